@@ -1,0 +1,23 @@
+package io.dbprovision.apiserver;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the server binary; each mode is a subcommand. */
+@Command(
+        name = "dbprovision",
+        mixinStandardHelpOptions = true,
+        versionProvider = BuildInfo.class,
+        description = "Self-service databases: the dbops.dbprovision.io API server.",
+        subcommands = {VersionCommand.class})
+public final class Main implements Runnable {
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+}
