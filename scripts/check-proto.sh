@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Compiles proto/ with the build's protoc without running Maven (fast; safe while a build runs).
+# Needs one earlier `./build -pl proto compile` for protoc and the well-known types.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+protoc=$(ls ~/.m2/repository/com/google/protobuf/protoc/4.36.2/protoc-4.36.2-*.exe | head -1)
+chmod +x "$protoc"
+wkt=$(dirname "$(find proto/target/protoc-dependencies -name descriptor.proto -path '*google/protobuf*' | head -1)")/../..
+"$protoc" -I proto -I "$wkt" --descriptor_set_out=/dev/null proto/dbops/v1alpha1/*.proto
+echo "proto OK"
