@@ -1,0 +1,209 @@
+package io.dbprovision.api.codec;
+
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import io.dbprovision.api.codec.Node.ObjectNode;
+import io.dbprovision.api.codec.Node.ScalarNode;
+import io.dbprovision.api.field.FieldPath;
+import io.dbprovision.api.schema.Kind;
+import io.dbprovision.api.schema.Schema;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Kubernetes JSON and YAML for the messages of the schema. Decoding checks {@code apiVersion} and {@code kind},
+ * maps fields by their JSON names and reports unknown and duplicate fields with their paths; encoding writes the
+ * same JSON a Go API server would (decode, encode, decode gives the same message).
+ */
+public final class KubeCodec {
+    private final Schema schema;
+    private final Limits limits;
+
+    public KubeCodec(Schema schema, Limits limits) {
+        this.schema = schema;
+        this.limits = limits;
+    }
+
+    /** The codec of this build's schema with the server's limits. */
+    public static KubeCodec standard() {
+        return new KubeCodec(Schema.get(), Limits.defaults());
+    }
+
+    public Limits limits() {
+        return limits;
+    }
+
+    /** Decodes one JSON object of any kind (or list kind) of the schema. */
+    public Decoded<Message> decodeJson(byte[] json) {
+        return decode(new JsonReader(limits).read(json), null);
+    }
+
+    /**
+     * Decodes one JSON object into the given kind, as a REST endpoint does: the URL names the kind, so an absent
+     * {@code apiVersion} or {@code kind} is filled in and a different one is refused.
+     */
+    public <T extends Message> Decoded<T> decodeJson(byte[] json, T prototype) {
+        return decodeAs(new JsonReader(limits).read(json), prototype);
+    }
+
+    /** Decodes a YAML object of the given kind (server-side apply bodies). */
+    public <T extends Message> Decoded<T> decodeYaml(byte[] yaml, T prototype) {
+        List<Node> documents = new YamlReader(limits).readAll(yaml);
+        if (documents.size() != 1) {
+            throw new CodecException("expected exactly one YAML document, found " + documents.size());
+        }
+        return decodeAs(documents.getFirst(), prototype);
+    }
+
+    /** Decodes every document of a YAML stream ({@code ---} separated); empty documents are skipped. */
+    public List<Decoded<Message>> decodeYaml(byte[] yaml) {
+        List<Decoded<Message>> out = new ArrayList<>();
+        List<Node> documents = new YamlReader(limits).readAll(yaml);
+        for (int i = 0; i < documents.size(); i++) {
+            try {
+                out.add(decode(documents.get(i), null));
+            } catch (CodecException e) {
+                if (documents.size() == 1) {
+                    throw e;
+                }
+                List<String> problems = new ArrayList<>();
+                for (String problem : e.problems()) {
+                    problems.add("document " + (i + 1) + ": " + problem);
+                }
+                throw new CodecException(problems);
+            }
+        }
+        return out;
+    }
+
+    public List<Decoded<Message>> decodeYaml(String yaml) {
+        return decodeYaml(yaml.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public byte[] encodeJson(Message message) {
+        return TreeWriter.json(MessageWriter.toTree(message), false);
+    }
+
+    public byte[] encodeJsonPretty(Message message) {
+        return TreeWriter.json(MessageWriter.toTree(message), true);
+    }
+
+    public String encodeYaml(Message message) {
+        return TreeWriter.yaml(MessageWriter.toTree(message));
+    }
+
+    /** Several objects as one YAML stream, documents separated by {@code ---}. */
+    public String encodeYaml(List<? extends Message> messages) {
+        StringBuilder out = new StringBuilder();
+        for (Message message : messages) {
+            if (!out.isEmpty()) {
+                out.append("---\n");
+            }
+            out.append(encodeYaml(message));
+        }
+        return out.toString();
+    }
+
+    /** The message as plain maps, lists and scalars in its JSON shape (for JSONPath-style column lookups). */
+    public Map<String, Object> toTree(Message message) {
+        return MessageWriter.toTree(message);
+    }
+
+    private Decoded<Message> decode(Node node, Message prototype) {
+        ObjectNode object = requireObject(node);
+        String apiVersion = topLevelString(object, "apiVersion");
+        String kind = topLevelString(object, "kind");
+        if (kind.isEmpty()) {
+            throw new CodecException("Object 'Kind' is missing in the document");
+        }
+        if (!apiVersion.equals(Schema.API_VERSION)) {
+            throw new CodecException("no kind \"" + kind + "\" is registered for version \""
+                    + (apiVersion.isEmpty() ? "(empty apiVersion)" : apiVersion) + "\"");
+        }
+        Optional<Kind> asObject = schema.byKind(kind);
+        Optional<Kind> asList = schema.byListKind(kind);
+        Message target = asObject.map(Kind::object).or(() -> asList.map(Kind::list)).orElse(null);
+        if (target == null) {
+            throw new CodecException(
+                    "no kind \"" + kind + "\" is registered for version \"" + Schema.API_VERSION + "\"");
+        }
+        return read(object, target);
+    }
+
+    private <T extends Message> Decoded<T> decodeAs(Node node, T prototype) {
+        ObjectNode object = requireObject(node);
+        String expectedKind = prototype.getDescriptorForType().getName();
+        String apiVersion = topLevelString(object, "apiVersion");
+        String kind = topLevelString(object, "kind");
+        if (!apiVersion.isEmpty() && !apiVersion.equals(Schema.API_VERSION)) {
+            throw new CodecException("the API version in the data (" + apiVersion
+                    + ") does not match the expected API version (" + Schema.API_VERSION + ")");
+        }
+        if (!kind.isEmpty() && !kind.equals(expectedKind)) {
+            throw new CodecException(
+                    "the kind in the data (" + kind + ") does not match the expected kind (" + expectedKind + ")");
+        }
+        Decoded<Message> decoded = read(object, prototype);
+        Message.Builder builder = decoded.object().toBuilder();
+        setIfPresent(builder, "api_version", Schema.API_VERSION);
+        setIfPresent(builder, "kind", expectedKind);
+        @SuppressWarnings("unchecked")
+        T typed = (T) builder.build();
+        return decoded.withObject(typed);
+    }
+
+    private Decoded<Message> read(ObjectNode object, Message target) {
+        MessageReader reader = new MessageReader();
+        Message.Builder builder = target.newBuilderForType();
+        reader.readObject(object, builder, FieldPath.root());
+        if (!reader.typeErrors().isEmpty()) {
+            throw new CodecException(reader.typeErrors());
+        }
+        return new Decoded<>(
+                builder.build(),
+                List.copyOf(reader.unknownFields()),
+                List.copyOf(reader.duplicateFields()),
+                List.copyOf(reader.invalidValues()));
+    }
+
+    private static void setIfPresent(Message.Builder builder, String protoField, String value) {
+        FieldDescriptor field = builder.getDescriptorForType().findFieldByName(protoField);
+        if (field != null) {
+            builder.setField(field, value);
+        }
+    }
+
+    private static ObjectNode requireObject(Node node) {
+        if (node instanceof ObjectNode object) {
+            return object;
+        }
+        throw new CodecException("the document must be an object, not " + kindOf(node));
+    }
+
+    private static String kindOf(Node node) {
+        return switch (node) {
+            case Node.ArrayNode a -> "an array";
+            case Node.NullNode n -> "null";
+            case ScalarNode s -> "a scalar";
+            case ObjectNode o -> "an object";
+        };
+    }
+
+    private static String topLevelString(ObjectNode object, String name) {
+        String value = "";
+        for (Map.Entry<String, Node> entry : object.entries()) {
+            if (entry.getKey().equals(name)) {
+                if (entry.getValue() instanceof ScalarNode scalar && scalar.style() != Node.Style.NUMBER
+                        && scalar.style() != Node.Style.BOOLEAN) {
+                    value = scalar.text();
+                } else if (!(entry.getValue() instanceof Node.NullNode)) {
+                    throw new CodecException(name + ": expected a string");
+                }
+            }
+        }
+        return value;
+    }
+}

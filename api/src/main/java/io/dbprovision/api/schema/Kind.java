@@ -1,0 +1,43 @@
+package io.dbprovision.api.schema;
+
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Message;
+import io.dbprovision.proto.v1alpha1.PrinterColumn;
+import java.util.List;
+
+/**
+ * One kind of the API group, read from the {@code (resource)} option of its top-level message.
+ *
+ * @param object the default instance of the kind's message, whose builder the codec fills
+ * @param list the default instance of its {@code <Kind>List} message
+ */
+public record Kind(
+        String group,
+        String version,
+        String kind,
+        String plural,
+        String singular,
+        List<String> shortNames,
+        boolean clusterScoped,
+        List<String> categories,
+        List<PrinterColumn> printerColumns,
+        Message object,
+        Message list) {
+
+    public String apiVersion() {
+        return group + "/" + version;
+    }
+
+    public String listKind() {
+        return kind + "List";
+    }
+
+    public Descriptor descriptor() {
+        return object.getDescriptorForType();
+    }
+
+    /** {@code databaseinstances.dbops.dbprovision.io}, the form Kubernetes uses in errors. */
+    public String qualifiedResource() {
+        return plural + "." + group;
+    }
+}
