@@ -142,8 +142,10 @@ final class MessageReader {
         return switch (field.getJavaType()) {
             case STRING -> readString(node, path);
             case BOOLEAN -> readBoolean(node, path);
-            case INT -> readInteger(node, path, Integer.MIN_VALUE, Integer.MAX_VALUE, field)
-                    instanceof Long l ? Integer.valueOf(l.intValue()) : null;
+            case INT ->
+                readInteger(node, path, Integer.MIN_VALUE, Integer.MAX_VALUE, field) instanceof Long l
+                        ? Integer.valueOf(l.intValue())
+                        : null;
             case LONG -> readInteger(node, path, Long.MIN_VALUE, Long.MAX_VALUE, field);
             case FLOAT, DOUBLE -> readDouble(node, path, field);
             case ENUM -> readEnum(node, field, path);
@@ -264,7 +266,8 @@ final class MessageReader {
             try {
                 return Timestamps.parse(scalar.text());
             } catch (DateTimeParseException e) {
-                typeErrors.add(path + ": \"" + scalar.text() + "\" is not an RFC 3339 time such as 2026-01-02T03:04:05Z");
+                typeErrors.add(
+                        path + ": \"" + scalar.text() + "\" is not an RFC 3339 time such as 2026-01-02T03:04:05Z");
                 return null;
             }
         }
@@ -287,8 +290,10 @@ final class MessageReader {
     /** Free-form JSON (managedFields' fieldsV1): YAML plain scalars are typed by the YAML 1.2 core schema. */
     private Value toValue(Node node, FieldPath path) {
         return switch (node) {
-            case NullNode n -> Value.newBuilder().setNullValue(NullValue.NULL_VALUE).build();
-            case ObjectNode object -> Value.newBuilder().setStructValue(toStruct(object, path)).build();
+            case NullNode n ->
+                Value.newBuilder().setNullValue(NullValue.NULL_VALUE).build();
+            case ObjectNode object ->
+                Value.newBuilder().setStructValue(toStruct(object, path)).build();
             case ArrayNode array -> {
                 ListValue.Builder list = ListValue.newBuilder();
                 for (int i = 0; i < array.items().size(); i++) {
@@ -296,16 +301,20 @@ final class MessageReader {
                 }
                 yield Value.newBuilder().setListValue(list).build();
             }
-            case ScalarNode scalar -> switch (scalar.style()) {
-                case STRING -> Value.newBuilder().setStringValue(scalar.text()).build();
-                case NUMBER -> Value.newBuilder()
-                        .setNumberValue(Double.parseDouble(scalar.text()))
-                        .build();
-                case BOOLEAN -> Value.newBuilder()
-                        .setBoolValue(Boolean.parseBoolean(scalar.text()))
-                        .build();
-                case PLAIN -> plainValue(scalar.text());
-            };
+            case ScalarNode scalar ->
+                switch (scalar.style()) {
+                    case STRING ->
+                        Value.newBuilder().setStringValue(scalar.text()).build();
+                    case NUMBER ->
+                        Value.newBuilder()
+                                .setNumberValue(Double.parseDouble(scalar.text()))
+                                .build();
+                    case BOOLEAN ->
+                        Value.newBuilder()
+                                .setBoolValue(Boolean.parseBoolean(scalar.text()))
+                                .build();
+                    case PLAIN -> plainValue(scalar.text());
+                };
         };
     }
 
@@ -339,12 +348,13 @@ final class MessageReader {
             case ObjectNode o -> "an object";
             case ArrayNode a -> "an array";
             case NullNode n -> "null";
-            case ScalarNode s -> switch (s.style()) {
-                case STRING -> "the string " + quote(s.text());
-                case NUMBER -> "the number " + s.text();
-                case BOOLEAN -> "the boolean " + s.text();
-                case PLAIN -> quote(s.text());
-            };
+            case ScalarNode s ->
+                switch (s.style()) {
+                    case STRING -> "the string " + quote(s.text());
+                    case NUMBER -> "the number " + s.text();
+                    case BOOLEAN -> "the boolean " + s.text();
+                    case PLAIN -> quote(s.text());
+                };
         };
     }
 

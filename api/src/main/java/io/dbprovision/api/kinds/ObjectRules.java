@@ -1,0 +1,144 @@
+package io.dbprovision.api.kinds;
+
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import io.dbprovision.api.codec.EnumSpelling;
+import io.dbprovision.api.defaults.SchemaDefaulter;
+import io.dbprovision.api.field.FieldError;
+import io.dbprovision.api.field.FieldPath;
+import io.dbprovision.api.schema.Kind;
+import io.dbprovision.api.schema.Schema;
+import io.dbprovision.api.validation.ObjectMetaValidator;
+import io.dbprovision.api.validation.SchemaValidator;
+import io.dbprovision.proto.v1alpha1.EngineType;
+import io.dbprovision.proto.v1alpha1.ObjectMeta;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Defaults and validation of every kind: the schema's annotations first, then the kind's own {@link KindRules}.
+ * This is what the API server's strategies call on create and update, and what the portal API and the SDK's
+ * validate-only calls use.
+ */
+public final class ObjectRules {
+    private static final ObjectRules STANDARD = new ObjectRules(
+            Schema.get(),
+            List.of(
+                    InstanceRules.namespaced(),
+                    InstanceRules.clusterScoped(),
+                    new DatabaseRules(),
+                    new DatabaseUserRules(),
+                    RoleRules.namespaced(),
+                    RoleRules.clusterScoped(),
+                    GrantRules.namespaced(),
+                    GrantRules.clusterScoped(),
+                    new BackupRules(),
+                    new BackupScheduleRules(),
+                    new RestoreRules()));
+
+    private final Schema schema;
+    private final Map<String, KindRules<?>> rulesByMessage = new HashMap<>();
+
+    ObjectRules(Schema schema, List<KindRules<?>> rules) {
+        this.schema = schema;
+        for (KindRules<?> rule : rules) {
+            rulesByMessage.put(descriptorName(rule.type()), rule);
+        }
+        for (Kind kind : schema.kinds()) {
+            if (!rulesByMessage.containsKey(kind.descriptor().getFullName())) {
+                throw new IllegalStateException("no KindRules registered for " + kind.kind());
+            }
+        }
+    }
+
+    public static ObjectRules standard() {
+        return STANDARD;
+    }
+
+    /** The object with the schema's defaults and the kind's computed defaults applied. Idempotent. */
+    public <T extends Message> T applyDefaults(T object) {
+        T defaulted = SchemaDefaulter.apply(object);
+        return rules(defaulted).defaults(defaulted);
+    }
+
+    /** Everything wrong with a new object (call after {@link #applyDefaults}). */
+    public Findings validateCreate(Message object) {
+        Findings findings = new Findings();
+        Kind kind = kindOf(object);
+        findings.errors(ObjectMetaValidator.validate(metadata(object), kind.clusterScoped()));
+        Optional<EngineType> engine = rules(object).engine(object);
+        findings.errors(SchemaValidator.validate(spec(object), FieldPath.of("spec"), engine));
+        rules(object).validate(object, findings);
+        engine.ifPresent(e -> warnAboutOtherEngines(object, e, findings));
+        return findings;
+    }
+
+    /** Everything wrong with an update: the new object's own problems and the changes that are not allowed. */
+    public <T extends Message> Findings validateUpdate(T old, T updated) {
+        Findings findings = validateCreate(updated);
+        findings.errors(SchemaValidator.validateImmutable(spec(old), spec(updated), FieldPath.of("spec")));
+        rules(updated).validateUpdate(old, updated, findings);
+        return findings;
+    }
+
+    /**
+     * Checks an object's engine identifiers against the engine of the instance it refers to, and warns about
+     * engine blocks that engine ignores. The API server calls it once it has resolved the instance.
+     */
+    public Findings validateForEngine(Message object, EngineType engine) {
+        Findings findings = new Findings();
+        findings.errors(SchemaValidator.validate(spec(object), FieldPath.of("spec"), Optional.of(engine)).stream()
+                .filter(error -> error.type() == FieldError.Type.INVALID)
+                .toList());
+        warnAboutOtherEngines(object, engine, findings);
+        return findings;
+    }
+
+    /** Spec blocks named after engines ({@code postgres}, {@code mysql}, {@code clickhouse}) that this engine ignores. */
+    private static void warnAboutOtherEngines(Message object, EngineType engine, Findings findings) {
+        Message spec = spec(object);
+        String engineName = EnumSpelling.of(engine.getValueDescriptor()).orElse("");
+        for (String block : List.of("postgres", "mysql", "clickhouse")) {
+            FieldDescriptor field = spec.getDescriptorForType().findFieldByName(block);
+            if (field != null
+                    && spec.hasField(field)
+                    && !EngineFamily.of(engine).equals(block)) {
+                findings.warn("spec." + block + " is ignored for engine " + engineName);
+            }
+        }
+    }
+
+    private Kind kindOf(Message object) {
+        String name = object.getDescriptorForType().getName();
+        return schema.byKind(name).orElseThrow(() -> new IllegalArgumentException("not a kind: " + name));
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T extends Message> KindRules<T> rules(T object) {
+        KindRules<?> rules = rulesByMessage.get(object.getDescriptorForType().getFullName());
+        if (rules == null) {
+            throw new IllegalArgumentException(
+                    "not a kind: " + object.getDescriptorForType().getFullName());
+        }
+        return (KindRules<T>) rules;
+    }
+
+    static ObjectMeta metadata(Message object) {
+        return (ObjectMeta) object.getField(object.getDescriptorForType().findFieldByName("metadata"));
+    }
+
+    static Message spec(Message object) {
+        return (Message) object.getField(object.getDescriptorForType().findFieldByName("spec"));
+    }
+
+    private static String descriptorName(Class<? extends Message> type) {
+        try {
+            Message instance = (Message) type.getMethod("getDefaultInstance").invoke(null);
+            return instance.getDescriptorForType().getFullName();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package io.dbprovision.api.validation;
+
+import io.dbprovision.api.field.FieldError;
+import io.dbprovision.api.field.FieldPath;
+import io.dbprovision.proto.v1alpha1.ObjectMeta;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Kubernetes' rules for object metadata: names, namespaces, labels, annotations and finalizers. */
+public final class ObjectMetaValidator {
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+    private static final Pattern DNS_SUBDOMAIN =
+            Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+    private static final Pattern QUALIFIED_NAME_PART = Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
+    private static final Pattern LABEL_VALUE = Pattern.compile("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
+    private static final int TOTAL_ANNOTATION_BYTES = 256 * 1024;
+
+    private ObjectMetaValidator() {}
+
+    public static List<FieldError> validate(ObjectMeta meta, boolean clusterScoped) {
+        List<FieldError> errors = new ArrayList<>();
+        FieldPath path = FieldPath.of("metadata");
+        if (meta.getName().isEmpty()) {
+            if (meta.getGenerateName().isEmpty()) {
+                errors.add(FieldError.required(path.child("name"), "name or generateName is required"));
+            } else {
+                checkSubdomain(
+                        meta.getGenerateName().replaceAll("-+$", "x"),
+                        path.child("generateName"),
+                        meta.getGenerateName(),
+                        errors);
+            }
+        } else {
+            checkSubdomain(meta.getName(), path.child("name"), meta.getName(), errors);
+        }
+        if (clusterScoped && !meta.getNamespace().isEmpty()) {
+            errors.add(FieldError.forbidden(path.child("namespace"), "not allowed on this type"));
+        }
+        if (!clusterScoped && !meta.getNamespace().isEmpty()) {
+            if (meta.getNamespace().length() > 63
+                    || !DNS_LABEL.matcher(meta.getNamespace()).matches()) {
+                errors.add(FieldError.invalid(
+                        path.child("namespace"),
+                        meta.getNamespace(),
+                        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and"
+                                + " must start and end with an alphanumeric character (at most 63 characters)"));
+            }
+        }
+        checkLabels(meta.getLabelsMap(), path.child("labels"), errors);
+        checkAnnotations(meta.getAnnotationsMap(), path.child("annotations"), errors);
+        checkFinalizers(meta.getFinalizersList(), path.child("finalizers"), errors);
+        return errors;
+    }
+
+    private static void checkSubdomain(String name, FieldPath path, String shown, List<FieldError> errors) {
+        if (name.length() > 253 || !DNS_SUBDOMAIN.matcher(name).matches()) {
+            errors.add(FieldError.invalid(
+                    path,
+                    shown,
+                    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.',"
+                            + " and must start and end with an alphanumeric character (at most 253 characters)"));
+        }
+    }
+
+    private static void checkLabels(Map<String, String> labels, FieldPath path, List<FieldError> errors) {
+        for (Map.Entry<String, String> label : labels.entrySet()) {
+            checkQualifiedName(label.getKey(), path, errors);
+            String value = label.getValue();
+            if (value.length() > 63 || !LABEL_VALUE.matcher(value).matches()) {
+                errors.add(FieldError.invalid(
+                        path.key(label.getKey()),
+                        value,
+                        "a valid label value must be 63 characters or less and must be empty or begin and end with"
+                                + " an alphanumeric character, with '-', '_', '.' and alphanumerics between"));
+            }
+        }
+    }
+
+    private static void checkAnnotations(Map<String, String> annotations, FieldPath path, List<FieldError> errors) {
+        long total = 0;
+        for (Map.Entry<String, String> annotation : annotations.entrySet()) {
+            checkQualifiedName(annotation.getKey(), path, errors);
+            total += annotation.getKey().getBytes(StandardCharsets.UTF_8).length
+                    + annotation.getValue().getBytes(StandardCharsets.UTF_8).length;
+        }
+        if (total > TOTAL_ANNOTATION_BYTES) {
+            errors.add(FieldError.tooLong(path, TOTAL_ANNOTATION_BYTES));
+        }
+    }
+
+    private static void checkFinalizers(List<String> finalizers, FieldPath path, List<FieldError> errors) {
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < finalizers.size(); i++) {
+            String finalizer = finalizers.get(i);
+            checkQualifiedName(finalizer, path.index(i), errors);
+            if (!seen.add(finalizer)) {
+                errors.add(FieldError.duplicate(path.index(i), finalizer));
+            }
+        }
+    }
+
+    /** {@code [prefix/]name}: prefix a DNS subdomain, name at most 63 characters of alphanumerics, '-', '_', '.'. */
+    static void checkQualifiedName(String key, FieldPath path, List<FieldError> errors) {
+        String name = key;
+        int slash = key.indexOf('/');
+        if (slash >= 0) {
+            String prefix = key.substring(0, slash);
+            name = key.substring(slash + 1);
+            if (prefix.isEmpty()
+                    || prefix.length() > 253
+                    || !DNS_SUBDOMAIN.matcher(prefix).matches()) {
+                errors.add(FieldError.invalid(path, key, "prefix part must be a lowercase RFC 1123 subdomain"));
+                return;
+            }
+        }
+        if (name.isEmpty()
+                || name.length() > 63
+                || !QUALIFIED_NAME_PART.matcher(name).matches()) {
+            errors.add(FieldError.invalid(
+                    path,
+                    key,
+                    "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with"
+                            + " an alphanumeric character (at most 63 characters)"));
+        }
+    }
+}
