@@ -155,10 +155,7 @@ final class FieldSchema {
     private String description(FieldDescriptor field, FieldRules rules, String replacement) {
         String text = replacement != null
                 ? replacement
-                : docs.of(field)
-                        .or(() -> StandardFields.fallback(field))
-                        .or(() -> typeDoc(field))
-                        .orElse("");
+                : docs.of(field).or(() -> typeDoc(field)).orElse("");
         if (field.getJavaType() == FieldDescriptor.JavaType.ENUM) {
             text = paragraphs(text, enumValues(field.getEnumType()));
         }
