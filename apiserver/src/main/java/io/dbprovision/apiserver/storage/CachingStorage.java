@@ -1,0 +1,399 @@
+package io.dbprovision.apiserver.storage;
+
+import io.dbprovision.apiserver.storage.sql.SqlBackend;
+import io.dbprovision.apiserver.storage.sql.SqlLog;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jooq.exception.DataAccessException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link Storage} of the API server: writes go through the {@link Committer} into the SQL log; reads and
+ * watches are served from the {@link WatchCache}. With a shared backend (PostgreSQL, several replicas) a tailer
+ * applies the other replicas' writes in order, and consistent reads first make sure the cache has caught up with the
+ * database, which also makes them fail at once when the database is down.
+ */
+public final class CachingStorage implements Storage {
+    private static final Logger LOG = LoggerFactory.getLogger(CachingStorage.class);
+
+    private final SqlBackend backend;
+    private final StorageSettings settings;
+    private final WatchCache cache;
+    private final ReentrantLock applyLock = new ReentrantLock();
+    private final Committer committer;
+    private final ScheduledExecutorService timers;
+    private final ArrayDeque<long[]> versionSamples = new ArrayDeque<>(); // {epochMillis, resourceVersion}
+    private volatile long compactedRv;
+    private volatile boolean healthy = true;
+    private volatile boolean closed;
+
+    private CachingStorage(SqlBackend backend, StorageSettings settings) {
+        this.backend = backend;
+        this.settings = settings;
+        this.cache = new WatchCache(settings.recentChanges());
+        SqlLog.migrate(backend.dsl());
+        load();
+        this.committer = new Committer(backend, cache, applyLock, settings.maxBatch());
+        this.timers = Executors.newScheduledThreadPool(
+                1, Thread.ofPlatform().name("dbprovision-store-timer").daemon().factory());
+        long bookmarkMillis = settings.bookmarkInterval().toMillis();
+        timers.scheduleWithFixedDelay(cache::bookmarkAll, bookmarkMillis, bookmarkMillis, TimeUnit.MILLISECONDS);
+        long compactMillis = settings.compactionInterval().toMillis();
+        timers.scheduleWithFixedDelay(this::compact, compactMillis, compactMillis, TimeUnit.MILLISECONDS);
+        if (backend.shared()) {
+            long poll = settings.pollInterval().toMillis();
+            timers.scheduleWithFixedDelay(this::poll, poll, poll, TimeUnit.MILLISECONDS);
+        }
+        LOG.info("storage ready: {} at resourceVersion {}", backend.describe(), cache.resourceVersion());
+    }
+
+    /**
+     * Opens a store, creating its tables on first use, and loads every object into memory. A shared backend that is
+     * down at start is retried until it answers.
+     */
+    public static CachingStorage open(SqlBackend backend, StorageSettings settings) {
+        return new CachingStorage(backend, settings);
+    }
+
+    private void load() {
+        while (true) {
+            try {
+                SqlLog.Versions versions = SqlLog.versions(backend.dsl());
+                List<StoredObject> objects = SqlLog.snapshot(backend.dsl(), null, null, versions.current(), null, 0);
+                applyLock.lock();
+                try {
+                    cache.reset(objects, versions.current());
+                } finally {
+                    applyLock.unlock();
+                }
+                compactedRv = versions.compacted();
+                return;
+            } catch (DataAccessException e) {
+                if (!backend.shared()) {
+                    throw e;
+                }
+                LOG.warn("storage not reachable yet ({}); retrying", Committer.rootMessage(e));
+                sleep(500);
+            }
+        }
+    }
+
+    @Override
+    public StoredObject create(ObjectKey key, byte[] value, Attributes attributes) {
+        return write(new Committer.Create(key, value, attributes));
+    }
+
+    @Override
+    public StoredObject update(ObjectKey key, long expectedResourceVersion, byte[] value, Attributes attributes) {
+        return write(new Committer.Update(key, expectedResourceVersion, value, attributes));
+    }
+
+    @Override
+    public StoredObject delete(ObjectKey key, long expectedResourceVersion) {
+        return write(new Committer.Delete(key, expectedResourceVersion));
+    }
+
+    private StoredObject write(Committer.Write write) {
+        ensureOpen();
+        try {
+            return committer.submit(write).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof StorageException storage) {
+                throw storage;
+            }
+            throw new StorageException.Unavailable("storage write failed", e.getCause());
+        }
+    }
+
+    @Override
+    public Optional<StoredObject> get(ObjectKey key) {
+        catchUp();
+        return cache.get(key);
+    }
+
+    @Override
+    public ListResult list(ListOptions options) {
+        if (!options.continueToken().isEmpty()) {
+            ContinueToken token = ContinueToken.decode(options.continueToken());
+            ObjectKey after = new ObjectKey(options.resource(), token.namespace(), token.name());
+            return listAt(options, token.resourceVersion(), after);
+        }
+        return switch (options.match()) {
+            case LATEST -> {
+                catchUp();
+                yield cachedList(options, null);
+            }
+            case NOT_OLDER_THAN -> {
+                ensureOpen();
+                if (cache.resourceVersion() < options.resourceVersion()) {
+                    catchUp();
+                }
+                yield cachedList(options, null);
+            }
+            case EXACT -> listAt(options, options.resourceVersion(), null);
+        };
+    }
+
+    /** A page of the state at exactly {@code rv}: from the cache if it is still there, else from the log. */
+    private ListResult listAt(ListOptions options, long rv, ObjectKey after) {
+        ensureOpen();
+        if (rv == cache.resourceVersion()) {
+            ListResult page = cachedList(options, after);
+            if (page.resourceVersion() == rv) {
+                return page;
+            }
+        }
+        if (rv < compactedRv) {
+            throw new StorageException.Expired(rv, compactedRv);
+        }
+        if (rv > cache.resourceVersion()) {
+            catchUp();
+        }
+        return logList(options, rv, after);
+    }
+
+    private ListResult cachedList(ListOptions options, ObjectKey after) {
+        return cache.list(options.resource(), options.namespace(), options.selector(), after, options.limit());
+    }
+
+    /** Reads pages from the log until the page is full, filtering by the selector as storage holds the attributes. */
+    private ListResult logList(ListOptions options, long rv, ObjectKey after) {
+        List<StoredObject> items = new ArrayList<>();
+        int limit = options.limit();
+        int chunk = limit > 0 ? Math.max(limit, 100) : 0;
+        ObjectKey cursor = after;
+        boolean more = true;
+        try {
+            while (more && (limit == 0 || items.size() <= limit)) {
+                List<StoredObject> rows =
+                        SqlLog.snapshot(backend.dsl(), options.resource(), options.namespace(), rv, cursor, chunk);
+                for (StoredObject row : rows) {
+                    if (options.selector().matches(row.attributes())) {
+                        items.add(row);
+                    }
+                }
+                more = chunk > 0 && rows.size() == chunk;
+                if (!rows.isEmpty()) {
+                    cursor = rows.getLast().key();
+                }
+            }
+        } catch (DataAccessException e) {
+            throw unavailable(e);
+        }
+        if (rv < compactedRv) {
+            throw new StorageException.Expired(rv, compactedRv); // compacted while we read
+        }
+        String token = "";
+        if (limit > 0 && items.size() > limit) {
+            items = new ArrayList<>(items.subList(0, limit));
+            ObjectKey last = items.getLast().key();
+            token = new ContinueToken(rv, last.namespace(), last.name()).encode();
+        }
+        return new ListResult(items, rv, token, -1);
+    }
+
+    @Override
+    public AutoCloseable watch(WatchOptions options, Watcher watcher) {
+        ensureOpen();
+        long since = options.sinceResourceVersion();
+        if (since > 0 && since < compactedRv) {
+            throw new StorageException.Expired(since, compactedRv);
+        }
+        Subscription registered = new Subscription(options, watcher, settings.watcherQueue(), cache::unsubscribe);
+        if (cache.subscribe(registered)) {
+            return registered;
+        }
+        long replayedUpTo = since;
+        List<WatchEvent> replayed = new ArrayList<>();
+        while (true) {
+            long upTo = cache.resourceVersion();
+            try {
+                for (Change change : SqlLog.changes(backend.dsl(), replayedUpTo, upTo)) {
+                    if (registered.inScope(change.key())) {
+                        WatchEvent event = change.eventFor(options.selector());
+                        if (event != null) {
+                            replayed.add(event);
+                        }
+                    }
+                }
+            } catch (DataAccessException e) {
+                throw unavailable(e);
+            }
+            replayedUpTo = upTo;
+            if (since < compactedRv) {
+                throw new StorageException.Expired(since, compactedRv);
+            }
+            if (cache.subscribeAfterReplay(registered, replayed, replayedUpTo)) {
+                return registered;
+            }
+        }
+    }
+
+    @Override
+    public long currentResourceVersion() {
+        catchUp();
+        return cache.resourceVersion();
+    }
+
+    @Override
+    public boolean isHealthy() {
+        return healthy && !closed;
+    }
+
+    /**
+     * Makes the cache at least as new as the database: a no-op for the embedded store (every write goes through
+     * this process), a query for a shared one. Throws Unavailable when the database does not answer.
+     */
+    private void catchUp() {
+        ensureOpen();
+        if (!backend.shared()) {
+            return;
+        }
+        try {
+            long current = SqlLog.versions(backend.dsl()).current();
+            if (current > cache.resourceVersion()) {
+                applyUpTo(current);
+            }
+            markHealthy();
+        } catch (DataAccessException e) {
+            markUnhealthy(e);
+            throw unavailable(e);
+        }
+    }
+
+    private void poll() {
+        if (closed) {
+            return;
+        }
+        try {
+            SqlLog.Versions versions = SqlLog.versions(backend.dsl());
+            compactedRv = versions.compacted();
+            if (versions.current() > cache.resourceVersion()) {
+                applyUpTo(versions.current());
+            }
+            markHealthy();
+        } catch (DataAccessException e) {
+            markUnhealthy(e);
+        } catch (RuntimeException e) {
+            LOG.error("storage poll failed", e);
+        }
+    }
+
+    private void applyUpTo(long current) {
+        applyLock.lock();
+        try {
+            long from = cache.resourceVersion();
+            if (current <= from) {
+                return;
+            }
+            if (from < compactedRv) {
+                // Offline for longer than the history window: the changes are gone, reload the whole state.
+                SqlLog.Versions versions = SqlLog.versions(backend.dsl());
+                cache.endAll(new StorageException.Expired(from, versions.compacted()));
+                cache.reset(
+                        SqlLog.snapshot(backend.dsl(), null, null, versions.current(), null, 0), versions.current());
+                return;
+            }
+            cache.apply(SqlLog.changes(backend.dsl(), from, current));
+        } finally {
+            applyLock.unlock();
+        }
+    }
+
+    private void markHealthy() {
+        if (!healthy) {
+            LOG.info("storage is reachable again: {}", backend.describe());
+            healthy = true;
+        }
+    }
+
+    private void markUnhealthy(DataAccessException e) {
+        if (healthy) {
+            healthy = false;
+            LOG.warn("storage is unavailable: {}", Committer.rootMessage(e));
+            cache.endAll(unavailable(e));
+        }
+    }
+
+    private static StorageException.Unavailable unavailable(DataAccessException e) {
+        return new StorageException.Unavailable("storage is unavailable: " + Committer.rootMessage(e), e);
+    }
+
+    /** Drops history older than the window; reads of versions before the new compacted version get Expired. */
+    private void compact() {
+        if (closed) {
+            return;
+        }
+        try {
+            long now = System.currentTimeMillis();
+            versionSamples.addLast(new long[] {now, cache.resourceVersion()});
+            long cutoff = now - settings.historyWindow().toMillis();
+            long target = 0;
+            while (!versionSamples.isEmpty() && versionSamples.getFirst()[0] <= cutoff) {
+                target = versionSamples.removeFirst()[1];
+            }
+            if (target > compactedRv) {
+                int removed = SqlLog.compact(backend.dsl(), target);
+                compactedRv = target;
+                LOG.debug("compacted storage to resourceVersion {} ({} rows) at {}", target, removed, Instant.now());
+            }
+        } catch (DataAccessException e) {
+            LOG.warn("storage compaction failed: {}", Committer.rootMessage(e));
+        } catch (RuntimeException e) {
+            LOG.error("storage compaction failed", e);
+        }
+    }
+
+    /** Compacts now up to {@code rv} (tests and operators). */
+    public void compactTo(long rv) {
+        SqlLog.compact(backend.dsl(), rv);
+        compactedRv = Math.max(compactedRv, rv);
+    }
+
+    int watcherCount() {
+        return cache.watcherCount();
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new StorageException.Unavailable("storage is closed", null);
+        }
+        if (!healthy && backend.shared()) {
+            // Check again right away instead of waiting for the next poll: recovery should be immediate.
+            poll();
+            if (!healthy) {
+                throw new StorageException.Unavailable("storage is unavailable: " + backend.describe(), null);
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException.Unavailable("interrupted", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        committer.close();
+        timers.shutdownNow();
+        cache.endAll(null);
+        backend.close();
+    }
+}

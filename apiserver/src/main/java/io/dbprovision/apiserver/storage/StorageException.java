@@ -1,0 +1,66 @@
+package io.dbprovision.apiserver.storage;
+
+/**
+ * The errors of the storage contract. The REST layer maps each, in one place, to its Kubernetes status: NotFound
+ * 404, AlreadyExists 409, Conflict 409, Expired 410, Unavailable 503.
+ */
+public abstract sealed class StorageException extends RuntimeException {
+    protected StorageException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    /** No object has the key. */
+    public static final class NotFound extends StorageException {
+        public NotFound(ObjectKey key) {
+            super(key + " not found", null);
+        }
+    }
+
+    /** Create found a live object with the key. */
+    public static final class AlreadyExists extends StorageException {
+        public AlreadyExists(ObjectKey key) {
+            super(key + " already exists", null);
+        }
+    }
+
+    /** A precondition on the resourceVersion failed: the object changed since the caller read it. */
+    public static final class Conflict extends StorageException {
+        private final long actual;
+
+        public Conflict(ObjectKey key, long expected, long actual) {
+            super(key + " has resourceVersion " + actual + ", not " + expected, null);
+            this.actual = actual;
+        }
+
+        public long actualResourceVersion() {
+            return actual;
+        }
+    }
+
+    /** The requested resourceVersion is older than the history kept ("too old resource version"). */
+    public static final class Expired extends StorageException {
+        private final long requested;
+        private final long oldest;
+
+        public Expired(long requested, long oldest) {
+            super("too old resource version: " + requested + " (" + oldest + ")", null);
+            this.requested = requested;
+            this.oldest = oldest;
+        }
+
+        public long requested() {
+            return requested;
+        }
+
+        public long oldest() {
+            return oldest;
+        }
+    }
+
+    /** Storage cannot answer now (database down, shutting down, watcher cut off); retry later. */
+    public static final class Unavailable extends StorageException {
+        public Unavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.dbprovision.apiserver.storage;
+
+import java.time.Duration;
+
+/**
+ * Tuning of a store.
+ *
+ * @param recentChanges changes kept in memory for watches that resume from a recent version
+ * @param historyWindow how long changes stay readable (watch and list from old versions); older ones are compacted
+ * @param compactionInterval how often compaction runs
+ * @param pollInterval how often a replica sharing the store looks for other replicas' writes
+ * @param bookmarkInterval how often watchers that asked for bookmarks get one
+ * @param watcherQueue events queued for one watcher before it is cut off as too slow
+ * @param maxBatch most writes committed in one transaction (group commit)
+ * @param fsync force every commit to disk before acknowledging it (the embedded store; PostgreSQL decides itself)
+ */
+public record StorageSettings(
+        int recentChanges,
+        Duration historyWindow,
+        Duration compactionInterval,
+        Duration pollInterval,
+        Duration bookmarkInterval,
+        int watcherQueue,
+        int maxBatch,
+        boolean fsync) {
+
+    public static StorageSettings defaults() {
+        return new StorageSettings(
+                20_000,
+                Duration.ofMinutes(5),
+                Duration.ofMinutes(1),
+                Duration.ofMillis(25),
+                Duration.ofSeconds(30),
+                1_000,
+                1_000,
+                true);
+    }
+
+    public StorageSettings withHistoryWindow(Duration window, Duration interval) {
+        return new StorageSettings(
+                recentChanges, window, interval, pollInterval, bookmarkInterval, watcherQueue, maxBatch, fsync);
+    }
+
+    public StorageSettings withRecentChanges(int count) {
+        return new StorageSettings(
+                count,
+                historyWindow,
+                compactionInterval,
+                pollInterval,
+                bookmarkInterval,
+                watcherQueue,
+                maxBatch,
+                fsync);
+    }
+
+    public StorageSettings withBookmarkInterval(Duration interval) {
+        return new StorageSettings(
+                recentChanges,
+                historyWindow,
+                compactionInterval,
+                pollInterval,
+                interval,
+                watcherQueue,
+                maxBatch,
+                fsync);
+    }
+
+    public StorageSettings withWatcherQueue(int size) {
+        return new StorageSettings(
+                recentChanges,
+                historyWindow,
+                compactionInterval,
+                pollInterval,
+                bookmarkInterval,
+                size,
+                maxBatch,
+                fsync);
+    }
+
+    public StorageSettings withFsync(boolean on) {
+        return new StorageSettings(
+                recentChanges,
+                historyWindow,
+                compactionInterval,
+                pollInterval,
+                bookmarkInterval,
+                watcherQueue,
+                maxBatch,
+                on);
+    }
+}

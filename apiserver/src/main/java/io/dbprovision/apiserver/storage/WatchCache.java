@@ -1,0 +1,243 @@
+package io.dbprovision.apiserver.storage;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The in-memory image of the store: every live object, the newest resourceVersion applied, a window of recent
+ * changes and the watchers. Changes are applied in resourceVersion order by one writer; reads see whole batches.
+ * Reads and watches are served from here; only reads of older versions go to the log.
+ */
+final class WatchCache {
+    private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    private final Map<String, NavigableMap<ObjectKey, StoredObject>> byResource = new HashMap<>();
+    private final ArrayDeque<Change> recent = new ArrayDeque<>();
+    private final int recentCapacity;
+    private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+    private long resourceVersion;
+
+    WatchCache(int recentCapacity) {
+        this.recentCapacity = recentCapacity;
+    }
+
+    /** Loads the state at {@code resourceVersion}; the cache starts there with no recent changes. */
+    void reset(List<StoredObject> objects, long resourceVersion) {
+        lock.writeLock().lock();
+        try {
+            byResource.clear();
+            recent.clear();
+            for (StoredObject object : objects) {
+                resource(object.key().resource()).put(object.key(), object);
+            }
+            this.resourceVersion = resourceVersion;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    long resourceVersion() {
+        lock.readLock().lock();
+        try {
+            return resourceVersion;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Applies committed changes (in order, starting right after the cache's version) and feeds the watchers. */
+    void apply(List<Change> changes) {
+        if (changes.isEmpty()) {
+            return;
+        }
+        lock.writeLock().lock();
+        try {
+            for (Change change : changes) {
+                if (change.resourceVersion() <= resourceVersion) {
+                    continue; // already applied (a replica's catch-up may overlap its own commit)
+                }
+                NavigableMap<ObjectKey, StoredObject> objects =
+                        resource(change.key().resource());
+                if (change.deleted()) {
+                    objects.remove(change.key());
+                } else {
+                    objects.put(change.key(), change.object());
+                }
+                recent.addLast(change);
+                if (recent.size() > recentCapacity) {
+                    recent.removeFirst();
+                }
+                resourceVersion = change.resourceVersion();
+                for (Subscription subscription : subscriptions) {
+                    subscription.offer(change);
+                }
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    Optional<StoredObject> get(ObjectKey key) {
+        lock.readLock().lock();
+        try {
+            NavigableMap<ObjectKey, StoredObject> objects = byResource.get(key.resource());
+            return Optional.ofNullable(objects == null ? null : objects.get(key));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** A page of the current state; {@code after} is the last key of the previous page, or null. */
+    ListResult list(String resource, String namespace, Selector selector, ObjectKey after, int limit) {
+        lock.readLock().lock();
+        try {
+            NavigableMap<ObjectKey, StoredObject> objects = byResource.getOrDefault(resource, new TreeMap<>());
+            NavigableMap<ObjectKey, StoredObject> range = scope(objects, resource, namespace);
+            if (after != null) {
+                range = range.tailMap(after, false);
+            }
+            List<StoredObject> items = new ArrayList<>(limit > 0 ? Math.min(limit, range.size()) : range.size());
+            long remaining = 0;
+            for (StoredObject object : range.values()) {
+                if (!selector.matches(object.attributes())) {
+                    continue;
+                }
+                if (limit > 0 && items.size() >= limit) {
+                    remaining++;
+                } else {
+                    items.add(object);
+                }
+            }
+            String token = remaining > 0
+                    ? new ContinueToken(
+                                    resourceVersion,
+                                    items.getLast().key().namespace(),
+                                    items.getLast().key().name())
+                            .encode()
+                    : "";
+            return new ListResult(items, resourceVersion, token, remaining > 0 ? remaining : -1);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Registers a watch. Returns false if its start version is older than the recent window, in which case the
+     * caller replays history from the log and calls {@link #subscribeAfterReplay}.
+     */
+    boolean subscribe(Subscription subscription) {
+        WatchOptions options = subscription.options();
+        lock.readLock().lock();
+        try {
+            List<WatchEvent> initial = new ArrayList<>();
+            long since = options.sinceResourceVersion();
+            if (options.initialEvents() || since == 0) {
+                if (options.initialEvents()) {
+                    for (StoredObject object : scope(
+                                    byResource.getOrDefault(options.resource(), new TreeMap<>()),
+                                    options.resource(),
+                                    options.namespace())
+                            .values()) {
+                        if (options.selector().matches(object.attributes())) {
+                            initial.add(new WatchEvent(WatchEvent.Type.ADDED, object, resourceVersion));
+                        }
+                    }
+                    initial.add(WatchEvent.bookmark(resourceVersion)); // the end of the initial state
+                }
+            } else {
+                if (!coveredByRecent(since)) {
+                    return false;
+                }
+                for (Change change : recent) {
+                    if (change.resourceVersion() > since && subscription.inScope(change.key())) {
+                        WatchEvent event = change.eventFor(options.selector());
+                        if (event != null) {
+                            initial.add(event);
+                        }
+                    }
+                }
+            }
+            subscriptions.add(subscription);
+            subscription.start(initial);
+            return true;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Registers a watch whose changes up to {@code replayedUpTo} the caller read from the log. */
+    boolean subscribeAfterReplay(Subscription subscription, List<WatchEvent> replayed, long replayedUpTo) {
+        lock.readLock().lock();
+        try {
+            if (replayedUpTo < resourceVersion && !coveredByRecent(replayedUpTo)) {
+                return false; // the cache moved past the window meanwhile: the caller replays more
+            }
+            List<WatchEvent> initial = new ArrayList<>(replayed);
+            for (Change change : recent) {
+                if (change.resourceVersion() > replayedUpTo && subscription.inScope(change.key())) {
+                    WatchEvent event = change.eventFor(subscription.options().selector());
+                    if (event != null) {
+                        initial.add(event);
+                    }
+                }
+            }
+            subscriptions.add(subscription);
+            subscription.start(initial);
+            return true;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** True if every change after {@code rv} is in the recent window. */
+    private boolean coveredByRecent(long rv) {
+        if (rv >= resourceVersion) {
+            return true;
+        }
+        return !recent.isEmpty() && recent.getFirst().resourceVersion() <= rv + 1;
+    }
+
+    void unsubscribe(Subscription subscription) {
+        subscriptions.remove(subscription);
+    }
+
+    void bookmarkAll() {
+        long rv = resourceVersion();
+        for (Subscription subscription : subscriptions) {
+            subscription.offerBookmark(rv);
+        }
+    }
+
+    /** Ends every watch, with {@code cause} (null on shutdown). */
+    void endAll(StorageException cause) {
+        for (Subscription subscription : subscriptions) {
+            subscription.end(cause);
+        }
+    }
+
+    int watcherCount() {
+        return subscriptions.size();
+    }
+
+    private NavigableMap<ObjectKey, StoredObject> resource(String resource) {
+        return byResource.computeIfAbsent(resource, r -> new TreeMap<>());
+    }
+
+    private static NavigableMap<ObjectKey, StoredObject> scope(
+            NavigableMap<ObjectKey, StoredObject> objects, String resource, String namespace) {
+        if (namespace.isEmpty()) {
+            return objects;
+        }
+        ObjectKey from = new ObjectKey(resource, namespace, "\0");
+        ObjectKey to = new ObjectKey(resource, namespace + "\0", "\0");
+        return objects.subMap(from, true, to, false);
+    }
+}
