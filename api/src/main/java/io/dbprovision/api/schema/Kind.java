@@ -8,6 +8,7 @@ import java.util.List;
 /**
  * One kind of the API group, read from the {@code (resource)} option of its top-level message.
  *
+ * @param selectableFields fields usable in field selectors, besides metadata.name and metadata.namespace
  * @param object the default instance of the kind's message, whose builder the codec fills
  * @param list the default instance of its {@code <Kind>List} message
  */
@@ -21,6 +22,7 @@ public record Kind(
         boolean clusterScoped,
         List<String> categories,
         List<PrinterColumn> printerColumns,
+        List<String> selectableFields,
         Message object,
         Message list) {
 

@@ -108,6 +108,7 @@ public final class Schema {
                 resource.getClusterScoped(),
                 List.copyOf(resource.getCategoriesList()),
                 List.copyOf(resource.getPrinterColumnsList()),
+                List.copyOf(resource.getSelectableFieldsList()),
                 defaultInstance(message),
                 defaultInstance(list));
     }

@@ -1,0 +1,68 @@
+package io.dbprovision.apiserver.registry;
+
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import io.dbprovision.proto.v1alpha1.ObjectMeta;
+
+/**
+ * The parts every kind's message has: {@code metadata}, {@code spec}, {@code status}. Read and replaced through the
+ * descriptor, so the registry stays generic over kinds.
+ */
+public final class Objects {
+    private Objects() {}
+
+    public static ObjectMeta meta(Message object) {
+        return (ObjectMeta) object.getField(field(object, "metadata"));
+    }
+
+    @SuppressWarnings("unchecked")
+    public static <T extends Message> T withMeta(T object, ObjectMeta meta) {
+        return (T) object.toBuilder().setField(field(object, "metadata"), meta).build();
+    }
+
+    public static Message spec(Message object) {
+        return (Message) object.getField(field(object, "spec"));
+    }
+
+    public static boolean hasStatus(Message object) {
+        FieldDescriptor status = object.getDescriptorForType().findFieldByName("status");
+        return status != null && object.hasField(status);
+    }
+
+    /** The object with the status of {@code from} (or none, when {@code from} has none). */
+    @SuppressWarnings("unchecked")
+    public static <T extends Message> T withStatusOf(T object, Message from) {
+        FieldDescriptor status = object.getDescriptorForType().findFieldByName("status");
+        if (status == null) {
+            return object;
+        }
+        Message.Builder builder = object.toBuilder();
+        if (from != null && from.hasField(status)) {
+            builder.setField(status, from.getField(status));
+        } else {
+            builder.clearField(status);
+        }
+        return (T) builder.build();
+    }
+
+    /** The object with the spec of {@code from}. */
+    @SuppressWarnings("unchecked")
+    public static <T extends Message> T withSpecOf(T object, Message from) {
+        FieldDescriptor spec = field(object, "spec");
+        Message.Builder builder = object.toBuilder();
+        if (from.hasField(spec)) {
+            builder.setField(spec, from.getField(spec));
+        } else {
+            builder.clearField(spec);
+        }
+        return (T) builder.build();
+    }
+
+    private static FieldDescriptor field(Message object, String name) {
+        FieldDescriptor field = object.getDescriptorForType().findFieldByName(name);
+        if (field == null) {
+            throw new IllegalArgumentException(object.getDescriptorForType().getFullName() + " has no " + name);
+        }
+        return field;
+    }
+}

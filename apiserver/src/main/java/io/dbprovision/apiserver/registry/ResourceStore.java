@@ -1,0 +1,543 @@
+package io.dbprovision.apiserver.registry;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import io.dbprovision.api.codec.Timestamps;
+import io.dbprovision.api.field.FieldError;
+import io.dbprovision.api.field.FieldPath;
+import io.dbprovision.api.kinds.Findings;
+import io.dbprovision.api.kinds.ObjectRules;
+import io.dbprovision.api.schema.Kind;
+import io.dbprovision.api.schema.MessagePaths;
+import io.dbprovision.apiserver.storage.Attributes;
+import io.dbprovision.apiserver.storage.FieldSelector;
+import io.dbprovision.apiserver.storage.LabelSelector;
+import io.dbprovision.apiserver.storage.ListOptions;
+import io.dbprovision.apiserver.storage.ListResult;
+import io.dbprovision.apiserver.storage.ObjectKey;
+import io.dbprovision.apiserver.storage.Selector;
+import io.dbprovision.apiserver.storage.Storage;
+import io.dbprovision.apiserver.storage.StorageException;
+import io.dbprovision.apiserver.storage.StoredObject;
+import io.dbprovision.apiserver.storage.WatchEvent;
+import io.dbprovision.apiserver.storage.WatchOptions;
+import io.dbprovision.apiserver.storage.Watcher;
+import io.dbprovision.proto.v1alpha1.ObjectMeta;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+
+/**
+ * The generic registry store of one kind, as Kubernetes' {@code genericregistry.Store}: system metadata, defaults
+ * and validation ({@link ObjectRules}), status isolation, generation, finalizers, dry runs, and the translation of
+ * storage errors into {@link ApiException}s. Objects are stored as protobuf; their resourceVersion is the storage's
+ * and is set on every object read back.
+ */
+public final class ResourceStore {
+    private static final String NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
+    private static final int GENERATE_NAME_ATTEMPTS = 8;
+
+    private final Kind kind;
+    private final Storage storage;
+    private final ObjectRules rules;
+    private final Clock clock;
+    private final String resource;
+    private final Set<String> selectableFields;
+    private final SecureRandom random = new SecureRandom();
+
+    public ResourceStore(Kind kind, Storage storage, ObjectRules rules, Clock clock) {
+        this.kind = kind;
+        this.storage = storage;
+        this.rules = rules;
+        this.clock = clock;
+        this.resource = kind.qualifiedResource();
+        Set<String> fields = new HashSet<>(kind.selectableFields());
+        fields.add("metadata.name");
+        fields.add("metadata.namespace");
+        this.selectableFields = Set.copyOf(fields);
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    // ---- create
+
+    public Written create(String namespace, Message object, WriteOptions options) {
+        ObjectMeta meta = Objects.meta(object);
+        checkNamespace(namespace, meta);
+        ObjectMeta.Builder fresh = meta.toBuilder()
+                .setNamespace(kind.clusterScoped() ? "" : namespace)
+                .setUid(UUID.randomUUID().toString())
+                .setCreationTimestamp(Timestamps.of(clock.instant()))
+                .setGeneration(1)
+                .clearResourceVersion()
+                .clearDeletionTimestamp()
+                .clearDeletionGracePeriodSeconds()
+                .clearSelfLink();
+        boolean generate = meta.getName().isEmpty() && !meta.getGenerateName().isEmpty();
+        for (int attempt = 0; ; attempt++) {
+            if (generate) {
+                fresh.setName(generatedName(meta.getGenerateName()));
+            }
+            Message prepared = Objects.withStatusOf(Objects.withMeta(object, fresh.build()), null);
+            prepared = rules.applyDefaults(prepared);
+            Findings findings = rules.validateCreate(prepared);
+            throwIfInvalid(prepared, findings);
+            if (options.dryRun()) {
+                return new Written(prepared, findings.warnings(), true, false);
+            }
+            try {
+                StoredObject stored = storage.create(key(prepared), prepared.toByteArray(), attributes(prepared));
+                return new Written(withVersion(prepared, stored.resourceVersion()), findings.warnings(), true, false);
+            } catch (StorageException.AlreadyExists e) {
+                if (!generate || attempt + 1 >= GENERATE_NAME_ATTEMPTS) {
+                    throw translate(e, Objects.meta(prepared).getName());
+                }
+            } catch (StorageException e) {
+                throw translate(e, Objects.meta(prepared).getName());
+            }
+        }
+    }
+
+    // ---- read
+
+    public Message get(String namespace, String name) {
+        try {
+            return storage.get(key(namespace, name))
+                    .map(this::decode)
+                    .orElseThrow(() -> new ApiException.NotFound(subject(name)));
+        } catch (StorageException e) {
+            throw translate(e, name);
+        }
+    }
+
+    public Page list(String namespace, ListQuery query) {
+        ListOptions options = new ListOptions(
+                resource,
+                scope(namespace),
+                selector(query.labelSelector(), query.fieldSelector()),
+                query.limit(),
+                query.continueToken(),
+                query.resourceVersion(),
+                query.match());
+        try {
+            ListResult result = storage.list(options);
+            List<Message> items = new ArrayList<>(result.items().size());
+            for (StoredObject stored : result.items()) {
+                items.add(decode(stored));
+            }
+            return new Page(
+                    items,
+                    Long.toString(result.resourceVersion()),
+                    result.continueToken(),
+                    result.remainingItemCount());
+        } catch (StorageException.Expired e) {
+            throw new ApiException.Expired(
+                    options.continueToken().isEmpty()
+                            ? e.getMessage()
+                            : "The provided continue parameter is too old to display a consistent list result. You can"
+                                    + " start a new list without the continue parameter, or use the continue token in this"
+                                    + " response to retrieve the remainder of the results.");
+        } catch (StorageException e) {
+            throw translate(e, "");
+        } catch (IllegalArgumentException e) {
+            throw new ApiException.BadRequest(e.getMessage());
+        }
+    }
+
+    /** Parses selectors; unknown field selector fields are refused as Kubernetes refuses them. */
+    public Selector selector(String labelSelector, String fieldSelector) {
+        try {
+            LabelSelector labels = LabelSelector.parse(labelSelector);
+            FieldSelector fields = FieldSelector.parse(fieldSelector);
+            for (String field : fields.fields()) {
+                if (!selectableFields.contains(field)) {
+                    throw new ApiException.BadRequest("field label not supported: " + field);
+                }
+            }
+            return new Selector(labels, fields);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException.BadRequest(e.getMessage());
+        }
+    }
+
+    // ---- update and patch
+
+    /** A PUT: replaces the object (or only its status), given the resourceVersion the client read. */
+    public Written update(String namespace, String name, Message object, WriteOptions options, boolean status) {
+        ObjectMeta meta = Objects.meta(object);
+        checkNamespace(namespace, meta);
+        if (!meta.getName().isEmpty() && !meta.getName().equals(name)) {
+            throw new ApiException.BadRequest("the name of the object (" + meta.getName()
+                    + ") does not match the name on the URL (" + name + ")");
+        }
+        if (meta.getResourceVersion().isEmpty()) {
+            throw invalid(
+                    name,
+                    List.of(FieldError.invalid(
+                            FieldPath.of("metadata.resourceVersion"), "0x0", "must be specified for an update")));
+        }
+        Message current = get(namespace, name);
+        return write(current, object, options, status);
+    }
+
+    /**
+     * A PATCH: applies {@code patch} to the current object and writes the result, retrying on concurrent writes
+     * (a patch applies to whatever is current) unless the patched object names a resourceVersion itself.
+     */
+    public Written patch(
+            String namespace, String name, UnaryOperator<Message> patch, WriteOptions options, boolean status) {
+        for (int attempt = 0; ; attempt++) {
+            Message current = get(namespace, name);
+            Message patched = patch.apply(current);
+            // The patch applies to the current object, so it carries the current resourceVersion unless the
+            // patch itself set one: then that version is a precondition (kubectl diff and apply do this).
+            if (!Objects.meta(patched)
+                    .getResourceVersion()
+                    .equals(Objects.meta(current).getResourceVersion())) {
+                throw conflict(name);
+            }
+            try {
+                return write(current, patched, options, status);
+            } catch (ApiException.Conflict e) {
+                if (attempt >= 10) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private Written write(Message current, Message requested, WriteOptions options, boolean status) {
+        ObjectMeta old = Objects.meta(current);
+        ObjectMeta asked = Objects.meta(requested);
+        Message next;
+        if (status) {
+            // The status subresource changes only the status: spec and metadata stay as stored.
+            next = Objects.withStatusOf(current, requested);
+        } else {
+            // The main resource never changes the status; the system fields stay as stored.
+            ObjectMeta meta = asked.toBuilder()
+                    .setName(old.getName())
+                    .setNamespace(old.getNamespace())
+                    .setUid(old.getUid())
+                    .setCreationTimestamp(old.getCreationTimestamp())
+                    .setGeneration(old.getGeneration())
+                    .clearDeletionTimestamp()
+                    .clearDeletionGracePeriodSeconds()
+                    .clearSelfLink()
+                    .build();
+            if (old.hasDeletionTimestamp()) {
+                meta = meta.toBuilder()
+                        .setDeletionTimestamp(old.getDeletionTimestamp())
+                        .setDeletionGracePeriodSeconds(old.getDeletionGracePeriodSeconds())
+                        .build();
+            }
+            next = Objects.withStatusOf(Objects.withMeta(requested, meta), current);
+            next = rules.applyDefaults(next);
+            if (!Objects.spec(next).equals(Objects.spec(current))) {
+                next = Objects.withMeta(
+                        next,
+                        Objects.meta(next).toBuilder()
+                                .setGeneration(old.getGeneration() + 1)
+                                .build());
+            }
+        }
+        Findings findings = rules.validateUpdate(clearVersion(current), clearVersion(next));
+        List<FieldError> extra = finalizerErrors(old, Objects.meta(next));
+        if (!extra.isEmpty()) {
+            findings.errors(extra);
+        }
+        throwIfInvalid(next, findings);
+        long expected = parseVersion(
+                asked.getResourceVersion().isEmpty() ? old.getResourceVersion() : asked.getResourceVersion(),
+                old.getName());
+        next = clearVersion(next);
+        if (clearVersion(current).equals(next)) {
+            return new Written(current, findings.warnings(), false, false); // no-op: no new version, no event
+        }
+        if (options.dryRun()) {
+            return new Written(
+                    withVersion(next, Long.parseLong(old.getResourceVersion())), findings.warnings(), false, false);
+        }
+        try {
+            ObjectMeta nextMeta = Objects.meta(next);
+            if (nextMeta.hasDeletionTimestamp() && nextMeta.getFinalizersCount() == 0) {
+                StoredObject deleted = storage.delete(key(next), expected);
+                return new Written(withVersion(next, deleted.resourceVersion()), findings.warnings(), false, false);
+            }
+            StoredObject stored = storage.update(key(next), expected, next.toByteArray(), attributes(next));
+            return new Written(withVersion(next, stored.resourceVersion()), findings.warnings(), false, false);
+        } catch (StorageException e) {
+            throw translate(e, old.getName());
+        }
+    }
+
+    private List<FieldError> finalizerErrors(ObjectMeta old, ObjectMeta next) {
+        if (!old.hasDeletionTimestamp()) {
+            return List.of();
+        }
+        Set<String> before = new HashSet<>(old.getFinalizersList());
+        for (String finalizer : next.getFinalizersList()) {
+            if (!before.contains(finalizer)) {
+                return List.of(FieldError.forbidden(
+                        FieldPath.of("metadata.finalizers"),
+                        "no new finalizers can be added if the object is being deleted, found new finalizers [\""
+                                + finalizer + "\"]"));
+            }
+        }
+        return List.of();
+    }
+
+    // ---- delete
+
+    public Written delete(String namespace, String name, DeleteOptions options) {
+        checkPropagationPolicy(options.propagationPolicy());
+        for (int attempt = 0; ; attempt++) {
+            Message current = get(namespace, name);
+            ObjectMeta meta = Objects.meta(current);
+            if (!options.uid().isEmpty() && !options.uid().equals(meta.getUid())) {
+                throw new ApiException.Conflict(
+                        subject(name),
+                        "Precondition failed: UID in precondition: " + options.uid() + ", UID in object meta: "
+                                + meta.getUid());
+            }
+            if (!options.resourceVersion().isEmpty()
+                    && !options.resourceVersion().equals(meta.getResourceVersion())) {
+                throw new ApiException.Conflict(
+                        subject(name),
+                        "Precondition failed: ResourceVersion in precondition: "
+                                + options.resourceVersion() + ", ResourceVersion in object meta: "
+                                + meta.getResourceVersion());
+            }
+            long version = Long.parseLong(meta.getResourceVersion());
+            try {
+                if (meta.getFinalizersCount() > 0) {
+                    if (meta.hasDeletionTimestamp()) {
+                        return new Written(current, List.of(), false, true);
+                    }
+                    Message marked = Objects.withMeta(
+                            clearVersion(current),
+                            meta.toBuilder()
+                                    .clearResourceVersion()
+                                    .setDeletionTimestamp(Timestamps.of(clock.instant()))
+                                    .setDeletionGracePeriodSeconds(0)
+                                    .build());
+                    if (options.dryRun()) {
+                        return new Written(withVersion(marked, version), List.of(), false, true);
+                    }
+                    StoredObject stored =
+                            storage.update(key(marked), version, marked.toByteArray(), attributes(marked));
+                    return new Written(withVersion(marked, stored.resourceVersion()), List.of(), false, true);
+                }
+                if (options.dryRun()) {
+                    return new Written(current, List.of(), false, false);
+                }
+                StoredObject deleted = storage.delete(key(current), version);
+                return new Written(
+                        withVersion(clearVersion(current), deleted.resourceVersion()), List.of(), false, false);
+            } catch (StorageException.Conflict e) {
+                if (attempt >= 10 || !options.resourceVersion().isEmpty()) {
+                    throw translate(e, name);
+                }
+            } catch (StorageException e) {
+                throw translate(e, name);
+            }
+        }
+    }
+
+    public List<Message> deleteCollection(String namespace, ListQuery query, DeleteOptions options) {
+        checkPropagationPolicy(options.propagationPolicy());
+        List<Message> deleted = new ArrayList<>();
+        for (Message item : list(namespace, query.withoutPaging()).items()) {
+            ObjectMeta meta = Objects.meta(item);
+            try {
+                deleted.add(delete(
+                                meta.getNamespace(),
+                                meta.getName(),
+                                new DeleteOptions(options.dryRun(), "", "", options.propagationPolicy()))
+                        .object());
+            } catch (ApiException.NotFound e) {
+                // deleted meanwhile
+            }
+        }
+        return deleted;
+    }
+
+    private static void checkPropagationPolicy(String policy) {
+        if (!policy.isEmpty() && !Set.of("Orphan", "Background", "Foreground").contains(policy)) {
+            throw new ApiException.BadRequest(
+                    "propagationPolicy must be one of Orphan, Background or Foreground," + " not \"" + policy + "\"");
+        }
+    }
+
+    // ---- watch
+
+    /**
+     * Starts a watch. {@code sink} receives events in order on the watch's own thread; {@code onEnd} is called once
+     * when the watch ends, with the reason (null when closed normally).
+     */
+    public AutoCloseable watch(
+            String namespace, WatchQuery query, Consumer<ObjectEvent> sink, Consumer<ApiException> onEnd) {
+        Selector selector = selector(query.labelSelector(), query.fieldSelector());
+        WatchOptions options = new WatchOptions(
+                resource,
+                scope(namespace),
+                selector,
+                query.sinceResourceVersion(),
+                query.initialEvents(),
+                query.bookmarks());
+        try {
+            return storage.watch(options, new Watcher() {
+                private boolean initialStateSent = !query.initialEvents();
+
+                @Override
+                public void onEvent(WatchEvent event) {
+                    boolean endOfInitialState = event.type() == WatchEvent.Type.BOOKMARK && !initialStateSent;
+                    initialStateSent = true;
+                    sink.accept(toObjectEvent(event, endOfInitialState));
+                }
+
+                @Override
+                public void onClose(StorageException cause) {
+                    onEnd.accept(cause == null ? null : translate(cause, ""));
+                }
+            });
+        } catch (StorageException e) {
+            throw translate(e, "");
+        }
+    }
+
+    private ObjectEvent toObjectEvent(WatchEvent event, boolean endOfInitialState) {
+        return switch (event.type()) {
+            case ADDED -> new ObjectEvent(ObjectEvent.Type.ADDED, decode(event.object()));
+            case MODIFIED -> new ObjectEvent(ObjectEvent.Type.MODIFIED, decode(event.object()));
+            case DELETED -> new ObjectEvent(ObjectEvent.Type.DELETED, decode(event.object()));
+            case BOOKMARK -> {
+                ObjectMeta.Builder meta =
+                        ObjectMeta.newBuilder().setResourceVersion(Long.toString(event.resourceVersion()));
+                if (endOfInitialState) {
+                    meta.putAnnotations("k8s.io/initial-events-end", "true");
+                }
+                yield new ObjectEvent(ObjectEvent.Type.BOOKMARK, Objects.withMeta(kind.object(), meta.build()));
+            }
+        };
+    }
+
+    // ---- helpers
+
+    private Message decode(StoredObject stored) {
+        try {
+            Message object = kind.object().getParserForType().parseFrom(stored.value());
+            return withVersion(object, stored.resourceVersion());
+        } catch (InvalidProtocolBufferException e) {
+            throw new ApiException.Internal("stored object " + stored.key() + " cannot be read", e);
+        }
+    }
+
+    private static Message withVersion(Message object, long resourceVersion) {
+        ObjectMeta meta = Objects.meta(object);
+        return Objects.withMeta(
+                object,
+                meta.toBuilder()
+                        .setResourceVersion(Long.toString(resourceVersion))
+                        .build());
+    }
+
+    private static Message clearVersion(Message object) {
+        return Objects.withMeta(
+                object, Objects.meta(object).toBuilder().clearResourceVersion().build());
+    }
+
+    /** Labels and the selectable fields, which storage keeps beside the value for selectors. */
+    Attributes attributes(Message object) {
+        ObjectMeta meta = Objects.meta(object);
+        Map<String, String> fields = new HashMap<>();
+        fields.put("metadata.name", meta.getName());
+        fields.put("metadata.namespace", meta.getNamespace());
+        for (String field : kind.selectableFields()) {
+            fields.put(field, MessagePaths.text(object, field));
+        }
+        return new Attributes(meta.getLabelsMap(), fields);
+    }
+
+    private ObjectKey key(Message object) {
+        ObjectMeta meta = Objects.meta(object);
+        return key(meta.getNamespace(), meta.getName());
+    }
+
+    private ObjectKey key(String namespace, String name) {
+        return new ObjectKey(resource, kind.clusterScoped() ? "" : namespace, name);
+    }
+
+    private String scope(String namespace) {
+        return kind.clusterScoped() || namespace == null ? "" : namespace;
+    }
+
+    private void checkNamespace(String namespace, ObjectMeta meta) {
+        if (kind.clusterScoped()) {
+            return;
+        }
+        if (!meta.getNamespace().isEmpty() && !meta.getNamespace().equals(namespace)) {
+            throw new ApiException.BadRequest(
+                    "the namespace of the provided object does not match the namespace sent on the request");
+        }
+    }
+
+    private static long parseVersion(String version, String name) {
+        try {
+            return Long.parseLong(version);
+        } catch (NumberFormatException e) {
+            throw new ApiException.BadRequest("invalid resourceVersion \"" + version + "\" for " + name);
+        }
+    }
+
+    private String generatedName(String prefix) {
+        String base = prefix.length() > 58 ? prefix.substring(0, 58) : prefix;
+        StringBuilder name = new StringBuilder(base);
+        for (int i = 0; i < 5; i++) {
+            name.append(NAME_ALPHABET.charAt(random.nextInt(NAME_ALPHABET.length())));
+        }
+        return name.toString();
+    }
+
+    private void throwIfInvalid(Message object, Findings findings) {
+        if (findings.hasErrors()) {
+            throw invalid(Objects.meta(object).getName(), findings.errors());
+        }
+    }
+
+    private ApiException.Invalid invalid(String name, List<FieldError> errors) {
+        return new ApiException.Invalid(kind.group(), kind.kind(), name, errors);
+    }
+
+    private ApiException.Conflict conflict(String name) {
+        return new ApiException.Conflict(
+                subject(name),
+                "the object has been modified; please apply your changes to the latest version and try again");
+    }
+
+    ApiException.Subject subject(String name) {
+        return new ApiException.Subject(kind.group(), kind.plural(), name);
+    }
+
+    /** The one place storage errors become API errors. */
+    private ApiException translate(StorageException e, String name) {
+        return switch (e) {
+            case StorageException.NotFound notFound -> new ApiException.NotFound(subject(name));
+            case StorageException.AlreadyExists exists -> new ApiException.AlreadyExists(subject(name));
+            case StorageException.Conflict conflict -> conflict(name);
+            case StorageException.Expired expired -> new ApiException.Expired(expired.getMessage());
+            case StorageException.Unavailable unavailable ->
+                new ApiException.Unavailable("storage is unavailable: " + unavailable.getMessage(), unavailable);
+        };
+    }
+}
