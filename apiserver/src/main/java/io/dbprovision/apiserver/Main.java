@@ -9,10 +9,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = BuildInfo.class,
         description = "Self-service databases: the dbops.dbprovision.io API server.",
-        subcommands = {VersionCommand.class})
+        subcommands = {StandaloneCommand.class, VersionCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
+        // jOOQ prints a banner and tips on first use; a server's log is no place for them.
+        System.setProperty("org.jooq.no-logo", "true");
+        System.setProperty("org.jooq.no-tips", "true");
         System.exit(new CommandLine(new Main()).execute(args));
     }
 

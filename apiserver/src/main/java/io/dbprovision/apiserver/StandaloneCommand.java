@@ -1,0 +1,65 @@
+package io.dbprovision.apiserver;
+
+import io.dbprovision.apiserver.server.StandaloneServer;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code dbprovision standalone}: the whole product in one process on the embedded store, no cluster needed. */
+@Command(
+        name = "standalone",
+        mixinStandardHelpOptions = true,
+        description = "Serve dbops.dbprovision.io on the embedded store, with a self-made CA and a kubeconfig.")
+final class StandaloneCommand implements Runnable {
+    @Option(
+            names = "--data-dir",
+            defaultValue = "dbprovision-data",
+            description = "Data directory (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--port", defaultValue = "8443", description = "HTTPS port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(
+            names = "--bind-address",
+            defaultValue = "127.0.0.1",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String bindAddress;
+
+    @Option(names = "--no-fsync", description = "Do not fsync commits (survives process crashes, not power loss).")
+    boolean noFsync;
+
+    @Override
+    public void run() {
+        StandaloneServer server = StandaloneServer.start(dataDir, bindAddress, port, !noFsync);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }));
+        System.out.printf(
+                """
+                DB Provision %s (standalone) serves dbops.dbprovision.io/v1alpha1 at https://%s:%d
+                  data directory: %s (embedded store, fsync %s)
+                  kubeconfig:     %s
+                  admin token:    %s
+                Try:
+                  kubectl --kubeconfig %s api-resources --api-group=dbops.dbprovision.io
+                """,
+                BuildInfo.version(),
+                bindAddress.equals("0.0.0.0") ? "127.0.0.1" : bindAddress,
+                server.port(),
+                server.dataDir(),
+                noFsync ? "off" : "on",
+                server.kubeconfig(),
+                server.dataDir().resolve("admin.token"),
+                server.kubeconfig());
+        System.out.flush();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,363 @@
+package io.dbprovision.apiserver.endpoints;
+
+import com.google.protobuf.Message;
+import io.dbprovision.api.codec.CodecException;
+import io.dbprovision.api.codec.Decoded;
+import io.dbprovision.api.codec.KubeCodec;
+import io.dbprovision.api.schema.Kind;
+import io.dbprovision.apiserver.registry.ApiException;
+import io.dbprovision.apiserver.registry.DeleteOptions;
+import io.dbprovision.apiserver.registry.ListQuery;
+import io.dbprovision.apiserver.registry.Objects;
+import io.dbprovision.apiserver.registry.Page;
+import io.dbprovision.apiserver.registry.ResourceStore;
+import io.dbprovision.apiserver.registry.WriteOptions;
+import io.dbprovision.apiserver.registry.Written;
+import io.dbprovision.apiserver.storage.ListOptions;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The verbs on one kind's resource paths: get, list, watch, create, update, patch, delete, deletecollection. */
+final class ResourceEndpoints {
+    static final String MERGE_PATCH = "application/merge-patch+json";
+    static final String JSON_PATCH = "application/json-patch+json";
+    static final String APPLY_PATCH = "application/apply-patch+yaml";
+    static final String STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json";
+
+    private final KubeCodec codec;
+    private final Tables tables;
+    private final WatchStreams watches;
+    private final int maxBodyBytes;
+
+    ResourceEndpoints(KubeCodec codec, Tables tables, WatchStreams watches, int maxBodyBytes) {
+        this.codec = codec;
+        this.tables = tables;
+        this.watches = watches;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    void serve(Call call, RequestInfo info, ResourceStore store) {
+        Kind kind = store.kind();
+        if (kind.clusterScoped() && !info.namespace().isEmpty()) {
+            throw new ApiException.NotFound(new ApiException.Subject(kind.group(), kind.plural(), info.name()));
+        }
+        boolean status = info.subresource().equals("status");
+        if (!info.subresource().isEmpty() && !status) {
+            throw new ApiException.NotFound(
+                    new ApiException.Subject(kind.group(), kind.plural() + "/" + info.subresource(), info.name()));
+        }
+        String namespace = info.namespace();
+        switch (info.verb()) {
+            case "get" -> get(call, store, namespace, info.name());
+            case "list" -> list(call, store, namespace);
+            case "watch" -> watches.serve(call, store, namespace, info.name());
+            case "create" -> {
+                if (status || !info.name().isEmpty()) {
+                    throw new ApiException.MethodNotAllowed("POST is not supported on " + info.path());
+                }
+                create(call, store, namespace);
+            }
+            case "update" -> update(call, store, namespace, info.name(), status);
+            case "patch" -> patch(call, store, namespace, info.name(), status);
+            case "delete" -> {
+                if (status) {
+                    throw new ApiException.MethodNotAllowed("DELETE is not supported on " + info.path());
+                }
+                delete(call, store, namespace, info.name());
+            }
+            case "deletecollection" -> deleteCollection(call, store, namespace);
+            default -> throw new ApiException.MethodNotAllowed(call.method() + " is not supported on " + info.path());
+        }
+    }
+
+    // ---- reads
+
+    private void get(Call call, ResourceStore store, String namespace, String name) {
+        Output output = Output.negotiate(call.accept());
+        Message object = store.get(namespace, name);
+        switch (output) {
+            case TABLE ->
+                call.respondJson(
+                        200,
+                        Json.write(tables.table(
+                                store.kind(),
+                                List.of(object),
+                                Map.of("resourceVersion", Objects.meta(object).getResourceVersion()),
+                                true,
+                                Tables.IncludeObject.parse(call.query("includeObject")))));
+            case PARTIAL_METADATA -> call.respondJson(200, Json.write(tables.partialMetadata(object)));
+            default -> writeObject(call, 200, object, output);
+        }
+    }
+
+    private void list(Call call, ResourceStore store, String namespace) {
+        Output output = Output.negotiate(call.accept());
+        Page page = store.list(namespace, listQuery(call));
+        Map<String, Object> listMeta = new LinkedHashMap<>();
+        listMeta.put("resourceVersion", page.resourceVersion());
+        if (!page.continueToken().isEmpty()) {
+            listMeta.put("continue", page.continueToken());
+            if (page.remainingItemCount() >= 0) {
+                listMeta.put("remainingItemCount", page.remainingItemCount());
+            }
+        }
+        Map<String, Object> document;
+        switch (output) {
+            case TABLE ->
+                document = tables.table(
+                        store.kind(),
+                        page.items(),
+                        listMeta,
+                        true,
+                        Tables.IncludeObject.parse(call.query("includeObject")));
+            case PARTIAL_METADATA -> {
+                document = new LinkedHashMap<>();
+                document.put("kind", "PartialObjectMetadataList");
+                document.put("apiVersion", "meta.k8s.io/v1");
+                document.put("metadata", listMeta);
+                List<Object> items = new ArrayList<>(page.items().size());
+                page.items().forEach(item -> items.add(tables.partialMetadata(item)));
+                document.put("items", items);
+            }
+            default -> {
+                document = new LinkedHashMap<>();
+                document.put("apiVersion", store.kind().apiVersion());
+                document.put("kind", store.kind().listKind());
+                document.put("metadata", listMeta);
+                List<Object> items = new ArrayList<>(page.items().size());
+                page.items().forEach(item -> items.add(codec.toTree(item)));
+                document.put("items", items);
+            }
+        }
+        if (output == Output.YAML) {
+            call.respond(200, "application/yaml", Yaml.write(document));
+        } else {
+            call.respondJson(200, Json.write(document));
+        }
+    }
+
+    static ListQuery listQuery(Call call) {
+        String rv = call.query("resourceVersion");
+        String match = call.query("resourceVersionMatch");
+        String continueToken = call.query("continue");
+        int limit = parseInt(call.query("limit"), "limit");
+        long version = rv.isEmpty() ? 0 : parseLong(rv, "resourceVersion");
+        if (!match.isEmpty() && rv.isEmpty()) {
+            throw invalidListOptions(
+                    "resourceVersionMatch",
+                    match,
+                    "resourceVersionMatch is forbidden unless resourceVersion is provided");
+        }
+        if (!match.isEmpty() && !continueToken.isEmpty()) {
+            throw invalidListOptions(
+                    "resourceVersionMatch", match, "resourceVersionMatch is forbidden when continue is provided");
+        }
+        ListOptions.Match kind = switch (match) {
+            case "" -> rv.isEmpty() ? ListOptions.Match.LATEST : ListOptions.Match.NOT_OLDER_THAN;
+            case "NotOlderThan" -> ListOptions.Match.NOT_OLDER_THAN;
+            case "Exact" -> {
+                if (version == 0) {
+                    throw invalidListOptions(
+                            "resourceVersionMatch",
+                            match,
+                            "resourceVersionMatch \"Exact\" is forbidden for resourceVersion \"0\"");
+                }
+                yield ListOptions.Match.EXACT;
+            }
+            default ->
+                throw invalidListOptions(
+                        "resourceVersionMatch", match, "supported values: \"Exact\", \"NotOlderThan\"");
+        };
+        if (call.flag("sendInitialEvents")) {
+            throw invalidListOptions("sendInitialEvents", "true", "sendInitialEvents is forbidden for list");
+        }
+        return new ListQuery(
+                call.query("labelSelector"),
+                call.query("fieldSelector"),
+                Math.max(0, limit),
+                continueToken,
+                version,
+                kind);
+    }
+
+    private static ApiException invalidListOptions(String field, String value, String detail) {
+        return new ApiException.Invalid(
+                "meta.k8s.io",
+                "ListOptions",
+                "",
+                List.of(io.dbprovision.api.field.FieldError.invalid(
+                        io.dbprovision.api.field.FieldPath.of(field), value, detail)));
+    }
+
+    // ---- writes
+
+    private void create(Call call, ResourceStore store, String namespace) {
+        Message object = decodeBody(call, store);
+        Written written = store.create(namespace, object, writeOptions(call));
+        call.warnAll(written.warnings());
+        writeObject(call, 201, written.object(), Output.negotiate(call.accept()));
+    }
+
+    private void update(Call call, ResourceStore store, String namespace, String name, boolean status) {
+        Message object = decodeBody(call, store);
+        Written written = store.update(namespace, name, object, writeOptions(call), status);
+        call.warnAll(written.warnings());
+        writeObject(call, 200, written.object(), Output.negotiate(call.accept()));
+    }
+
+    private void patch(Call call, ResourceStore store, String namespace, String name, boolean status) {
+        String type = call.contentType().essence();
+        if (!type.equals(MERGE_PATCH) && !type.equals(JSON_PATCH)) {
+            String kind = store.kind().apiVersion() + ", Kind=" + store.kind().kind();
+            throw new ApiException.UnsupportedMediaType("the body of the request was in an unknown format - accepted"
+                    + " media types include: " + MERGE_PATCH + ", " + JSON_PATCH
+                    + (type.equals(STRATEGIC_MERGE_PATCH)
+                            ? " (strategic merge patch is not supported by " + kind + ")"
+                            : ""));
+        }
+        Object patch = parseJson(call.body(maxBodyBytes));
+        FieldValidation validation = FieldValidation.of(call);
+        Written written = store.patch(
+                namespace,
+                name,
+                current -> {
+                    Object tree = codec.toTree(current);
+                    Object patched =
+                            type.equals(MERGE_PATCH) ? MergePatch.apply(tree, patch) : JsonPatch.apply(tree, patch);
+                    return decode(call, store, Json.write(patched), validation);
+                },
+                writeOptions(call),
+                status);
+        call.warnAll(written.warnings());
+        writeObject(call, 200, written.object(), Output.negotiate(call.accept()));
+    }
+
+    private void delete(Call call, ResourceStore store, String namespace, String name) {
+        Written written = store.delete(namespace, name, deleteOptions(call));
+        writeObject(call, 200, written.object(), Output.negotiate(call.accept()));
+    }
+
+    private void deleteCollection(Call call, ResourceStore store, String namespace) {
+        List<Message> deleted = store.deleteCollection(namespace, listQuery(call), deleteOptions(call));
+        Map<String, Object> document = new LinkedHashMap<>();
+        document.put("apiVersion", store.kind().apiVersion());
+        document.put("kind", store.kind().listKind());
+        document.put("metadata", Map.of());
+        List<Object> items = new ArrayList<>();
+        deleted.forEach(item -> items.add(codec.toTree(item)));
+        document.put("items", items);
+        call.respondJson(200, Json.write(document));
+    }
+
+    // ---- bodies and options
+
+    private Message decodeBody(Call call, ResourceStore store) {
+        return decode(call, store, call.body(maxBodyBytes), FieldValidation.of(call));
+    }
+
+    private Message decode(Call call, ResourceStore store, byte[] body, FieldValidation validation) {
+        MediaType type = call.method().equals("PATCH") ? MediaType.JSON : call.contentType();
+        Decoded<Message> decoded;
+        try {
+            if (type.essence().equals("application/json")) {
+                decoded = codec.decodeJson(body, store.kind().object());
+            } else if (type.essence().equals("application/yaml")) {
+                decoded = codec.decodeYaml(body, store.kind().object());
+            } else {
+                throw new ApiException.UnsupportedMediaType("the body of the request was in an unknown format -"
+                        + " accepted media types include: application/json, application/yaml");
+            }
+        } catch (CodecException e) {
+            throw new ApiException.BadRequest(e.getMessage());
+        }
+        validation.check(decoded, call);
+        if (!decoded.invalidValues().isEmpty()) {
+            throw new ApiException.Invalid(
+                    store.kind().group(),
+                    store.kind().kind(),
+                    Objects.meta(decoded.object()).getName(),
+                    decoded.invalidValues());
+        }
+        return decoded.object();
+    }
+
+    private static Object parseJson(byte[] body) {
+        try {
+            return Json.read(body);
+        } catch (IOException e) {
+            throw new ApiException.BadRequest("the patch is not valid JSON: " + e.getMessage());
+        }
+    }
+
+    static WriteOptions writeOptions(Call call) {
+        return new WriteOptions(dryRun(call), call.query("fieldManager"));
+    }
+
+    static boolean dryRun(Call call) {
+        String value = call.query("dryRun");
+        if (value.isEmpty()) {
+            return false;
+        }
+        if (!value.equals("All")) {
+            throw new ApiException.BadRequest("dryRun must be All, not \"" + value + "\"");
+        }
+        return true;
+    }
+
+    private DeleteOptions deleteOptions(Call call) {
+        String uid = "";
+        String resourceVersion = "";
+        String policy = call.query("propagationPolicy");
+        boolean dryRun = dryRun(call);
+        byte[] body = call.body(maxBodyBytes);
+        if (body.length > 0) {
+            if (!(parseJson(body) instanceof Map<?, ?> options)) {
+                throw new ApiException.BadRequest("DeleteOptions must be a JSON object");
+            }
+            if (options.get("propagationPolicy") instanceof String p) {
+                policy = p;
+            }
+            if (options.get("dryRun") instanceof List<?> list && list.contains("All")) {
+                dryRun = true;
+            }
+            if (options.get("preconditions") instanceof Map<?, ?> preconditions) {
+                uid = preconditions.get("uid") instanceof String u ? u : "";
+                resourceVersion = preconditions.get("resourceVersion") instanceof String r ? r : "";
+            }
+        }
+        return new DeleteOptions(dryRun, uid, resourceVersion, policy);
+    }
+
+    private void writeObject(Call call, int code, Message object, Output output) {
+        if (output == Output.YAML) {
+            call.respond(code, "application/yaml", codec.encodeYaml(object).getBytes(StandardCharsets.UTF_8));
+        } else if (output == Output.PARTIAL_METADATA) {
+            call.respondJson(code, Json.write(tables.partialMetadata(object)));
+        } else {
+            call.respondJson(code, codec.encodeJson(object));
+        }
+    }
+
+    private static int parseInt(String value, String name) {
+        if (value.isEmpty()) {
+            return 0;
+        }
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new ApiException.BadRequest(name + " must be an integer, not \"" + value + "\"");
+        }
+    }
+
+    static long parseLong(String value, String name) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new ApiException.BadRequest("invalid " + name + " \"" + value + "\"");
+        }
+    }
+}

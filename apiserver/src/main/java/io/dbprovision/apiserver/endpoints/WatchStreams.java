@@ -1,0 +1,151 @@
+package io.dbprovision.apiserver.endpoints;
+
+import com.google.protobuf.Message;
+import io.dbprovision.api.codec.KubeCodec;
+import io.dbprovision.apiserver.registry.ApiException;
+import io.dbprovision.apiserver.registry.ObjectEvent;
+import io.dbprovision.apiserver.registry.Objects;
+import io.dbprovision.apiserver.registry.ResourceStore;
+import io.dbprovision.apiserver.registry.WatchQuery;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Watch responses: one JSON event per line ({@code {"type":"ADDED","object":{...}}}), flushed as it happens, the
+ * object shaped as the client asked (the kind, a one-row Table, or PartialObjectMetadata). The stream ends cleanly at
+ * {@code timeoutSeconds}, on shutdown, when the client goes away, or with an ERROR event carrying a Status (410 when
+ * the start version is too old, so that clients re-list).
+ */
+final class WatchStreams {
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
+    private static final Object CLOSED = new Object();
+
+    private final KubeCodec codec;
+    private final Tables tables;
+
+    WatchStreams(KubeCodec codec, Tables tables) {
+        this.codec = codec;
+        this.tables = tables;
+    }
+
+    void serve(Call call, ResourceStore store, String namespace, String name) {
+        Output output = Output.negotiate(call.accept());
+        String fieldSelector = call.query("fieldSelector");
+        if (!name.isEmpty()) {
+            fieldSelector =
+                    fieldSelector.isEmpty() ? "metadata.name=" + name : fieldSelector + ",metadata.name=" + name;
+        }
+        String rv = call.query("resourceVersion");
+        boolean bookmarks = call.flag("allowWatchBookmarks");
+        boolean sendInitialEvents = call.flag("sendInitialEvents");
+        if (sendInitialEvents && !call.query("resourceVersionMatch").equals("NotOlderThan")) {
+            throw invalid("resourceVersionMatch", "sendInitialEvents requires resourceVersionMatch=NotOlderThan");
+        }
+        long since = rv.isEmpty() ? 0 : ResourceEndpoints.parseLong(rv, "resourceVersion");
+        // No version, or 0, means "the current state, then changes" (synthetic ADDED events), as in Kubernetes.
+        boolean initial = sendInitialEvents || since == 0;
+        WatchQuery query = new WatchQuery(
+                call.query("labelSelector"), fieldSelector, sendInitialEvents ? 0 : since, initial, bookmarks);
+        Duration timeout = call.query("timeoutSeconds").isEmpty()
+                ? DEFAULT_TIMEOUT
+                : Duration.ofSeconds(
+                        Math.max(0, ResourceEndpoints.parseLong(call.query("timeoutSeconds"), "timeoutSeconds")));
+        long deadline = System.nanoTime() + timeout.toNanos();
+
+        BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+        AutoCloseable handle;
+        try {
+            handle = store.watch(namespace, query, queue::add, cause -> {
+                queue.add(cause == null ? CLOSED : cause);
+            });
+        } catch (ApiException.Expired e) {
+            OutputStream out = call.stream(200, "application/json");
+            writeLine(out, errorEvent(e));
+            return;
+        }
+        call.exchange().getConnection().addCloseListener(connection -> queue.add(CLOSED));
+        try (handle) {
+            OutputStream out = call.stream(200, "application/json");
+            boolean first = true;
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                Object next = queue.poll(left, TimeUnit.NANOSECONDS);
+                if (next == null || next == CLOSED) {
+                    return;
+                }
+                if (next instanceof ApiException error) {
+                    writeLine(out, errorEvent(error));
+                    return;
+                }
+                ObjectEvent event = (ObjectEvent) next;
+                if (event.type() == ObjectEvent.Type.BOOKMARK
+                        && (!bookmarks && !sendInitialEvents || output == Output.TABLE)) {
+                    continue;
+                }
+                writeLine(out, event(event, output, store, first));
+                first = false;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.io.UncheckedIOException e) {
+            // the client went away; closing the watch is all there is to do
+        } catch (Exception e) {
+            throw new ApiException.Internal("watch failed", e);
+        }
+    }
+
+    private Map<String, Object> event(ObjectEvent event, Output output, ResourceStore store, boolean first) {
+        Message object = event.object();
+        Object shaped = switch (output) {
+            case TABLE ->
+                tables.table(
+                        store.kind(),
+                        List.of(object),
+                        Map.of("resourceVersion", Objects.meta(object).getResourceVersion()),
+                        first,
+                        Tables.IncludeObject.METADATA);
+            case PARTIAL_METADATA -> tables.partialMetadata(object);
+            default -> codec.toTree(object);
+        };
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("type", event.type().name());
+        line.put("object", shaped);
+        return line;
+    }
+
+    private static Map<String, Object> errorEvent(ApiException error) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("type", "ERROR");
+        line.put("object", StatusDocuments.failure(error));
+        return line;
+    }
+
+    private static void writeLine(OutputStream out, Map<String, Object> line) {
+        try {
+            out.write(Json.write(line));
+            out.write('\n');
+            out.flush();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static ApiException invalid(String field, String detail) {
+        return new ApiException.Invalid(
+                "meta.k8s.io",
+                "ListOptions",
+                "",
+                List.of(io.dbprovision.api.field.FieldError.forbidden(
+                        io.dbprovision.api.field.FieldPath.of(field), detail)));
+    }
+}

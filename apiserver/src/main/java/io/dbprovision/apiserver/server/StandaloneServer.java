@@ -1,0 +1,202 @@
+package io.dbprovision.apiserver.server;
+
+import io.dbprovision.api.codec.KubeCodec;
+import io.dbprovision.api.kinds.ObjectRules;
+import io.dbprovision.api.schema.Schema;
+import io.dbprovision.apiserver.auth.AuthenticatorChain;
+import io.dbprovision.apiserver.auth.ClientCertificateAuthenticator;
+import io.dbprovision.apiserver.auth.MastersAuthorizer;
+import io.dbprovision.apiserver.auth.StaticTokenAuthenticator;
+import io.dbprovision.apiserver.auth.UserInfo;
+import io.dbprovision.apiserver.endpoints.ApiHandler;
+import io.dbprovision.apiserver.registry.Registry;
+import io.dbprovision.apiserver.storage.CachingStorage;
+import io.dbprovision.apiserver.storage.Storage;
+import io.dbprovision.apiserver.storage.StorageSettings;
+import io.dbprovision.apiserver.storage.sql.EmbeddedBackend;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Standalone mode: one process, the embedded store in a data directory, its own CA, serving certificate and admin
+ * credentials (a client certificate and a token, both in group system:masters), and a kubeconfig for them. Files
+ * are created on first start and reused afterwards, so restarting keeps the same credentials.
+ */
+public final class StandaloneServer implements AutoCloseable {
+    private static final Duration CA_VALIDITY = Duration.ofDays(3650);
+    private static final Duration LEAF_VALIDITY = Duration.ofDays(825);
+    private static final UserInfo ADMIN = new UserInfo("admin", "", List.of("system:masters"), Map.of());
+
+    private final Path dataDir;
+    private final Storage storage;
+    private final ApiServer server;
+    private final String adminToken;
+    private final Path kubeconfig;
+
+    private StandaloneServer(Path dataDir, String host, int port, boolean fsync) {
+        this.dataDir = dataDir.toAbsolutePath();
+        Path pki = this.dataDir.resolve("pki");
+        Pki.Issued ca = caIn(pki);
+        Pki.Issued serving = servingIn(pki, ca, host);
+        Pki.Issued admin = clientIn(pki, ca);
+        this.adminToken = tokenIn(this.dataDir.resolve("admin.token"));
+        this.storage = CachingStorage.open(
+                new EmbeddedBackend(this.dataDir.resolve("store"), fsync),
+                StorageSettings.defaults().withFsync(fsync));
+        Registry registry = new Registry(Schema.get(), storage, ObjectRules.standard(), Clock.systemUTC());
+        ApiHandler handler = new ApiHandler(
+                registry,
+                KubeCodec.standard(),
+                new AuthenticatorChain(List.of(
+                        new ClientCertificateAuthenticator(List.of(ca.certificate())),
+                        new StaticTokenAuthenticator(Map.of(adminToken, ADMIN)))),
+                new MastersAuthorizer(),
+                storage::isHealthy,
+                400,
+                10_000,
+                Clock.systemUTC());
+        this.server = new ApiServer(
+                host,
+                port,
+                ServerTls.context(serving, List.of(ca.certificate()), List.of(ca.certificate())),
+                handler,
+                storage::close);
+        server.start();
+        this.kubeconfig = this.dataDir.resolve("kubeconfig");
+        writeKubeconfig(kubeconfig, "https://" + urlHost(host) + ":" + server.port(), ca, admin);
+    }
+
+    public static StandaloneServer start(Path dataDir, String host, int port, boolean fsync) {
+        return new StandaloneServer(dataDir, host, port, fsync);
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public Path kubeconfig() {
+        return kubeconfig;
+    }
+
+    public String adminToken() {
+        return adminToken;
+    }
+
+    public Path caCertificate() {
+        return dataDir.resolve("pki/ca.crt");
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        storage.close();
+    }
+
+    private static Pki.Issued caIn(Path pki) {
+        Path cert = pki.resolve("ca.crt");
+        Path key = pki.resolve("ca.key");
+        if (Files.exists(cert) && Files.exists(key)) {
+            return Pki.read(cert, key);
+        }
+        Pki.Issued ca = Pki.newCa("dbprovision-standalone-ca", CA_VALIDITY);
+        ca.write(cert, key);
+        return ca;
+    }
+
+    private static Pki.Issued servingIn(Path pki, Pki.Issued ca, String host) {
+        Path cert = pki.resolve("serving.crt");
+        Path key = pki.resolve("serving.key");
+        if (Files.exists(cert) && Files.exists(key)) {
+            return Pki.read(cert, key);
+        }
+        List<String> dns = new ArrayList<>(Pki.localDnsNames());
+        List<String> ips = new ArrayList<>(List.of("127.0.0.1", "::1"));
+        if (host.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+            if (!ips.contains(host) && !host.equals("0.0.0.0") && !host.equals("::")) {
+                ips.add(host);
+            }
+        } else if (!dns.contains(host)) {
+            dns.add(host);
+        }
+        Pki.Issued serving = Pki.newServing(ca, "dbprovision-apiserver", dns, ips, LEAF_VALIDITY);
+        serving.write(cert, key);
+        return serving;
+    }
+
+    private static Pki.Issued clientIn(Path pki, Pki.Issued ca) {
+        Path cert = pki.resolve("admin.crt");
+        Path key = pki.resolve("admin.key");
+        if (Files.exists(cert) && Files.exists(key)) {
+            return Pki.read(cert, key);
+        }
+        Pki.Issued admin = Pki.newClient(ca, ADMIN.name(), ADMIN.groups(), LEAF_VALIDITY);
+        admin.write(cert, key);
+        return admin;
+    }
+
+    private static String tokenIn(Path file) {
+        try {
+            if (Files.exists(file)) {
+                return Files.readString(file, StandardCharsets.UTF_8).trim();
+            }
+            byte[] bytes = new byte[32];
+            new SecureRandom().nextBytes(bytes);
+            String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+            Pki.writeFile(file, token + "\n", true);
+            return token;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void writeKubeconfig(Path file, String server, Pki.Issued ca, Pki.Issued admin) {
+        Base64.Encoder base64 = Base64.getEncoder();
+        String config = """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: dbprovision
+                  cluster:
+                    server: %s
+                    certificate-authority-data: %s
+                users:
+                - name: admin
+                  user:
+                    client-certificate-data: %s
+                    client-key-data: %s
+                contexts:
+                - name: dbprovision
+                  context:
+                    cluster: dbprovision
+                    user: admin
+                    namespace: default
+                current-context: dbprovision
+                """.formatted(
+                        server,
+                        base64.encodeToString(ca.certificatePem().getBytes(StandardCharsets.UTF_8)),
+                        base64.encodeToString(admin.certificatePem().getBytes(StandardCharsets.UTF_8)),
+                        base64.encodeToString(admin.keyPem().getBytes(StandardCharsets.UTF_8)));
+        Pki.writeFile(file, config, true);
+    }
+
+    private static String urlHost(String host) {
+        if (host.equals("0.0.0.0") || host.equals("::")) {
+            return "127.0.0.1";
+        }
+        return host.contains(":") ? "[" + host + "]" : host;
+    }
+}
