@@ -37,6 +37,8 @@ public final class ObjectRules {
                     new BackupRules(),
                     new BackupScheduleRules(),
                     new RestoreRules()));
+    private static final ObjectRules CORE =
+            new ObjectRules(Schema.core(), List.of(CoreRules.namespaces(), CoreRules.secrets(), CoreRules.events()));
 
     private final Schema schema;
     private final Map<String, KindRules<?>> rulesByMessage = new HashMap<>();
@@ -53,8 +55,14 @@ public final class ObjectRules {
         }
     }
 
+    /** The rules of {@code dbops.dbprovision.io/v1alpha1}. */
     public static ObjectRules standard() {
         return STANDARD;
+    }
+
+    /** The rules of the core v1 kinds standalone mode serves. */
+    public static ObjectRules core() {
+        return CORE;
     }
 
     /** The object with the schema's defaults and the kind's computed defaults applied. Idempotent. */
@@ -69,7 +77,7 @@ public final class ObjectRules {
         Kind kind = kindOf(object);
         findings.errors(ObjectMetaValidator.validate(metadata(object), kind.clusterScoped()));
         Optional<EngineType> engine = rules(object).engine(object);
-        findings.errors(SchemaValidator.validate(spec(object), FieldPath.of("spec"), engine));
+        findings.errors(SchemaValidator.validate(object, FieldPath.root(), engine));
         rules(object).validate(object, findings);
         engine.ifPresent(e -> warnAboutOtherEngines(object, e, findings));
         return findings;
@@ -78,7 +86,7 @@ public final class ObjectRules {
     /** Everything wrong with an update: the new object's own problems and the changes that are not allowed. */
     public <T extends Message> Findings validateUpdate(T old, T updated) {
         Findings findings = validateCreate(updated);
-        findings.errors(SchemaValidator.validateImmutable(spec(old), spec(updated), FieldPath.of("spec")));
+        findings.errors(SchemaValidator.validateImmutable(old, updated, FieldPath.root()));
         rules(updated).validateUpdate(old, updated, findings);
         return findings;
     }
@@ -89,7 +97,7 @@ public final class ObjectRules {
      */
     public Findings validateForEngine(Message object, EngineType engine) {
         Findings findings = new Findings();
-        findings.errors(SchemaValidator.validate(spec(object), FieldPath.of("spec"), Optional.of(engine)).stream()
+        findings.errors(SchemaValidator.validate(object, FieldPath.root(), Optional.of(engine)).stream()
                 .filter(error -> error.type() == FieldError.Type.INVALID)
                 .toList());
         warnAboutOtherEngines(object, engine, findings);
@@ -98,7 +106,11 @@ public final class ObjectRules {
 
     /** Spec blocks named after engines ({@code postgres}, {@code mysql}, {@code clickhouse}) that this engine ignores. */
     private static void warnAboutOtherEngines(Message object, EngineType engine, Findings findings) {
-        Message spec = spec(object);
+        FieldDescriptor specField = object.getDescriptorForType().findFieldByName("spec");
+        if (specField == null) {
+            return;
+        }
+        Message spec = (Message) object.getField(specField);
         String engineName = EnumSpelling.of(engine.getValueDescriptor()).orElse("");
         for (String block : List.of("postgres", "mysql", "clickhouse")) {
             FieldDescriptor field = spec.getDescriptorForType().findFieldByName(block);
@@ -127,10 +139,6 @@ public final class ObjectRules {
 
     static ObjectMeta metadata(Message object) {
         return (ObjectMeta) object.getField(object.getDescriptorForType().findFieldByName("metadata"));
-    }
-
-    static Message spec(Message object) {
-        return (Message) object.getField(object.getDescriptorForType().findFieldByName("spec"));
     }
 
     private static String descriptorName(Class<? extends Message> type) {

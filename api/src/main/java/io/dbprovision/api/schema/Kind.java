@@ -26,8 +26,9 @@ public record Kind(
         Message object,
         Message list) {
 
+    /** {@code group/version}, or just the version for the core group. */
     public String apiVersion() {
-        return group + "/" + version;
+        return group.isEmpty() ? version : group + "/" + version;
     }
 
     public String listKind() {
@@ -40,6 +41,6 @@ public record Kind(
 
     /** {@code databaseinstances.dbops.dbprovision.io}, the form Kubernetes uses in errors. */
     public String qualifiedResource() {
-        return plural + "." + group;
+        return group.isEmpty() ? plural : plural + "." + group;
     }
 }

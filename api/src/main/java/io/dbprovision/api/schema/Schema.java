@@ -4,6 +4,7 @@ import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FileDescriptor;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.Message;
+import io.dbprovision.proto.k8s.core.v1.CoreProto;
 import io.dbprovision.proto.v1alpha1.BackupProto;
 import io.dbprovision.proto.v1alpha1.DatabaseProto;
 import io.dbprovision.proto.v1alpha1.GrantProto;
@@ -22,9 +23,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The kinds of {@code dbops.dbprovision.io/v1alpha1}, found by their {@code (resource)} option in the proto files
- * listed here. Adding a proto file of kinds is one line in {@link #FILES}; discovery, OpenAPI, the codec, defaults
- * and validation follow from it.
+ * The kinds of one group-version, found by their {@code (resource)} option in its proto files: {@link #get()} is
+ * {@code dbops.dbprovision.io/v1alpha1}, the API this server exists for; {@link #core()} the few core v1 kinds that
+ * standalone mode serves in place of a cluster. Adding a proto file of kinds is one line in {@link #FILES};
+ * discovery, OpenAPI, the codec, defaults and validation follow from it.
  */
 public final class Schema {
     public static final String GROUP = "dbops.dbprovision.io";
@@ -41,19 +43,24 @@ public final class Schema {
             ScheduleProto.getDescriptor(),
             RestoreProto.getDescriptor());
 
-    private static final Schema INSTANCE = new Schema(FILES);
+    private static final Schema INSTANCE = new Schema(GROUP, VERSION, FILES);
+    private static final Schema CORE = new Schema("", "v1", List.of(CoreProto.getDescriptor()));
 
+    private final String group;
+    private final String version;
     private final List<Kind> kinds;
     private final Map<String, Kind> byKind = new LinkedHashMap<>();
     private final Map<String, Kind> byListKind = new LinkedHashMap<>();
     private final Map<String, Kind> byPlural = new LinkedHashMap<>();
 
-    private Schema(List<FileDescriptor> files) {
+    private Schema(String group, String version, List<FileDescriptor> files) {
+        this.group = group;
+        this.version = version;
         List<Kind> found = new ArrayList<>();
         for (FileDescriptor file : files) {
             for (Descriptor message : file.getMessageTypes()) {
                 if (message.getOptions().hasExtension(OptionsProto.resource)) {
-                    found.add(kindOf(message));
+                    found.add(kindOf(group, version, message));
                 }
             }
         }
@@ -65,9 +72,28 @@ public final class Schema {
         }
     }
 
-    /** The schema of this build. */
+    /** The schema of {@code dbops.dbprovision.io/v1alpha1}. */
     public static Schema get() {
         return INSTANCE;
+    }
+
+    /** The core v1 kinds standalone mode serves: Namespace, Secret, Event. */
+    public static Schema core() {
+        return CORE;
+    }
+
+    /** The API group; empty for the core group. */
+    public String group() {
+        return group;
+    }
+
+    public String version() {
+        return version;
+    }
+
+    /** {@code group/version}, or just the version for the core group ({@code v1}). */
+    public String apiVersion() {
+        return group.isEmpty() ? version : group + "/" + version;
     }
 
     /** Every kind, in the order of the proto files. */
@@ -92,15 +118,15 @@ public final class Schema {
         return FILES;
     }
 
-    private static Kind kindOf(Descriptor message) {
+    private static Kind kindOf(String group, String version, Descriptor message) {
         Resource resource = message.getOptions().getExtension(OptionsProto.resource);
         Descriptor list = message.getFile().findMessageTypeByName(message.getName() + "List");
         if (list == null) {
             throw new IllegalStateException(message.getFullName() + " has no " + message.getName() + "List message");
         }
         return new Kind(
-                GROUP,
-                VERSION,
+                group,
+                version,
                 resource.getKind(),
                 resource.getPlural(),
                 resource.getSingular(),
