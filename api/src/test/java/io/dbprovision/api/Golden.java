@@ -25,7 +25,9 @@ public final class Golden {
                 Files.writeString(file, actual, StandardCharsets.UTF_8);
                 return;
             }
-            assertThat(file).as("golden file %s (create it with -Dgolden.update=true)", file).exists();
+            assertThat(file)
+                    .as("golden file %s (create it with -Dgolden.update=true)", file)
+                    .exists();
             assertThat(actual)
                     .as("golden file %s (update with -Dgolden.update=true)", file)
                     .isEqualTo(Files.readString(file, StandardCharsets.UTF_8));

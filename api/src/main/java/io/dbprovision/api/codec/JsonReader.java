@@ -101,6 +101,8 @@ final class JsonReader {
 
     private static String where(JsonProcessingException e) {
         var location = e.getLocation();
-        return location == null ? "unknown position" : "line " + location.getLineNr() + ", column " + location.getColumnNr();
+        return location == null
+                ? "unknown position"
+                : "line " + location.getLineNr() + ", column " + location.getColumnNr();
     }
 }

@@ -125,7 +125,8 @@ public final class KubeCodec {
         }
         Optional<Kind> asObject = schema.byKind(kind);
         Optional<Kind> asList = schema.byListKind(kind);
-        Message target = asObject.map(Kind::object).or(() -> asList.map(Kind::list)).orElse(null);
+        Message target =
+                asObject.map(Kind::object).or(() -> asList.map(Kind::list)).orElse(null);
         if (target == null) {
             throw new CodecException(
                     "no kind \"" + kind + "\" is registered for version \"" + Schema.API_VERSION + "\"");
@@ -196,7 +197,8 @@ public final class KubeCodec {
         String value = "";
         for (Map.Entry<String, Node> entry : object.entries()) {
             if (entry.getKey().equals(name)) {
-                if (entry.getValue() instanceof ScalarNode scalar && scalar.style() != Node.Style.NUMBER
+                if (entry.getValue() instanceof ScalarNode scalar
+                        && scalar.style() != Node.Style.NUMBER
                         && scalar.style() != Node.Style.BOOLEAN) {
                     value = scalar.text();
                 } else if (!(entry.getValue() instanceof Node.NullNode)) {

@@ -18,7 +18,8 @@ public final class Timestamps {
 
     /** @throws DateTimeParseException if the text is not RFC 3339 */
     public static Timestamp parse(String text) {
-        Instant instant = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+        Instant instant = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME)
+                .toInstant();
         return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).build();
     }
 

@@ -116,7 +116,10 @@ final class YamlReader {
         }
 
         private boolean isNull(String text) {
-            return text.isEmpty() || text.equals("~") || text.equals("null") || text.equals("Null")
+            return text.isEmpty()
+                    || text.equals("~")
+                    || text.equals("null")
+                    || text.equals("Null")
                     || text.equals("NULL");
         }
     }

@@ -117,7 +117,8 @@ public final class Schema {
         String javaPackage = descriptor.getFile().getOptions().getJavaPackage();
         String className = javaPackage + "." + descriptor.getName();
         try {
-            return (Message) Class.forName(className).getMethod("getDefaultInstance").invoke(null);
+            return (Message)
+                    Class.forName(className).getMethod("getDefaultInstance").invoke(null);
         } catch (ClassNotFoundException
                 | NoSuchMethodException
                 | IllegalAccessException
