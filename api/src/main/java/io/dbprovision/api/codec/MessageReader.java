@@ -21,6 +21,7 @@ import java.math.BigInteger;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -65,12 +66,17 @@ final class MessageReader {
         for (Map.Entry<String, Node> entry : object.entries()) {
             FieldPath fieldPath = path.child(entry.getKey());
             FieldDescriptor field = fields.get(entry.getKey());
+            boolean first = seen.add(entry.getKey());
+            if (!first) {
+                duplicateFields.add(fieldPath.toString());
+            }
             if (field == null) {
-                unknownFields.add(fieldPath.toString());
+                if (first) { // an unknown field given twice is one unknown field, and a duplicate
+                    unknownFields.add(fieldPath.toString());
+                }
                 continue;
             }
-            if (!seen.add(entry.getKey())) {
-                duplicateFields.add(fieldPath.toString());
+            if (!first) {
                 builder.clearField(field); // the last occurrence wins, as in Kubernetes
             }
             readField(entry.getValue(), builder, field, fieldPath);
@@ -117,10 +123,12 @@ final class MessageReader {
         Descriptor entryType = field.getMessageType();
         FieldDescriptor keyField = entryType.findFieldByName("key");
         FieldDescriptor valueField = entryType.findFieldByName("value");
-        Set<String> seen = new HashSet<>();
+        // One entry per key, the last occurrence winning: adding both through reflection would keep both entries
+        // in the message's list form (printed, and serialized) even though its map form shows only the last.
+        Map<String, Message> entries = new LinkedHashMap<>();
         for (Map.Entry<String, Node> entry : object.entries()) {
             FieldPath entryPath = path.key(entry.getKey());
-            if (!seen.add(entry.getKey())) {
+            if (entries.containsKey(entry.getKey())) {
                 duplicateFields.add(entryPath.toString());
             }
             Message.Builder entryBuilder = builder.newBuilderForField(field);
@@ -132,9 +140,10 @@ final class MessageReader {
             Object value = readValue(entry.getValue(), entryBuilder, valueField, entryPath);
             if (value != null) {
                 entryBuilder.setField(valueField, value);
-                builder.addRepeatedField(field, entryBuilder.build());
+                entries.put(entry.getKey(), entryBuilder.build());
             }
         }
+        entries.values().forEach(entry -> builder.addRepeatedField(field, entry));
     }
 
     /** One value of a field (or of one list item); null after recording a problem. */
@@ -142,8 +151,10 @@ final class MessageReader {
         return switch (field.getJavaType()) {
             case STRING -> readString(node, path);
             case BOOLEAN -> readBoolean(node, path);
-            case INT -> readInteger(node, path, Integer.MIN_VALUE, Integer.MAX_VALUE, field)
-                    instanceof Long l ? Integer.valueOf(l.intValue()) : null;
+            case INT ->
+                readInteger(node, path, Integer.MIN_VALUE, Integer.MAX_VALUE, field) instanceof Long l
+                        ? Integer.valueOf(l.intValue())
+                        : null;
             case LONG -> readInteger(node, path, Long.MIN_VALUE, Long.MAX_VALUE, field);
             case FLOAT, DOUBLE -> readDouble(node, path, field);
             case ENUM -> readEnum(node, field, path);
@@ -264,7 +275,8 @@ final class MessageReader {
             try {
                 return Timestamps.parse(scalar.text());
             } catch (DateTimeParseException e) {
-                typeErrors.add(path + ": \"" + scalar.text() + "\" is not an RFC 3339 time such as 2026-01-02T03:04:05Z");
+                typeErrors.add(
+                        path + ": \"" + scalar.text() + "\" is not an RFC 3339 time such as 2026-01-02T03:04:05Z");
                 return null;
             }
         }
@@ -287,8 +299,10 @@ final class MessageReader {
     /** Free-form JSON (managedFields' fieldsV1): YAML plain scalars are typed by the YAML 1.2 core schema. */
     private Value toValue(Node node, FieldPath path) {
         return switch (node) {
-            case NullNode n -> Value.newBuilder().setNullValue(NullValue.NULL_VALUE).build();
-            case ObjectNode object -> Value.newBuilder().setStructValue(toStruct(object, path)).build();
+            case NullNode n ->
+                Value.newBuilder().setNullValue(NullValue.NULL_VALUE).build();
+            case ObjectNode object ->
+                Value.newBuilder().setStructValue(toStruct(object, path)).build();
             case ArrayNode array -> {
                 ListValue.Builder list = ListValue.newBuilder();
                 for (int i = 0; i < array.items().size(); i++) {
@@ -296,16 +310,20 @@ final class MessageReader {
                 }
                 yield Value.newBuilder().setListValue(list).build();
             }
-            case ScalarNode scalar -> switch (scalar.style()) {
-                case STRING -> Value.newBuilder().setStringValue(scalar.text()).build();
-                case NUMBER -> Value.newBuilder()
-                        .setNumberValue(Double.parseDouble(scalar.text()))
-                        .build();
-                case BOOLEAN -> Value.newBuilder()
-                        .setBoolValue(Boolean.parseBoolean(scalar.text()))
-                        .build();
-                case PLAIN -> plainValue(scalar.text());
-            };
+            case ScalarNode scalar ->
+                switch (scalar.style()) {
+                    case STRING ->
+                        Value.newBuilder().setStringValue(scalar.text()).build();
+                    case NUMBER ->
+                        Value.newBuilder()
+                                .setNumberValue(Double.parseDouble(scalar.text()))
+                                .build();
+                    case BOOLEAN ->
+                        Value.newBuilder()
+                                .setBoolValue(Boolean.parseBoolean(scalar.text()))
+                                .build();
+                    case PLAIN -> plainValue(scalar.text());
+                };
         };
     }
 
@@ -339,12 +357,13 @@ final class MessageReader {
             case ObjectNode o -> "an object";
             case ArrayNode a -> "an array";
             case NullNode n -> "null";
-            case ScalarNode s -> switch (s.style()) {
-                case STRING -> "the string " + quote(s.text());
-                case NUMBER -> "the number " + s.text();
-                case BOOLEAN -> "the boolean " + s.text();
-                case PLAIN -> quote(s.text());
-            };
+            case ScalarNode s ->
+                switch (s.style()) {
+                    case STRING -> "the string " + quote(s.text());
+                    case NUMBER -> "the number " + s.text();
+                    case BOOLEAN -> "the boolean " + s.text();
+                    case PLAIN -> quote(s.text());
+                };
         };
     }
 
