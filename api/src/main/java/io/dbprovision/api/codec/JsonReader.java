@@ -16,9 +16,12 @@ import java.util.AbstractMap.SimpleImmutableEntry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /** Reads one JSON value into a {@link Node} tree, keeping number text and duplicate keys. */
 final class JsonReader {
+    private static final Pattern SOURCE_LOCATION =
+            Pattern.compile("\\[Source: [^\\]]*?; line: (\\d+), column: (\\d+)\\]");
     private final Limits limits;
     private final JsonFactory factory;
 
@@ -49,7 +52,7 @@ final class JsonReader {
         } catch (StreamConstraintsException e) {
             throw new CodecException("the document exceeds a limit: " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
-            throw new CodecException("invalid JSON: " + e.getOriginalMessage() + " at " + where(e));
+            throw new CodecException("invalid JSON: " + withoutSource(e.getOriginalMessage()) + " at " + where(e));
         } catch (IOException e) {
             throw new CodecException("invalid JSON: " + e.getMessage());
         }
@@ -60,7 +63,7 @@ final class JsonReader {
         return switch (token) {
             case START_OBJECT -> readObject(parser, depth + 1);
             case START_ARRAY -> readArray(parser, depth + 1);
-            case VALUE_STRING -> new ScalarNode(parser.getText(), Style.STRING, "");
+            case VALUE_STRING -> new ScalarNode(checked(parser.getText(), parser), Style.STRING, "");
             case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> new ScalarNode(parser.getText(), Style.NUMBER, "");
             case VALUE_TRUE, VALUE_FALSE -> new ScalarNode(parser.getText(), Style.BOOLEAN, "");
             case VALUE_NULL -> new NullNode("");
@@ -72,7 +75,7 @@ final class JsonReader {
         checkDepth(depth);
         List<Map.Entry<String, Node>> entries = new ArrayList<>();
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
-            String name = parser.currentName();
+            String name = checked(parser.currentName(), parser);
             parser.nextToken();
             entries.add(new SimpleImmutableEntry<>(name, readValue(parser, depth)));
         }
@@ -88,6 +91,11 @@ final class JsonReader {
         return new ArrayNode(items, "");
     }
 
+    private static String checked(String text, JsonParser parser) {
+        Utf8.requireNoUnpairedSurrogate(text, "invalid JSON: the string at " + where(parser));
+        return text;
+    }
+
     private void checkDepth(int depth) {
         if (depth > limits.maxDepth()) {
             throw new CodecException("the document nests deeper than " + limits.maxDepth() + " levels");
@@ -95,8 +103,16 @@ final class JsonReader {
     }
 
     private static String where(JsonParser parser) {
-        var location = parser.currentLocation();
+        var location = parser.currentTokenLocation();
         return "line " + location.getLineNr() + ", column " + location.getColumnNr();
+    }
+
+    /**
+     * Jackson names other positions as "[Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled);
+     * line: 1, column: 1]": say "line 1, column 1", as the rest of the message does.
+     */
+    private static String withoutSource(String message) {
+        return SOURCE_LOCATION.matcher(message).replaceAll("line $1, column $2");
     }
 
     private static String where(JsonProcessingException e) {

@@ -51,27 +51,33 @@ public final class KubeCodec {
 
     /** Decodes a YAML object of the given kind (server-side apply bodies). */
     public <T extends Message> Decoded<T> decodeYaml(byte[] yaml, T prototype) {
-        List<Node> documents = new YamlReader(limits).readAll(yaml);
+        List<YamlReader.Document> documents = new YamlReader(limits).readAll(yaml);
         if (documents.size() != 1) {
             throw new CodecException("expected exactly one YAML document, found " + documents.size());
         }
-        return decodeAs(documents.getFirst(), prototype);
+        return decodeAs(documents.getFirst().root(), prototype);
     }
 
     /** Decodes every document of a YAML stream ({@code ---} separated); empty documents are skipped. */
     public List<Decoded<Message>> decodeYaml(byte[] yaml) {
         List<Decoded<Message>> out = new ArrayList<>();
-        List<Node> documents = new YamlReader(limits).readAll(yaml);
-        for (int i = 0; i < documents.size(); i++) {
+        List<YamlReader.Document> documents = new YamlReader(limits).readAll(yaml);
+        for (YamlReader.Document document : documents) {
             try {
-                out.add(decode(documents.get(i), null));
+                out.add(decode(document.root(), null));
             } catch (CodecException e) {
-                if (documents.size() == 1) {
+                if (documents.size() == 1 && document.number() == 1) {
                     throw e;
                 }
+                // Numbered by place in the stream, empty documents included, so that "document 3" is the third.
+                String prefix = "document " + document.number()
+                        + (document.root().position().isEmpty()
+                                ? ""
+                                : " (" + document.root().position() + ")")
+                        + ": ";
                 List<String> problems = new ArrayList<>();
                 for (String problem : e.problems()) {
-                    problems.add("document " + (i + 1) + ": " + problem);
+                    problems.add(prefix + problem);
                 }
                 throw new CodecException(problems);
             }

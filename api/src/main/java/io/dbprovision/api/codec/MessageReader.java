@@ -16,15 +16,16 @@ import io.dbprovision.api.codec.Node.ScalarNode;
 import io.dbprovision.api.codec.Node.Style;
 import io.dbprovision.api.field.FieldError;
 import io.dbprovision.api.field.FieldPath;
-import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -34,8 +35,9 @@ import java.util.regex.Pattern;
  */
 final class MessageReader {
     private static final Map<Descriptor, Map<String, FieldDescriptor>> FIELDS_BY_JSON_NAME = new ConcurrentHashMap<>();
-    private static final Pattern INTEGER = Pattern.compile("[-+]?[0-9]+");
     private static final Pattern YAML_FLOAT = Pattern.compile("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
+    /** YAML_FLOAT with groups: sign, whole digits, fraction digits, exponent. */
+    private static final Pattern DECIMAL = Pattern.compile("([-+]?)([0-9]+)?(?:\\.([0-9]*))?(?:[eE]([-+]?[0-9]+))?");
 
     private final List<String> typeErrors = new ArrayList<>();
     private final List<String> unknownFields = new ArrayList<>();
@@ -65,12 +67,17 @@ final class MessageReader {
         for (Map.Entry<String, Node> entry : object.entries()) {
             FieldPath fieldPath = path.child(entry.getKey());
             FieldDescriptor field = fields.get(entry.getKey());
+            boolean first = seen.add(entry.getKey());
+            if (!first) {
+                duplicateFields.add(fieldPath.toString());
+            }
             if (field == null) {
-                unknownFields.add(fieldPath.toString());
+                if (first) { // an unknown field given twice is one unknown field, and a duplicate
+                    unknownFields.add(fieldPath.toString());
+                }
                 continue;
             }
-            if (!seen.add(entry.getKey())) {
-                duplicateFields.add(fieldPath.toString());
+            if (!first) {
                 builder.clearField(field); // the last occurrence wins, as in Kubernetes
             }
             readField(entry.getValue(), builder, field, fieldPath);
@@ -93,7 +100,7 @@ final class MessageReader {
                 Node item = array.items().get(i);
                 FieldPath itemPath = path.index(i);
                 if (item instanceof NullNode) {
-                    typeError(itemPath, item, "a value, not null");
+                    typeError(itemPath, item, expected(field));
                     continue;
                 }
                 Object value = readValue(item, builder, field, itemPath);
@@ -117,24 +124,27 @@ final class MessageReader {
         Descriptor entryType = field.getMessageType();
         FieldDescriptor keyField = entryType.findFieldByName("key");
         FieldDescriptor valueField = entryType.findFieldByName("value");
-        Set<String> seen = new HashSet<>();
+        // One entry per key, the last occurrence winning: adding both through reflection would keep both entries
+        // in the message's list form (printed, and serialized) even though its map form shows only the last.
+        Map<String, Message> entries = new LinkedHashMap<>();
         for (Map.Entry<String, Node> entry : object.entries()) {
             FieldPath entryPath = path.key(entry.getKey());
-            if (!seen.add(entry.getKey())) {
+            if (entries.containsKey(entry.getKey())) {
                 duplicateFields.add(entryPath.toString());
             }
             Message.Builder entryBuilder = builder.newBuilderForField(field);
             entryBuilder.setField(keyField, entry.getKey());
             if (entry.getValue() instanceof NullNode) {
-                typeError(entryPath, entry.getValue(), "a value, not null");
+                typeError(entryPath, entry.getValue(), expected(valueField));
                 continue;
             }
             Object value = readValue(entry.getValue(), entryBuilder, valueField, entryPath);
             if (value != null) {
                 entryBuilder.setField(valueField, value);
-                builder.addRepeatedField(field, entryBuilder.build());
+                entries.put(entry.getKey(), entryBuilder.build());
             }
         }
+        entries.values().forEach(entry -> builder.addRepeatedField(field, entry));
     }
 
     /** One value of a field (or of one list item); null after recording a problem. */
@@ -209,30 +219,87 @@ final class MessageReader {
     }
 
     private Long readInteger(Node node, FieldPath path, long min, long max, FieldDescriptor field) {
-        if (node instanceof ScalarNode scalar && (scalar.style() == Style.NUMBER || scalar.style() == Style.PLAIN)) {
+        // JSON writers may emit 5.0 or 1e3 for integral values, and YAML writers may write them as floats; like
+        // Kubernetes (which reads YAML through JSON), accept any number that is exactly integral.
+        if (node instanceof ScalarNode scalar
+                && (scalar.style() == Style.NUMBER || scalar.style() == Style.PLAIN)
+                && YAML_FLOAT.matcher(scalar.text()).matches()) {
             String text = scalar.text();
-            BigInteger value = null;
-            if (INTEGER.matcher(text).matches()) {
-                value = new BigInteger(text);
-            } else if (scalar.style() == Style.NUMBER) {
-                // JSON writers may emit 5.0 or 1e3 for integral values; accept them only if exactly integral.
-                try {
-                    value = new BigDecimal(text).toBigIntegerExact();
-                } catch (ArithmeticException | NumberFormatException e) {
-                    typeErrors.add(path + ": " + text + " is not a whole number");
-                    return null;
-                }
+            BigInteger value;
+            try {
+                value = exactInteger(text);
+            } catch (ArithmeticException e) {
+                typeErrors.add(path + ": " + shorten(text) + " is not a whole number");
+                return null;
             }
-            if (value != null) {
-                if (value.compareTo(BigInteger.valueOf(min)) < 0 || value.compareTo(BigInteger.valueOf(max)) > 0) {
-                    typeErrors.add(path + ": " + text + " is out of range for " + integerType(field));
-                    return null;
-                }
-                return value.longValue();
+            if (value == null
+                    || value.compareTo(BigInteger.valueOf(min)) < 0
+                    || value.compareTo(BigInteger.valueOf(max)) > 0) {
+                typeErrors.add(path + ": " + shorten(text) + " is out of range for " + integerType(field));
+                return null;
             }
+            return value.longValue();
         }
         typeError(path, node, "an integer");
         return null;
+    }
+
+    /**
+     * The exact value of a decimal number such as {@code -12}, {@code 5.0} or {@code 1.5e3}, without ever building a
+     * big number: {@code new BigDecimal("1e99999999").toBigIntegerExact()} computes a 330-million-bit power of ten
+     * (half a minute of CPU for a 10-byte value), and {@code new BigInteger} of a 3 MB YAML digit string is quadratic.
+     *
+     * @return the value, or null if it has more than 19 digits (beyond any 64-bit integer)
+     * @throws ArithmeticException if the number is not a whole number
+     */
+    static BigInteger exactInteger(String text) {
+        Matcher m = DECIMAL.matcher(text);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a decimal number: " + text);
+        }
+        String sign = "-".equals(m.group(1)) ? "-" : "";
+        String whole = m.group(2) == null ? "" : m.group(2);
+        String fraction = m.group(3) == null ? "" : m.group(3);
+        String exponentText = m.group(4);
+        String digits = stripLeadingZeros(whole + fraction);
+        if (digits.isEmpty()) {
+            return BigInteger.ZERO; // zero, whatever its exponent
+        }
+        int trailingZeros = 0;
+        while (digits.charAt(digits.length() - 1 - trailingZeros) == '0') {
+            trailingZeros++;
+        }
+        String significant = digits.substring(0, digits.length() - trailingZeros);
+        // value = significant * 10^scale
+        long scale = (long) trailingZeros - fraction.length();
+        if (exponentText != null) {
+            boolean negative = exponentText.startsWith("-");
+            String exponentDigits = stripLeadingZeros(exponentText.replaceFirst("^[-+]", ""));
+            if (exponentDigits.length() > 12) {
+                // |exponent| >= 10^12 while the digits are at most a few million long
+                if (negative) {
+                    throw new ArithmeticException("not a whole number");
+                }
+                return null;
+            }
+            long exponent = exponentDigits.isEmpty() ? 0 : Long.parseLong(exponentDigits);
+            scale += negative ? -exponent : exponent;
+        }
+        if (scale < 0) {
+            throw new ArithmeticException("not a whole number"); // significant has no trailing zero to absorb it
+        }
+        if (significant.length() + scale > 19) {
+            return null;
+        }
+        return new BigInteger(sign + significant + "0".repeat((int) scale));
+    }
+
+    private static String stripLeadingZeros(String digits) {
+        int i = 0;
+        while (i < digits.length() && digits.charAt(i) == '0') {
+            i++;
+        }
+        return digits.substring(i);
     }
 
     private Double readDouble(Node node, FieldPath path, FieldDescriptor field) {
@@ -267,7 +334,7 @@ final class MessageReader {
                 return Timestamps.parse(scalar.text());
             } catch (DateTimeParseException e) {
                 typeErrors.add(
-                        path + ": \"" + scalar.text() + "\" is not an RFC 3339 time such as 2026-01-02T03:04:05Z");
+                        path + ": " + quote(scalar.text()) + " is not an RFC 3339 time such as 2026-01-02T03:04:05Z");
                 return null;
             }
         }
@@ -305,20 +372,31 @@ final class MessageReader {
                 switch (scalar.style()) {
                     case STRING ->
                         Value.newBuilder().setStringValue(scalar.text()).build();
-                    case NUMBER ->
-                        Value.newBuilder()
-                                .setNumberValue(Double.parseDouble(scalar.text()))
-                                .build();
+                    case NUMBER -> numberValue(scalar.text(), path);
                     case BOOLEAN ->
                         Value.newBuilder()
                                 .setBoolValue(Boolean.parseBoolean(scalar.text()))
                                 .build();
-                    case PLAIN -> plainValue(scalar.text());
+                    case PLAIN -> plainValue(scalar.text(), path);
                 };
         };
     }
 
-    private static Value plainValue(String text) {
+    /**
+     * A JSON number as a double. 1e999 overflows to infinity, which JSON cannot write (Jackson would write the string
+     * "Infinity"), so it is refused rather than changed.
+     */
+    private Value numberValue(String text, FieldPath path) {
+        double value = Double.parseDouble(text);
+        if (!Double.isFinite(value)) {
+            typeErrors.add(path + ": " + shorten(text) + " is out of range for a number");
+        }
+        return Value.newBuilder()
+                .setNumberValue(Double.isFinite(value) ? value : 0)
+                .build();
+    }
+
+    private Value plainValue(String text, FieldPath path) {
         switch (text) {
             case "true", "True", "TRUE" -> {
                 return Value.newBuilder().setBoolValue(true).build();
@@ -328,13 +406,26 @@ final class MessageReader {
             }
             default -> {
                 if (YAML_FLOAT.matcher(text).matches()) {
-                    return Value.newBuilder()
-                            .setNumberValue(Double.parseDouble(text))
-                            .build();
+                    return numberValue(text, path);
                 }
                 return Value.newBuilder().setStringValue(text).build();
             }
         }
+    }
+
+    /** What a value of the field must be, for errors. */
+    private static String expected(FieldDescriptor field) {
+        return switch (field.getJavaType()) {
+            case STRING, ENUM -> "a string";
+            case BOOLEAN -> "a boolean (true or false)";
+            case INT, LONG -> "an integer";
+            case FLOAT, DOUBLE -> "a number";
+            case MESSAGE ->
+                field.getMessageType().getFullName().equals("google.protobuf.Timestamp")
+                        ? "an RFC 3339 time string"
+                        : "an object";
+            case BYTE_STRING -> "a supported type";
+        };
     }
 
     private void typeError(FieldPath path, Node node, String expected) {
@@ -359,8 +450,12 @@ final class MessageReader {
     }
 
     private static String quote(String text) {
-        String shown = text.length() > 64 ? text.substring(0, 64) + "..." : text;
-        return "\"" + shown.replace("\"", "\\\"") + "\"";
+        return "\"" + shorten(text).replace("\"", "\\\"") + "\"";
+    }
+
+    /** The value as shown in an error: a 3 MB value must not make a 3 MB message. */
+    private static String shorten(String text) {
+        return text.length() > 64 ? text.substring(0, 64) + "..." : text;
     }
 
     private static String integerType(FieldDescriptor field) {
