@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Kubernetes JSON and YAML for the messages of the schema. Decoding checks {@code apiVersion} and {@code kind},
@@ -19,11 +18,16 @@ import java.util.Optional;
  * same JSON a Go API server would (decode, encode, decode gives the same message).
  */
 public final class KubeCodec {
-    private final Schema schema;
+    private final List<Schema> schemas;
     private final Limits limits;
 
     public KubeCodec(Schema schema, Limits limits) {
-        this.schema = schema;
+        this(List.of(schema), limits);
+    }
+
+    /** A codec for the kinds of several group-versions (standalone mode adds the core v1 kinds). */
+    public KubeCodec(List<Schema> schemas, Limits limits) {
+        this.schemas = List.copyOf(schemas);
         this.limits = limits;
     }
 
@@ -125,17 +129,19 @@ public final class KubeCodec {
         if (kind.isEmpty()) {
             throw new CodecException("Object 'Kind' is missing in the document");
         }
-        if (!apiVersion.equals(Schema.API_VERSION)) {
+        Schema schema = schemas.stream()
+                .filter(s -> s.apiVersion().equals(apiVersion))
+                .findFirst()
+                .orElse(null);
+        Message target = schema == null
+                ? null
+                : schema.byKind(kind)
+                        .map(Kind::object)
+                        .or(() -> schema.byListKind(kind).map(Kind::list))
+                        .orElse(null);
+        if (target == null) {
             throw new CodecException("no kind \"" + kind + "\" is registered for version \""
                     + (apiVersion.isEmpty() ? "(empty apiVersion)" : apiVersion) + "\"");
-        }
-        Optional<Kind> asObject = schema.byKind(kind);
-        Optional<Kind> asList = schema.byListKind(kind);
-        Message target =
-                asObject.map(Kind::object).or(() -> asList.map(Kind::list)).orElse(null);
-        if (target == null) {
-            throw new CodecException(
-                    "no kind \"" + kind + "\" is registered for version \"" + Schema.API_VERSION + "\"");
         }
         return read(object, target);
     }
@@ -143,11 +149,12 @@ public final class KubeCodec {
     private <T extends Message> Decoded<T> decodeAs(Node node, T prototype) {
         ObjectNode object = requireObject(node);
         String expectedKind = prototype.getDescriptorForType().getName();
+        String expectedApiVersion = apiVersionOf(prototype);
         String apiVersion = topLevelString(object, "apiVersion");
         String kind = topLevelString(object, "kind");
-        if (!apiVersion.isEmpty() && !apiVersion.equals(Schema.API_VERSION)) {
+        if (!apiVersion.isEmpty() && !apiVersion.equals(expectedApiVersion)) {
             throw new CodecException("the API version in the data (" + apiVersion
-                    + ") does not match the expected API version (" + Schema.API_VERSION + ")");
+                    + ") does not match the expected API version (" + expectedApiVersion + ")");
         }
         if (!kind.isEmpty() && !kind.equals(expectedKind)) {
             throw new CodecException(
@@ -155,11 +162,22 @@ public final class KubeCodec {
         }
         Decoded<Message> decoded = read(object, prototype);
         Message.Builder builder = decoded.object().toBuilder();
-        setIfPresent(builder, "api_version", Schema.API_VERSION);
+        setIfPresent(builder, "api_version", expectedApiVersion);
         setIfPresent(builder, "kind", expectedKind);
         @SuppressWarnings("unchecked")
         T typed = (T) builder.build();
         return decoded.withObject(typed);
+    }
+
+    /** The apiVersion of the schema the prototype's kind (or list kind) belongs to. */
+    private String apiVersionOf(Message prototype) {
+        String name = prototype.getDescriptorForType().getName();
+        for (Schema schema : schemas) {
+            if (schema.byKind(name).isPresent() || schema.byListKind(name).isPresent()) {
+                return schema.apiVersion();
+            }
+        }
+        return Schema.API_VERSION;
     }
 
     private Decoded<Message> read(ObjectNode object, Message target) {

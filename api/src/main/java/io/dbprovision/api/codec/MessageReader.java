@@ -160,11 +160,23 @@ final class MessageReader {
             case FLOAT, DOUBLE -> readDouble(node, path, field);
             case ENUM -> readEnum(node, field, path);
             case MESSAGE -> readMessage(node, parent.newBuilderForField(field), path);
-            case BYTE_STRING -> {
-                typeError(path, node, "a supported type");
-                yield null;
-            }
+            case BYTE_STRING -> readBytes(node, path);
         };
+    }
+
+    /** Bytes are base64 strings in Kubernetes JSON (Secret data). */
+    private com.google.protobuf.ByteString readBytes(Node node, FieldPath path) {
+        String text = readString(node, path);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return com.google.protobuf.ByteString.copyFrom(
+                    java.util.Base64.getMimeDecoder().decode(text));
+        } catch (IllegalArgumentException e) {
+            typeErrors.add(path + ": not valid base64: " + e.getMessage());
+            return null;
+        }
     }
 
     private Object readMessage(Node node, Message.Builder builder, FieldPath path) {

@@ -71,7 +71,8 @@ final class MessageWriter {
             case ENUM -> EnumSpelling.of((EnumValueDescriptor) value).orElse(null);
             case MESSAGE -> messageValue((Message) value);
             case INT, LONG, BOOLEAN, STRING, FLOAT, DOUBLE -> value;
-            case BYTE_STRING -> throw new IllegalStateException("bytes fields are not part of the schema: " + field);
+            case BYTE_STRING ->
+                java.util.Base64.getEncoder().encodeToString(((com.google.protobuf.ByteString) value).toByteArray());
         };
     }
 

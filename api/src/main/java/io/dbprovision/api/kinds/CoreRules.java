@@ -11,8 +11,24 @@ import java.util.Map;
 final class CoreRules {
     private CoreRules() {}
 
+    /** A namespace is Active from creation; Terminating belongs to a namespace controller we do not run yet. */
     static KindRules<Namespace> namespaces() {
-        return () -> Namespace.class;
+        return new KindRules<>() {
+            @Override
+            public Class<Namespace> type() {
+                return Namespace.class;
+            }
+
+            @Override
+            public Namespace defaults(Namespace namespace) {
+                if (namespace.getStatus().getPhase().isEmpty()) {
+                    return namespace.toBuilder()
+                            .setStatus(namespace.getStatus().toBuilder().setPhase("Active"))
+                            .build();
+                }
+                return namespace;
+            }
+        };
     }
 
     static KindRules<Event> events() {

@@ -44,6 +44,7 @@ public final class ApiHandler implements HttpHandler {
     private final Semaphore watchesInFlight;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final Discovery discovery = new Discovery(Schema.get());
+    private final Optional<Discovery> coreDiscovery;
     private final OpenApiEndpoints openApi = new OpenApiEndpoints();
     private final ResourceEndpoints resources;
     private final WatchStreams watches;
@@ -63,6 +64,9 @@ public final class ApiHandler implements HttpHandler {
         this.ready = ready;
         this.inFlight = new Semaphore(maxInFlight);
         this.watchesInFlight = new Semaphore(maxWatches);
+        this.coreDiscovery = registry.schemas().contains(Schema.core())
+                ? Optional.of(new Discovery(Schema.core()))
+                : Optional.empty();
         Tables tables = new Tables(codec, clock);
         this.watches = new WatchStreams(codec, tables);
         this.resources = new ResourceEndpoints(codec, tables, watches, MAX_BODY_BYTES);
@@ -130,28 +134,35 @@ public final class ApiHandler implements HttpHandler {
             discovery(call, path);
             return;
         }
-        if (!info.group().equals(Schema.GROUP) || !info.version().equals(Schema.VERSION)) {
-            throw new ApiException.NotFound(new ApiException.Subject(info.group(), info.resource(), info.name()));
-        }
-        ResourceStore store = registry.byPlural(info.resource())
+        String apiVersion = info.group().isEmpty() ? info.version() : info.group() + "/" + info.version();
+        ResourceStore store = registry.lookup(apiVersion, info.resource())
                 .orElseThrow(() -> new ApiException.NotFound(
                         new ApiException.Subject(info.group(), info.resource(), info.name())));
+        if (info.verb().equals("create") && !store.kind().clusterScoped()) {
+            registry.ensureNamespace(info.namespace());
+        }
         resources.serve(call, info, store);
     }
 
     private void discovery(Call call, String path) {
         String normalized = path.endsWith("/") && path.length() > 1 ? path.substring(0, path.length() - 1) : path;
         switch (normalized) {
-            case "/apis" -> aggregatedOrLegacy(call);
+            case "/apis" -> aggregatedOrLegacy(call, discovery);
             case "/apis/" + Schema.GROUP -> call.respondJson(200, discovery.group());
             case "/apis/" + Schema.API_VERSION -> call.respondJson(200, discovery.resourceList());
-            case "/api" -> throw new ApiException.NotFound(new ApiException.Subject("", "", "/api"));
+            case "/api" -> aggregatedOrLegacy(call, core(path));
+            case "/api/v1" -> call.respondJson(200, core(path).resourceList());
             default -> throw new ApiException.NotFound(new ApiException.Subject("", "", path));
         }
     }
 
+    /** The core group's discovery; without it {@code /api} is a 404, which clients accept from aggregated servers. */
+    private Discovery core(String path) {
+        return coreDiscovery.orElseThrow(() -> new ApiException.NotFound(new ApiException.Subject("", "", path)));
+    }
+
     /** {@code /apis}: the aggregated form when the client lists it first (v2 or v2beta1), the legacy list otherwise. */
-    private void aggregatedOrLegacy(Call call) {
+    private void aggregatedOrLegacy(Call call, Discovery discovery) {
         for (MediaType type : call.accept()) {
             boolean aggregated = type.essence().equals("application/json")
                     && type.parameter("g").equals("apidiscovery.k8s.io")

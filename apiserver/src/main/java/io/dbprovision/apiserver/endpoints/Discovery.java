@@ -12,14 +12,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The discovery documents of the group: legacy ({@code APIGroupList}, {@code APIGroup}, {@code APIResourceList})
- * and aggregated ({@code APIGroupDiscoveryList} v2 and v2beta1), built once from the schema.
+ * The discovery documents of one group-version: legacy ({@code APIGroupList} or, for the core group,
+ * {@code APIVersions}; {@code APIGroup}; {@code APIResourceList}) and aggregated ({@code APIGroupDiscoveryList} v2
+ * and v2beta1), built once from its schema.
  */
 final class Discovery {
     static final List<String> VERBS =
             List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
     static final List<String> STATUS_VERBS = List.of("get", "patch", "update");
 
+    private final Schema schema;
     private final List<Kind> kinds;
     private final byte[] groupList;
     private final byte[] group;
@@ -30,6 +32,7 @@ final class Discovery {
     private final String etagV2beta1;
 
     Discovery(Schema schema) {
+        this.schema = schema;
         this.kinds = schema.kinds();
         this.groupList = Json.write(groupListDocument());
         this.group = Json.write(groupDocument());
@@ -60,8 +63,15 @@ final class Discovery {
         return v2 ? etagV2 : etagV2beta1;
     }
 
+    /** {@code APIGroupList} for {@code /apis}, or {@code APIVersions} for {@code /api} (the core group). */
     private Map<String, Object> groupListDocument() {
         Map<String, Object> list = new LinkedHashMap<>();
+        if (schema.group().isEmpty()) {
+            list.put("kind", "APIVersions");
+            list.put("versions", List.of(schema.version()));
+            list.put("serverAddressByClientCIDRs", List.of());
+            return list;
+        }
         list.put("kind", "APIGroupList");
         list.put("apiVersion", "v1");
         list.put("groups", List.of(groupDocument()));
@@ -69,11 +79,11 @@ final class Discovery {
     }
 
     private Map<String, Object> groupDocument() {
-        Map<String, Object> version = Map.of("groupVersion", Schema.API_VERSION, "version", Schema.VERSION);
+        Map<String, Object> version = Map.of("groupVersion", schema.apiVersion(), "version", schema.version());
         Map<String, Object> group = new LinkedHashMap<>();
         group.put("kind", "APIGroup");
         group.put("apiVersion", "v1");
-        group.put("name", Schema.GROUP);
+        group.put("name", schema.group());
         group.put("versions", List.of(version));
         group.put("preferredVersion", version);
         return group;
@@ -91,6 +101,9 @@ final class Discovery {
             resource.put("shortNames", kind.shortNames());
             resource.put("categories", kind.categories());
             resources.add(resource);
+            if (!hasStatus(kind)) {
+                continue;
+            }
             Map<String, Object> status = new LinkedHashMap<>();
             status.put("name", kind.plural() + "/status");
             status.put("singularName", "");
@@ -102,7 +115,7 @@ final class Discovery {
         Map<String, Object> list = new LinkedHashMap<>();
         list.put("kind", "APIResourceList");
         list.put("apiVersion", "v1");
-        list.put("groupVersion", Schema.API_VERSION);
+        list.put("groupVersion", schema.apiVersion());
         list.put("resources", resources);
         return list;
     }
@@ -111,7 +124,7 @@ final class Discovery {
         List<Map<String, Object>> resources = new ArrayList<>();
         for (Kind kind : kinds) {
             Map<String, Object> responseKind =
-                    Map.of("group", Schema.GROUP, "version", Schema.VERSION, "kind", kind.kind());
+                    Map.of("group", schema.group(), "version", schema.version(), "kind", kind.kind());
             Map<String, Object> resource = new LinkedHashMap<>();
             resource.put("resource", kind.plural());
             resource.put("responseKind", responseKind);
@@ -126,11 +139,11 @@ final class Discovery {
             resources.add(resource);
         }
         Map<String, Object> version = new LinkedHashMap<>();
-        version.put("version", Schema.VERSION);
+        version.put("version", schema.version());
         version.put("resources", resources);
         version.put("freshness", "Current");
         Map<String, Object> group = new LinkedHashMap<>();
-        group.put("metadata", Map.of("name", Schema.GROUP));
+        group.put("metadata", schema.group().isEmpty() ? Map.of() : Map.of("name", schema.group()));
         group.put("versions", List.of(version));
         Map<String, Object> list = new LinkedHashMap<>();
         list.put("kind", "APIGroupDiscoveryList");
@@ -138,6 +151,10 @@ final class Discovery {
         list.put("metadata", Map.of());
         list.put("items", List.of(group));
         return list;
+    }
+
+    private static boolean hasStatus(Kind kind) {
+        return kind.descriptor().findFieldByName("status") != null;
     }
 
     private static String etag(byte[] body) {

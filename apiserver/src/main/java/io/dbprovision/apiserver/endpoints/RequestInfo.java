@@ -27,10 +27,11 @@ public record RequestInfo(
             }
         }
         String httpVerb = method.toLowerCase(java.util.Locale.ROOT);
-        if (parts.size() < 4 || !parts.get(0).equals("apis") && !parts.get(0).equals("api")) {
+        boolean core = !parts.isEmpty() && parts.get(0).equals("api");
+        boolean named = !parts.isEmpty() && parts.get(0).equals("apis");
+        if (core && parts.size() < 3 || named && parts.size() < 4 || !core && !named) {
             return nonResource(path, httpVerb);
         }
-        boolean core = parts.get(0).equals("api");
         String group = core ? "" : parts.get(1);
         String version = core ? parts.get(1) : parts.get(2);
         List<String> rest = parts.subList(core ? 2 : 3, parts.size());

@@ -1,25 +1,80 @@
 package io.dbprovision.apiserver.registry;
 
+import com.google.protobuf.Message;
 import io.dbprovision.api.kinds.ObjectRules;
 import io.dbprovision.api.schema.Kind;
 import io.dbprovision.api.schema.Schema;
 import io.dbprovision.apiserver.storage.Storage;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The stores of every kind of the schema, by plural; the REST and gRPC layers look resources up here. */
+/**
+ * The stores of every kind served, by group-version and plural; the REST and gRPC layers look resources up here.
+ * Standalone mode adds the core v1 kinds to the dbops ones.
+ */
 public final class Registry {
-    private final Map<String, ResourceStore> byPlural = new LinkedHashMap<>();
+    /** One group-version to serve, with its rules. */
+    public record Served(Schema schema, ObjectRules rules) {}
+
+    private final Map<String, ResourceStore> byPath = new LinkedHashMap<>();
+    private final List<Schema> schemas;
+
+    public Registry(List<Served> served, Storage storage, Clock clock) {
+        List<Schema> list = new java.util.ArrayList<>();
+        for (Served entry : served) {
+            list.add(entry.schema());
+            for (Kind kind : entry.schema().kinds()) {
+                byPath.put(
+                        entry.schema().apiVersion() + "/" + kind.plural(),
+                        new ResourceStore(kind, storage, entry.rules(), clock));
+            }
+        }
+        this.schemas = List.copyOf(list);
+    }
 
     public Registry(Schema schema, Storage storage, ObjectRules rules, Clock clock) {
-        for (Kind kind : schema.kinds()) {
-            byPlural.put(kind.plural(), new ResourceStore(kind, storage, rules, clock));
-        }
+        this(List.of(new Served(schema, rules)), storage, clock);
+    }
+
+    /** The store of a resource of a group-version ({@code v1} or {@code dbops.dbprovision.io/v1alpha1}). */
+    public Optional<ResourceStore> lookup(String apiVersion, String plural) {
+        return Optional.ofNullable(byPath.get(apiVersion + "/" + plural));
     }
 
     public Optional<ResourceStore> byPlural(String plural) {
-        return Optional.ofNullable(byPlural.get(plural));
+        return lookup(Schema.API_VERSION, plural);
+    }
+
+    public List<Schema> schemas() {
+        return schemas;
+    }
+
+    /**
+     * Creates a namespace on first use, as Kubernetes' NamespaceAutoProvision admission does: standalone mode has no
+     * cluster administrator to create them beforehand. A no-op when namespaces are not served here.
+     */
+    public void ensureNamespace(String namespace) {
+        ResourceStore namespaces = byPath.get("v1/namespaces");
+        if (namespace.isEmpty() || namespaces == null) {
+            return;
+        }
+        try {
+            namespaces.get("", namespace);
+        } catch (ApiException.NotFound missing) {
+            try {
+                Message object = namespaces.kind().object().toBuilder().build();
+                object = Objects.withMeta(
+                        object,
+                        io.dbprovision.proto.v1alpha1.ObjectMeta.newBuilder()
+                                .setName(namespace)
+                                .build());
+                namespaces.create("", object, WriteOptions.DEFAULT);
+            } catch (ApiException.AlreadyExists raced) {
+                // created meanwhile
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.dbprovision.apiserver.server;
 
 import io.dbprovision.api.codec.KubeCodec;
+import io.dbprovision.api.codec.Limits;
 import io.dbprovision.api.kinds.ObjectRules;
 import io.dbprovision.api.schema.Schema;
 import io.dbprovision.apiserver.auth.AuthenticatorChain;
@@ -53,10 +54,18 @@ public final class StandaloneServer implements AutoCloseable {
         this.storage = CachingStorage.open(
                 new EmbeddedBackend(this.dataDir.resolve("store"), fsync),
                 StorageSettings.defaults().withFsync(fsync));
-        Registry registry = new Registry(Schema.get(), storage, ObjectRules.standard(), Clock.systemUTC());
+        Registry registry = new Registry(
+                List.of(
+                        new Registry.Served(Schema.get(), ObjectRules.standard()),
+                        new Registry.Served(Schema.core(), ObjectRules.core())),
+                storage,
+                Clock.systemUTC());
+        for (String namespace : List.of("default", "kube-system", "kube-public")) {
+            registry.ensureNamespace(namespace);
+        }
         ApiHandler handler = new ApiHandler(
                 registry,
-                KubeCodec.standard(),
+                new KubeCodec(List.of(Schema.get(), Schema.core()), Limits.defaults()),
                 new AuthenticatorChain(List.of(
                         new ClientCertificateAuthenticator(List.of(ca.certificate())),
                         new StaticTokenAuthenticator(Map.of(adminToken, ADMIN)))),
