@@ -16,6 +16,7 @@ import io.dbprovision.apiserver.registry.WriteOptions;
 import io.dbprovision.apiserver.registry.Written;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.snakeyaml.engine.v2.api.Load;
@@ -195,7 +196,7 @@ final class ServerSideApply {
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> stringKeys(Map<?, ?> map) {
-        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        Map<String, Object> out = new LinkedHashMap<>();
         map.forEach((key, value) -> out.put(String.valueOf(key), value instanceof Map<?, ?> m ? stringKeys(m) : value));
         return out;
     }

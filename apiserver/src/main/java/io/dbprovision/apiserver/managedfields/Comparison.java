@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * What changed between two objects in JSON tree form (structured-merge-diff's {@code Comparison}): objects are
@@ -33,7 +34,7 @@ public record Comparison(FieldSet added, FieldSet modified, FieldSet removed) {
     }
 
     /** The comparison restricted by {@code filter} (applied to each of the three sets). */
-    Comparison filter(java.util.function.UnaryOperator<FieldSet> filter) {
+    Comparison filter(UnaryOperator<FieldSet> filter) {
         return new Comparison(filter.apply(added), filter.apply(modified), filter.apply(removed));
     }
 

@@ -14,6 +14,7 @@ import io.dbprovision.apiserver.managedfields.Managers.Entry;
 import io.dbprovision.apiserver.managedfields.Managers.Identity;
 import io.dbprovision.proto.v1alpha1.ManagedFieldsEntry;
 import io.dbprovision.proto.v1alpha1.ObjectMeta;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -23,6 +24,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Field management of one kind, as Kubernetes' field manager ({@code k8s.io/apimachinery/pkg/util/managedfields}
@@ -70,6 +73,7 @@ public final class FieldManager {
     /** What pruning never removes from the main resource (the status is not the main resource's to remove). */
     private static final FieldSet KEPT_BY_MAIN = STRIPPED.union(FieldSet.ofFields(STATUS));
 
+    private static final Logger LOG = LoggerFactory.getLogger(FieldManager.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectMapper SORTED_JSON =
             new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
@@ -96,14 +100,20 @@ public final class FieldManager {
      * object's. A single empty entry resets them.
      */
     public Message update(Message live, Message next, String manager, boolean status) {
-        Managers managers = startingPoint(live, next);
-        if (managers.isEmpty() && live != null) {
-            return withManagedFields(next, List.of()); // untracked until the first apply
+        try {
+            Managers managers = startingPoint(live, next);
+            if (managers.isEmpty() && live != null) {
+                return withManagedFields(next, List.of()); // untracked until the first apply
+            }
+            Map<String, Object> before = live == null ? Map.of() : tree(live);
+            record(managers, before, tree(next), manager.isEmpty() ? UNKNOWN : manager, status, now());
+            capUpdateManagers(managers);
+            return withManagedFields(next, managers.encode());
+        } catch (RuntimeException e) {
+            // As Kubernetes' UpdateNoErrors: bookkeeping never fails a write; the live entries stay.
+            LOG.error("managedFields of {} could not be updated; keeping the stored ones", apiVersion, e);
+            return withManagedFields(next, live == null ? List.of() : meta(live).getManagedFieldsList());
         }
-        Map<String, Object> before = live == null ? Map.of() : tree(live);
-        record(managers, before, tree(next), manager.isEmpty() ? UNKNOWN : manager, status, now());
-        capUpdateManagers(managers);
-        return withManagedFields(next, managers.encode());
     }
 
     private Managers startingPoint(Message live, Message next) {
@@ -312,7 +322,7 @@ public final class FieldManager {
             }
             raw = ObjectTrees.copy(map);
             decoded = codec.decodeJson(bytes, prototype).object();
-        } catch (java.io.IOException | CodecException | ClassCastException e) {
+        } catch (IOException | CodecException | ClassCastException e) {
             return FieldSet.empty();
         }
         Map<String, Object> lastApplied =

@@ -333,6 +333,34 @@ class FieldManagerTest {
         assertThat(fields.update(live, invalid.build(), "kubectl", false)).isEqualTo(live);
     }
 
+    @Test
+    void theOldestUpdateEntriesBeyondTenMergeIntoAncientChanges() throws Exception {
+        DatabaseInstance live = (DatabaseInstance) fields.update(null, object(HEAD + """
+                metadata: {name: db1}
+                spec: {engine: postgres, connection: {host: h}}
+                """), "creator", false);
+        for (int i = 1; i <= 10; i++) {
+            clock.advance(Duration.ofSeconds(1));
+            DatabaseInstance.Builder next = live.toBuilder();
+            next.getMetadataBuilder().putLabels("l" + i, "v");
+            live = (DatabaseInstance) fields.update(live, next.build(), "writer-" + i, false);
+        }
+
+        List<String> managers = live.getMetadata().getManagedFieldsList().stream()
+                .map(ManagedFieldsEntry::getManager)
+                .toList();
+        assertThat(managers).hasSize(10).startsWith("ancient-changes").doesNotContain("creator", "writer-1");
+        assertThat(entries(live).getFirst())
+                .isEqualTo("Update ancient-changes  "
+                        + set(
+                                "metadata.labels",
+                                "metadata.labels.l1",
+                                "spec",
+                                "spec.engine",
+                                "spec.connection",
+                                "spec.connection.host"));
+    }
+
     // ---- helpers
 
     private AppliedConfig config(String yaml) {
