@@ -32,12 +32,14 @@ final class ResourceEndpoints {
     private final Tables tables;
     private final WatchStreams watches;
     private final int maxBodyBytes;
+    private final ServerSideApply serverSideApply;
 
     ResourceEndpoints(KubeCodec codec, Tables tables, WatchStreams watches, int maxBodyBytes) {
         this.codec = codec;
         this.tables = tables;
         this.watches = watches;
         this.maxBodyBytes = maxBodyBytes;
+        this.serverSideApply = new ServerSideApply(codec, maxBodyBytes);
     }
 
     void serve(Call call, RequestInfo info, ResourceStore store) {
@@ -211,10 +213,16 @@ final class ResourceEndpoints {
 
     private void patch(Call call, ResourceStore store, String namespace, String name, boolean status) {
         String type = call.contentType().essence();
+        if (type.equals(APPLY_PATCH)) {
+            Written written = serverSideApply.apply(call, store, namespace, name, status);
+            call.warnAll(written.warnings());
+            writeObject(call, written.created() ? 201 : 200, written.object(), Output.negotiate(call.accept()));
+            return;
+        }
         if (!type.equals(MERGE_PATCH) && !type.equals(JSON_PATCH)) {
             String kind = store.kind().apiVersion() + ", Kind=" + store.kind().kind();
             throw new ApiException.UnsupportedMediaType("the body of the request was in an unknown format - accepted"
-                    + " media types include: " + MERGE_PATCH + ", " + JSON_PATCH
+                    + " media types include: " + MERGE_PATCH + ", " + JSON_PATCH + ", " + APPLY_PATCH
                     + (type.equals(STRATEGIC_MERGE_PATCH)
                             ? " (strategic merge patch is not supported by " + kind + ")"
                             : ""));
@@ -293,8 +301,38 @@ final class ResourceEndpoints {
         }
     }
 
+    /**
+     * The options of a create, update or patch. Without a {@code fieldManager}, the manager is named after the
+     * client's User-Agent up to its first slash, as Kubernetes names it ("unknown" when there is none).
+     */
     static WriteOptions writeOptions(Call call) {
-        return new WriteOptions(dryRun(call), call.query("fieldManager"));
+        String manager = call.query("fieldManager");
+        String optionsKind = switch (call.method()) {
+            case "POST" -> "CreateOptions";
+            case "PUT" -> "UpdateOptions";
+            default -> "PatchOptions";
+        };
+        ServerSideApply.validateFieldManager(manager, optionsKind);
+        if (manager.isEmpty()) {
+            manager = managerFromUserAgent(call.header("User-Agent"));
+        }
+        return new WriteOptions(dryRun(call), manager);
+    }
+
+    /** Kubernetes' {@code prefixFromUserAgent}: up to the first slash, printable characters, at most 128. */
+    static String managerFromUserAgent(String userAgent) {
+        String prefix = userAgent.split("/", 2)[0];
+        StringBuilder out = new StringBuilder();
+        for (int cp : prefix.codePoints().toArray()) {
+            if (Character.isISOControl(cp)) {
+                continue; // not printable
+            }
+            if (out.length() + Character.charCount(cp) > ServerSideApply.MAX_FIELD_MANAGER_LENGTH) {
+                break;
+            }
+            out.appendCodePoint(cp);
+        }
+        return out.toString();
     }
 
     static boolean dryRun(Call call) {

@@ -41,6 +41,17 @@ final class StatusDocuments {
             }
             details.put("causes", causes);
         }
+        if (error instanceof ApiException.ApplyConflict conflict) {
+            List<Map<String, Object>> causes = new ArrayList<>();
+            for (ApiException.ApplyConflict.Cause cause : conflict.causes()) {
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("reason", cause.reason());
+                entry.put("message", cause.message());
+                entry.put("field", cause.field());
+                causes.add(entry);
+            }
+            details.put("causes", causes);
+        }
         if (!details.isEmpty()) {
             status.put("details", details);
         }

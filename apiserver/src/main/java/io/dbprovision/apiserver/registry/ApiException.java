@@ -86,6 +86,26 @@ public abstract sealed class ApiException extends RuntimeException {
         }
     }
 
+    /**
+     * 409 of a server-side apply that would change fields other managers own; {@code details} carries only the
+     * causes, one {@code FieldManagerConflict} per field, as Kubernetes' {@code NewApplyConflict}.
+     */
+    public static final class ApplyConflict extends ApiException {
+        private final List<Cause> causes;
+
+        /** One conflicting field: {@code message} names the manager, {@code field} is like {@code .spec.engine}. */
+        public record Cause(String reason, String message, String field) {}
+
+        public ApplyConflict(String message, List<Cause> causes) {
+            super(409, "Conflict", message, null);
+            this.causes = List.copyOf(causes);
+        }
+
+        public List<Cause> causes() {
+            return causes;
+        }
+    }
+
     /** 422 with one cause per field error. {@code kind} is the kind (not the resource), as Kubernetes reports it. */
     public static final class Invalid extends ApiException {
         private final Subject subject;

@@ -2,6 +2,7 @@ package io.dbprovision.apiserver.registry;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import io.dbprovision.api.codec.KubeCodec;
 import io.dbprovision.api.codec.Timestamps;
 import io.dbprovision.api.field.FieldError;
 import io.dbprovision.api.field.FieldPath;
@@ -9,6 +10,7 @@ import io.dbprovision.api.kinds.Findings;
 import io.dbprovision.api.kinds.ObjectRules;
 import io.dbprovision.api.schema.Kind;
 import io.dbprovision.api.schema.MessagePaths;
+import io.dbprovision.apiserver.managedfields.FieldManager;
 import io.dbprovision.apiserver.storage.Attributes;
 import io.dbprovision.apiserver.storage.FieldSelector;
 import io.dbprovision.apiserver.storage.LabelSelector;
@@ -51,6 +53,7 @@ public final class ResourceStore {
     private final Clock clock;
     private final String resource;
     private final Set<String> selectableFields;
+    private final FieldManager fieldManager;
     private final SecureRandom random = new SecureRandom();
 
     public ResourceStore(Kind kind, Storage storage, ObjectRules rules, Clock clock) {
@@ -63,10 +66,16 @@ public final class ResourceStore {
         fields.add("metadata.name");
         fields.add("metadata.namespace");
         this.selectableFields = Set.copyOf(fields);
+        this.fieldManager = new FieldManager(kind, KubeCodec.standard(), clock);
     }
 
     public Kind kind() {
         return kind;
+    }
+
+    /** The field manager that keeps this kind's managedFields (server-side apply merges through it). */
+    public FieldManager fieldManager() {
+        return fieldManager;
     }
 
     // ---- create
@@ -90,6 +99,9 @@ public final class ResourceStore {
             }
             Message prepared = Objects.withStatusOf(Objects.withMeta(object, fresh.build()), null);
             prepared = rules.applyDefaults(prepared);
+            if (!options.applied()) {
+                prepared = fieldManager.update(null, prepared, options.fieldManager(), false);
+            }
             Findings findings = rules.validateCreate(prepared);
             throwIfInvalid(prepared, findings);
             if (options.dryRun()) {
@@ -221,8 +233,17 @@ public final class ResourceStore {
         ObjectMeta asked = Objects.meta(requested);
         Message next;
         if (status) {
-            // The status subresource changes only the status: spec and metadata stay as stored.
+            // The status subresource changes only the status: spec and metadata stay as stored (but for the
+            // managed fields a server-side apply computed).
             next = Objects.withStatusOf(current, requested);
+            if (options.applied()) {
+                next = Objects.withMeta(
+                        next,
+                        old.toBuilder()
+                                .clearManagedFields()
+                                .addAllManagedFields(asked.getManagedFieldsList())
+                                .build());
+            }
         } else {
             // The main resource never changes the status; the system fields stay as stored.
             ObjectMeta meta = asked.toBuilder()
@@ -250,6 +271,9 @@ public final class ResourceStore {
                                 .setGeneration(old.getGeneration() + 1)
                                 .build());
             }
+        }
+        if (!options.applied()) {
+            next = fieldManager.update(current, next, options.fieldManager(), status);
         }
         Findings findings = rules.validateUpdate(clearVersion(current), clearVersion(next));
         List<FieldError> extra = finalizerErrors(old, Objects.meta(next));
