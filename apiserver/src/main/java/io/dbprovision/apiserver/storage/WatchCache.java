@@ -209,10 +209,19 @@ final class WatchCache {
         subscriptions.remove(subscription);
     }
 
+    /**
+     * Offers every watcher a bookmark at the current version. Under the read lock, so that no change is queued
+     * between reading the version and queueing the bookmark: a bookmark behind a newer event would move the
+     * watcher's resourceVersion backwards.
+     */
     void bookmarkAll() {
-        long rv = resourceVersion();
-        for (Subscription subscription : subscriptions) {
-            subscription.offerBookmark(rv);
+        lock.readLock().lock();
+        try {
+            for (Subscription subscription : subscriptions) {
+                subscription.offerBookmark(resourceVersion);
+            }
+        } finally {
+            lock.readLock().unlock();
         }
     }
 
