@@ -52,6 +52,8 @@ public final class SqlLog {
     static final Field<Integer> SCHEMA_VERSION = field(name("schema_version"), SQLDataType.INTEGER.nullable(false));
 
     private static final int CURRENT_SCHEMA = 1;
+    /** The advisory lock that serializes schema migration among replicas ("dbpstore" in ASCII). */
+    private static final long MIGRATION_LOCK = 0x64627073746f7265L;
 
     private SqlLog() {}
 
@@ -59,6 +61,11 @@ public final class SqlLog {
     public static void migrate(DSLContext db) {
         db.transaction(tx -> {
             DSLContext t = tx.dsl();
+            if (t.dialect().family() == SQLDialect.POSTGRES) {
+                // Replicas that start together would otherwise race: PostgreSQL's CREATE TABLE IF NOT EXISTS fails
+                // when another transaction creates the same table concurrently, and both would insert the state row.
+                t.execute("select pg_advisory_xact_lock({0})", inline(MIGRATION_LOCK));
+            }
             t.createTableIfNotExists(OBJECTS)
                     .columns(RV, keyColumn(t, RESOURCE), keyColumn(t, NAMESPACE), keyColumn(t, NAME))
                     .columns(PREVIOUS_RV, DELETED, VALUE, ATTRIBUTES)
