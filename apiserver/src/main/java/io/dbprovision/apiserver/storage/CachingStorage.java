@@ -226,7 +226,7 @@ public final class CachingStorage implements Storage {
         }
         Subscription registered = new Subscription(options, watcher, settings.watcherQueue(), cache::unsubscribe);
         if (cache.subscribe(registered)) {
-            return registered;
+            return endIfClosed(registered);
         }
         long replayedUpTo = since;
         List<WatchEvent> replayed = new ArrayList<>();
@@ -249,9 +249,20 @@ public final class CachingStorage implements Storage {
                 throw new StorageException.Expired(since, compactedRv);
             }
             if (cache.subscribeAfterReplay(registered, replayed, replayedUpTo)) {
-                return registered;
+                return endIfClosed(registered);
             }
         }
+    }
+
+    /**
+     * Ends a watch that registered while the store was closing: close() sets {@code closed} before it ends every
+     * watch, so a watch that registered too late for that sees the flag here instead of waiting forever.
+     */
+    private Subscription endIfClosed(Subscription subscription) {
+        if (closed) {
+            subscription.end(null);
+        }
+        return subscription;
     }
 
     @Override
