@@ -1131,6 +1131,7 @@ abstract class StorageContractTest {
             List<ListResult> filteredPages = pages(storage, filtered, 4);
             Recorder all = new Recorder();
             Recorder some = new Recorder();
+            Recorder initial = new Recorder();
             try (AutoCloseable w1 = storage.watch(
                             WatchOptions.from(DATABASES, allPages.getFirst().resourceVersion()), all);
                     AutoCloseable w2 = storage.watch(
@@ -1138,7 +1139,13 @@ abstract class StorageContractTest {
                                             DATABASES, filteredPages.getFirst().resourceVersion())
                                     .inNamespace("team-a")
                                     .withSelector(selector("app=shop", "")),
-                            some)) {
+                            some);
+                    AutoCloseable w3 = storage.watch(
+                            WatchOptions.from(DATABASES, 0)
+                                    .inNamespace("team-a")
+                                    .withSelector(selector("app=shop", ""))
+                                    .withInitialEvents(),
+                            initial)) {
                 for (Future<?> writer : running) {
                     writer.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
                 }
@@ -1148,26 +1155,49 @@ abstract class StorageContractTest {
                         .resourceVersion();
                 all.awaitVersion(last);
                 some.awaitVersion(last);
+                initial.awaitVersion(last);
 
                 assertThat(applyEvents(allPages, all))
                         .isEqualTo(asMap(storage.list(everything).items()));
                 assertThat(applyEvents(filteredPages, some))
                         .isEqualTo(asMap(storage.list(filtered).items()));
+                assertThat(stateFromInitialEvents(initial))
+                        .isEqualTo(asMap(storage.list(filtered).items()));
                 assertThat(all.closed()).isFalse();
                 assertThat(some.closed()).isFalse();
+                assertThat(initial.closed()).isFalse();
             }
         } finally {
             pool.shutdownNow();
         }
     }
 
+    /** The state of the list's pages with the watch's events applied. */
     private static Map<ObjectKey, View> applyEvents(List<ListResult> pages, Recorder watch) {
         long rv = pages.getFirst().resourceVersion();
         assertThat(pages).allSatisfy(p -> assertThat(p.resourceVersion()).isEqualTo(rv));
-        Map<ObjectKey, View> state =
-                asMap(pages.stream().flatMap(p -> p.items().stream()).toList());
+        return applyEvents(asMap(pages.stream().flatMap(p -> p.items().stream()).toList()), rv, watch.events());
+    }
+
+    /** The state a watch with initial events describes: ADDED for each object, a BOOKMARK at their version, changes. */
+    private static Map<ObjectKey, View> stateFromInitialEvents(Recorder watch) {
+        List<WatchEvent> events = watch.events();
+        int end = events.stream().map(WatchEvent::type).toList().indexOf(Type.BOOKMARK);
+        assertThat(end).as("the bookmark closing the initial events").isNotNegative();
+        long rv = events.get(end).resourceVersion();
+        Map<ObjectKey, View> state = new HashMap<>();
+        for (WatchEvent event : events.subList(0, end)) {
+            assertThat(event.type()).isEqualTo(Type.ADDED);
+            assertThat(event.resourceVersion()).isEqualTo(rv);
+            assertThat(event.object().resourceVersion()).isLessThanOrEqualTo(rv);
+            assertThat(state.put(event.object().key(), view(event.object()))).isNull();
+        }
+        return applyEvents(state, rv, events.subList(end + 1, events.size()));
+    }
+
+    private static Map<ObjectKey, View> applyEvents(Map<ObjectKey, View> state, long rv, List<WatchEvent> events) {
         long previous = rv;
-        for (WatchEvent event : watch.events()) {
+        for (WatchEvent event : events) {
             assertThat(event.resourceVersion())
                     .as("events in order, after the list")
                     .isGreaterThan(previous);
