@@ -39,7 +39,7 @@ public final class CachingStorage implements Storage {
     private CachingStorage(SqlBackend backend, StorageSettings settings) {
         this.backend = backend;
         this.settings = settings;
-        this.cache = new WatchCache(settings.recentChanges());
+        this.cache = new WatchCache(settings.recentChanges(), settings.maxBatch());
         SqlLog.migrate(backend.dsl());
         load();
         this.committer = new Committer(backend, cache, applyLock, settings.maxBatch());
@@ -224,7 +224,12 @@ public final class CachingStorage implements Storage {
         if (!options.initialEvents() && since > 0 && since < compactedRv) {
             throw new StorageException.Expired(since, compactedRv);
         }
-        Subscription registered = new Subscription(options, watcher, settings.watcherQueue(), cache::unsubscribe);
+        Subscription registered = new Subscription(
+                options,
+                watcher,
+                settings.watcherQueue(),
+                settings.watcherQueue() + settings.maxBatch(),
+                cache::unsubscribe);
         if (cache.subscribe(registered)) {
             return endIfClosed(registered);
         }
