@@ -39,7 +39,7 @@ public final class CachingStorage implements Storage {
     private CachingStorage(SqlBackend backend, StorageSettings settings) {
         this.backend = backend;
         this.settings = settings;
-        this.cache = new WatchCache(settings.recentChanges());
+        this.cache = new WatchCache(settings.recentChanges(), settings.maxBatch());
         SqlLog.migrate(backend.dsl());
         load();
         this.committer = new Committer(backend, cache, applyLock, settings.maxBatch());
@@ -134,9 +134,7 @@ public final class CachingStorage implements Storage {
             }
             case NOT_OLDER_THAN -> {
                 ensureOpen();
-                if (cache.resourceVersion() < options.resourceVersion()) {
-                    catchUp();
-                }
+                requireReached(options.resourceVersion());
                 yield cachedList(options, null);
             }
             case EXACT -> listAt(options, options.resourceVersion(), null);
@@ -155,9 +153,7 @@ public final class CachingStorage implements Storage {
         if (rv < compactedRv) {
             throw new StorageException.Expired(rv, compactedRv);
         }
-        if (rv > cache.resourceVersion()) {
-            catchUp();
-        }
+        requireReached(rv);
         return logList(options, rv, after);
     }
 
@@ -201,16 +197,41 @@ public final class CachingStorage implements Storage {
         return new ListResult(items, rv, token, -1);
     }
 
+    /**
+     * Fails unless the cache has reached {@code rv}, after catching up with a shared database. Every version a client
+     * can have seen is committed and (for the embedded store) in the cache before anyone hears of it, so a newer one
+     * was never written here: serving the current state as if it were that version would make a later watch from it
+     * skip every change in between. Kubernetes answers "Too large resource version" for the same case.
+     */
+    private void requireReached(long rv) {
+        if (rv <= cache.resourceVersion()) {
+            return;
+        }
+        catchUp();
+        long current = cache.resourceVersion();
+        if (rv > current) {
+            throw new StorageException.Unavailable(
+                    "too large resource version: " + rv + " (current " + current + ")", null);
+        }
+    }
+
     @Override
     public AutoCloseable watch(WatchOptions options, Watcher watcher) {
         ensureOpen();
         long since = options.sinceResourceVersion();
-        if (since > 0 && since < compactedRv) {
+        requireReached(since);
+        // Initial events are the current state, which needs no history: only a replay can be too old.
+        if (!options.initialEvents() && since > 0 && since < compactedRv) {
             throw new StorageException.Expired(since, compactedRv);
         }
-        Subscription registered = new Subscription(options, watcher, settings.watcherQueue(), cache::unsubscribe);
+        Subscription registered = new Subscription(
+                options,
+                watcher,
+                settings.watcherQueue(),
+                settings.watcherQueue() + settings.maxBatch(),
+                cache::unsubscribe);
         if (cache.subscribe(registered)) {
-            return registered;
+            return endIfClosed(registered);
         }
         long replayedUpTo = since;
         List<WatchEvent> replayed = new ArrayList<>();
@@ -229,13 +250,24 @@ public final class CachingStorage implements Storage {
                 throw unavailable(e);
             }
             replayedUpTo = upTo;
-            if (since < compactedRv) {
+            if (since < compactedRv) { // compacted while we read
                 throw new StorageException.Expired(since, compactedRv);
             }
             if (cache.subscribeAfterReplay(registered, replayed, replayedUpTo)) {
-                return registered;
+                return endIfClosed(registered);
             }
         }
+    }
+
+    /**
+     * Ends a watch that registered while the store was closing: close() sets {@code closed} before it ends every
+     * watch, so a watch that registered too late for that sees the flag here instead of waiting forever.
+     */
+    private Subscription endIfClosed(Subscription subscription) {
+        if (closed) {
+            subscription.end(null);
+        }
+        return subscription;
     }
 
     @Override

@@ -56,10 +56,19 @@ final class Committer implements AutoCloseable {
 
     CompletableFuture<StoredObject> submit(Write write) {
         CompletableFuture<StoredObject> result = new CompletableFuture<>();
+        Pending pending = new Pending(write, result);
         if (closed) {
             result.completeExceptionally(new StorageException.Unavailable("storage is shutting down", null));
-        } else if (!queue.offer(new Pending(write, result))) {
+        } else if (!queue.offer(pending)) {
             result.completeExceptionally(new StorageException.Unavailable("too many writes are waiting", null));
+        } else if (closed) {
+            // close() may have come between the check and the offer, after the writer thread's last look at the
+            // queue: once that thread is gone nobody else would complete this write, and its caller would wait
+            // forever.
+            awaitThread();
+            if (queue.remove(pending)) {
+                result.completeExceptionally(new StorageException.Unavailable("storage is shutting down", null));
+            }
         }
         return result;
     }
@@ -197,6 +206,10 @@ final class Committer implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        awaitThread();
+    }
+
+    private void awaitThread() {
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {

@@ -6,11 +6,13 @@ import java.util.Map;
 
 /**
  * A Kubernetes field selector: {@code field=value}, {@code field==value} or {@code field!=value}, joined by commas;
- * {@code \,}, {@code \=} and {@code \\} escape those characters in values. Which fields may be used is the
- * registry's business; storage compares against the attributes it holds (an absent field is the empty string).
+ * {@code \,}, {@code \=} and {@code \\} escape those characters in values, and as in Kubernetes any other backslash
+ * or an unescaped '=' in a value is an error. Which fields may be used is the registry's business; storage compares
+ * against the attributes it holds (an absent field is the empty string).
  */
 public final class FieldSelector {
     private static final FieldSelector EVERYTHING = new FieldSelector(List.of(), "");
+    private static final List<String> OPERATORS = List.of("!=", "==", "=");
 
     private final List<Term> terms;
     private final String text;
@@ -31,7 +33,9 @@ public final class FieldSelector {
         }
         List<Term> terms = new ArrayList<>();
         for (String part : splitUnescaped(text, ',')) {
-            terms.add(term(part.trim(), text));
+            if (!part.isBlank()) { // Kubernetes skips empty terms ("a=b,,c=d", a trailing comma)
+                terms.add(term(part, text));
+            }
         }
         return new FieldSelector(List.copyOf(terms), text.trim());
     }
@@ -70,22 +74,27 @@ public final class FieldSelector {
 
     private record Term(String field, boolean equal, String value) {}
 
+    /**
+     * Splits a term at its operator as Kubernetes does: at the first position where {@code !=}, {@code ==} or
+     * {@code =} starts, so that "a!==b" is "a" != "=b" (and rejected for its unescaped '=') rather than a guess.
+     */
     private static Term term(String part, String whole) {
-        int index = indexOfUnescaped(part, '=');
-        if (index <= 0) {
-            throw new IllegalArgumentException("invalid field selector \"" + whole + "\": \"" + part
-                    + "\" is not of the form field=value, field==value or field!=value");
+        for (int i = 0; i < part.length(); i++) {
+            for (String operator : OPERATORS) {
+                if (part.startsWith(operator, i)) {
+                    String field = part.substring(0, i).trim();
+                    if (field.isEmpty()) {
+                        throw new IllegalArgumentException(
+                                "invalid field selector \"" + whole + "\": \"" + part.trim() + "\" has no field name");
+                    }
+                    String value =
+                            unescape(part.substring(i + operator.length()).trim(), whole);
+                    return new Term(field, !operator.equals("!="), value);
+                }
+            }
         }
-        boolean notEqual = part.charAt(index - 1) == '!';
-        String field = part.substring(0, notEqual ? index - 1 : index).trim();
-        String value = part.substring(index + 1);
-        if (!notEqual && value.startsWith("=")) {
-            value = value.substring(1);
-        }
-        if (field.isEmpty()) {
-            throw new IllegalArgumentException("invalid field selector \"" + whole + "\": empty field name");
-        }
-        return new Term(field, !notEqual, unescape(value.trim()));
+        throw new IllegalArgumentException("invalid field selector \"" + whole + "\": \"" + part.trim()
+                + "\" is not of the form field=value, field==value or field!=value");
     }
 
     private static List<String> splitUnescaped(String text, char separator) {
@@ -106,24 +115,22 @@ public final class FieldSelector {
         return parts;
     }
 
-    private static int indexOfUnescaped(String text, char target) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '\\') {
-                i++;
-            } else if (c == target) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static String unescape(String value) {
+    /** Kubernetes' rules: only {@code \\}, {@code \,} and {@code \=} are escapes, and '=' must be escaped. */
+    private static String unescape(String value, String whole) {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            if (c == '\\' && i + 1 < value.length()) {
+            if (c == '\\') {
+                if (i + 1 == value.length() || "\\,=".indexOf(value.charAt(i + 1)) < 0) {
+                    String sequence = i + 1 == value.length() ? "\\" : value.substring(i, i + 2);
+                    throw new IllegalArgumentException(
+                            "invalid field selector \"" + whole + "\": invalid escape sequence " + sequence
+                                    + " in the value \"" + value + "\" (a backslash escapes only '\\', ',' and '=')");
+                }
                 out.append(value.charAt(++i));
+            } else if (c == '=') {
+                throw new IllegalArgumentException("invalid field selector \"" + whole
+                        + "\": unescaped '=' in the value \"" + value + "\" (write \\=)");
             } else {
                 out.append(c);
             }

@@ -146,7 +146,7 @@ public final class LabelSelector {
             if (word("in")) {
                 return new Requirement(key, Operator.IN, set());
             }
-            throw error("expected one of =, ==, !=, in, notin after the key \"" + key + "\"");
+            throw error("expected one of =, ==, !=, in, notin, >, < or ',' after the key \"" + key + "\"");
         }
 
         private boolean word(String word) {
@@ -160,26 +160,26 @@ public final class LabelSelector {
             return false;
         }
 
+        /**
+         * The values of {@code in} and {@code notin}. As in Kubernetes, an empty place is the empty value: "()" is
+         * {""} and "(a,)" is {a, ""}; every value must be a valid label value.
+         */
         private Set<String> set() {
             skipSpaces();
             expect('(');
             Set<String> values = new TreeSet<>();
             while (true) {
                 skipSpaces();
-                if (peek() == ')') {
-                    if (!values.isEmpty()) {
-                        throw error("expected a value after ','");
-                    }
-                    pos++;
-                    return values;
-                }
-                values.add(token());
+                values.add(checkValue(token()));
                 skipSpaces();
                 if (peek() == ')') {
                     pos++;
                     return values;
                 }
-                expect(',');
+                if (peek() != ',') {
+                    throw error("expected ',' or ')' in the set of values");
+                }
+                pos++;
             }
         }
 
@@ -194,7 +194,10 @@ public final class LabelSelector {
 
         private String value() {
             skipSpaces();
-            String value = token();
+            return checkValue(token());
+        }
+
+        private String checkValue(String value) {
             if (value.length() > 63 || !value.matches("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?")) {
                 throw error("invalid label value \"" + value + "\"");
             }
@@ -219,7 +222,8 @@ public final class LabelSelector {
             if (slash >= 0) {
                 String prefix = key.substring(0, slash);
                 name = key.substring(slash + 1);
-                if (!prefix.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")) {
+                if (prefix.length() > 253
+                        || !prefix.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")) {
                     throw error("invalid label key \"" + key + "\"");
                 }
             }

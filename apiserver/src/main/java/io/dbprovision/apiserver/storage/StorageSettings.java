@@ -10,7 +10,9 @@ import java.time.Duration;
  * @param compactionInterval how often compaction runs
  * @param pollInterval how often a replica sharing the store looks for other replicas' writes
  * @param bookmarkInterval how often watchers that asked for bookmarks get one
- * @param watcherQueue events queued for one watcher before it is cut off as too slow
+ * @param watcherQueue events a watcher may have waiting when a batch of changes arrives; one with more that took
+ *     nothing since the previous batch is cut off as stuck, and one with more than {@code watcherQueue + maxBatch}
+ *     waiting is cut off as too slow
  * @param maxBatch most writes committed in one transaction (group commit)
  * @param fsync force every commit to disk before acknowledging it (the embedded store; PostgreSQL decides itself)
  */

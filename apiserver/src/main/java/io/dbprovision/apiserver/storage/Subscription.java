@@ -6,9 +6,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One watcher's view of the change feed: a bounded queue filled by the cache without blocking, drained by a
- * virtual thread of its own that calls the {@link Watcher}. A watcher that lets the queue fill up is cut off, so
- * one slow client never delays the feed for the others.
+ * One watcher's view of the change feed: a queue filled by the cache without blocking, drained by a virtual thread
+ * of its own that calls the {@link Watcher}. A watcher that falls behind is cut off, so one slow client never delays
+ * the feed for the others.
+ *
+ * <p>Falling behind is judged when a batch of changes arrives, not per event: a group commit hands over a whole
+ * batch at once, faster than any watcher can take it, and on a busy machine a watcher's thread may not run at all
+ * between two commits. So a watcher is cut off when more than {@code backlog} events wait as a batch arrives and it
+ * took none since the previous batch (it is stuck), or, to bound memory, when more than {@code ceiling} wait at any
+ * time (it is too slow for the write rate).
  */
 final class Subscription implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Subscription.class);
@@ -16,17 +22,31 @@ final class Subscription implements AutoCloseable {
 
     private final WatchOptions options;
     private final Watcher watcher;
-    private final BlockingQueue<WatchEvent> queue;
+    private final BlockingQueue<WatchEvent> queue = new LinkedBlockingQueue<>();
+    private final int backlog;
+    private final int ceiling;
     private final java.util.function.Consumer<Subscription> onEnd;
     private volatile StorageException endCause;
     private volatile boolean ended;
     private volatile long lastSentRv;
+    private volatile long progress; // events taken from the queue or the initial list; this thread writes it
+    private long progressAtLastBatch; // only the cache's writer reads and writes it
     private Thread thread;
 
-    Subscription(WatchOptions options, Watcher watcher, int capacity, java.util.function.Consumer<Subscription> onEnd) {
+    /**
+     * @param backlog events that may still wait when a batch arrives
+     * @param ceiling events that may wait at any time (the backlog plus the largest batch)
+     */
+    Subscription(
+            WatchOptions options,
+            Watcher watcher,
+            int backlog,
+            int ceiling,
+            java.util.function.Consumer<Subscription> onEnd) {
         this.options = options;
         this.watcher = watcher;
-        this.queue = new LinkedBlockingQueue<>(capacity);
+        this.backlog = backlog;
+        this.ceiling = Math.max(backlog, ceiling);
         this.onEnd = onEnd;
     }
 
@@ -39,18 +59,34 @@ final class Subscription implements AutoCloseable {
         thread = Thread.ofVirtual().name("watch-" + options.resource()).start(() -> run(initial));
     }
 
+    /** A batch of changes follows; called by the cache with its lock held. */
+    void beginBatch() {
+        long now = progress;
+        if (!ended && queue.size() > backlog && now == progressAtLastBatch) {
+            cutOff();
+        }
+        progressAtLastBatch = now;
+    }
+
     /** Offers a change; called by the cache with its lock held, so it never blocks. */
     void offer(Change change) {
         if (ended || !inScope(change.key())) {
             return;
         }
         WatchEvent event = change.eventFor(options.selector());
-        if (event != null && !queue.offer(event)) {
-            end(new StorageException.Unavailable(
-                    "the watcher fell too far behind (" + queue.size() + " events queued) and was cut off; "
-                            + "start a new watch",
-                    null));
+        if (event != null) {
+            queue.add(event);
+            if (queue.size() > ceiling) {
+                cutOff();
+            }
         }
+    }
+
+    private void cutOff() {
+        end(new StorageException.Unavailable(
+                "the watcher fell too far behind (" + queue.size() + " events waiting) and was cut off; "
+                        + "start a new watch",
+                null));
     }
 
     /** A bookmark, if the watcher asked for them and nothing is waiting to be sent. */
@@ -87,10 +123,12 @@ final class Subscription implements AutoCloseable {
                 if (ended) {
                     break;
                 }
+                progress++;
                 deliver(event);
             }
             while (!ended || !queue.isEmpty()) {
                 WatchEvent event = queue.take();
+                progress++;
                 if (event == END) {
                     break;
                 }

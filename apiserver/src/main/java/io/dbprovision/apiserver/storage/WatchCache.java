@@ -22,11 +22,14 @@ final class WatchCache {
     private final Map<String, NavigableMap<ObjectKey, StoredObject>> byResource = new HashMap<>();
     private final ArrayDeque<Change> recent = new ArrayDeque<>();
     private final int recentCapacity;
+    private final int maxBatch;
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private long resourceVersion;
 
-    WatchCache(int recentCapacity) {
+    /** @param maxBatch most changes handed to watchers as one batch (see {@link Subscription}) */
+    WatchCache(int recentCapacity, int maxBatch) {
         this.recentCapacity = recentCapacity;
+        this.maxBatch = maxBatch;
     }
 
     /** Loads the state at {@code resourceVersion}; the cache starts there with no recent changes. */
@@ -53,13 +56,22 @@ final class WatchCache {
         }
     }
 
-    /** Applies committed changes (in order, starting right after the cache's version) and feeds the watchers. */
+    /**
+     * Applies committed changes (in order, starting right after the cache's version) and feeds the watchers, in
+     * batches of at most {@code maxBatch} changes (a replica catching up may apply many more at once).
+     */
     void apply(List<Change> changes) {
-        if (changes.isEmpty()) {
-            return;
+        for (int from = 0; from < changes.size(); from += maxBatch) {
+            applyBatch(changes.subList(from, Math.min(changes.size(), from + maxBatch)));
         }
+    }
+
+    private void applyBatch(List<Change> changes) {
         lock.writeLock().lock();
         try {
+            for (Subscription subscription : subscriptions) {
+                subscription.beginBatch();
+            }
             for (Change change : changes) {
                 if (change.resourceVersion() <= resourceVersion) {
                     continue; // already applied (a replica's catch-up may overlap its own commit)
@@ -209,10 +221,19 @@ final class WatchCache {
         subscriptions.remove(subscription);
     }
 
+    /**
+     * Offers every watcher a bookmark at the current version. Under the read lock, so that no change is queued
+     * between reading the version and queueing the bookmark: a bookmark behind a newer event would move the
+     * watcher's resourceVersion backwards.
+     */
     void bookmarkAll() {
-        long rv = resourceVersion();
-        for (Subscription subscription : subscriptions) {
-            subscription.offerBookmark(rv);
+        lock.readLock().lock();
+        try {
+            for (Subscription subscription : subscriptions) {
+                subscription.offerBookmark(resourceVersion);
+            }
+        } finally {
+            lock.readLock().unlock();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.dbprovision.apiserver.storage.sql;
 
+import static org.jooq.impl.DSL.collation;
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.inline;
 import static org.jooq.impl.DSL.name;
@@ -19,6 +20,7 @@ import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
+import org.jooq.SQLDialect;
 import org.jooq.Table;
 import org.jooq.impl.SQLDataType;
 
@@ -50,6 +52,8 @@ public final class SqlLog {
     static final Field<Integer> SCHEMA_VERSION = field(name("schema_version"), SQLDataType.INTEGER.nullable(false));
 
     private static final int CURRENT_SCHEMA = 1;
+    /** The advisory lock that serializes schema migration among replicas ("dbpstore" in ASCII). */
+    private static final long MIGRATION_LOCK = 0x64627073746f7265L;
 
     private SqlLog() {}
 
@@ -57,8 +61,14 @@ public final class SqlLog {
     public static void migrate(DSLContext db) {
         db.transaction(tx -> {
             DSLContext t = tx.dsl();
+            if (t.dialect().family() == SQLDialect.POSTGRES) {
+                // Replicas that start together would otherwise race: PostgreSQL's CREATE TABLE IF NOT EXISTS fails
+                // when another transaction creates the same table concurrently, and both would insert the state row.
+                t.execute("select pg_advisory_xact_lock({0})", inline(MIGRATION_LOCK));
+            }
             t.createTableIfNotExists(OBJECTS)
-                    .columns(RV, RESOURCE, NAMESPACE, NAME, PREVIOUS_RV, DELETED, VALUE, ATTRIBUTES)
+                    .columns(RV, keyColumn(t, RESOURCE), keyColumn(t, NAMESPACE), keyColumn(t, NAME))
+                    .columns(PREVIOUS_RV, DELETED, VALUE, ATTRIBUTES)
                     .primaryKey(RV)
                     .execute();
             t.createIndexIfNotExists(name("dbp_objects_key"))
@@ -79,6 +89,20 @@ public final class SqlLog {
                         + "); this server knows schema " + CURRENT_SCHEMA);
             }
         });
+    }
+
+    /**
+     * A key column that sorts like {@link ObjectKey}, character by character. Lists are served from the cache or from
+     * the log and a continue token may cross from one to the other, so both must order keys alike, whatever the
+     * server's collation: PostgreSQL's usual en_US.UTF-8 ignores punctuation ("a.x" &lt; "ay" &lt; "a-z"), which
+     * would skip or repeat objects across pages. "C" compares code points, as Java does for the ASCII of Kubernetes
+     * names; H2 compares like Java already (its default collation is OFF).
+     */
+    private static Field<String> keyColumn(DSLContext db, Field<String> column) {
+        if (db.dialect().family() != SQLDialect.POSTGRES) {
+            return column;
+        }
+        return field(column.getQualifiedName(), column.getDataType().collation(collation("C")));
     }
 
     public record Versions(long current, long compacted) {}

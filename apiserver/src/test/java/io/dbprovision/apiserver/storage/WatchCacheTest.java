@@ -1,0 +1,107 @@
+package io.dbprovision.apiserver.storage;
+
+import static io.dbprovision.apiserver.storage.StorageContractTest.await;
+import static io.dbprovision.apiserver.storage.StorageContractTest.bytes;
+import static io.dbprovision.apiserver.storage.StorageContractTest.db;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dbprovision.apiserver.storage.StorageContractTest.Recorder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * When a watcher is cut off, driven batch by batch so that no thread's timing decides it (the contract suite shows
+ * the same through a store, with a watcher that blocks).
+ */
+class WatchCacheTest {
+    private static final int BACKLOG = 4;
+    private static final int MAX_BATCH = 10;
+
+    private final WatchCache cache = new WatchCache(100, MAX_BATCH);
+    private final Semaphore permits = new Semaphore(0);
+    private final Semaphore entered = new Semaphore(0);
+    /** Takes an event off its queue, then waits for a permit to deliver it. */
+    private final Recorder watcher = new Recorder() {
+        @Override
+        public void onEvent(WatchEvent event) {
+            entered.release();
+            try {
+                permits.tryAcquire(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            super.onEvent(event);
+        }
+    };
+
+    private final Subscription subscription = new Subscription(
+            WatchOptions.from(StorageContractTest.DATABASES, 0),
+            watcher,
+            BACKLOG,
+            BACKLOG + MAX_BATCH,
+            cache::unsubscribe);
+    private long rv;
+
+    @Test
+    void aBatchLargerThanTheBacklogIsHandedOverWhole() throws Exception {
+        cache.subscribe(subscription);
+
+        cache.apply(batch(MAX_BATCH)); // while the watcher takes nothing
+        permits.release(MAX_BATCH);
+
+        watcher.awaitVersion(rv);
+        assertThat(watcher.events()).hasSize(MAX_BATCH);
+        assertThat(watcher.closed()).isFalse();
+    }
+
+    @Test
+    void aWatcherThatTookNothingSinceTheLastBatchIsCutOffWhenMoreThanItsBacklogWaits() throws Exception {
+        cache.subscribe(subscription);
+        cache.apply(batch(BACKLOG + 1));
+        assertThat(entered.tryAcquire(30, TimeUnit.SECONDS)).isTrue(); // took the first; BACKLOG wait
+        cache.apply(batch(1)); // exactly the backlog waited: fine
+        assertThat(watcher.closed()).isFalse();
+
+        cache.apply(batch(1)); // more than the backlog waits, and nothing was taken since the last batch
+
+        permits.release(100);
+        assertThat(watcher.awaitClose())
+                .isInstanceOf(StorageException.Unavailable.class)
+                .hasMessageContaining("too far behind");
+        assertThat(watcher.events()).hasSize(1);
+        await("the cut-off watch to leave the cache", () -> cache.watcherCount() == 0);
+    }
+
+    @Test
+    void aWatcherThatKeepsTakingButFallsEverFurtherBehindIsCutOffAtTheCeiling() throws Exception {
+        cache.subscribe(subscription);
+        int batches = 0;
+        while (!watcher.closed() && batches < 10) {
+            cache.apply(batch(MAX_BATCH - 3));
+            batches++;
+            // Two events a batch of seven: the watcher makes progress, yet the backlog grows by five a batch.
+            int delivered = 2 * batches;
+            permits.release(2);
+            await("two more events", () -> watcher.events().size() >= delivered || watcher.closed());
+        }
+        permits.release(1_000);
+
+        assertThat(watcher.awaitClose())
+                .isInstanceOf(StorageException.Unavailable.class)
+                .hasMessageContaining("(15 events waiting)");
+        assertThat(batches).isEqualTo(3); // past the ceiling of 14 on the third batch, never stuck before
+    }
+
+    private List<Change> batch(int size) {
+        List<Change> changes = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            rv++;
+            changes.add(new Change(
+                    new StoredObject(db("team-a", "o" + rv), rv, bytes("x"), Attributes.EMPTY), false, 0, null));
+        }
+        return changes;
+    }
+}
