@@ -152,9 +152,14 @@ final class Kubectl {
 
     /** A finished run: the exit code and everything printed. */
     record Result(String command, int exitCode, String stdout, String stderr) {
-        /** Asserts exit code 0 and returns this, for chaining. */
+        /**
+         * Asserts exit code 0 and no client-go error or warning log lines (such as "E0101 ... couldn't get resource
+         * list for ..." when discovery goes wrong but the command still succeeds); returns this, for chaining.
+         */
         Result ok() {
-            return exit(0);
+            exit(0);
+            assertThat(stderr).as("client-go errors logged by %s", command).doesNotContainPattern("(?m)^[EW]\\d{4} ");
+            return this;
         }
 
         Result exit(int expected) {
