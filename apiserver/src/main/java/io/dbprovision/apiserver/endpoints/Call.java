@@ -127,6 +127,15 @@ final class Call {
         return out;
     }
 
+    /**
+     * Whether the response can still reach the client: false once an HTTP/2 stream was reset by the client (or the
+     * connection closed), which a streaming response otherwise only learns at its next write.
+     */
+    boolean responseOpen() {
+        return exchange.getConnection().isOpen()
+                && io.undertow.server.Connectors.getConduitSinkChannel(exchange).isOpen();
+    }
+
     boolean responseStarted() {
         return exchange.isResponseStarted();
     }

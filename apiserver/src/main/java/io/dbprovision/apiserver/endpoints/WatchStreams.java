@@ -26,6 +26,15 @@ import java.util.concurrent.TimeUnit;
 final class WatchStreams {
     private static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
     private static final Object CLOSED = new Object();
+    /**
+     * How often a quiet watch checks that its client is still there. A connection close listener is not enough:
+     * over HTTP/2 a client that cancels one watch resets just that stream (client-java and client-go do, and the
+     * aggregator multiplexes all watches over a few connections), and nothing tells the handler; such a watch kept
+     * its thread, its storage subscription and a watch slot until timeoutSeconds (30 minutes by default) or its
+     * next event. (Close listeners also pile up on a long-lived connection: Undertow has no way to remove them.)
+     * Over HTTP/1.1 a client's close is still only seen at the next write.
+     */
+    private static final Duration CLIENT_CHECK_INTERVAL = Duration.ofSeconds(1);
 
     private final KubeCodec codec;
     private final Tables tables;
@@ -70,7 +79,6 @@ final class WatchStreams {
             writeLine(out, errorEvent(e));
             return;
         }
-        call.exchange().getConnection().addCloseListener(connection -> queue.add(CLOSED));
         try (handle) {
             OutputStream out = call.stream(200, "application/json");
             boolean first = true;
@@ -79,8 +87,14 @@ final class WatchStreams {
                 if (left <= 0) {
                     return;
                 }
-                Object next = queue.poll(left, TimeUnit.NANOSECONDS);
-                if (next == null || next == CLOSED) {
+                Object next = queue.poll(Math.min(left, CLIENT_CHECK_INTERVAL.toNanos()), TimeUnit.NANOSECONDS);
+                if (next == null) {
+                    if (!call.responseOpen()) {
+                        return; // the client cancelled this watch
+                    }
+                    continue;
+                }
+                if (next == CLOSED) {
                     return;
                 }
                 if (next instanceof ApiException error) {

@@ -192,13 +192,15 @@ public final class ResourceStore {
             throw new ApiException.BadRequest("the name of the object (" + meta.getName()
                     + ") does not match the name on the URL (" + name + ")");
         }
+        // Existence first, as Kubernetes' store does: a PUT to a missing object is 404 (kubectl replace of an object
+        // that is gone sends no resourceVersion, and must say NotFound, not "resourceVersion must be specified").
+        Message current = get(namespace, name);
         if (meta.getResourceVersion().isEmpty()) {
             throw invalid(
                     name,
                     List.of(FieldError.invalid(
                             FieldPath.of("metadata.resourceVersion"), "0x0", "must be specified for an update")));
         }
-        Message current = get(namespace, name);
         return write(current, object, options, status);
     }
 
