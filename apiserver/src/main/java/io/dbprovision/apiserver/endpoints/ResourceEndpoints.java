@@ -219,7 +219,10 @@ final class ResourceEndpoints {
             writeObject(call, written.created() ? 201 : 200, written.object(), Output.negotiate(call.accept()));
             return;
         }
-        if (!type.equals(MERGE_PATCH) && !type.equals(JSON_PATCH)) {
+        // Strategic merge patch only for the core kinds kubectl knows as Go types; ours answer 415 as CRDs do.
+        boolean strategic =
+                type.equals(STRATEGIC_MERGE_PATCH) && store.kind().group().isEmpty();
+        if (!type.equals(MERGE_PATCH) && !type.equals(JSON_PATCH) && !strategic) {
             String kind = store.kind().apiVersion() + ", Kind=" + store.kind().kind();
             throw new ApiException.UnsupportedMediaType("the body of the request was in an unknown format - accepted"
                     + " media types include: " + MERGE_PATCH + ", " + JSON_PATCH + ", " + APPLY_PATCH
@@ -234,8 +237,11 @@ final class ResourceEndpoints {
                 name,
                 current -> {
                     Object tree = codec.toTree(current);
-                    Object patched =
-                            type.equals(MERGE_PATCH) ? MergePatch.apply(tree, patch) : JsonPatch.apply(tree, patch);
+                    Object patched = switch (type) {
+                        case MERGE_PATCH -> MergePatch.apply(tree, patch);
+                        case JSON_PATCH -> JsonPatch.apply(tree, patch);
+                        default -> StrategicMergePatch.apply(tree, patch);
+                    };
                     return decode(call, store, Json.write(patched), validation);
                 },
                 writeOptions(call),

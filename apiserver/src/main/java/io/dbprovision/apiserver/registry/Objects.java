@@ -24,6 +24,21 @@ public final class Objects {
         return (Message) object.getField(field(object, "spec"));
     }
 
+    /**
+     * What a client declares: everything but metadata and status. A change here bumps {@code metadata.generation}
+     * (the CRD rule), for kinds with a spec and kinds without one (a Secret's data) alike.
+     */
+    public static Message desiredState(Message object) {
+        Message.Builder builder = object.toBuilder();
+        for (String name : new String[] {"metadata", "status"}) {
+            FieldDescriptor field = object.getDescriptorForType().findFieldByName(name);
+            if (field != null) {
+                builder.clearField(field);
+            }
+        }
+        return builder.build();
+    }
+
     public static boolean hasStatus(Message object) {
         FieldDescriptor status = object.getDescriptorForType().findFieldByName("status");
         return status != null && object.hasField(status);

@@ -266,7 +266,7 @@ public final class ResourceStore {
             }
             next = Objects.withStatusOf(Objects.withMeta(requested, meta), current);
             next = rules.applyDefaults(next);
-            if (!Objects.spec(next).equals(Objects.spec(current))) {
+            if (!Objects.desiredState(next).equals(Objects.desiredState(current))) {
                 next = Objects.withMeta(
                         next,
                         Objects.meta(next).toBuilder()
