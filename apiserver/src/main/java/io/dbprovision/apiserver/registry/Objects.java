@@ -20,10 +20,6 @@ public final class Objects {
         return (T) object.toBuilder().setField(field(object, "metadata"), meta).build();
     }
 
-    public static Message spec(Message object) {
-        return (Message) object.getField(field(object, "spec"));
-    }
-
     /**
      * What a client declares: everything but metadata and status. A change here bumps {@code metadata.generation}
      * (the CRD rule), for kinds with a spec and kinds without one (a Secret's data) alike.
@@ -56,19 +52,6 @@ public final class Objects {
             builder.setField(status, from.getField(status));
         } else {
             builder.clearField(status);
-        }
-        return (T) builder.build();
-    }
-
-    /** The object with the spec of {@code from}. */
-    @SuppressWarnings("unchecked")
-    public static <T extends Message> T withSpecOf(T object, Message from) {
-        FieldDescriptor spec = field(object, "spec");
-        Message.Builder builder = object.toBuilder();
-        if (from.hasField(spec)) {
-            builder.setField(spec, from.getField(spec));
-        } else {
-            builder.clearField(spec);
         }
         return (T) builder.build();
     }
