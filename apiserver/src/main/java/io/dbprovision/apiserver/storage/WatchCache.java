@@ -168,14 +168,7 @@ final class WatchCache {
                 if (!coveredByRecent(since)) {
                     return false;
                 }
-                for (Change change : recent) {
-                    if (change.resourceVersion() > since && subscription.inScope(change.key())) {
-                        WatchEvent event = change.eventFor(options.selector());
-                        if (event != null) {
-                            initial.add(event);
-                        }
-                    }
-                }
+                addRecentEvents(subscription, since, initial);
             }
             subscriptions.add(subscription);
             subscription.start(initial);
@@ -193,19 +186,24 @@ final class WatchCache {
                 return false; // the cache moved past the window meanwhile: the caller replays more
             }
             List<WatchEvent> initial = new ArrayList<>(replayed);
-            for (Change change : recent) {
-                if (change.resourceVersion() > replayedUpTo && subscription.inScope(change.key())) {
-                    WatchEvent event = change.eventFor(subscription.options().selector());
-                    if (event != null) {
-                        initial.add(event);
-                    }
-                }
-            }
+            addRecentEvents(subscription, replayedUpTo, initial);
             subscriptions.add(subscription);
             subscription.start(initial);
             return true;
         } finally {
             lock.readLock().unlock();
+        }
+    }
+
+    /** The events a watcher sees of the recent changes after {@code after}; call with the lock held. */
+    private void addRecentEvents(Subscription subscription, long after, List<WatchEvent> into) {
+        for (Change change : recent) {
+            if (change.resourceVersion() > after && subscription.inScope(change.key())) {
+                WatchEvent event = change.eventFor(subscription.options().selector());
+                if (event != null) {
+                    into.add(event);
+                }
+            }
         }
     }
 
