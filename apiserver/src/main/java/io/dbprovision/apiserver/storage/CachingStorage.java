@@ -217,7 +217,10 @@ public final class CachingStorage implements Storage {
 
     @Override
     public AutoCloseable watch(WatchOptions options, Watcher watcher) {
-        ensureOpen();
+        // With a shared store the cache first catches up with the database: a watch from a version read on another
+        // replica must not replay changes up to it when they arrive later, and with the database down the watch
+        // fails at once instead of starting on a cache that is no longer fed.
+        catchUp();
         long since = options.sinceResourceVersion();
         requireReached(since);
         // Initial events are the current state, which needs no history: only a replay can be too old.

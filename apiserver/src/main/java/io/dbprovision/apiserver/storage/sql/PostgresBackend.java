@@ -26,7 +26,9 @@ public final class PostgresBackend implements SqlBackend {
         config.setPoolName("dbprovision-store");
         config.setMaximumPoolSize(12);
         config.setMinimumIdle(2);
-        config.setConnectionTimeout(1_000);
+        // Hikari waits this long for a connection before giving up: with PostgreSQL down, that is how long an
+        // operation takes to fail, and it must stay well under the one second the API promises.
+        config.setConnectionTimeout(500);
         config.setValidationTimeout(500);
         config.setInitializationFailTimeout(-1); // start even if PostgreSQL is down; report Unavailable until it is up
         config.addDataSourceProperty("connectTimeout", "1");
