@@ -144,11 +144,10 @@ public final class CachingStorage implements Storage {
     /** A page of the state at exactly {@code rv}: from the cache if it is still there, else from the log. */
     private ListResult listAt(ListOptions options, long rv, ObjectKey after) {
         ensureOpen();
-        if (rv == cache.resourceVersion()) {
-            ListResult page = cachedList(options, after);
-            if (page.resourceVersion() == rv) {
-                return page;
-            }
+        var cached =
+                cache.listAt(options.resource(), options.namespace(), options.selector(), after, options.limit(), rv);
+        if (cached.isPresent()) {
+            return cached.get();
         }
         if (rv < compactedRv) {
             throw new StorageException.Expired(rv, compactedRv);

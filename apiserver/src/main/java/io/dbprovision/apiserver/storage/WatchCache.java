@@ -23,6 +23,9 @@ final class WatchCache {
     private final ArrayDeque<Change> recent = new ArrayDeque<>();
     private final int recentCapacity;
     private final int maxBatch;
+    /** The resourceVersion of the newest change of each resource, so older pages can still come from memory. */
+    private final Map<String, Long> lastChangeByResource = new HashMap<>();
+
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private long resourceVersion;
 
@@ -38,8 +41,11 @@ final class WatchCache {
         try {
             byResource.clear();
             recent.clear();
+            lastChangeByResource.clear();
             for (StoredObject object : objects) {
                 resource(object.key().resource()).put(object.key(), object);
+                // What changed before the load is unknown: treat every loaded resource as changed at the load.
+                lastChangeByResource.put(object.key().resource(), resourceVersion);
             }
             this.resourceVersion = resourceVersion;
         } finally {
@@ -88,6 +94,7 @@ final class WatchCache {
                     recent.removeFirst();
                 }
                 resourceVersion = change.resourceVersion();
+                lastChangeByResource.put(change.key().resource(), resourceVersion);
                 for (Subscription subscription : subscriptions) {
                     subscription.offer(change);
                 }
@@ -111,34 +118,57 @@ final class WatchCache {
     ListResult list(String resource, String namespace, Selector selector, ObjectKey after, int limit) {
         lock.readLock().lock();
         try {
-            NavigableMap<ObjectKey, StoredObject> objects = byResource.getOrDefault(resource, new TreeMap<>());
-            NavigableMap<ObjectKey, StoredObject> range = scope(objects, resource, namespace);
-            if (after != null) {
-                range = range.tailMap(after, false);
-            }
-            List<StoredObject> items = new ArrayList<>(limit > 0 ? Math.min(limit, range.size()) : range.size());
-            long remaining = 0;
-            for (StoredObject object : range.values()) {
-                if (!selector.matches(object.attributes())) {
-                    continue;
-                }
-                if (limit > 0 && items.size() >= limit) {
-                    remaining++;
-                } else {
-                    items.add(object);
-                }
-            }
-            String token = remaining > 0
-                    ? new ContinueToken(
-                                    resourceVersion,
-                                    items.getLast().key().namespace(),
-                                    items.getLast().key().name())
-                            .encode()
-                    : "";
-            return new ListResult(items, resourceVersion, token, remaining > 0 ? remaining : -1);
+            return page(resource, namespace, selector, after, limit, resourceVersion);
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    /**
+     * A page of the state at {@code atRv}, if memory still has it: when the resource has not changed since, its
+     * current state is its state then (a continue page after writes to other resources). Empty otherwise.
+     */
+    Optional<ListResult> listAt(
+            String resource, String namespace, Selector selector, ObjectKey after, int limit, long atRv) {
+        lock.readLock().lock();
+        try {
+            if (atRv > resourceVersion || lastChangeByResource.getOrDefault(resource, 0L) > atRv) {
+                return Optional.empty();
+            }
+            return Optional.of(page(resource, namespace, selector, after, limit, atRv));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Call with the lock held. */
+    private ListResult page(
+            String resource, String namespace, Selector selector, ObjectKey after, int limit, long atRv) {
+        NavigableMap<ObjectKey, StoredObject> objects = byResource.getOrDefault(resource, new TreeMap<>());
+        NavigableMap<ObjectKey, StoredObject> range = scope(objects, resource, namespace);
+        if (after != null) {
+            range = range.tailMap(after, false);
+        }
+        List<StoredObject> items = new ArrayList<>(limit > 0 ? Math.min(limit, range.size()) : range.size());
+        long remaining = 0;
+        for (StoredObject object : range.values()) {
+            if (!selector.matches(object.attributes())) {
+                continue;
+            }
+            if (limit > 0 && items.size() >= limit) {
+                remaining++;
+            } else {
+                items.add(object);
+            }
+        }
+        String token = remaining > 0
+                ? new ContinueToken(
+                                atRv,
+                                items.getLast().key().namespace(),
+                                items.getLast().key().name())
+                        .encode()
+                : "";
+        return new ListResult(items, atRv, token, remaining > 0 ? remaining : -1);
     }
 
     /**
