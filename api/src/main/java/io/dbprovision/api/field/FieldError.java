@@ -92,23 +92,7 @@ public record FieldError(Type type, FieldPath path, String value, String detail)
             return "null";
         }
         if (value instanceof String s) {
-            StringBuilder out = new StringBuilder("\"");
-            for (char c : s.toCharArray()) {
-                switch (c) {
-                    case '"' -> out.append("\\\"");
-                    case '\\' -> out.append("\\\\");
-                    case '\n' -> out.append("\\n");
-                    case '\t' -> out.append("\\t");
-                    default -> {
-                        if (c < 0x20) {
-                            out.append(String.format("\\u%04x", (int) c));
-                        } else {
-                            out.append(c);
-                        }
-                    }
-                }
-            }
-            return out.append('"').toString();
+            return GoQuote.quote(s);
         }
         return String.valueOf(value);
     }

@@ -1,6 +1,7 @@
 package io.dbprovision.apiserver.managedfields;
 
 import com.google.protobuf.Timestamp;
+import io.dbprovision.api.field.GoQuote;
 import io.dbprovision.proto.v1alpha1.ManagedFieldsEntry;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -37,9 +38,9 @@ final class Managers {
 
         /** As conflict messages name a manager: {@code "mgr"}, {@code "mgr" with subresource "status" using v}. */
         String describe() {
-            StringBuilder out = new StringBuilder(quote(manager));
+            StringBuilder out = new StringBuilder(GoQuote.quote(manager));
             if (!subresource.isEmpty()) {
-                out.append(" with subresource ").append(quote(subresource));
+                out.append(" with subresource ").append(GoQuote.quote(subresource));
             }
             if (operation.equals(UPDATE)) {
                 out.append(" using ").append(apiVersion);
@@ -154,25 +155,5 @@ final class Managers {
                 .thenComparing(ManagedFieldsEntry::getApiVersion)
                 .thenComparing(ManagedFieldsEntry::getSubresource));
         return out;
-    }
-
-    private static String quote(String text) {
-        StringBuilder out = new StringBuilder("\"");
-        for (char c : text.toCharArray()) {
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\x%02x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"').toString();
     }
 }
