@@ -1,0 +1,1215 @@
+package io.dbprovision.apiserver.storage.bench;
+
+import com.google.protobuf.Message;
+import io.dbprovision.api.codec.KubeCodec;
+import io.dbprovision.api.codec.Limits;
+import io.dbprovision.api.kinds.ObjectRules;
+import io.dbprovision.api.schema.Kind;
+import io.dbprovision.api.schema.MessagePaths;
+import io.dbprovision.api.schema.Schema;
+import io.dbprovision.apiserver.registry.ListQuery;
+import io.dbprovision.apiserver.registry.Objects;
+import io.dbprovision.apiserver.registry.Page;
+import io.dbprovision.apiserver.registry.Registry;
+import io.dbprovision.apiserver.registry.ResourceStore;
+import io.dbprovision.apiserver.registry.WriteOptions;
+import io.dbprovision.apiserver.registry.Written;
+import io.dbprovision.apiserver.server.StandaloneServer;
+import io.dbprovision.apiserver.storage.Attributes;
+import io.dbprovision.apiserver.storage.CachingStorage;
+import io.dbprovision.apiserver.storage.ListOptions;
+import io.dbprovision.apiserver.storage.ObjectKey;
+import io.dbprovision.apiserver.storage.StorageException;
+import io.dbprovision.apiserver.storage.StorageSettings;
+import io.dbprovision.apiserver.storage.WatchEvent;
+import io.dbprovision.apiserver.storage.WatchOptions;
+import io.dbprovision.apiserver.storage.Watcher;
+import io.dbprovision.apiserver.storage.sql.EmbeddedBackend;
+import io.dbprovision.proto.v1alpha1.ObjectMeta;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * The HTTP benchmark of issue 4: the same operations through the REST API over HTTPS (a {@link StandaloneServer} in
+ * this process, driven by {@link HttpClient} with the admin token over HTTP/2 and HTTP/1.1) and on the storage layer
+ * directly ({@link CachingStorage}, same backend and settings, objects of the same size), in one run and interleaved
+ * round by round so that the machine's load hits both alike. A third column runs the API layer in process without
+ * HTTP (the registry and the codec, as the endpoints call them) to show where the HTTP path's time goes. It lives next
+ * to {@link StorageBench} to share its samples, machine description and create records; docs/performance.md has the
+ * command, the method and the results.
+ */
+public final class HttpBench {
+    static final String GROUP_VERSION_PATH = "/apis/" + Schema.API_VERSION;
+    static final String LIST_NAMESPACE = "bench-list";
+    static final String WATCH_NAMESPACE = "bench-watch";
+    static final int NAMESPACES = 10;
+    static final String STORAGE = "storage";
+    static final String API = "api in process";
+    private static final Pattern RESOURCE_VERSION = Pattern.compile("\"resourceVersion\":\"(\\d+)\"");
+
+    private final Config config;
+    private final Kind kind = Schema.get().byKind("DatabaseInstance").orElseThrow();
+    private final String resource = kind.qualifiedResource();
+    private final KubeCodec codec = new KubeCodec(List.of(Schema.get(), Schema.core()), Limits.defaults());
+    private final CachingStorage storage;
+    private final Registry registry;
+    private final ResourceStore api;
+    private final StandaloneServer server;
+    private final Map<String, Http> http = new LinkedHashMap<>();
+    private final Message template;
+    /** Results: column (storage, api in process, or a protocol) → measurement → value. */
+    private final Map<String, Map<String, Double>> values;
+
+    private final List<String> notes;
+    /** This instance's store configuration: fsync on or off, for the server's store and the storage side alike. */
+    private final boolean fsync;
+    /** The suffix of this instance's create measurements: " fsync on" or " fsync off". */
+    private final String mode;
+
+    /** The knobs, as system properties (the Maven profile passes them through). */
+    record Config(
+            Path dataRoot,
+            Path out,
+            List<Boolean> fsync,
+            List<String> protocols,
+            List<String> phases,
+            List<Integer> writers,
+            int rounds,
+            int creates,
+            int listObjects,
+            int listIterations,
+            List<WatchLoad> watches) {
+
+        static Config fromSystemProperties() {
+            double scale = Double.parseDouble(System.getProperty("bench.scale", "1"));
+            return new Config(
+                    Path.of(System.getProperty("bench.data", "target/bench-data")),
+                    Path.of(System.getProperty("bench.httpOut", "target/http-bench.md")),
+                    list(System.getProperty("bench.httpFsync", "off,on")).stream()
+                            .map(text -> switch (text) {
+                                case "on" -> true;
+                                case "off" -> false;
+                                default -> throw new IllegalArgumentException("bench.httpFsync: on, off, not " + text);
+                            })
+                            .toList(),
+                    list(System.getProperty("bench.protocols", "h2,http1.1")),
+                    list(System.getProperty("bench.httpPhases", "creates,get,list,watch")),
+                    list(System.getProperty("bench.httpWriters", "16,64")).stream()
+                            .map(Integer::parseInt)
+                            .toList(),
+                    Integer.getInteger("bench.httpRounds", 3),
+                    (int) (Integer.getInteger("bench.httpCreates", 5_000) * scale),
+                    Integer.getInteger("bench.listObjects", 10_000),
+                    Math.max(5, (int) (Integer.getInteger("bench.httpListIterations", 20) * scale)),
+                    list(System.getProperty("bench.httpWatches", "100@100,1000@10")).stream()
+                            .map(text -> WatchLoad.parse(text, scale))
+                            .toList());
+        }
+
+        private static List<String> list(String text) {
+            return Arrays.stream(text.split(","))
+                    .map(String::trim)
+                    .filter(s -> !s.isEmpty())
+                    .toList();
+        }
+    }
+
+    /** {@code watchers@rate}: that many watches, one writer creating {@code rate} objects a second for ~10 s. */
+    record WatchLoad(int watchers, int rate, int events, int warmUp) {
+        static WatchLoad parse(String text, double scale) {
+            String[] parts = text.split("@");
+            int watchers = Integer.parseInt(parts[0]);
+            int rate = Integer.parseInt(parts[1]);
+            int events = Math.max(20, (int) (rate * 12 * scale));
+            return new WatchLoad(watchers, rate, events, Math.max(5, events / 6));
+        }
+
+        String label() {
+            return String.format("%,d watchers, %d writes/s", watchers, rate);
+        }
+    }
+
+    private HttpBench(Config config, boolean fsync, Map<String, Map<String, Double>> values, List<String> notes)
+            throws Exception {
+        this.config = config;
+        this.fsync = fsync;
+        this.mode = fsync ? " fsync on" : " fsync off";
+        this.values = values;
+        this.notes = notes;
+        Path root = config.dataRoot().toAbsolutePath();
+        BenchBackend.deleteRecursively(root.resolve("http-server"));
+        BenchBackend.deleteRecursively(root.resolve("http-storage"));
+        this.server = StandaloneServer.start(root.resolve("http-server"), "127.0.0.1", 0, fsync);
+        // The storage side: the same backend with the same settings as the server's own store.
+        this.storage = CachingStorage.open(
+                new EmbeddedBackend(root.resolve("http-storage"), fsync),
+                StorageSettings.defaults().withFsync(fsync));
+        // The API layer without HTTP, on the storage side's store (its own namespaces; lists read the same objects).
+        this.registry = new Registry(
+                List.of(
+                        new Registry.Served(Schema.get(), ObjectRules.standard()),
+                        new Registry.Served(Schema.core(), ObjectRules.core())),
+                storage,
+                Clock.systemUTC());
+        this.api = registry.lookup(Schema.API_VERSION, kind.plural()).orElseThrow();
+        SSLContext tls = trusting(server.caCertificate());
+        for (String protocol : config.protocols()) {
+            http.put(protocol, new Http(protocol, tls, server.port(), server.adminToken()));
+        }
+        // The template of the storage side's objects: what the server stored for the same request body.
+        Http any = http.values().iterator().next();
+        HttpResponse<byte[]> created = any.post("bench-template", body("bench-template", "template", 0));
+        if (created.statusCode() != 201) {
+            throw new IllegalStateException(
+                    "creating the template failed: " + created.statusCode() + " " + new String(created.body()));
+        }
+        this.template = codec.decodeJson(created.body(), kind.object()).object();
+        values.computeIfAbsent(STORAGE, k -> new LinkedHashMap<>());
+        values.computeIfAbsent(API, k -> new LinkedHashMap<>());
+        for (String protocol : http.keySet()) {
+            values.computeIfAbsent(protocol, k -> new LinkedHashMap<>());
+        }
+        step(
+                "object: request body %d B, response %d B of JSON, %d B stored (protobuf)",
+                body("bench-0", "c-0", 0).length, created.body().length, template.toByteArray().length);
+        for (Http client : http.values()) {
+            HttpResponse<byte[]> response = client.get(GROUP_VERSION_PATH);
+            step("%s: %s, status %d", client.protocol, response.version(), response.statusCode());
+            if (!client.expected.equals(response.version())) {
+                throw new IllegalStateException(client.protocol + " negotiated " + response.version());
+            }
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Config config = Config.fromSystemProperties();
+        long started = System.nanoTime();
+        Machine machine = Machine.describe("");
+        System.out.println(machine.text());
+        String fsyncLatency = fsyncLatency(config.dataRoot());
+        System.out.println("- " + fsyncLatency);
+        Map<String, Map<String, Double>> values = new LinkedHashMap<>();
+        List<String> notes = new ArrayList<>();
+        boolean first = true;
+        for (boolean fsync : config.fsync()) {
+            System.out.printf("%n== embedded store, fsync %s%n", fsync ? "on" : "off");
+            HttpBench bench = new HttpBench(config, fsync, values, notes);
+            try {
+                // Every phase with the first store configuration; the creates alone with the others (reads and
+                // watch delivery do not depend on fsync, beyond the watch's writer).
+                bench.run(first ? config.phases() : List.of("creates"), first);
+            } finally {
+                bench.close();
+            }
+            first = false;
+        }
+        String report = HttpReport.render(
+                machine, fsyncLatency, config, values, notes, StorageBench.seconds(System.nanoTime() - started));
+        System.out.println();
+        System.out.println(report);
+        Files.createDirectories(config.out().toAbsolutePath().getParent());
+        Files.writeString(config.out(), report);
+        System.out.println("written to " + config.out().toAbsolutePath());
+        System.exit(0); // the HTTP client's selector threads would otherwise keep the JVM for their idle timeout
+    }
+
+    /** What an fsync costs on the data directory's disk right now: 200 × (write 4 KiB, force), p50 and p99. */
+    static String fsyncLatency(Path directory) throws IOException {
+        Files.createDirectories(directory);
+        Path file = directory.resolve("fsync-probe");
+        Samples samples = new Samples(200);
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(
+                file,
+                java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE,
+                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+            java.nio.ByteBuffer block = java.nio.ByteBuffer.allocate(4096);
+            for (int i = 0; i < 200; i++) {
+                block.clear();
+                long t0 = System.nanoTime();
+                channel.write(block);
+                channel.force(false);
+                samples.add(System.nanoTime() - t0);
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
+        return String.format(
+                "fsync (4 KiB write + force, 200 times) on the data directory's disk: p50 %.2f ms, p99 %.2f ms",
+                StorageBench.millis(samples.percentile(50)), StorageBench.millis(samples.percentile(99)));
+    }
+
+    private void close() {
+        server.close();
+        storage.close();
+        BenchBackend.deleteRecursively(config.dataRoot().toAbsolutePath().resolve("http-server"));
+        BenchBackend.deleteRecursively(config.dataRoot().toAbsolutePath().resolve("http-storage"));
+    }
+
+    private void run(List<String> phases, boolean fullWarmUp) throws Exception {
+        warmUp(fullWarmUp ? 2 : 1);
+        AtomicLong storageIndex = new AtomicLong();
+        AtomicLong apiIndex = new AtomicLong();
+        Map<String, AtomicLong> httpIndex = new LinkedHashMap<>();
+        http.keySet().forEach(protocol -> httpIndex.put(protocol, new AtomicLong()));
+        if (phases.contains("creates")) {
+            creates(storageIndex, apiIndex, httpIndex);
+            if (fullWarmUp) {
+                roundTrips();
+            }
+        }
+        if (phases.contains("get")) {
+            gets(storageIndex.get(), apiIndex.get(), httpIndex);
+        }
+        if (phases.contains("list")) {
+            lists();
+        }
+        if (phases.contains("watch")) {
+            for (WatchLoad load : config.watches()) {
+                watches(load);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // the objects
+
+    /**
+     * The request body of object {@code i}: a DatabaseInstance padded to about 1 KiB with labels and annotations as
+     * real objects carry them (the server adds uid, timestamps, defaults and managedFields: ~1.6 KiB of JSON back).
+     */
+    static byte[] body(String namespace, String name, long i) {
+        return ("{\"apiVersion\":\"dbops.dbprovision.io/v1alpha1\",\"kind\":\"DatabaseInstance\","
+                        + "\"metadata\":{\"name\":\"" + name + "\",\"namespace\":\"" + namespace + "\","
+                        + "\"labels\":{\"app\":\"bench\",\"shard\":\"s" + (i % 10) + "\",\"tier\":\"database\","
+                        + "\"app.kubernetes.io/managed-by\":\"dbprovision-bench\"},"
+                        + "\"annotations\":{\"example.com/owner\":\"platform-team\","
+                        + "\"example.com/description\":\"Benchmark instance " + i + ": a PostgreSQL server that"
+                        + " the provisioner manages databases, users, grants and backups on; padded with text"
+                        + " as a real description would be so that the object is about one kibibyte of JSON.\","
+                        + "\"example.com/runbook\":\"https://runbooks.example.com/databases/postgres/" + name + "\","
+                        + "\"example.com/cost-center\":\"cc-" + (1000 + i % 97) + "\","
+                        + "\"example.com/notes\":\"" + "x".repeat(220) + "\"}},"
+                        + "\"spec\":{\"engine\":\"postgres\",\"connection\":{\"host\":\"pg-" + (i % 50)
+                        + ".databases.svc.cluster.local\",\"port\":5432,\"database\":\"admin\","
+                        + "\"secretRef\":{\"name\":\"pg-admin-" + (i % 50) + "\"}},"
+                        + "\"healthCheck\":{\"enabled\":true,\"intervalSeconds\":30}}}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String namespaceOf(long i) {
+        return "bench-" + (i % NAMESPACES);
+    }
+
+    /** The storage side's object: the server's stored object for the template, renamed (a fresh uid, a new array). */
+    private byte[] value(String namespace, String name) {
+        ObjectMeta meta = Objects.meta(template).toBuilder()
+                .setName(name)
+                .setNamespace(namespace)
+                .setUid(UUID.randomUUID().toString())
+                .clearResourceVersion()
+                .build();
+        return Objects.withMeta(template, meta).toByteArray();
+    }
+
+    /** What the registry computes for it: the labels and the selectable fields. */
+    private Attributes attributes(String namespace, String name) {
+        Map<String, String> fields = new HashMap<>();
+        fields.put("metadata.name", name);
+        fields.put("metadata.namespace", namespace);
+        for (String field : kind.selectableFields()) {
+            fields.put(field, MessagePaths.text(template, field));
+        }
+        return new Attributes(Objects.meta(template).getLabelsMap(), fields);
+    }
+
+    private void storageCreate(String namespace, String name) {
+        storage.create(new ObjectKey(resource, namespace, name), value(namespace, name), attributes(namespace, name));
+    }
+
+    /** A create as the endpoint does it, without HTTP: decode the JSON, namespace, registry create, encode. */
+    private void apiCreate(String namespace, String name, long i) {
+        byte[] body = body(namespace, name, i);
+        registry.ensureNamespace(namespace);
+        Message object = codec.decodeJson(body, kind.object()).object();
+        Written written = api.create(namespace, object, new WriteOptions(false, "bench"));
+        codec.encodeJson(written.object());
+    }
+
+    private void httpCreate(Http client, String namespace, String name, long i) {
+        HttpResponse<byte[]> response = client.post(namespace, body(namespace, name, i));
+        if (response.statusCode() != 201) {
+            throw new IllegalStateException(
+                    "POST " + name + ": " + response.statusCode() + " " + new String(response.body()));
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // warm-up
+
+    /** Every path compiled and every client connected before anything is measured. */
+    private void warmUp(int passes) {
+        long started = System.nanoTime();
+        AtomicLong index = new AtomicLong();
+        for (int pass = 0; pass < passes; pass++) {
+            run(16, 2_000, Duration.ofSeconds(20), index, i -> storageCreate("warm-up", "s-" + i));
+            run(16, 1_000, Duration.ofSeconds(20), index, i -> apiCreate("warm-up", "a-" + i, i));
+            for (Http client : http.values()) {
+                run(16, 1_000, Duration.ofSeconds(20), index, i -> httpCreate(client, "warm-up", "h-" + i, i));
+            }
+            for (int i = 0; i < 20; i++) {
+                storage.list(ListOptions.all(resource).inNamespace("warm-up"));
+                encodeList(api.list("warm-up", ListQuery.ALL));
+                for (Http client : http.values()) {
+                    client.drain(client.resourcePath("warm-up", ""));
+                }
+            }
+        }
+        step("warm-up: %.0f s", StorageBench.seconds(System.nanoTime() - started));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // creates
+
+    interface IndexedOperation {
+        void run(long i) throws Exception;
+    }
+
+    /** A create round's results, with the process CPU it used. */
+    record Round(StorageBench.CreateRun run, double cpuMicrosPerCreate, double clientCpuMicrosPerCreate) {}
+
+    /**
+     * {@code writers} virtual threads run {@code operation} back to back (closed loop) until {@code count} are done
+     * or {@code cap} has passed; throughput is what completed over the wall time.
+     */
+    static Round run(int writers, int count, Duration cap, AtomicLong index, IndexedOperation operation) {
+        AtomicInteger remaining = new AtomicInteger(count);
+        AtomicLong errors = new AtomicLong();
+        AtomicLong done = new AtomicLong();
+        List<Samples> latencies = new ArrayList<>();
+        String[] firstError = {""};
+        long cpu = StorageBench.processCpuNanos();
+        long clientCpu = ThreadCpu.httpClientNanos();
+        long start = System.nanoTime();
+        long deadline = start + cap.toNanos();
+        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int w = 0; w < writers; w++) {
+                Samples samples = new Samples(count / writers + 16);
+                latencies.add(samples);
+                executor.submit(() -> {
+                    while (remaining.getAndDecrement() > 0 && System.nanoTime() < deadline) {
+                        long i = index.getAndIncrement();
+                        long t0 = System.nanoTime();
+                        try {
+                            operation.run(i);
+                            samples.add(System.nanoTime() - t0);
+                            done.incrementAndGet();
+                        } catch (Exception e) {
+                            if (errors.getAndIncrement() == 0) {
+                                firstError[0] = e.toString();
+                            }
+                        }
+                    }
+                });
+            }
+        }
+        double seconds = StorageBench.seconds(System.nanoTime() - start);
+        double cpuMicros = (StorageBench.processCpuNanos() - cpu) / 1e3 / Math.max(1, done.get());
+        double clientMicros = (ThreadCpu.httpClientNanos() - clientCpu) / 1e3 / Math.max(1, done.get());
+        return new Round(
+                new StorageBench.CreateRun(done.get(), seconds, Samples.merge(latencies), errors.get(), firstError[0]),
+                cpuMicros,
+                clientMicros);
+    }
+
+    private void creates(AtomicLong storageIndex, AtomicLong apiIndex, Map<String, AtomicLong> httpIndex) {
+        Duration cap = Duration.ofSeconds(30);
+        for (int writers : config.writers()) {
+            Map<String, List<Round>> rounds = new LinkedHashMap<>();
+            for (int round = 0; round < config.rounds(); round++) {
+                // Interleaved, so that a change in the machine's load falls on every column alike.
+                Map<String, Round> these = new LinkedHashMap<>();
+                these.put(STORAGE, run(writers, config.creates(), cap, storageIndex, i -> {
+                    storageCreate(namespaceOf(i), "c-" + i);
+                }));
+                these.put(API, run(writers, config.creates(), cap, apiIndex, i -> {
+                    apiCreate(namespaceOf(i), "a-" + i, i);
+                }));
+                for (Http client : http.values()) {
+                    these.put(
+                            client.protocol, run(writers, config.creates(), cap, httpIndex.get(client.protocol), i -> {
+                                httpCreate(client, namespaceOf(i), client.prefix + i, i);
+                            }));
+                }
+                for (var entry : these.entrySet()) {
+                    StorageBench.CreateRun run = entry.getValue().run();
+                    rounds.computeIfAbsent(entry.getKey(), k -> new ArrayList<>())
+                            .add(entry.getValue());
+                    step(
+                            "creates%s, %d writers, round %d, %s: %,d in %.1f s = %,.0f/s, p50 %.2f ms, p99 %.2f ms,"
+                                    + " %.0f µs CPU each (%.0f µs in the HTTP client's threads)",
+                            mode,
+                            writers,
+                            round + 1,
+                            entry.getKey(),
+                            run.done(),
+                            run.seconds(),
+                            run.rate(),
+                            StorageBench.millis(run.latency().percentile(50)),
+                            StorageBench.millis(run.latency().percentile(99)),
+                            entry.getValue().cpuMicrosPerCreate(),
+                            entry.getValue().clientCpuMicrosPerCreate());
+                    if (run.errors() > 0) {
+                        notes.add(String.format(
+                                "%s: %d creates failed with %d writers: %s",
+                                entry.getKey(), run.errors(), writers, run.firstError()));
+                    }
+                }
+            }
+            for (var entry : rounds.entrySet()) {
+                List<Round> all = entry.getValue();
+                double[] rates =
+                        all.stream().mapToDouble(r -> r.run().rate()).sorted().toArray();
+                double[] cpu = all.stream()
+                        .mapToDouble(Round::cpuMicrosPerCreate)
+                        .sorted()
+                        .toArray();
+                Samples latency =
+                        Samples.merge(all.stream().map(r -> r.run().latency()).toList());
+                Map<String, Double> column = values.get(entry.getKey());
+                column.put("creates/s @" + writers + mode, rates[rates.length / 2]);
+                column.put("creates/s min @" + writers + mode, rates[0]);
+                column.put("creates/s max @" + writers + mode, rates[rates.length - 1]);
+                column.put("create p50 @" + writers + mode, StorageBench.millis(latency.percentile(50)));
+                column.put("create p99 @" + writers + mode, StorageBench.millis(latency.percentile(99)));
+                column.put("create cpu @" + writers + mode, cpu[cpu.length / 2]);
+                if (!entry.getKey().equals(STORAGE) && !entry.getKey().equals(API)) {
+                    double[] client = all.stream()
+                            .mapToDouble(Round::clientCpuMicrosPerCreate)
+                            .sorted()
+                            .toArray();
+                    column.put("create client cpu @" + writers + mode, client[client.length / 2]);
+                }
+            }
+        }
+    }
+
+    /**
+     * The floor under every HTTP request: {@code GET /healthz} (no authentication, no storage, a 2-byte body) with as
+     * many concurrent clients as the creates had, so that what a create costs over HTTP beyond the API layer can be
+     * told apart from what any HTTPS round trip through this server and client costs.
+     */
+    private void roundTrips() {
+        for (int writers : config.writers()) {
+            for (Http client : http.values()) {
+                run(writers, config.creates() / 5, Duration.ofSeconds(10), new AtomicLong(), i -> client.healthz());
+                Round round = run(writers, config.creates(), Duration.ofSeconds(30), new AtomicLong(), i -> {
+                    client.healthz();
+                });
+                Map<String, Double> column = values.get(client.protocol);
+                column.put("healthz/s @" + writers, round.run().rate());
+                column.put(
+                        "healthz p50 @" + writers,
+                        StorageBench.millis(round.run().latency().percentile(50)));
+                column.put(
+                        "healthz p99 @" + writers,
+                        StorageBench.millis(round.run().latency().percentile(99)));
+                column.put("healthz cpu @" + writers, round.cpuMicrosPerCreate());
+                column.put("healthz client cpu @" + writers, round.clientCpuMicrosPerCreate());
+                step(
+                        "GET /healthz, %d clients, %s: %,.0f/s, p50 %.2f ms, p99 %.2f ms, %.0f µs CPU each (%.0f µs in"
+                                + " the HTTP client's threads)",
+                        writers,
+                        client.protocol,
+                        round.run().rate(),
+                        StorageBench.millis(round.run().latency().percentile(50)),
+                        StorageBench.millis(round.run().latency().percentile(99)),
+                        round.cpuMicrosPerCreate(),
+                        round.clientCpuMicrosPerCreate());
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // gets
+
+    /** One reader, random existing objects, closed loop: 1 s warm-up and 4 s measured per column, interleaved. */
+    private void gets(long storageObjects, long apiObjects, Map<String, AtomicLong> httpObjects) {
+        Map<String, Samples> samples = new LinkedHashMap<>();
+        Map<String, IndexedOperation> operations = new LinkedHashMap<>();
+        if (storageObjects > 0) {
+            operations.put(STORAGE, i -> {
+                String name = "c-" + (i % storageObjects);
+                if (storage.get(new ObjectKey(resource, namespaceOf(i % storageObjects), name))
+                        .isEmpty()) {
+                    throw new IllegalStateException("not found: " + name);
+                }
+            });
+        }
+        if (apiObjects > 0) {
+            operations.put(API, i -> {
+                long n = i % apiObjects;
+                codec.encodeJson(api.get(namespaceOf(n), "a-" + n));
+            });
+        }
+        for (Http client : http.values()) {
+            long objects = httpObjects.get(client.protocol).get();
+            if (objects > 0) {
+                operations.put(client.protocol, i -> {
+                    long n = i % objects;
+                    HttpResponse<byte[]> response = client.get(client.resourcePath(namespaceOf(n), client.prefix + n));
+                    if (response.statusCode() != 200) {
+                        throw new IllegalStateException("GET: " + response.statusCode());
+                    }
+                });
+            }
+        }
+        for (int slice = 0; slice < 2; slice++) {
+            for (var entry : operations.entrySet()) {
+                Samples measured = samples.computeIfAbsent(entry.getKey(), k -> new Samples(100_000));
+                for (int phase = 0; phase < 2; phase++) {
+                    long deadline = System.nanoTime()
+                            + Duration.ofMillis(phase == 0 ? 500 : 2_000).toNanos();
+                    while (System.nanoTime() < deadline && measured.size() < 1_000_000) {
+                        long i = ThreadLocalRandom.current().nextLong(Long.MAX_VALUE);
+                        long t0 = System.nanoTime();
+                        try {
+                            entry.getValue().run(i);
+                        } catch (Exception e) {
+                            throw new IllegalStateException(entry.getKey() + " get failed", e);
+                        }
+                        if (phase == 1) {
+                            measured.add(System.nanoTime() - t0);
+                        }
+                    }
+                }
+            }
+        }
+        for (var entry : samples.entrySet()) {
+            Samples s = entry.getValue();
+            values.get(entry.getKey()).put("get p50", StorageBench.micros(s.percentile(50)));
+            values.get(entry.getKey()).put("get p99", StorageBench.micros(s.percentile(99)));
+            step(
+                    "get, %s: %,d samples, p50 %.1f µs, p99 %.1f µs",
+                    entry.getKey(),
+                    s.size(),
+                    StorageBench.micros(s.percentile(50)),
+                    StorageBench.micros(s.percentile(99)));
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // lists
+
+    /** The endpoint's list response, built as {@code ResourceEndpoints.list} builds it (JSON, no Table). */
+    private byte[] encodeList(Page page) {
+        return io.dbprovision.apiserver.endpoints.BenchAccess.listJson(codec, kind, page);
+    }
+
+    private void lists() {
+        int n = config.listObjects();
+        // The list set: n objects in a namespace of their own, on the storage side (read by the storage and the
+        // in-process API columns) and through the server.
+        StorageBench.CreateRun stored = run(64, n, Duration.ofMinutes(2), new AtomicLong(), i -> {
+                    storageCreate(LIST_NAMESPACE, "l-" + i);
+                })
+                .run();
+        Http loader = http.values().iterator().next();
+        StorageBench.CreateRun posted = run(64, n, Duration.ofMinutes(3), new AtomicLong(), i -> {
+                    httpCreate(loader, LIST_NAMESPACE, "l-" + i, i);
+                })
+                .run();
+        if (stored.done() != n || posted.done() != n) {
+            throw new IllegalStateException(
+                    "list set incomplete: " + stored.done() + " stored, " + posted.done() + " posted of " + n);
+        }
+        step("list set: %,d objects stored and %,d posted (%,.0f/s)", n, n, posted.rate());
+
+        int iterations = config.listIterations();
+        int warmUp = Math.max(3, iterations / 5);
+        ListOptions all = ListOptions.all(resource).inNamespace(LIST_NAMESPACE);
+        ListOptions page = all.withLimit(500, "");
+        ListQuery pageQuery = new ListQuery("", "", 500, "", 0, ListOptions.Match.LATEST);
+        long[] bytes = new long[1];
+        Map<String, Map<String, Runnable>> operations = new LinkedHashMap<>();
+        operations.put("list", new LinkedHashMap<>());
+        operations.put("list page", new LinkedHashMap<>());
+        operations
+                .get("list")
+                .put(STORAGE, () -> expect(storage.list(all).items().size(), n));
+        operations
+                .get("list page")
+                .put(STORAGE, () -> expect(storage.list(page).items().size(), 500));
+        operations.get("list").put(API, () -> bytes[0] = encodeList(api.list(LIST_NAMESPACE, ListQuery.ALL)).length);
+        operations.get("list page").put(API, () -> encodeList(api.list(LIST_NAMESPACE, pageQuery)));
+        for (Http client : http.values()) {
+            operations.get("list").put(client.protocol, () -> {
+                long size = client.drain(client.resourcePath(LIST_NAMESPACE, ""));
+                values.get(client.protocol).put("list bytes", (double) size);
+            });
+            operations.get("list page").put(client.protocol, () -> {
+                client.drain(client.resourcePath(LIST_NAMESPACE, "") + "?limit=500");
+            });
+        }
+        // Where the in-process API column's time goes: decoding the stored protobufs (the registry's list), turning
+        // them into trees, writing the JSON.
+        Map<String, Runnable> breakdown = new LinkedHashMap<>();
+        breakdown.put("list decode", () -> api.list(LIST_NAMESPACE, ListQuery.ALL));
+        Page decoded = api.list(LIST_NAMESPACE, ListQuery.ALL);
+        breakdown.put("list encode", () -> encodeList(decoded));
+        for (var measurement : operations.entrySet()) {
+            int times = measurement.getKey().equals("list") ? iterations : iterations * 5;
+            Map<String, Samples> samples = new LinkedHashMap<>();
+            // Two interleaved halves, so that a change in the machine's load falls on every column alike.
+            for (int half = 0; half < 2; half++) {
+                for (var column : measurement.getValue().entrySet()) {
+                    Samples measured = samples.computeIfAbsent(column.getKey(), k -> new Samples(times));
+                    timed(half == 0 ? warmUp : 1, times / 2, column.getValue(), measured, totals(column.getKey()));
+                }
+                if (measurement.getKey().equals("list")) {
+                    for (var part : breakdown.entrySet()) {
+                        Samples measured = samples.computeIfAbsent(part.getKey(), k -> new Samples(times));
+                        timed(half == 0 ? warmUp : 1, times / 2, part.getValue(), measured, totals(part.getKey()));
+                    }
+                }
+            }
+            for (var column : samples.entrySet()) {
+                String id = column.getKey().startsWith("list ") ? column.getKey() : measurement.getKey();
+                String where = column.getKey().startsWith("list ") ? API : column.getKey();
+                Samples s = column.getValue();
+                values.get(where).put(id + " p50", StorageBench.millis(s.percentile(50)));
+                values.get(where).put(id + " p99", StorageBench.millis(s.percentile(99)));
+                long[] totals = listTotals.get(column.getKey());
+                double gcMillis = totals[0] / (double) totals[3];
+                double cpuMillis = totals[1] / 1e6 / totals[3];
+                double allocatedMiB = totals[2] / 1048576.0 / totals[3];
+                if (measurement.getKey().equals("list")) {
+                    values.get(where).put(id + " cpu", cpuMillis);
+                    values.get(where).put(id + " gc", gcMillis);
+                    if (where.equals(API)) {
+                        values.get(where).put(id + " allocated", allocatedMiB);
+                    }
+                }
+                step(
+                        "%s of %,d, %s: %d iterations, p50 %.2f ms, p99 %.2f ms; per list: %.0f ms of process CPU,"
+                                + " %.0f ms in GC pauses, %.0f MiB allocated by the calling thread",
+                        id,
+                        n,
+                        where,
+                        s.size(),
+                        StorageBench.millis(s.percentile(50)),
+                        StorageBench.millis(s.percentile(99)),
+                        cpuMillis,
+                        gcMillis,
+                        allocatedMiB);
+            }
+            listTotals.clear();
+        }
+        values.get(API).put("list bytes", (double) bytes[0]);
+    }
+
+    /** Per column of a list measurement: GC pause ms, process CPU ns, bytes allocated by this thread, iterations. */
+    private final Map<String, long[]> listTotals = new LinkedHashMap<>();
+
+    private long[] totals(String column) {
+        return listTotals.computeIfAbsent(column, k -> new long[4]);
+    }
+
+    private static void timed(int warmUp, int iterations, Runnable operation, Samples samples, long[] totals) {
+        for (int i = 0; i < warmUp; i++) {
+            operation.run();
+        }
+        long gc = gcPauseMillis();
+        long cpu = StorageBench.processCpuNanos();
+        long allocated = allocatedBytes();
+        for (int i = 0; i < iterations; i++) {
+            long t0 = System.nanoTime();
+            operation.run();
+            samples.add(System.nanoTime() - t0);
+        }
+        totals[0] += gcPauseMillis() - gc;
+        totals[1] += StorageBench.processCpuNanos() - cpu;
+        totals[2] += allocatedBytes() - allocated;
+        totals[3] += iterations;
+    }
+
+    /** Time the collectors paused the application (G1's young and full collections; not its concurrent cycles). */
+    static long gcPauseMillis() {
+        long total = 0;
+        for (var collector : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (!collector.getName().contains("Concurrent")) {
+                total += Math.max(0, collector.getCollectionTime());
+            }
+        }
+        return total;
+    }
+
+    /** Bytes the calling thread has allocated so far (the in-process API column's lists run on it). */
+    static long allocatedBytes() {
+        return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean())
+                .getCurrentThreadAllocatedBytes();
+    }
+
+    private static void expect(int actual, int expected) {
+        if (actual != expected) {
+            throw new IllegalStateException("listed " + actual + ", expected " + expected);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // watch
+
+    /**
+     * {@code watchers} watches of one namespace and one writer creating objects on a fixed schedule (open loop):
+     * on the storage (watchers are {@link Watcher}s, the writer calls create) and through each protocol (watchers
+     * are HTTP watch streams read line by line on virtual threads, the writer POSTs). Latency is from the moment
+     * the writer started the create to the moment a watcher had the event, and from the moment the create returned.
+     */
+    private void watches(WatchLoad load) throws Exception {
+        String suffix = " " + load.watchers() + "@" + load.rate();
+        String prefix = WATCH_NAMESPACE + "-" + load.watchers() + "-" + load.rate() + "-";
+        int events = load.events();
+
+        // storage
+        {
+            String namespace = prefix + "storage";
+            long[][] delivered = new long[load.watchers()][events];
+            LongAdder deliveries = new LongAdder();
+            AtomicInteger cutOff = new AtomicInteger();
+            List<AutoCloseable> handles = new ArrayList<>();
+            for (int w = 0; w < load.watchers(); w++) {
+                long[] mine = delivered[w];
+                handles.add(storage.watch(
+                        WatchOptions.from(resource, storage.currentResourceVersion())
+                                .inNamespace(namespace),
+                        new Watcher() {
+                            @Override
+                            public void onEvent(WatchEvent event) {
+                                long now = System.nanoTime();
+                                if (event.type() == WatchEvent.Type.ADDED) {
+                                    mine[sequence(event.object().key().name())] = now;
+                                    deliveries.increment();
+                                }
+                            }
+
+                            @Override
+                            public void onClose(StorageException cause) {
+                                if (cause != null) {
+                                    cutOff.incrementAndGet();
+                                }
+                            }
+                        }));
+            }
+            WatchRun run = paced(load, sequence -> storageCreate(namespace, "w-" + sequence), deliveries, delivered);
+            for (AutoCloseable handle : handles) {
+                handle.close();
+            }
+            record(STORAGE, suffix, run, cutOff.get());
+        }
+
+        // through HTTP
+        for (Http client : http.values()) {
+            String namespace = prefix + client.protocol.replace(".", "");
+            String path = client.resourcePath(namespace, "");
+            String version = resourceVersionOf(client.get(path + "?limit=1").body());
+            long[][] delivered = new long[load.watchers()][events];
+            LongAdder deliveries = new LongAdder();
+            AtomicInteger broken = new AtomicInteger();
+            java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+            String[] firstBreak = {""};
+            List<InputStream> streams = new ArrayList<>();
+            ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor();
+            List<Http> watchClients = client.forWatches(load.watchers());
+            long connectStarted = System.nanoTime();
+            try (ExecutorService connect = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<java.util.concurrent.Future<InputStream>> opened = new ArrayList<>();
+                for (int w = 0; w < load.watchers(); w++) {
+                    Http watchClient = watchClients.get(w % watchClients.size());
+                    opened.add(connect.submit(() ->
+                            watchClient.watch(path + "?watch=1&resourceVersion=" + version + "&timeoutSeconds=600")));
+                }
+                for (var future : opened) {
+                    streams.add(future.get());
+                }
+            }
+            step(
+                    "%s: %,d watch streams open in %.1f s over %d client(s)",
+                    client.protocol,
+                    load.watchers(),
+                    StorageBench.seconds(System.nanoTime() - connectStarted),
+                    watchClients.size());
+            for (int w = 0; w < load.watchers(); w++) {
+                long[] mine = delivered[w];
+                InputStream in = streams.get(w);
+                readers.submit(() -> {
+                    String end;
+                    try {
+                        readEvents(in, mine, deliveries);
+                        end = "the server ended the stream";
+                    } catch (IOException e) {
+                        end = e.toString();
+                    }
+                    if (!closing.get() && broken.getAndIncrement() == 0) {
+                        firstBreak[0] = end;
+                    }
+                });
+            }
+            WatchRun run = paced(
+                    load, sequence -> httpCreate(client, namespace, "w-" + sequence, sequence), deliveries, delivered);
+            closing.set(true);
+            for (InputStream in : streams) {
+                in.close();
+            }
+            readers.shutdownNow();
+            for (Http watchClient : watchClients) {
+                if (watchClient != client) {
+                    watchClient.client.shutdownNow();
+                }
+            }
+            // (over HTTP/2 the watches have connections of their own: the writer's responses do not queue behind
+            // their events)
+            record(client.protocol, suffix, run, broken.get());
+            if (broken.get() > 0) {
+                notes.add("watch" + suffix + ", " + client.protocol + ": the first broken stream: " + firstBreak[0]);
+            }
+        }
+    }
+
+    /** The sequence number in a watch object's name {@code w-<sequence>}. */
+    private static int sequence(String name) {
+        return Integer.parseInt(name, 2, name.length(), 10);
+    }
+
+    private static final byte[] NAME_MARKER = "\"name\":\"w-".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * Reads a watch stream: one JSON event per line; stamps each ADDED event as its line is complete, by the
+     * sequence in its object's name (found by a byte search, not a JSON parse, to keep the client's cost low).
+     */
+    private static void readEvents(InputStream in, long[] delivered, LongAdder deliveries) throws IOException {
+        byte[] buffer = new byte[256 * 1024];
+        int start = 0;
+        int end = 0;
+        while (true) {
+            int read = in.read(buffer, end, buffer.length - end);
+            if (read < 0) {
+                return;
+            }
+            end += read;
+            long now = System.nanoTime();
+            int lineStart = 0; // a partial line left from the last read starts the buffer
+            for (int i = start; i < end; i++) {
+                if (buffer[i] == '\n') {
+                    int at = indexOf(buffer, lineStart, i, NAME_MARKER);
+                    if (at >= 0 && indexOf(buffer, lineStart, Math.min(i, lineStart + 20), ADDED) >= 0) {
+                        int sequence = 0;
+                        for (int j = at + NAME_MARKER.length; buffer[j] >= '0' && buffer[j] <= '9'; j++) {
+                            sequence = sequence * 10 + (buffer[j] - '0');
+                        }
+                        if (sequence < delivered.length) {
+                            delivered[sequence] = now;
+                            deliveries.increment();
+                        }
+                    }
+                    lineStart = i + 1;
+                }
+            }
+            // keep the partial line at the start of the buffer
+            System.arraycopy(buffer, lineStart, buffer, 0, end - lineStart);
+            end -= lineStart;
+            start = end;
+            if (end == buffer.length) {
+                throw new IOException("a watch event longer than " + buffer.length + " bytes");
+            }
+        }
+    }
+
+    private static final byte[] ADDED = "\"ADDED\"".getBytes(StandardCharsets.US_ASCII);
+
+    private static int indexOf(byte[] buffer, int from, int to, byte[] what) {
+        outer:
+        for (int i = from; i + what.length <= to; i++) {
+            for (int j = 0; j < what.length; j++) {
+                if (buffer[i + j] != what[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    record WatchRun(Samples fromStart, Samples fromAck, Samples writes, long missing, double writeRate, double cpu) {}
+
+    interface Write {
+        void run(int sequence) throws Exception;
+    }
+
+    /** The paced writer: {@code load.events()} creates at {@code load.rate()} a second, then the wait for delivery. */
+    private static WatchRun paced(WatchLoad load, Write write, LongAdder deliveries, long[][] delivered)
+            throws InterruptedException {
+        int events = load.events();
+        long[] submitted = new long[events];
+        long[] acknowledged = new long[events];
+        long intervalNanos = 1_000_000_000L / load.rate();
+        long writeErrors = 0;
+        long cpuStart = StorageBench.processCpuNanos();
+        long start = System.nanoTime();
+        for (int sequence = 0; sequence < events; sequence++) {
+            long due = start + sequence * intervalNanos;
+            for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+                LockSupport.parkNanos(wait);
+            }
+            long t0 = System.nanoTime();
+            try {
+                write.run(sequence);
+            } catch (Exception e) {
+                writeErrors++;
+            }
+            submitted[sequence] = t0;
+            acknowledged[sequence] = System.nanoTime();
+        }
+        double writeSeconds = StorageBench.seconds(System.nanoTime() - start);
+        long expected = (long) load.watchers() * (events - writeErrors);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (deliveries.sum() < expected && System.nanoTime() < deadline) {
+            Thread.sleep(20); // a bounded wait for the last deliveries, not synchronisation
+        }
+        double cpu = (StorageBench.processCpuNanos() - cpuStart) / (double) (System.nanoTime() - start);
+        Samples writes = new Samples(events);
+        Samples fromStart = new Samples(load.watchers() * events);
+        Samples fromAck = new Samples(load.watchers() * events);
+        long missing = writeErrors * load.watchers();
+        for (int sequence = load.warmUp(); sequence < events; sequence++) {
+            writes.add(acknowledged[sequence] - submitted[sequence]);
+            for (long[] watcher : delivered) {
+                if (watcher[sequence] == 0) {
+                    missing++;
+                    continue;
+                }
+                fromStart.add(watcher[sequence] - submitted[sequence]);
+                fromAck.add(watcher[sequence] - acknowledged[sequence]);
+            }
+        }
+        return new WatchRun(fromStart, fromAck, writes, missing, events / writeSeconds, cpu * 100);
+    }
+
+    private void record(String column, String suffix, WatchRun run, int broken) {
+        Map<String, Double> v = values.get(column);
+        v.put("watch p50" + suffix, StorageBench.millis(run.fromStart().percentile(50)));
+        v.put("watch p99" + suffix, StorageBench.millis(run.fromStart().percentile(99)));
+        v.put("watch ack p50" + suffix, StorageBench.millis(run.fromAck().percentile(50)));
+        v.put("watch ack p99" + suffix, StorageBench.millis(run.fromAck().percentile(99)));
+        v.put("watch write p50" + suffix, StorageBench.millis(run.writes().percentile(50)));
+        v.put("watch write p99" + suffix, StorageBench.millis(run.writes().percentile(99)));
+        v.put("watch cpu" + suffix, run.cpu());
+        step(
+                "watch%s, %s: %,d deliveries, from create called p50 %.2f ms p99 %.2f ms, from create returned"
+                        + " p50 %.2f ms p99 %.2f ms; writes p50 %.2f ms p99 %.2f ms at %.0f/s; CPU %.0f%% of a core;"
+                        + " %,d missing, %d broken",
+                suffix,
+                column,
+                run.fromStart().size(),
+                StorageBench.millis(run.fromStart().percentile(50)),
+                StorageBench.millis(run.fromStart().percentile(99)),
+                StorageBench.millis(run.fromAck().percentile(50)),
+                StorageBench.millis(run.fromAck().percentile(99)),
+                StorageBench.millis(run.writes().percentile(50)),
+                StorageBench.millis(run.writes().percentile(99)),
+                run.writeRate(),
+                run.cpu(),
+                run.missing(),
+                broken);
+        if (run.missing() > 0 || broken > 0) {
+            notes.add(String.format(
+                    "watch%s, %s: %,d deliveries missing, %d streams broken", suffix, column, run.missing(), broken));
+        }
+    }
+
+    private static String resourceVersionOf(byte[] json) {
+        Matcher matcher = RESOURCE_VERSION.matcher(new String(json, StandardCharsets.UTF_8));
+        if (!matcher.find()) {
+            throw new IllegalStateException("no resourceVersion in " + new String(json, StandardCharsets.UTF_8));
+        }
+        return matcher.group(1);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // the HTTP client
+
+    /** An SSL context that trusts the standalone server's CA (and nothing else). */
+    static SSLContext trusting(Path caCertificate) throws Exception {
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        try (InputStream in = Files.newInputStream(caCertificate)) {
+            trust.setCertificateEntry(
+                    "ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, factory.getTrustManagers(), null);
+        return context;
+    }
+
+    /** One {@link HttpClient} of one protocol, with the admin token. */
+    static final class Http {
+        /** Watch streams per HTTP/2 connection (the server allows 1,000 concurrent streams on one). */
+        private static final int STREAMS_PER_CONNECTION = 200;
+
+        final String protocol;
+        /** The start of the names this client creates (each column has its own objects). */
+        final String prefix;
+
+        final HttpClient.Version expected;
+        final HttpClient client;
+        private final SSLContext tls;
+        private final String base;
+        private final String authorization;
+
+        Http(String protocol, SSLContext tls, int port, String token) {
+            this.protocol = protocol;
+            this.prefix = protocol.replace(".", "") + "-";
+            this.expected = switch (protocol) {
+                case "h2" -> HttpClient.Version.HTTP_2;
+                case "http1.1" -> HttpClient.Version.HTTP_1_1;
+                default -> throw new IllegalArgumentException("protocol " + protocol + " (h2, http1.1)");
+            };
+            this.tls = tls;
+            this.client = HttpClient.newBuilder()
+                    .version(expected)
+                    .sslContext(tls)
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .build();
+            this.base = "https://127.0.0.1:" + port;
+            this.authorization = "Bearer " + token;
+        }
+
+        /** The clients that carry {@code watches} watch streams: this one, and more for HTTP/2's stream limit. */
+        List<Http> forWatches(int watches) {
+            if (expected == HttpClient.Version.HTTP_1_1) {
+                return List.of(this); // a connection per stream
+            }
+            List<Http> clients = new ArrayList<>();
+            for (int carried = 0; carried < watches; carried += STREAMS_PER_CONNECTION) {
+                clients.add(new Http(protocol, tls, URI.create(base).getPort(), authorization.substring(7)));
+            }
+            return clients;
+        }
+
+        String resourcePath(String namespace, String name) {
+            return GROUP_VERSION_PATH + "/namespaces/" + namespace + "/databaseinstances"
+                    + (name.isEmpty() ? "" : "/" + name);
+        }
+
+        private HttpRequest.Builder request(String path) {
+            return HttpRequest.newBuilder(URI.create(base + path))
+                    .header("Authorization", authorization)
+                    .header("Accept", "application/json")
+                    .timeout(Duration.ofSeconds(60));
+        }
+
+        HttpResponse<byte[]> post(String namespace, byte[] body) {
+            return send(
+                    request(resourcePath(namespace, ""))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+        }
+
+        void healthz() {
+            HttpResponse<Void> response =
+                    send(request("/healthz").GET().build(), HttpResponse.BodyHandlers.discarding());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("GET /healthz: " + response.statusCode());
+            }
+        }
+
+        HttpResponse<byte[]> get(String path) {
+            return send(request(path).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        }
+
+        /** GETs and reads the body into a reused buffer (as cheap for the client as reading can be); its size. */
+        long drain(String path) {
+            HttpResponse<InputStream> response =
+                    send(request(path).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+            byte[] buffer = new byte[64 * 1024];
+            long size = 0;
+            try (InputStream in = response.body()) {
+                for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+                    size += read;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("GET " + path + ": " + response.statusCode());
+            }
+            return size;
+        }
+
+        /** Starts a watch; returns once the server has sent the response headers (the watch is registered). */
+        InputStream watch(String path) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(base + path))
+                    .header("Authorization", authorization)
+                    .header("Accept", "application/json")
+                    .GET()
+                    .build();
+            HttpResponse<InputStream> response = send(request, HttpResponse.BodyHandlers.ofInputStream());
+            if (response.statusCode() != 200 || response.version() != expected) {
+                throw new IllegalStateException("watch: " + response.statusCode() + " over " + response.version());
+            }
+            return response.body();
+        }
+
+        private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+            try {
+                return client.send(request, handler);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // the report
+
+    private static void step(String format, Object... args) {
+        System.out.printf("  " + format + "%n", args);
+        System.out.flush();
+    }
+}

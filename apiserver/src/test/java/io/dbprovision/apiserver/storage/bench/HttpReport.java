@@ -1,0 +1,244 @@
+package io.dbprovision.apiserver.storage.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The HTTP benchmark's results as a Markdown table: one row per measurement, one column per path (storage, the API
+ * layer in process, each protocol), each cell with its ratio to the storage column, and the issue's targets.
+ */
+final class HttpReport {
+    private HttpReport() {}
+
+    /**
+     * One row: {@code first} and {@code second} are value keys (second may be null). The ratio to storage is taken on
+     * {@code first}: the column over storage for times, storage over the column for rates ({@code rate}), so that
+     * a ratio is always "how many times the storage layer's cost". {@code target} is the ratio the HTTP columns
+     * must stay within (0: none).
+     */
+    record Row(String label, String first, String second, String format, boolean rate, double target) {}
+
+    static List<Row> rows(HttpBench.Config config) {
+        List<Row> rows = new ArrayList<>();
+        for (boolean fsync : config.fsync()) {
+            String mode = fsync ? " fsync on" : " fsync off";
+            for (int writers : config.writers()) {
+                String where = writers + " writers, fsync " + (fsync ? "on" : "off");
+                rows.add(new Row(
+                        "creates/s, " + where + " (median of " + config.rounds() + " rounds)",
+                        "creates/s @" + writers + mode,
+                        null,
+                        "%,.0f",
+                        true,
+                        2));
+                rows.add(new Row(
+                        "create latency p50 / p99 (ms), " + where,
+                        "create p50 @" + writers + mode,
+                        "create p99 @" + writers + mode,
+                        "%.2f",
+                        false,
+                        0));
+                rows.add(new Row(
+                        "CPU per create, whole process (µs), " + where,
+                        "create cpu @" + writers + mode,
+                        null,
+                        "%,.0f",
+                        false,
+                        0));
+                rows.add(new Row(
+                        "… of which the load driver's HTTP client threads (µs), " + where,
+                        "create client cpu @" + writers + mode,
+                        null,
+                        "%,.0f",
+                        false,
+                        0));
+            }
+        }
+        for (int writers : config.writers()) {
+            rows.add(new Row(
+                    "HTTPS round trip alone: GET /healthz/s, " + writers + " clients",
+                    "healthz/s @" + writers,
+                    null,
+                    "%,.0f",
+                    false,
+                    0));
+            rows.add(new Row(
+                    "… its latency p50 / p99 (ms)",
+                    "healthz p50 @" + writers,
+                    "healthz p99 @" + writers,
+                    "%.2f",
+                    false,
+                    0));
+            rows.add(new Row(
+                    "… CPU per request, whole process / HTTP client threads (µs)",
+                    "healthz cpu @" + writers,
+                    "healthz client cpu @" + writers,
+                    "%,.0f",
+                    false,
+                    0));
+        }
+        rows.add(new Row("get p50 / p99 (µs), 1 reader", "get p50", "get p99", "%,.1f", false, 0));
+        int n = config.listObjects();
+        rows.add(new Row(
+                String.format("LIST %,d, no limit: p50 / p99 (ms)", n), "list p50", "list p99", "%,.2f", false, 1.5));
+        rows.add(new Row(
+                String.format("LIST %,d: per list, process CPU / GC pauses (ms)", n),
+                "list cpu",
+                "list gc",
+                "%,.0f",
+                false,
+                0));
+        rows.add(new Row(
+                String.format("LIST %,d: per list, allocated by the API layer (MiB)", n),
+                "list allocated",
+                null,
+                "%,.0f",
+                false,
+                0));
+        rows.add(new Row(
+                String.format("… of which decoding %,d stored protobufs (registry list): p50 / p99 (ms)", n),
+                "list decode p50",
+                "list decode p99",
+                "%,.2f",
+                false,
+                0));
+        rows.add(new Row(
+                String.format("… of which encoding %,d objects as JSON: p50 / p99 (ms)", n),
+                "list encode p50",
+                "list encode p99",
+                "%,.2f",
+                false,
+                0));
+        rows.add(new Row(String.format("LIST %,d response body (MiB)", n), "list bytes", null, "%,.1f", false, 0));
+        rows.add(new Row(
+                String.format("LIST of %,d, limit=500 first page: p50 / p99 (ms)", n),
+                "list page p50",
+                "list page p99",
+                "%,.2f",
+                false,
+                0));
+        for (HttpBench.WatchLoad load : config.watches()) {
+            String suffix = " " + load.watchers() + "@" + load.rate();
+            rows.add(new Row(
+                    "watch, " + load.label() + ", create called → event: p50 / p99 (ms)",
+                    "watch p50" + suffix,
+                    "watch p99" + suffix,
+                    "%,.2f",
+                    false,
+                    0));
+            rows.add(new Row(
+                    "watch, " + load.label() + ", create returned → event: p50 / p99 (ms)",
+                    "watch ack p50" + suffix,
+                    "watch ack p99" + suffix,
+                    "%,.2f",
+                    false,
+                    0));
+            rows.add(new Row(
+                    "watch, " + load.label() + ", the writer's create: p50 / p99 (ms)",
+                    "watch write p50" + suffix,
+                    "watch write p99" + suffix,
+                    "%,.2f",
+                    false,
+                    0));
+            rows.add(new Row(
+                    "watch, " + load.label() + ", process CPU (% of one core)",
+                    "watch cpu" + suffix,
+                    null,
+                    "%,.0f",
+                    false,
+                    0));
+        }
+        return rows;
+    }
+
+    static String render(
+            Machine machine,
+            String fsyncLatency,
+            HttpBench.Config config,
+            Map<String, Map<String, Double>> columns,
+            List<String> notes,
+            double totalSeconds) {
+        StringBuilder out = new StringBuilder();
+        out.append("## HTTP benchmark results\n\n");
+        machine.text()
+                .lines()
+                .filter(line -> !line.startsWith("- PostgreSQL")) // not used here
+                .forEach(line -> out.append(line).append('\n'));
+        out.append("- ").append(fsyncLatency).append('\n');
+        out.append(String.format(
+                "- run: embedded store (creates with fsync %s; the rest with fsync %s); %d rounds of %,d creates per concurrency level and column; %,d objects"
+                        + " listed; watches %s; total %.0f s%n",
+                String.join(
+                        " and ",
+                        config.fsync().stream().map(f -> f ? "on" : "off").toList()),
+                config.fsync().getFirst() ? "on" : "off",
+                config.rounds(),
+                config.creates(),
+                config.listObjects(),
+                String.join(
+                        ", ",
+                        config.watches().stream()
+                                .map(w -> w.label() + " (" + w.events() + " writes)")
+                                .toList()),
+                totalSeconds));
+        out.append("- every cell but storage's shows its ratio to the storage column (× the storage layer's cost: time"
+                + " over time, or storage's rate over the column's); ✓/✗ against the issue's target\n\n");
+        out.append("| measurement |");
+        columns.keySet().forEach(column -> out.append(' ').append(column).append(" |"));
+        out.append(" target |\n|---|");
+        out.append("---:|".repeat(columns.size()));
+        out.append("---|\n");
+        Map<String, Double> storage = columns.get(HttpBench.STORAGE);
+        for (Row row : rows(config)) {
+            StringBuilder line = new StringBuilder("| ").append(row.label()).append(" |");
+            boolean any = false;
+            for (var column : columns.entrySet()) {
+                Double first = column.getValue().get(row.first());
+                if (first != null) {
+                    any = true;
+                }
+                line.append(' ')
+                        .append(cell(row, column.getKey(), column.getValue(), storage))
+                        .append(" |");
+            }
+            line.append(' ')
+                    .append(row.target() > 0 ? String.format("HTTP ≤ %s× storage", trim(row.target())) : "")
+                    .append(" |\n");
+            if (any) {
+                out.append(line);
+            }
+        }
+        out.append('\n');
+        for (String note : notes) {
+            out.append("- ").append(note).append('\n');
+        }
+        return out.toString();
+    }
+
+    private static String cell(Row row, String column, Map<String, Double> values, Map<String, Double> storage) {
+        Double first = values.get(row.first());
+        if (first == null) {
+            return "–";
+        }
+        double shown = row.first().equals("list bytes") ? first / 1048576.0 : first;
+        String text = String.format(row.format(), shown);
+        if (row.second() != null) {
+            Double second = values.get(row.second());
+            text += " / " + (second == null ? "–" : String.format(row.format(), second));
+        }
+        Double base = storage.get(row.first());
+        if (!column.equals(HttpBench.STORAGE) && base != null && base > 0 && first > 0) {
+            double ratio = row.rate() ? base / first : first / base;
+            text += String.format(ratio >= 100 ? " (%,.0f×)" : " (%.1f×)", ratio);
+            if (row.target() > 0 && !column.equals(HttpBench.API)) {
+                text += ratio <= row.target() ? " ✓" : " ✗";
+            }
+        }
+        return text;
+    }
+
+    private static String trim(double value) {
+        return value == Math.rint(value) ? String.valueOf((long) value) : String.valueOf(value);
+    }
+}
