@@ -12,7 +12,7 @@ import org.snakeyaml.engine.v2.api.DumpSettings;
 import org.snakeyaml.engine.v2.common.FlowStyle;
 
 /** Writes plain Java trees as JSON (compact or indented) or as block-style YAML in kubectl's layout. */
-final class TreeWriter {
+public final class TreeWriter {
     private static final JsonFactory JSON = JsonFactory.builder().build();
     private static final DumpSettings YAML = DumpSettings.builder()
             .setDefaultFlowStyle(FlowStyle.BLOCK)
@@ -41,7 +41,8 @@ final class TreeWriter {
         return new Dump(YAML).dumpToString(tree);
     }
 
-    private static void write(JsonGenerator generator, Object value) throws IOException {
+    /** Writes a plain tree (maps in their iteration order, lists, strings, numbers, booleans, null). */
+    public static void write(JsonGenerator generator, Object value) throws IOException {
         switch (value) {
             case null -> generator.writeNull();
             case Map<?, ?> map -> {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
+import io.dbprovision.api.codec.TreeWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -72,38 +73,12 @@ final class JsonTree {
                         .withObjectIndenter(INDENT)
                         .withArrayIndenter(INDENT));
             }
-            write(generator, tree);
+            // Keys sorted, so the same schema always gives the same bytes and hash.
+            TreeWriter.write(generator, sorted(tree));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
-    }
-
-    private static void write(JsonGenerator generator, Object value) throws IOException {
-        switch (value) {
-            case null -> generator.writeNull();
-            case Map<?, ?> map -> {
-                generator.writeStartObject();
-                for (Map.Entry<?, ?> entry : new TreeMap<>(map).entrySet()) {
-                    generator.writeFieldName((String) entry.getKey());
-                    write(generator, entry.getValue());
-                }
-                generator.writeEndObject();
-            }
-            case List<?> list -> {
-                generator.writeStartArray();
-                for (Object item : list) {
-                    write(generator, item);
-                }
-                generator.writeEndArray();
-            }
-            case String s -> generator.writeString(s);
-            case Integer i -> generator.writeNumber(i);
-            case Long l -> generator.writeNumber(l);
-            case Double d -> generator.writeNumber(d);
-            case Boolean b -> generator.writeBoolean(b);
-            default -> throw new IllegalArgumentException("not a JSON value: " + value.getClass());
-        }
     }
 
     private static Object read(JsonParser parser, JsonToken token) throws IOException {
