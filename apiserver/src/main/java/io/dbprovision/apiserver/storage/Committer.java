@@ -137,7 +137,14 @@ final class Committer implements AutoCloseable {
             if (committed) {
                 cache.apply(changes); // in the database, only its fsync failed: the cache must not fall behind
             }
-            fail(batch, new StorageException.Unavailable("storage is unavailable: " + rootMessage(e), e));
+            StorageException.Unavailable cause =
+                    new StorageException.Unavailable("storage is unavailable: " + rootMessage(e), e);
+            fail(batch, cause);
+            // The writes that queued up meanwhile would each wait out the same connection timeout in turn, which
+            // is how a write came to fail only after 1.5 s; they fail now with the same cause instead.
+            List<Pending> waiting = new ArrayList<>();
+            queue.drainTo(waiting);
+            fail(waiting, cause);
             return;
         } finally {
             applyLock.unlock();
