@@ -42,7 +42,12 @@ public final class CachingStorage implements Storage {
         this.cache = new WatchCache(settings.recentChanges(), settings.maxBatch());
         SqlLog.migrate(backend.dsl());
         load();
-        this.committer = new Committer(backend, cache, applyLock, settings.maxBatch());
+        this.committer = new Committer(
+                backend, cache, applyLock, settings.maxBatch(), () -> healthy || !backend.shared(), failure -> {
+                    if (backend.shared()) {
+                        markUnhealthy(failure);
+                    }
+                });
         this.timers = Executors.newScheduledThreadPool(
                 1, Thread.ofPlatform().name("dbprovision-store-timer").daemon().factory());
         long bookmarkMillis = settings.bookmarkInterval().toMillis();
@@ -402,11 +407,9 @@ public final class CachingStorage implements Storage {
             throw new StorageException.Unavailable("storage is closed", null);
         }
         if (!healthy && backend.shared()) {
-            // Check again right away instead of waiting for the next poll: recovery should be immediate.
-            poll();
-            if (!healthy) {
-                throw new StorageException.Unavailable("storage is unavailable: " + backend.describe(), null);
-            }
+            // Fail at once: the poller, every pollInterval, notices when the database is back. Checking here
+            // would make every request of an outage wait out the connection timeout.
+            throw new StorageException.Unavailable("storage is unavailable: " + backend.describe(), null);
         }
     }
 

@@ -41,15 +41,29 @@ final class Committer implements AutoCloseable {
     private final WatchCache cache;
     private final Lock applyLock;
     private final int maxBatch;
+    private final java.util.function.BooleanSupplier available;
+    private final java.util.function.Consumer<DataAccessException> onFailure;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>(100_000);
     private final Thread thread;
     private volatile boolean closed;
 
-    Committer(SqlBackend backend, WatchCache cache, Lock applyLock, int maxBatch) {
+    /**
+     * @param available false while a shared database is known to be down: writes then fail at once
+     * @param onFailure told when a commit fails for the database (so the store can report it unavailable)
+     */
+    Committer(
+            SqlBackend backend,
+            WatchCache cache,
+            Lock applyLock,
+            int maxBatch,
+            java.util.function.BooleanSupplier available,
+            java.util.function.Consumer<DataAccessException> onFailure) {
         this.backend = backend;
         this.cache = cache;
         this.applyLock = applyLock;
         this.maxBatch = maxBatch;
+        this.available = available;
+        this.onFailure = onFailure;
         this.thread =
                 Thread.ofPlatform().name("dbprovision-store-committer").daemon().start(this::run);
     }
@@ -100,6 +114,14 @@ final class Committer implements AutoCloseable {
     }
 
     private void commit(List<Pending> batch) {
+        if (!available.getAsBoolean()) {
+            StorageException.Unavailable down = new StorageException.Unavailable("storage is unavailable", null);
+            fail(batch, down);
+            List<Pending> waiting = new ArrayList<>();
+            queue.drainTo(waiting);
+            fail(waiting, down);
+            return;
+        }
         List<Change> changes = new ArrayList<>(batch.size());
         Map<Pending, Object> outcomes = new HashMap<>();
         boolean committed = false;
@@ -137,6 +159,7 @@ final class Committer implements AutoCloseable {
             if (committed) {
                 cache.apply(changes); // in the database, only its fsync failed: the cache must not fall behind
             }
+            onFailure.accept(e);
             StorageException.Unavailable cause =
                     new StorageException.Unavailable("storage is unavailable: " + rootMessage(e), e);
             fail(batch, cause);
