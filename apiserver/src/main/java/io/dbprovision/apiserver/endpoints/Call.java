@@ -105,6 +105,27 @@ final class Call {
         respond(code, "application/json", body);
     }
 
+    /** A JSON body written in parts, as they are (a list's items, each kept encoded with its stored version). */
+    void respondJson(int code, List<byte[]> parts) {
+        long length = 0;
+        for (byte[] part : parts) {
+            length += part.length;
+        }
+        exchange.setStatusCode(code);
+        writeWarnings();
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+        exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, length);
+        try (OutputStream out = exchange.getOutputStream()) {
+            if (!method().equals("HEAD")) {
+                for (byte[] part : parts) {
+                    out.write(part);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     void respondText(int code, String text) {
         respond(code, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
     }

@@ -36,6 +36,11 @@ final class WatchStreams {
      */
     private static final Duration CLIENT_CHECK_INTERVAL = Duration.ofSeconds(1);
 
+    /** {@code {"type":"ADDED","object":} and the like: what precedes an event's object. */
+    private static final Map<ObjectEvent.Type, byte[]> EVENT_HEADS = eventHeads();
+
+    private static final byte[] EVENT_TAIL = {'}', '\n'};
+
     private final KubeCodec codec;
     private final Tables tables;
 
@@ -106,7 +111,11 @@ final class WatchStreams {
                         && (!bookmarks && !sendInitialEvents || output == Output.TABLE)) {
                     continue;
                 }
-                writeLine(out, event(event, output, store, first));
+                if (output == Output.JSON && event.type() != ObjectEvent.Type.BOOKMARK) {
+                    writeEvent(out, event);
+                } else {
+                    writeLine(out, event(event, output, store, first));
+                }
                 first = false;
             }
         } catch (InterruptedException e) {
@@ -137,6 +146,21 @@ final class WatchStreams {
         return line;
     }
 
+    /**
+     * A JSON event of an object, with the object's JSON as its stored version keeps it: every watcher of a change
+     * sends the same bytes, encoded once (Kubernetes caches each event's serialization across watchers the same way).
+     */
+    private static void writeEvent(OutputStream out, ObjectEvent event) {
+        try {
+            out.write(EVENT_HEADS.get(event.type()));
+            out.write(event.version().json());
+            out.write(EVENT_TAIL);
+            out.flush();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static Map<String, Object> errorEvent(ApiException error) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("type", "ERROR");
@@ -152,6 +176,17 @@ final class WatchStreams {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    private static Map<ObjectEvent.Type, byte[]> eventHeads() {
+        Map<ObjectEvent.Type, byte[]> heads = new java.util.EnumMap<>(ObjectEvent.Type.class);
+        for (ObjectEvent.Type type : ObjectEvent.Type.values()) {
+            heads.put(
+                    type,
+                    ("{\"type\":\"" + type.name() + "\",\"object\":")
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return heads;
     }
 
     private static ApiException invalid(String field, String detail) {

@@ -54,6 +54,9 @@ public final class ResourceStore {
     private final String resource;
     private final Set<String> selectableFields;
     private final FieldManager fieldManager;
+    /** Encodes the JSON of objects read back, kept with each stored version (see {@link ObjectVersion}). */
+    private final KubeCodec codec = KubeCodec.standard();
+
     private final SecureRandom random = new SecureRandom();
 
     public ResourceStore(Kind kind, Storage storage, ObjectRules rules, Clock clock) {
@@ -105,11 +108,11 @@ public final class ResourceStore {
             Findings findings = rules.validateCreate(prepared);
             throwIfInvalid(prepared, findings);
             if (options.dryRun()) {
-                return new Written(prepared, findings.warnings(), true, false);
+                return new Written(unstored(prepared), findings.warnings(), true, false);
             }
             try {
                 StoredObject stored = storage.create(key(prepared), prepared.toByteArray(), attributes(prepared));
-                return new Written(withVersion(prepared, stored.resourceVersion()), findings.warnings(), true, false);
+                return new Written(written(stored, prepared), findings.warnings(), true, false);
             } catch (StorageException.AlreadyExists e) {
                 if (!generate || attempt + 1 >= GENERATE_NAME_ATTEMPTS) {
                     throw translate(e, Objects.meta(prepared).getName());
@@ -123,9 +126,14 @@ public final class ResourceStore {
     // ---- read
 
     public Message get(String namespace, String name) {
+        return getVersion(namespace, name).object();
+    }
+
+    /** The current version of an object, which a response encodes without decoding it once its JSON is known. */
+    public ObjectVersion getVersion(String namespace, String name) {
         try {
             return storage.get(key(namespace, name))
-                    .map(this::decode)
+                    .map(this::version)
                     .orElseThrow(() -> new ApiException.NotFound(subject(name)));
         } catch (StorageException e) {
             throw translate(e, name);
@@ -143,9 +151,9 @@ public final class ResourceStore {
                 query.match());
         try {
             ListResult result = storage.list(options);
-            List<Message> items = new ArrayList<>(result.items().size());
+            List<ObjectVersion> items = new ArrayList<>(result.items().size());
             for (StoredObject stored : result.items()) {
-                items.add(decode(stored));
+                items.add(version(stored));
             }
             return new Page(
                     items,
@@ -288,20 +296,25 @@ public final class ResourceStore {
                 old.getName());
         next = clearVersion(next);
         if (clearVersion(current).equals(next)) {
-            return new Written(current, findings.warnings(), false, false); // no-op: no new version, no event
+            // no-op: no new version, no event
+            return new Written(unstored(current), findings.warnings(), false, false);
         }
         if (options.dryRun()) {
             return new Written(
-                    withVersion(next, Long.parseLong(old.getResourceVersion())), findings.warnings(), false, false);
+                    unstored(withVersion(next, Long.parseLong(old.getResourceVersion()))),
+                    findings.warnings(),
+                    false,
+                    false);
         }
         try {
             ObjectMeta nextMeta = Objects.meta(next);
             if (nextMeta.hasDeletionTimestamp() && nextMeta.getFinalizersCount() == 0) {
                 StoredObject deleted = storage.delete(key(next), expected);
-                return new Written(withVersion(next, deleted.resourceVersion()), findings.warnings(), false, false);
+                return new Written(
+                        unstored(withVersion(next, deleted.resourceVersion())), findings.warnings(), false, false);
             }
             StoredObject stored = storage.update(key(next), expected, next.toByteArray(), attributes(next));
-            return new Written(withVersion(next, stored.resourceVersion()), findings.warnings(), false, false);
+            return new Written(written(stored, next), findings.warnings(), false, false);
         } catch (StorageException e) {
             throw translate(e, old.getName());
         }
@@ -348,7 +361,7 @@ public final class ResourceStore {
             try {
                 if (meta.getFinalizersCount() > 0) {
                     if (meta.hasDeletionTimestamp()) {
-                        return new Written(current, List.of(), false, true);
+                        return new Written(unstored(current), List.of(), false, true);
                     }
                     Message marked = Objects.withMeta(
                             clearVersion(current),
@@ -358,18 +371,18 @@ public final class ResourceStore {
                                     .setDeletionGracePeriodSeconds(0)
                                     .build());
                     if (options.dryRun()) {
-                        return new Written(withVersion(marked, version), List.of(), false, true);
+                        return new Written(unstored(withVersion(marked, version)), List.of(), false, true);
                     }
                     StoredObject stored =
                             storage.update(key(marked), version, marked.toByteArray(), attributes(marked));
-                    return new Written(withVersion(marked, stored.resourceVersion()), List.of(), false, true);
+                    return new Written(written(stored, marked), List.of(), false, true);
                 }
                 if (options.dryRun()) {
-                    return new Written(current, List.of(), false, false);
+                    return new Written(unstored(current), List.of(), false, false);
                 }
                 StoredObject deleted = storage.delete(key(current), version);
-                return new Written(
-                        withVersion(clearVersion(current), deleted.resourceVersion()), List.of(), false, false);
+                // The deletion's version is what its watch event carries: the last value at the deleting version.
+                return new Written(written(deleted, clearVersion(current)), List.of(), false, false);
             } catch (StorageException.Conflict e) {
                 if (attempt >= 10 || !options.resourceVersion().isEmpty()) {
                     throw translate(e, name);
@@ -444,21 +457,35 @@ public final class ResourceStore {
 
     private ObjectEvent toObjectEvent(WatchEvent event, boolean endOfInitialState) {
         return switch (event.type()) {
-            case ADDED -> new ObjectEvent(ObjectEvent.Type.ADDED, decode(event.object()));
-            case MODIFIED -> new ObjectEvent(ObjectEvent.Type.MODIFIED, decode(event.object()));
-            case DELETED -> new ObjectEvent(ObjectEvent.Type.DELETED, decode(event.object()));
+            case ADDED -> new ObjectEvent(ObjectEvent.Type.ADDED, version(event.object()));
+            case MODIFIED -> new ObjectEvent(ObjectEvent.Type.MODIFIED, version(event.object()));
+            case DELETED -> new ObjectEvent(ObjectEvent.Type.DELETED, version(event.object()));
             case BOOKMARK -> {
                 ObjectMeta.Builder meta =
                         ObjectMeta.newBuilder().setResourceVersion(Long.toString(event.resourceVersion()));
                 if (endOfInitialState) {
                     meta.putAnnotations("k8s.io/initial-events-end", "true");
                 }
-                yield new ObjectEvent(ObjectEvent.Type.BOOKMARK, Objects.withMeta(kind.object(), meta.build()));
+                yield new ObjectEvent(
+                        ObjectEvent.Type.BOOKMARK, unstored(Objects.withMeta(kind.object(), meta.build())));
             }
         };
     }
 
     // ---- helpers
+
+    private ObjectVersion version(StoredObject stored) {
+        return ObjectVersion.of(stored, this::decode, codec);
+    }
+
+    /** The version just written, whose message ({@code object} without a resourceVersion) is at hand. */
+    private ObjectVersion written(StoredObject stored, Message object) {
+        return ObjectVersion.of(stored, withVersion(object, stored.resourceVersion()), codec);
+    }
+
+    private ObjectVersion unstored(Message object) {
+        return ObjectVersion.unstored(object, codec);
+    }
 
     private Message decode(StoredObject stored) {
         try {
