@@ -14,7 +14,6 @@ import io.dbprovision.apiserver.registry.Registry;
 import io.dbprovision.apiserver.registry.ResourceStore;
 import io.dbprovision.apiserver.registry.WriteOptions;
 import io.dbprovision.apiserver.registry.Written;
-import io.dbprovision.apiserver.server.StandaloneServer;
 import io.dbprovision.apiserver.storage.Attributes;
 import io.dbprovision.apiserver.storage.CachingStorage;
 import io.dbprovision.apiserver.storage.ListOptions;
@@ -84,7 +83,7 @@ public final class HttpBench {
     private final CachingStorage storage;
     private final Registry registry;
     private final ResourceStore api;
-    private final StandaloneServer server;
+    private final ServerProcess server;
     private final Map<String, Http> http = new LinkedHashMap<>();
     private final Message template;
     /** Results: column (storage, api in process, or a protocol) → measurement → value. */
@@ -169,7 +168,7 @@ public final class HttpBench {
         Path root = config.dataRoot().toAbsolutePath();
         BenchBackend.deleteRecursively(root.resolve("http-server"));
         BenchBackend.deleteRecursively(root.resolve("http-storage"));
-        this.server = StandaloneServer.start(root.resolve("http-server"), "127.0.0.1", 0, fsync);
+        this.server = ServerProcess.start(root.resolve("http-server"), fsync);
         // The storage side: the same backend with the same settings as the server's own store.
         this.storage = CachingStorage.open(
                 new EmbeddedBackend(root.resolve("http-storage"), fsync),
@@ -363,7 +362,7 @@ public final class HttpBench {
         registry.ensureNamespace(namespace);
         Message object = codec.decodeJson(body, kind.object()).object();
         Written written = api.create(namespace, object, new WriteOptions(false, "bench"));
-        codec.encodeJson(written.object());
+        written.version().json(); // the response body, as the endpoint encodes it
     }
 
     private void httpCreate(Http client, String namespace, String name, long i) {
@@ -382,10 +381,16 @@ public final class HttpBench {
         long started = System.nanoTime();
         AtomicLong index = new AtomicLong();
         for (int pass = 0; pass < passes; pass++) {
-            run(16, 2_000, Duration.ofSeconds(20), index, i -> storageCreate("warm-up", "s-" + i));
-            run(16, 1_000, Duration.ofSeconds(20), index, i -> apiCreate("warm-up", "a-" + i, i));
+            run(STORAGE, 16, 2_000, Duration.ofSeconds(20), index, i -> storageCreate("warm-up", "s-" + i));
+            run(API, 16, 1_000, Duration.ofSeconds(20), index, i -> apiCreate("warm-up", "a-" + i, i));
             for (Http client : http.values()) {
-                run(16, 1_000, Duration.ofSeconds(20), index, i -> httpCreate(client, "warm-up", "h-" + i, i));
+                run(
+                        client.protocol,
+                        16,
+                        1_000,
+                        Duration.ofSeconds(20),
+                        index,
+                        i -> httpCreate(client, "warm-up", "h-" + i, i));
             }
             for (int i = 0; i < 20; i++) {
                 storage.list(ListOptions.all(resource).inNamespace("warm-up"));
@@ -406,19 +411,40 @@ public final class HttpBench {
     }
 
     /** A create round's results, with the process CPU it used. */
-    record Round(StorageBench.CreateRun run, double cpuMicrosPerCreate, double clientCpuMicrosPerCreate) {}
+    /**
+     * A round's results. {@code cpuMicrosPerCreate} is the CPU of what serves the column (this process for the
+     * storage and the in-process API, the server process for HTTP); {@code driverCpuMicrosPerCreate} is this process's
+     * when it is only the load driver (HTTP columns; 0 otherwise), {@code clientCpuMicrosPerCreate} the part of it in
+     * the HTTP client's own threads.
+     */
+    record Round(
+            StorageBench.CreateRun run,
+            double cpuMicrosPerCreate,
+            double driverCpuMicrosPerCreate,
+            double clientCpuMicrosPerCreate) {}
+
+    /** Whether {@code column} is served by the server process (an HTTP column) rather than in this process. */
+    private static boolean remote(String column) {
+        return !column.equals(STORAGE) && !column.equals(API);
+    }
+
+    /** The CPU time so far of what serves {@code column}: this process, or the server process for HTTP. */
+    private long servingCpuNanos(String column) {
+        return remote(column) ? server.cpuNanos() : StorageBench.processCpuNanos();
+    }
 
     /**
      * {@code writers} virtual threads run {@code operation} back to back (closed loop) until {@code count} are done
      * or {@code cap} has passed; throughput is what completed over the wall time.
      */
-    static Round run(int writers, int count, Duration cap, AtomicLong index, IndexedOperation operation) {
+    Round run(String column, int writers, int count, Duration cap, AtomicLong index, IndexedOperation operation) {
         AtomicInteger remaining = new AtomicInteger(count);
         AtomicLong errors = new AtomicLong();
         AtomicLong done = new AtomicLong();
         List<Samples> latencies = new ArrayList<>();
         String[] firstError = {""};
-        long cpu = StorageBench.processCpuNanos();
+        long cpu = servingCpuNanos(column);
+        long driverCpu = StorageBench.processCpuNanos();
         long clientCpu = ThreadCpu.httpClientNanos();
         long start = System.nanoTime();
         long deadline = start + cap.toNanos();
@@ -444,11 +470,14 @@ public final class HttpBench {
             }
         }
         double seconds = StorageBench.seconds(System.nanoTime() - start);
-        double cpuMicros = (StorageBench.processCpuNanos() - cpu) / 1e3 / Math.max(1, done.get());
+        double cpuMicros = (servingCpuNanos(column) - cpu) / 1e3 / Math.max(1, done.get());
+        double driverMicros =
+                remote(column) ? (StorageBench.processCpuNanos() - driverCpu) / 1e3 / Math.max(1, done.get()) : 0;
         double clientMicros = (ThreadCpu.httpClientNanos() - clientCpu) / 1e3 / Math.max(1, done.get());
         return new Round(
                 new StorageBench.CreateRun(done.get(), seconds, Samples.merge(latencies), errors.get(), firstError[0]),
                 cpuMicros,
+                driverMicros,
                 clientMicros);
     }
 
@@ -459,15 +488,16 @@ public final class HttpBench {
             for (int round = 0; round < config.rounds(); round++) {
                 // Interleaved, so that a change in the machine's load falls on every column alike.
                 Map<String, Round> these = new LinkedHashMap<>();
-                these.put(STORAGE, run(writers, config.creates(), cap, storageIndex, i -> {
+                these.put(STORAGE, run(STORAGE, writers, config.creates(), cap, storageIndex, i -> {
                     storageCreate(namespaceOf(i), "c-" + i);
                 }));
-                these.put(API, run(writers, config.creates(), cap, apiIndex, i -> {
+                these.put(API, run(API, writers, config.creates(), cap, apiIndex, i -> {
                     apiCreate(namespaceOf(i), "a-" + i, i);
                 }));
                 for (Http client : http.values()) {
                     these.put(
-                            client.protocol, run(writers, config.creates(), cap, httpIndex.get(client.protocol), i -> {
+                            client.protocol,
+                            run(client.protocol, writers, config.creates(), cap, httpIndex.get(client.protocol), i -> {
                                 httpCreate(client, namespaceOf(i), client.prefix + i, i);
                             }));
                 }
@@ -519,6 +549,11 @@ public final class HttpBench {
                             .sorted()
                             .toArray();
                     column.put("create client cpu @" + writers + mode, client[client.length / 2]);
+                    double[] driver = all.stream()
+                            .mapToDouble(Round::driverCpuMicrosPerCreate)
+                            .sorted()
+                            .toArray();
+                    column.put("create driver cpu @" + writers + mode, driver[driver.length / 2]);
                 }
             }
         }
@@ -532,10 +567,17 @@ public final class HttpBench {
     private void roundTrips() {
         for (int writers : config.writers()) {
             for (Http client : http.values()) {
-                run(writers, config.creates() / 5, Duration.ofSeconds(10), new AtomicLong(), i -> client.healthz());
-                Round round = run(writers, config.creates(), Duration.ofSeconds(30), new AtomicLong(), i -> {
-                    client.healthz();
-                });
+                run(
+                        client.protocol,
+                        writers,
+                        config.creates() / 5,
+                        Duration.ofSeconds(10),
+                        new AtomicLong(),
+                        i -> client.healthz());
+                Round round =
+                        run(client.protocol, writers, config.creates(), Duration.ofSeconds(30), new AtomicLong(), i -> {
+                            client.healthz();
+                        });
                 Map<String, Double> column = values.get(client.protocol);
                 column.put("healthz/s @" + writers, round.run().rate());
                 column.put(
@@ -545,6 +587,7 @@ public final class HttpBench {
                         "healthz p99 @" + writers,
                         StorageBench.millis(round.run().latency().percentile(99)));
                 column.put("healthz cpu @" + writers, round.cpuMicrosPerCreate());
+                column.put("healthz driver cpu @" + writers, round.driverCpuMicrosPerCreate());
                 column.put("healthz client cpu @" + writers, round.clientCpuMicrosPerCreate());
                 step(
                         "GET /healthz, %d clients, %s: %,.0f/s, p50 %.2f ms, p99 %.2f ms, %.0f µs CPU each (%.0f µs in"
@@ -644,12 +687,12 @@ public final class HttpBench {
         int n = config.listObjects();
         // The list set: n objects in a namespace of their own, on the storage side (read by the storage and the
         // in-process API columns) and through the server.
-        StorageBench.CreateRun stored = run(64, n, Duration.ofMinutes(2), new AtomicLong(), i -> {
+        StorageBench.CreateRun stored = run(STORAGE, 64, n, Duration.ofMinutes(2), new AtomicLong(), i -> {
                     storageCreate(LIST_NAMESPACE, "l-" + i);
                 })
                 .run();
         Http loader = http.values().iterator().next();
-        StorageBench.CreateRun posted = run(64, n, Duration.ofMinutes(3), new AtomicLong(), i -> {
+        StorageBench.CreateRun posted = run(loader.protocol, 64, n, Duration.ofMinutes(3), new AtomicLong(), i -> {
                     httpCreate(loader, LIST_NAMESPACE, "l-" + i, i);
                 })
                 .run();
@@ -698,12 +741,24 @@ public final class HttpBench {
             for (int half = 0; half < 2; half++) {
                 for (var column : measurement.getValue().entrySet()) {
                     Samples measured = samples.computeIfAbsent(column.getKey(), k -> new Samples(times));
-                    timed(half == 0 ? warmUp : 1, times / 2, column.getValue(), measured, totals(column.getKey()));
+                    timed(
+                            half == 0 ? warmUp : 1,
+                            times / 2,
+                            column.getValue(),
+                            measured,
+                            totals(column.getKey()),
+                            () -> servingCpuNanos(column.getKey()));
                 }
                 if (measurement.getKey().equals("list")) {
                     for (var part : breakdown.entrySet()) {
                         Samples measured = samples.computeIfAbsent(part.getKey(), k -> new Samples(times));
-                        timed(half == 0 ? warmUp : 1, times / 2, part.getValue(), measured, totals(part.getKey()));
+                        timed(
+                                half == 0 ? warmUp : 1,
+                                times / 2,
+                                part.getValue(),
+                                measured,
+                                totals(part.getKey()),
+                                StorageBench::processCpuNanos);
                     }
                 }
             }
@@ -749,12 +804,19 @@ public final class HttpBench {
         return listTotals.computeIfAbsent(column, k -> new long[4]);
     }
 
-    private static void timed(int warmUp, int iterations, Runnable operation, Samples samples, long[] totals) {
+    /** Runs and times {@code operation}; adds GC pauses, the serving CPU ({@code cpu}) and allocations to totals. */
+    private static void timed(
+            int warmUp,
+            int iterations,
+            Runnable operation,
+            Samples samples,
+            long[] totals,
+            java.util.function.LongSupplier cpuNanos) {
         for (int i = 0; i < warmUp; i++) {
             operation.run();
         }
         long gc = gcPauseMillis();
-        long cpu = StorageBench.processCpuNanos();
+        long cpu = cpuNanos.getAsLong();
         long allocated = allocatedBytes();
         for (int i = 0; i < iterations; i++) {
             long t0 = System.nanoTime();
@@ -762,7 +824,7 @@ public final class HttpBench {
             samples.add(System.nanoTime() - t0);
         }
         totals[0] += gcPauseMillis() - gc;
-        totals[1] += StorageBench.processCpuNanos() - cpu;
+        totals[1] += cpuNanos.getAsLong() - cpu;
         totals[2] += allocatedBytes() - allocated;
         totals[3] += iterations;
     }
@@ -834,7 +896,12 @@ public final class HttpBench {
                             }
                         }));
             }
-            WatchRun run = paced(load, sequence -> storageCreate(namespace, "w-" + sequence), deliveries, delivered);
+            WatchRun run = paced(
+                    load,
+                    sequence -> storageCreate(namespace, "w-" + sequence),
+                    deliveries,
+                    delivered,
+                    StorageBench::processCpuNanos);
             for (AutoCloseable handle : handles) {
                 handle.close();
             }
@@ -889,7 +956,11 @@ public final class HttpBench {
                 });
             }
             WatchRun run = paced(
-                    load, sequence -> httpCreate(client, namespace, "w-" + sequence, sequence), deliveries, delivered);
+                    load,
+                    sequence -> httpCreate(client, namespace, "w-" + sequence, sequence),
+                    deliveries,
+                    delivered,
+                    server::cpuNanos);
             closing.set(true);
             for (InputStream in : streams) {
                 in.close();
@@ -979,15 +1050,23 @@ public final class HttpBench {
         void run(int sequence) throws Exception;
     }
 
-    /** The paced writer: {@code load.events()} creates at {@code load.rate()} a second, then the wait for delivery. */
-    private static WatchRun paced(WatchLoad load, Write write, LongAdder deliveries, long[][] delivered)
+    /**
+     * The paced writer: {@code load.events()} creates at {@code load.rate()} a second, then the wait for delivery;
+     * {@code cpuNanos} is the CPU time of what serves the watches (this process, or the server process).
+     */
+    private static WatchRun paced(
+            WatchLoad load,
+            Write write,
+            LongAdder deliveries,
+            long[][] delivered,
+            java.util.function.LongSupplier cpuNanos)
             throws InterruptedException {
         int events = load.events();
         long[] submitted = new long[events];
         long[] acknowledged = new long[events];
         long intervalNanos = 1_000_000_000L / load.rate();
         long writeErrors = 0;
-        long cpuStart = StorageBench.processCpuNanos();
+        long cpuStart = cpuNanos.getAsLong();
         long start = System.nanoTime();
         for (int sequence = 0; sequence < events; sequence++) {
             long due = start + sequence * intervalNanos;
@@ -1009,7 +1088,7 @@ public final class HttpBench {
         while (deliveries.sum() < expected && System.nanoTime() < deadline) {
             Thread.sleep(20); // a bounded wait for the last deliveries, not synchronisation
         }
-        double cpu = (StorageBench.processCpuNanos() - cpuStart) / (double) (System.nanoTime() - start);
+        double cpu = (cpuNanos.getAsLong() - cpuStart) / (double) (System.nanoTime() - start);
         Samples writes = new Samples(events);
         Samples fromStart = new Samples(load.watchers() * events);
         Samples fromAck = new Samples(load.watchers() * events);

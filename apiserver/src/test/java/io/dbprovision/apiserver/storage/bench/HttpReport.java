@@ -40,16 +40,16 @@ final class HttpReport {
                         false,
                         0));
                 rows.add(new Row(
-                        "CPU per create, whole process (µs), " + where,
+                        "CPU per create of the serving process (µs), " + where,
                         "create cpu @" + writers + mode,
                         null,
                         "%,.0f",
                         false,
-                        0));
+                        2));
                 rows.add(new Row(
-                        "… of which the load driver's HTTP client threads (µs), " + where,
+                        "… and of the load driver (µs): its process / its HTTP client's threads, " + where,
+                        "create driver cpu @" + writers + mode,
                         "create client cpu @" + writers + mode,
-                        null,
                         "%,.0f",
                         false,
                         0));
@@ -71,9 +71,9 @@ final class HttpReport {
                     false,
                     0));
             rows.add(new Row(
-                    "… CPU per request, whole process / HTTP client threads (µs)",
+                    "… CPU per request, server process / load driver process (µs)",
                     "healthz cpu @" + writers,
-                    "healthz client cpu @" + writers,
+                    "healthz driver cpu @" + writers,
                     "%,.0f",
                     false,
                     0));
@@ -83,7 +83,7 @@ final class HttpReport {
         rows.add(new Row(
                 String.format("LIST %,d, no limit: p50 / p99 (ms)", n), "list p50", "list p99", "%,.2f", false, 1.5));
         rows.add(new Row(
-                String.format("LIST %,d: per list, process CPU / GC pauses (ms)", n),
+                String.format("LIST %,d: per list, serving process CPU / this process's GC pauses (ms)", n),
                 "list cpu",
                 "list gc",
                 "%,.0f",
@@ -97,14 +97,14 @@ final class HttpReport {
                 false,
                 0));
         rows.add(new Row(
-                String.format("… of which decoding %,d stored protobufs (registry list): p50 / p99 (ms)", n),
+                String.format("… of which the registry's list of %,d (no decoding): p50 / p99 (ms)", n),
                 "list decode p50",
                 "list decode p99",
                 "%,.2f",
                 false,
                 0));
         rows.add(new Row(
-                String.format("… of which encoding %,d objects as JSON: p50 / p99 (ms)", n),
+                String.format("… of which the JSON body of %,d objects (each version's JSON kept): p50 / p99 (ms)", n),
                 "list encode p50",
                 "list encode p99",
                 "%,.2f",
@@ -142,7 +142,7 @@ final class HttpReport {
                     false,
                     0));
             rows.add(new Row(
-                    "watch, " + load.label() + ", process CPU (% of one core)",
+                    "watch, " + load.label() + ", serving process CPU (% of one core)",
                     "watch cpu" + suffix,
                     null,
                     "%,.0f",

@@ -1,0 +1,117 @@
+package io.dbprovision.apiserver.storage.bench;
+
+import io.dbprovision.apiserver.server.StandaloneServer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The standalone server in a JVM of its own, so that the CPU it spends is told apart from the load driver's (the JDK
+ * HTTP client, its TLS, the driver's threads): the benchmark reads the server's CPU time from the operating system
+ * before and after each measurement. Both still share the machine's cores.
+ */
+final class ServerProcess implements AutoCloseable {
+    private final Process process;
+    private final Path dataDir;
+    private final int port;
+
+    private ServerProcess(Process process, Path dataDir, int port) {
+        this.process = process;
+        this.dataDir = dataDir;
+        this.port = port;
+    }
+
+    /** Starts the server on a free port with {@code dataDir} and waits until it serves. */
+    static ServerProcess start(Path dataDir, boolean fsync) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(
+                java,
+                "-Xms1g",
+                "-Xmx1g",
+                "--enable-native-access=ALL-UNNAMED",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+        // One more JVM option for the server only, e.g. BENCH_SERVER_JVM_ARG=-XX:StartFlightRecording=filename=s.jfr
+        String extra = System.getenv("BENCH_SERVER_JVM_ARG");
+        if (extra != null && !extra.isBlank()) {
+            command.add(extra);
+        }
+        command.addAll(List.of(
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                dataDir.toString(),
+                Boolean.toString(fsync)));
+        Process process = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        BufferedReader out =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        String line = out.readLine();
+        if (line == null || !line.startsWith("port ")) {
+            process.destroyForcibly();
+            throw new IllegalStateException("the server process did not start: " + line);
+        }
+        return new ServerProcess(process, dataDir, Integer.parseInt(line.substring(5)));
+    }
+
+    int port() {
+        return port;
+    }
+
+    Path caCertificate() {
+        return dataDir.resolve("pki/ca.crt");
+    }
+
+    String adminToken() throws IOException {
+        return Files.readString(dataDir.resolve("admin.token")).trim();
+    }
+
+    /** The server process's CPU time so far (user and system, all its threads), at the OS clock tick (10 ms). */
+    long cpuNanos() {
+        return process.toHandle()
+                .info()
+                .totalCpuDuration()
+                .map(Duration::toNanos)
+                .orElseThrow(() -> new IllegalStateException("the OS does not report the server's CPU time"));
+    }
+
+    @Override
+    public void close() {
+        try (OutputStream in = process.getOutputStream()) {
+            in.close(); // the server stops when its standard input ends
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (IOException e) {
+            process.destroyForcibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+
+    /** The server process: {@code <data dir> <fsync>}; prints {@code port N} once it serves; stops at end of input. */
+    public static final class Main {
+        private Main() {}
+
+        public static void main(String[] args) throws IOException {
+            StandaloneServer server =
+                    StandaloneServer.start(Path.of(args[0]), "127.0.0.1", 0, Boolean.parseBoolean(args[1]));
+            System.out.println("port " + server.port());
+            System.out.flush();
+            while (System.in.read() >= 0) {
+                // wait for the benchmark to close our input
+            }
+            server.close();
+            System.exit(0);
+        }
+    }
+}
