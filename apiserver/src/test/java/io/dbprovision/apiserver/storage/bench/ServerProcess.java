@@ -55,7 +55,11 @@ final class ServerProcess implements AutoCloseable {
         BufferedReader out =
                 new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String line = out.readLine();
-        if (line == null || !line.startsWith("port ")) {
+        while (line != null && !line.startsWith("port ")) {
+            System.out.println("  server: " + line); // the JVM's own notices (a flight recording started, say)
+            line = out.readLine();
+        }
+        if (line == null) {
             process.destroyForcibly();
             throw new IllegalStateException("the server process did not start: " + line);
         }
