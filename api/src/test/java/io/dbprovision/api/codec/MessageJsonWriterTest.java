@@ -37,7 +37,6 @@ import io.dbprovision.proto.v1alpha1.OptionsProto;
 import io.dbprovision.proto.v1alpha1.OwnerReference;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -194,22 +193,38 @@ class MessageJsonWriterTest {
                 .build());
     }
 
+    @Test
+    void writesIntoALargerDocumentAndLeavesTheStreamOpen() throws IOException {
+        Message instance = CodecTestSupport.manifest("databaseinstances");
+        byte[] single = treeJson(instance);
+
+        ByteArrayOutputStream list = new ByteArrayOutputStream();
+        try (JsonGenerator generator = new JsonFactory().createGenerator(list)) {
+            generator.writeStartObject();
+            generator.writeFieldName("items");
+            generator.writeStartArray();
+            CODEC.writeJson(instance, generator);
+            CODEC.writeJson(instance, generator);
+            generator.writeEndArray();
+            generator.writeEndObject();
+        }
+        String one = new String(single, StandardCharsets.UTF_8);
+        assertThat(list.toString(StandardCharsets.UTF_8)).isEqualTo("{\"items\":[" + one + "," + one + "]}");
+
+        RecordingStream out = new RecordingStream();
+        CODEC.writeJson(instance, out);
+        CODEC.writeJson(instance, out);
+        assertThat(out.toByteArray()).isEqualTo(CodecTestSupport.concat(single, single));
+        assertThat(out.closed).isFalse();
+        assertThat(out.flushed).isFalse();
+    }
+
     private static void assertSameBytes(Message message) {
         byte[] expected = treeJson(message);
-        byte[] actual = direct(message);
+        byte[] actual = CODEC.encodeJson(message);
         // Strings first for a readable difference, then the bytes themselves.
         assertThat(new String(actual, StandardCharsets.UTF_8)).isEqualTo(new String(expected, StandardCharsets.UTF_8));
         assertThat(actual).isEqualTo(expected);
-    }
-
-    private static byte[] direct(Message message) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (JsonGenerator generator = new JsonFactory().createGenerator(out)) {
-            MessageJsonWriter.write(generator, message);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
     }
 
     private static byte[] treeJson(Message message) {
@@ -514,6 +529,22 @@ class MessageJsonWriterTest {
                 out.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
             }
             return out.toString();
+        }
+    }
+
+    /** Records whether the codec flushed or closed a caller's stream. */
+    private static final class RecordingStream extends ByteArrayOutputStream {
+        boolean flushed;
+        boolean closed;
+
+        @Override
+        public void flush() {
+            flushed = true;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
         }
     }
 }
