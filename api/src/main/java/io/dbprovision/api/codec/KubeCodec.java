@@ -1,5 +1,8 @@
 package io.dbprovision.api.codec;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import io.dbprovision.api.codec.Node.ObjectNode;
@@ -7,6 +10,10 @@ import io.dbprovision.api.codec.Node.ScalarNode;
 import io.dbprovision.api.field.FieldPath;
 import io.dbprovision.api.schema.Kind;
 import io.dbprovision.api.schema.Schema;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +25,17 @@ import java.util.Map;
  * same JSON a Go API server would (decode, encode, decode gives the same message).
  */
 public final class KubeCodec {
+    /**
+     * Jackson's defaults (which decide the bytes, as in {@link TreeWriter}), except that closing a generator leaves
+     * the caller's stream alone (not closed, not flushed) and, after a failure, does not close the open objects: a
+     * truncated object must not look complete.
+     */
+    private static final JsonFactory STREAMING_JSON = JsonFactory.builder()
+            .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
+            .disable(StreamWriteFeature.FLUSH_PASSED_TO_STREAM)
+            .disable(StreamWriteFeature.AUTO_CLOSE_CONTENT)
+            .build();
+
     private final List<Schema> schemas;
     private final Limits limits;
 
@@ -93,8 +111,34 @@ public final class KubeCodec {
         return decodeYaml(yaml.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Compact Kubernetes JSON, written straight from the message (no intermediate tree: this is the hot path). */
     public byte[] encodeJson(Message message) {
-        return TreeWriter.json(MessageWriter.toTree(message), false);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            writeJson(message, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Writes {@link #encodeJson}'s bytes to {@code out}, which it neither flushes nor closes: a caller writing
+     * several objects to one response decides when data goes out.
+     */
+    public void writeJson(Message message, OutputStream out) throws IOException {
+        try (JsonGenerator generator = STREAMING_JSON.createGenerator(out)) {
+            writeJson(message, generator);
+        }
+    }
+
+    /**
+     * Writes the message as one JSON object at the generator's current place, so that a caller can put objects into
+     * a larger document (the items of a list, the object of a watch event). With a generator of default settings the
+     * object's bytes are those of {@link #encodeJson}.
+     */
+    public void writeJson(Message message, JsonGenerator generator) throws IOException {
+        MessageJsonWriter.write(generator, message);
     }
 
     public byte[] encodeJsonPretty(Message message) {
