@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import io.dbprovision.api.codec.Node.ArrayNode;
 import io.dbprovision.api.codec.Node.NullNode;
 import io.dbprovision.api.codec.Node.ObjectNode;
@@ -34,6 +35,8 @@ final class JsonReader {
                         .maxNumberLength(64)
                         .maxDocumentLength(limits.maxBytes())
                         .build())
+                // shared buffers: the per-thread default is useless on virtual threads (a thread per request)
+                .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
                 .build();
     }
 

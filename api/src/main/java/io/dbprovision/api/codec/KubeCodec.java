@@ -3,6 +3,7 @@ package io.dbprovision.api.codec;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import io.dbprovision.api.codec.Node.ObjectNode;
@@ -28,12 +29,15 @@ public final class KubeCodec {
     /**
      * Jackson's defaults (which decide the bytes, as in {@link TreeWriter}), except that closing a generator leaves
      * the caller's stream alone (not closed, not flushed) and, after a failure, does not close the open objects: a
-     * truncated object must not look complete.
+     * truncated object must not look complete. Its buffers are recycled through a shared pool: Jackson's default
+     * keeps them per thread, and each request runs on a virtual thread of its own, so every generator allocated new
+     * ones.
      */
     private static final JsonFactory STREAMING_JSON = JsonFactory.builder()
             .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
             .disable(StreamWriteFeature.FLUSH_PASSED_TO_STREAM)
             .disable(StreamWriteFeature.AUTO_CLOSE_CONTENT)
+            .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
             .build();
 
     private final List<Schema> schemas;
