@@ -38,10 +38,11 @@ final class ServerProcess implements AutoCloseable {
                 "-Xmx1g",
                 "--enable-native-access=ALL-UNNAMED",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
-        // One more JVM option for the server only, e.g. BENCH_SERVER_JVM_ARG=-XX:StartFlightRecording=filename=s.jfr
-        String extra = System.getenv("BENCH_SERVER_JVM_ARG");
+        // More JVM options for the server only, separated by spaces, e.g.
+        // BENCH_SERVER_JVM_ARGS="-XX:StartFlightRecording=filename=s.jfr -XX:FlightRecorderOptions=stackdepth=256"
+        String extra = System.getenv("BENCH_SERVER_JVM_ARGS");
         if (extra != null && !extra.isBlank()) {
-            command.add(extra);
+            command.addAll(List.of(extra.trim().split("\\s+")));
         }
         command.addAll(List.of(
                 "-cp",
