@@ -59,8 +59,9 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * The HTTP benchmark of issue 4: the same operations through the REST API over HTTPS (a {@link StandaloneServer} in
- * this process, driven by {@link HttpClient} with the admin token over HTTP/2 and HTTP/1.1) and on the storage layer
+ * The HTTP benchmark of issue 4: the same operations through the REST API over HTTPS (the standalone server in a JVM
+ * of its own, {@link ServerProcess}, so that its CPU is measured apart from the load driver's; driven by
+ * {@link HttpClient} with the admin token over HTTP/2 and HTTP/1.1) and on the storage layer
  * directly ({@link CachingStorage}, same backend and settings, objects of the same size), in one run and interleaved
  * round by round so that the machine's load hits both alike. A third column runs the API layer in process without
  * HTTP (the registry and the codec, as the endpoints call them) to show where the HTTP path's time goes. It lives next
