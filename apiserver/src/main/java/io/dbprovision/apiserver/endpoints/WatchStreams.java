@@ -18,7 +18,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Watch responses: one JSON event per line ({@code {"type":"ADDED","object":{...}}}), flushed as it happens, the
+ * Watch responses: one JSON event per line ({@code {"type":"ADDED","object":{...}}}), sent as it happens, the
  * object shaped as the client asked (the kind, a one-row Table, or PartialObjectMetadata). The stream ends cleanly at
  * {@code timeoutSeconds}, on shutdown, when the client goes away, or with an ERROR event carrying a Status (410 when
  * the start version is too old, so that clients re-list).
@@ -81,7 +81,7 @@ final class WatchStreams {
             });
         } catch (ApiException.Expired e) {
             OutputStream out = call.stream(200, "application/json");
-            writeLine(out, errorEvent(e));
+            writeLine(out, errorEvent(e), true);
             return;
         }
         try (handle) {
@@ -103,7 +103,7 @@ final class WatchStreams {
                     return;
                 }
                 if (next instanceof ApiException error) {
-                    writeLine(out, errorEvent(error));
+                    writeLine(out, errorEvent(error), true);
                     return;
                 }
                 ObjectEvent event = (ObjectEvent) next;
@@ -111,10 +111,13 @@ final class WatchStreams {
                         && (!bookmarks && !sendInitialEvents || output == Output.TABLE)) {
                     continue;
                 }
+                // Flushed when nothing else is queued: a burst (the initial state of a large list, a
+                // deletecollection) goes out in full buffers, one TLS record each, not a record per event.
+                boolean flush = queue.isEmpty();
                 if (output == Output.JSON && event.type() != ObjectEvent.Type.BOOKMARK) {
-                    writeEvent(out, event);
+                    writeEvent(out, event, flush);
                 } else {
-                    writeLine(out, event(event, output, store, first));
+                    writeLine(out, event(event, output, store, first), flush);
                 }
                 first = false;
             }
@@ -150,12 +153,14 @@ final class WatchStreams {
      * A JSON event of an object, with the object's JSON as its stored version keeps it: every watcher of a change
      * sends the same bytes, encoded once (Kubernetes caches each event's serialization across watchers the same way).
      */
-    private static void writeEvent(OutputStream out, ObjectEvent event) {
+    private static void writeEvent(OutputStream out, ObjectEvent event, boolean flush) {
         try {
             out.write(EVENT_HEADS.get(event.type()));
             out.write(event.version().json());
             out.write(EVENT_TAIL);
-            out.flush();
+            if (flush) {
+                out.flush();
+            }
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -168,11 +173,13 @@ final class WatchStreams {
         return line;
     }
 
-    private static void writeLine(OutputStream out, Map<String, Object> line) {
+    private static void writeLine(OutputStream out, Map<String, Object> line, boolean flush) {
         try {
             out.write(Json.write(line));
             out.write('\n');
-            out.flush();
+            if (flush) {
+                out.flush();
+            }
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
