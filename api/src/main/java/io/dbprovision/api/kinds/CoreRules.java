@@ -11,7 +11,11 @@ import java.util.Map;
 final class CoreRules {
     private CoreRules() {}
 
-    /** A namespace is Active from creation; Terminating belongs to a namespace controller we do not run yet. */
+    /**
+     * As Kubernetes' namespace strategy: a live namespace carries the {@code kubernetes} finalizer in its spec and is
+     * Active; once marked for deletion it is Terminating, and only then may the finalizer go (the namespace controller
+     * removes it when the namespace is empty). A write that drops the finalizer from a live namespace gets it back.
+     */
     static KindRules<Namespace> namespaces() {
         return new KindRules<>() {
             @Override
@@ -21,12 +25,17 @@ final class CoreRules {
 
             @Override
             public Namespace defaults(Namespace namespace) {
-                if (namespace.getStatus().getPhase().isEmpty()) {
-                    return namespace.toBuilder()
-                            .setStatus(namespace.getStatus().toBuilder().setPhase("Active"))
-                            .build();
+                Namespace.Builder builder = namespace.toBuilder();
+                boolean terminating = namespace.getMetadata().hasDeletionTimestamp();
+                if (!terminating
+                        && !namespace.getSpec().getFinalizersList().contains(ObjectRules.NAMESPACE_FINALIZER)) {
+                    builder.getSpecBuilder().addFinalizers(ObjectRules.NAMESPACE_FINALIZER);
                 }
-                return namespace;
+                String phase = terminating ? "Terminating" : "Active";
+                if (!namespace.getStatus().getPhase().equals(phase)) {
+                    builder.getStatusBuilder().setPhase(phase);
+                }
+                return builder.build();
             }
         };
     }

@@ -23,6 +23,12 @@ import java.util.Optional;
  * validate-only calls use.
  */
 public final class ObjectRules {
+    /**
+     * The finalizer in a Namespace's {@code spec.finalizers} that holds it until its content is deleted, as
+     * Kubernetes names it.
+     */
+    public static final String NAMESPACE_FINALIZER = "kubernetes";
+
     private static final ObjectRules STANDARD = new ObjectRules(
             Schema.get(),
             List.of(

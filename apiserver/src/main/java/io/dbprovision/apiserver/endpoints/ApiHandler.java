@@ -138,9 +138,7 @@ public final class ApiHandler implements HttpHandler {
         ResourceStore store = registry.lookup(apiVersion, info.resource())
                 .orElseThrow(() -> new ApiException.NotFound(
                         new ApiException.Subject(info.group(), info.resource(), info.name())));
-        if (info.verb().equals("create") && !store.kind().clusterScoped()) {
-            registry.ensureNamespace(info.namespace());
-        }
+        registry.namespaceLifecycle().admit(info.verb(), store, info.namespace(), info.name());
         resources.serve(call, info, store);
     }
 

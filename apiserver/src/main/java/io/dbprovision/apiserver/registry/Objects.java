@@ -56,6 +56,56 @@ public final class Objects {
         return (T) builder.build();
     }
 
+    /**
+     * Whether the object's deletion waits on finalizers: those of its metadata, or, for the kinds that keep them in
+     * their spec (a Namespace's {@code spec.finalizers}, which its namespace controller clears), those.
+     */
+    public static boolean finalizersPending(Message object) {
+        return meta(object).getFinalizersCount() > 0 || !specFinalizers(object).isEmpty();
+    }
+
+    /** {@code spec.finalizers}, for the kinds that have them (empty for the others). */
+    @SuppressWarnings("unchecked")
+    public static java.util.List<String> specFinalizers(Message object) {
+        FieldDescriptor finalizers = specFinalizersField(object);
+        if (finalizers == null) {
+            return java.util.List.of();
+        }
+        Message spec = (Message) object.getField(object.getDescriptorForType().findFieldByName("spec"));
+        return (java.util.List<String>) spec.getField(finalizers);
+    }
+
+    /** The object without {@code finalizer} in its {@code spec.finalizers}. */
+    @SuppressWarnings("unchecked")
+    public static <T extends Message> T withoutSpecFinalizer(T object, String finalizer) {
+        FieldDescriptor finalizers = specFinalizersField(object);
+        if (finalizers == null) {
+            return object;
+        }
+        FieldDescriptor specField = object.getDescriptorForType().findFieldByName("spec");
+        Message.Builder spec =
+                ((Message) object.getField(specField)).toBuilder().clearField(finalizers);
+        for (String kept : specFinalizers(object)) {
+            if (!kept.equals(finalizer)) {
+                spec.addRepeatedField(finalizers, kept);
+            }
+        }
+        return (T) object.toBuilder().setField(specField, spec.build()).build();
+    }
+
+    private static FieldDescriptor specFinalizersField(Message object) {
+        FieldDescriptor spec = object.getDescriptorForType().findFieldByName("spec");
+        if (spec == null || spec.getJavaType() != FieldDescriptor.JavaType.MESSAGE) {
+            return null;
+        }
+        FieldDescriptor finalizers = spec.getMessageType().findFieldByName("finalizers");
+        return finalizers != null
+                        && finalizers.isRepeated()
+                        && finalizers.getJavaType() == FieldDescriptor.JavaType.STRING
+                ? finalizers
+                : null;
+    }
+
     private static FieldDescriptor field(Message object, String name) {
         FieldDescriptor field = object.getDescriptorForType().findFieldByName(name);
         if (field == null) {

@@ -1,6 +1,5 @@
 package io.dbprovision.apiserver.registry;
 
-import com.google.protobuf.Message;
 import io.dbprovision.api.kinds.ObjectRules;
 import io.dbprovision.api.schema.Kind;
 import io.dbprovision.api.schema.Schema;
@@ -21,6 +20,7 @@ public final class Registry {
 
     private final Map<String, ResourceStore> byPath = new LinkedHashMap<>();
     private final List<Schema> schemas;
+    private final NamespaceLifecycle namespaceLifecycle;
 
     public Registry(List<Served> served, Storage storage, Clock clock) {
         List<Schema> list = new java.util.ArrayList<>();
@@ -33,6 +33,7 @@ public final class Registry {
             }
         }
         this.schemas = List.copyOf(list);
+        this.namespaceLifecycle = new NamespaceLifecycle(byPath.get("v1/namespaces"));
     }
 
     public Registry(Schema schema, Storage storage, ObjectRules rules, Clock clock) {
@@ -52,29 +53,23 @@ public final class Registry {
         return schemas;
     }
 
+    /** Every store, in the order served. */
+    public List<ResourceStore> stores() {
+        return List.copyOf(byPath.values());
+    }
+
+    /** Namespace admission: auto-provisioning, no creates in terminating namespaces, immortal system namespaces. */
+    public NamespaceLifecycle namespaceLifecycle() {
+        return namespaceLifecycle;
+    }
+
     /**
      * Creates a namespace on first use, as Kubernetes' NamespaceAutoProvision admission does: standalone mode has no
      * cluster administrator to create them beforehand. A no-op when namespaces are not served here.
+     *
+     * @throws ApiException.Forbidden when the namespace is being deleted
      */
     public void ensureNamespace(String namespace) {
-        ResourceStore namespaces = byPath.get("v1/namespaces");
-        if (namespace.isEmpty() || namespaces == null) {
-            return;
-        }
-        try {
-            namespaces.get("", namespace);
-        } catch (ApiException.NotFound missing) {
-            try {
-                Message object = namespaces.kind().object().toBuilder().build();
-                object = Objects.withMeta(
-                        object,
-                        io.dbprovision.proto.v1alpha1.ObjectMeta.newBuilder()
-                                .setName(namespace)
-                                .build());
-                namespaces.create("", object, WriteOptions.DEFAULT);
-            } catch (ApiException.AlreadyExists raced) {
-                // created meanwhile
-            }
-        }
+        namespaceLifecycle.ensureActive(namespace, "namespace " + namespace);
     }
 }

@@ -308,7 +308,7 @@ public final class ResourceStore {
         }
         try {
             ObjectMeta nextMeta = Objects.meta(next);
-            if (nextMeta.hasDeletionTimestamp() && nextMeta.getFinalizersCount() == 0) {
+            if (nextMeta.hasDeletionTimestamp() && !Objects.finalizersPending(next)) {
                 StoredObject deleted = storage.delete(key(next), expected);
                 return new Written(
                         unstored(withVersion(next, deleted.resourceVersion())), findings.warnings(), false, false);
@@ -359,17 +359,18 @@ public final class ResourceStore {
             }
             long version = Long.parseLong(meta.getResourceVersion());
             try {
-                if (meta.getFinalizersCount() > 0) {
+                if (Objects.finalizersPending(current)) {
                     if (meta.hasDeletionTimestamp()) {
                         return new Written(unstored(current), List.of(), false, true);
                     }
-                    Message marked = Objects.withMeta(
+                    // Defaults again: what a kind derives from being deleted (a Namespace turns Terminating).
+                    Message marked = rules.applyDefaults(Objects.withMeta(
                             clearVersion(current),
                             meta.toBuilder()
                                     .clearResourceVersion()
                                     .setDeletionTimestamp(Timestamps.of(clock.instant()))
                                     .setDeletionGracePeriodSeconds(0)
-                                    .build());
+                                    .build()));
                     if (options.dryRun()) {
                         return new Written(unstored(withVersion(marked, version)), List.of(), false, true);
                     }

@@ -10,6 +10,7 @@ import io.dbprovision.apiserver.auth.MastersAuthorizer;
 import io.dbprovision.apiserver.auth.StaticTokenAuthenticator;
 import io.dbprovision.apiserver.auth.UserInfo;
 import io.dbprovision.apiserver.endpoints.ApiHandler;
+import io.dbprovision.apiserver.registry.NamespaceController;
 import io.dbprovision.apiserver.registry.Registry;
 import io.dbprovision.apiserver.storage.CachingStorage;
 import io.dbprovision.apiserver.storage.Storage;
@@ -40,6 +41,7 @@ public final class StandaloneServer implements AutoCloseable {
 
     private final Path dataDir;
     private final Storage storage;
+    private final NamespaceController namespaceController;
     private final ApiServer server;
     private final String adminToken;
     private final Path kubeconfig;
@@ -63,6 +65,7 @@ public final class StandaloneServer implements AutoCloseable {
         for (String namespace : List.of("default", "kube-system", "kube-public")) {
             registry.ensureNamespace(namespace);
         }
+        this.namespaceController = NamespaceController.start(registry).orElseThrow();
         ApiHandler handler = new ApiHandler(
                 registry,
                 new KubeCodec(List.of(Schema.get(), Schema.core()), Limits.defaults()),
@@ -111,6 +114,7 @@ public final class StandaloneServer implements AutoCloseable {
 
     @Override
     public void close() {
+        namespaceController.close();
         server.close();
         storage.close();
     }
