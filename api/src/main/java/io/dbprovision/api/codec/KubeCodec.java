@@ -116,6 +116,21 @@ public final class KubeCodec {
     }
 
     /** Compact Kubernetes JSON, written straight from the message (no intermediate tree: this is the hot path). */
+    /**
+     * Decodes a request body in Kubernetes' protobuf form, for the kinds that have one here (the core kinds of
+     * standalone mode): as the JSON it is equivalent to.
+     *
+     * @throws CodecException when the body is not such protobuf, or the kind has no protobuf form
+     */
+    public <T extends Message> Decoded<T> decodeProtobuf(byte[] body, T prototype) {
+        return decodeJson(KubeProtobuf.toJson(body, prototype, this), prototype);
+    }
+
+    /** Whether {@link #decodeProtobuf} reads bodies of {@code prototype}'s kind. */
+    public boolean readsProtobuf(Message prototype) {
+        return KubeProtobuf.supports(prototype);
+    }
+
     public byte[] encodeJson(Message message) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {

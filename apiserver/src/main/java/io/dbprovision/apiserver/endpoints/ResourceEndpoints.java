@@ -28,6 +28,7 @@ final class ResourceEndpoints {
     static final String JSON_PATCH = "application/json-patch+json";
     static final String APPLY_PATCH = "application/apply-patch+yaml";
     static final String STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json";
+    static final String PROTOBUF = "application/vnd.kubernetes.protobuf";
 
     private final KubeCodec codec;
     private final Tables tables;
@@ -330,6 +331,10 @@ final class ResourceEndpoints {
                 decoded = codec.decodeJson(body, store.kind().object());
             } else if (type.essence().equals("application/yaml")) {
                 decoded = codec.decodeYaml(body, store.kind().object());
+            } else if (type.essence().equals(PROTOBUF)
+                    && codec.readsProtobuf(store.kind().object())) {
+                // kubectl 1.33's imperative create of core kinds (create namespace, create secret) sends protobuf
+                decoded = codec.decodeProtobuf(body, store.kind().object());
             } else {
                 throw new ApiException.UnsupportedMediaType("the body of the request was in an unknown format -"
                         + " accepted media types include: application/json, application/yaml");

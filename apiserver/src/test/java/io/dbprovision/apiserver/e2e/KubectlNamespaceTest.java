@@ -8,8 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * in a terminating namespace, and the system namespaces cannot be deleted.
  */
 class KubectlNamespaceTest extends E2eServer {
-    // Manifests rather than `kubectl create namespace|secret`: kubectl 1.33's imperative create of core kinds sends
-    // a protobuf body, which standalone mode does not decode (it answers 415).
     private static final String SECRET = """
             apiVersion: v1
             kind: Secret

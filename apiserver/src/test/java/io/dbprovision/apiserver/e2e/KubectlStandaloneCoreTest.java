@@ -66,6 +66,35 @@ class KubectlStandaloneCoreTest extends E2eServer {
                 .isEqualTo("Active");
     }
 
+    /** kubectl 1.33 sends these as protobuf (Kubernetes' wire form of core kinds), older ones as JSON. */
+    @EachKubectl
+    void imperativeCreateOfANamespaceAndASecret(String version) {
+        String namespace = "made-" + version.replace(".", "");
+        Kubectl kubectl = kubectl(version).namespace(namespace);
+        assertThat(kubectl.run("create", "namespace", namespace).ok().stdout())
+                .contains("namespace/" + namespace + " created");
+        assertThat(kubectl.run(
+                                "create",
+                                "secret",
+                                "generic",
+                                "pg-admin",
+                                "--from-literal=username=postgres",
+                                "--from-literal=password=s3cret",
+                                "--type=Opaque")
+                        .ok()
+                        .stdout())
+                .contains("secret/pg-admin created");
+        String password = kubectl.run("get", "secret", "pg-admin", "-o", "jsonpath={.data.password}")
+                .ok()
+                .stdout();
+        assertThat(new String(Base64.getDecoder().decode(password), StandardCharsets.UTF_8))
+                .isEqualTo("s3cret");
+        assertThat(kubectl.run("get", "namespace", namespace, "-o", "jsonpath={.status.phase}")
+                        .ok()
+                        .stdout())
+                .isEqualTo("Active");
+    }
+
     @EachKubectl
     void describeShowsTheEventsAboutAnObject(String version) {
         Kubectl kubectl = kubectl(version);
