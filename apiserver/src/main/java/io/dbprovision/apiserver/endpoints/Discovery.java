@@ -89,6 +89,16 @@ final class Discovery {
         return group;
     }
 
+    /** Every verb, but for namespaces, which Kubernetes does not delete as a collection (see NamespaceLifecycle). */
+    private static List<String> verbs(Kind kind) {
+        if (kind.group().isEmpty() && kind.plural().equals("namespaces")) {
+            return VERBS.stream()
+                    .filter(verb -> !verb.equals("deletecollection"))
+                    .toList();
+        }
+        return VERBS;
+    }
+
     private Map<String, Object> resourceListDocument() {
         List<Map<String, Object>> resources = new ArrayList<>();
         for (Kind kind : kinds) {
@@ -97,7 +107,7 @@ final class Discovery {
             resource.put("singularName", kind.singular());
             resource.put("namespaced", !kind.clusterScoped());
             resource.put("kind", kind.kind());
-            resource.put("verbs", VERBS);
+            resource.put("verbs", verbs(kind));
             resource.put("shortNames", kind.shortNames());
             resource.put("categories", kind.categories());
             resources.add(resource);
@@ -130,7 +140,7 @@ final class Discovery {
             resource.put("responseKind", responseKind);
             resource.put("scope", kind.clusterScoped() ? "Cluster" : "Namespaced");
             resource.put("singularResource", kind.singular());
-            resource.put("verbs", VERBS);
+            resource.put("verbs", verbs(kind));
             resource.put("shortNames", kind.shortNames());
             resource.put("categories", kind.categories());
             resource.put(

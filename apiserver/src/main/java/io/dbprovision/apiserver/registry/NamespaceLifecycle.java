@@ -8,7 +8,7 @@ import java.util.Set;
  * Namespace admission in standalone mode, as Kubernetes' NamespaceLifecycle admission plugin (and its
  * NamespaceAutoProvision) does it: a create in a namespace that does not exist creates the namespace (there is no
  * cluster administrator to create it beforehand), a create in a namespace being deleted is refused, and the system
- * namespaces cannot be deleted. Inert where namespaces are not served here (an aggregated server leaves them to the
+ * namespaces cannot be deleted (nor namespaces as a collection). Inert where namespaces are not served here (an aggregated server leaves them to the
  * cluster).
  */
 public final class NamespaceLifecycle {
@@ -28,6 +28,10 @@ public final class NamespaceLifecycle {
         }
         if (verb.equals("create") && !store.kind().clusterScoped()) {
             ensureActive(namespace, store.kind().qualifiedResource());
+        }
+        if (verb.equals("deletecollection") && store == namespaces) {
+            // As in Kubernetes: one request must not take every namespace, the system ones included, with it.
+            throw new ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
         }
         if (verb.equals("delete") && store == namespaces && IMMORTAL.contains(name)) {
             throw new ApiException.Forbidden(

@@ -116,6 +116,13 @@ class NamespaceLifecycleTest {
     }
 
     @Test
+    void namespacesCannotBeDeletedAsACollection() {
+        assertThatThrownBy(() -> registry.namespaceLifecycle().admit("deletecollection", namespaces, "", ""))
+                .isInstanceOf(ApiException.MethodNotAllowed.class);
+        registry.namespaceLifecycle().admit("deletecollection", instances, "team-a", ""); // other kinds may
+    }
+
+    @Test
     void aNamespaceDeletedAndCreatedAgainIsActive() {
         createIn("team-a", "pg", List.of());
         namespaces.delete("", "team-a", DeleteOptions.DEFAULT);
