@@ -442,7 +442,7 @@ public final class ResourceStore {
                 @Override
                 public void onEvent(WatchEvent event) {
                     boolean endOfInitialState = event.type() == WatchEvent.Type.BOOKMARK && !initialStateSent;
-                    initialStateSent = true;
+                    initialStateSent |= event.type() == WatchEvent.Type.BOOKMARK;
                     sink.accept(toObjectEvent(event, endOfInitialState));
                 }
 
