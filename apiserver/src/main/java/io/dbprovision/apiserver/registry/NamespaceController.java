@@ -53,6 +53,11 @@ public final class NamespaceController implements AutoCloseable {
     }
 
     private void run() {
+        try {
+            adoptNamespacesWithoutFinalizer();
+        } catch (RuntimeException e) {
+            LOG.warn("namespace controller: {}", e.getMessage());
+        }
         while (!closed) {
             try {
                 if (watch == null) {
@@ -73,6 +78,19 @@ public final class NamespaceController implements AutoCloseable {
                 // storage unavailable, most likely: try again at the next sweep
                 LOG.warn("namespace controller: {}", e.getMessage());
                 sleep();
+            }
+        }
+    }
+
+    /**
+     * Gives the namespaces an earlier build created without the {@code kubernetes} finalizer their finalizer (a write
+     * applies the namespace defaults), so that deleting one deletes its content too.
+     */
+    private void adoptNamespacesWithoutFinalizer() {
+        for (Message namespace : namespaces.list("", ListQuery.ALL).items()) {
+            if (!Objects.meta(namespace).hasDeletionTimestamp()
+                    && !Objects.specFinalizers(namespace).contains(ObjectRules.NAMESPACE_FINALIZER)) {
+                namespaces.patch("", Objects.meta(namespace).getName(), current -> current, AS_CONTROLLER, false);
             }
         }
     }

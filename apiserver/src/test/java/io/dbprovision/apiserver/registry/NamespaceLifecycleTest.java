@@ -115,6 +115,28 @@ class NamespaceLifecycleTest {
         }
     }
 
+    /** A namespace stored by an earlier build, without the finalizer, gets it when a controller starts. */
+    @Test
+    void aNamespaceWithoutTheFinalizerGetsItWhenTheControllerStarts() throws Exception {
+        Namespace old = Namespace.newBuilder()
+                .setApiVersion("v1")
+                .setKind("Namespace")
+                .setMetadata(io.dbprovision.proto.v1alpha1.ObjectMeta.newBuilder()
+                        .setName("old")
+                        .setUid("5e0c7a52-8f0e-4b1f-9b5c-2f1d3c4b5a69"))
+                .build();
+        storage.create(
+                new io.dbprovision.apiserver.storage.ObjectKey(namespaces.kind().qualifiedResource(), "", "old"),
+                old.toByteArray(),
+                namespaces.attributes(old));
+        try (NamespaceController another = NamespaceController.start(registry).orElseThrow()) {
+            await(() -> ((Namespace) namespaces.get("", "old"))
+                    .getSpec()
+                    .getFinalizersList()
+                    .contains("kubernetes"));
+        }
+    }
+
     @Test
     void namespacesCannotBeDeletedAsACollection() {
         assertThatThrownBy(() -> registry.namespaceLifecycle().admit("deletecollection", namespaces, "", ""))
