@@ -29,6 +29,11 @@ final class ResourceEndpoints {
     static final String APPLY_PATCH = "application/apply-patch+yaml";
     static final String STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json";
     static final String PROTOBUF = "application/vnd.kubernetes.protobuf";
+    /** The fixed pieces of a plain JSON list body around and between its items (see {@link #listJson}). */
+    private static final byte[] ITEMS_OPEN = ",\"items\":[".getBytes(StandardCharsets.UTF_8);
+
+    private static final byte[] COMMA = {','};
+    private static final byte[] ITEMS_CLOSE = {']', '}'};
 
     private final KubeCodec codec;
     private final Tables tables;
@@ -181,10 +186,6 @@ final class ResourceEndpoints {
         parts.add(ITEMS_CLOSE);
         return parts;
     }
-
-    private static final byte[] ITEMS_OPEN = ",\"items\":[".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] COMMA = {','};
-    private static final byte[] ITEMS_CLOSE = {']', '}'};
 
     private static byte[] concat(byte[] a, byte[] b) {
         byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
