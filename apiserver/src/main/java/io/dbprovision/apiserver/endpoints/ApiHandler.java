@@ -138,7 +138,8 @@ public final class ApiHandler implements HttpHandler {
         ResourceStore store = registry.lookup(apiVersion, info.resource())
                 .orElseThrow(() -> new ApiException.NotFound(
                         new ApiException.Subject(info.group(), info.resource(), info.name())));
-        registry.namespaceLifecycle().admit(info.verb(), store, info.namespace(), info.name());
+        registry.namespaceLifecycle()
+                .admit(info.verb(), store, info.namespace(), info.name(), ResourceEndpoints.dryRun(call));
         resources.serve(call, info, store);
     }
 

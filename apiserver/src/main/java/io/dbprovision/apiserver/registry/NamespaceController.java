@@ -83,13 +83,15 @@ public final class NamespaceController implements AutoCloseable {
     }
 
     /**
-     * Gives the namespaces an earlier build created without the {@code kubernetes} finalizer their finalizer (a write
-     * applies the namespace defaults), so that deleting one deletes its content too.
+     * Mends the namespaces an earlier build stored without the {@code kubernetes} finalizer or without apiVersion and
+     * kind: a write applies the namespace defaults and the type, so that deleting one deletes its content too and
+     * clients can read it.
      */
     private void adoptNamespacesWithoutFinalizer() {
         for (Message namespace : namespaces.list("", ListQuery.ALL).items()) {
-            if (!Objects.meta(namespace).hasDeletionTimestamp()
-                    && !Objects.specFinalizers(namespace).contains(ObjectRules.NAMESPACE_FINALIZER)) {
+            boolean old = !Objects.specFinalizers(namespace).contains(ObjectRules.NAMESPACE_FINALIZER)
+                    || Objects.withTypeMeta(namespace, "v1", "Namespace") != namespace;
+            if (!Objects.meta(namespace).hasDeletionTimestamp() && old) {
                 namespaces.patch("", Objects.meta(namespace).getName(), current -> current, AS_CONTROLLER, false);
             }
         }

@@ -21,13 +21,25 @@ public final class NamespaceLifecycle {
         this.namespaces = namespaces;
     }
 
-    /** Admits a request of {@code verb} on {@code store}, or throws the Forbidden that Kubernetes answers. */
-    public void admit(String verb, ResourceStore store, String namespace, String name) {
-        if (namespaces == null) {
+    /**
+     * Admits a request of {@code verb} on {@code store}, or throws what Kubernetes answers. A dry run provisions
+     * nothing: into a namespace that does not exist it is NotFound, as in Kubernetes.
+     */
+    public void admit(String verb, ResourceStore store, String namespace, String name, boolean dryRun) {
+        if (namespaces == null || store.kind().clusterScoped() && store != namespaces) {
             return;
         }
         if (verb.equals("create") && !store.kind().clusterScoped()) {
-            ensureActive(namespace, store.kind().qualifiedResource());
+            if (dryRun) {
+                requireActive(namespace, store.kind().qualifiedResource());
+            } else {
+                ensureActive(namespace, store.kind().qualifiedResource());
+            }
+        }
+        if (verb.equals("patch") && !store.kind().clusterScoped() && !dryRun) {
+            // A server-side apply may create: provision the namespace, as for a create. Patches inside a terminating
+            // namespace stay allowed (removing finalizers is how its deletion finishes).
+            ensureExists(namespace);
         }
         if (verb.equals("deletecollection") && store == namespaces) {
             // As in Kubernetes: one request must not take every namespace, the system ones included, with it.
@@ -49,11 +61,31 @@ public final class NamespaceLifecycle {
             return;
         }
         try {
-            Message current = namespaces.get("", namespace);
-            if (Objects.meta(current).hasDeletionTimestamp()) {
-                throw new ApiException.Forbidden(resource + " is forbidden: unable to create new content in namespace "
-                        + namespace + " because it is being terminated");
-            }
+            requireActive(namespace, resource);
+        } catch (ApiException.NotFound missing) {
+            ensureExists(namespace);
+        }
+    }
+
+    /** Fails unless {@code namespace} exists and is not being deleted. */
+    private void requireActive(String namespace, String resource) {
+        if (namespace.isEmpty()) {
+            return;
+        }
+        Message current = namespaces.get("", namespace);
+        if (Objects.meta(current).hasDeletionTimestamp()) {
+            throw new ApiException.Forbidden(resource + " is forbidden: unable to create new content in namespace "
+                    + namespace + " because it is being terminated");
+        }
+    }
+
+    /** Creates {@code namespace} unless it exists. */
+    private void ensureExists(String namespace) {
+        if (namespace.isEmpty()) {
+            return;
+        }
+        try {
+            namespaces.get("", namespace);
         } catch (ApiException.NotFound missing) {
             try {
                 Message object = Objects.withMeta(

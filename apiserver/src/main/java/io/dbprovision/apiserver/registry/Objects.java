@@ -20,6 +20,20 @@ public final class Objects {
         return (T) object.toBuilder().setField(field(object, "metadata"), meta).build();
     }
 
+    /** The object with its {@code apiVersion} and {@code kind} set, as every object the server writes has them. */
+    @SuppressWarnings("unchecked")
+    public static <T extends Message> T withTypeMeta(T object, String apiVersion, String kind) {
+        FieldDescriptor apiVersionField = field(object, "api_version");
+        FieldDescriptor kindField = field(object, "kind");
+        if (apiVersion.equals(object.getField(apiVersionField)) && kind.equals(object.getField(kindField))) {
+            return object;
+        }
+        return (T) object.toBuilder()
+                .setField(apiVersionField, apiVersion)
+                .setField(kindField, kind)
+                .build();
+    }
+
     /**
      * What a client declares: everything but metadata and status. A change here bumps {@code metadata.generation}
      * (the CRD rule), for kinds with a spec and kinds without one (a Secret's data) alike.

@@ -1,5 +1,7 @@
 package io.dbprovision.apiserver.registry;
 
+import io.dbprovision.api.codec.KubeCodec;
+import io.dbprovision.api.codec.Limits;
 import io.dbprovision.api.kinds.ObjectRules;
 import io.dbprovision.api.schema.Kind;
 import io.dbprovision.api.schema.Schema;
@@ -23,16 +25,16 @@ public final class Registry {
     private final NamespaceLifecycle namespaceLifecycle;
 
     public Registry(List<Served> served, Storage storage, Clock clock) {
-        List<Schema> list = new java.util.ArrayList<>();
+        this.schemas = served.stream().map(Served::schema).toList();
+        // One codec that knows every schema served: server-side apply of a core kind decodes through it too.
+        KubeCodec codec = new KubeCodec(schemas, Limits.defaults());
         for (Served entry : served) {
-            list.add(entry.schema());
             for (Kind kind : entry.schema().kinds()) {
                 byPath.put(
                         entry.schema().apiVersion() + "/" + kind.plural(),
-                        new ResourceStore(kind, storage, entry.rules(), clock));
+                        new ResourceStore(kind, storage, entry.rules(), codec, clock));
             }
         }
-        this.schemas = List.copyOf(list);
         this.namespaceLifecycle = new NamespaceLifecycle(byPath.get("v1/namespaces"));
     }
 

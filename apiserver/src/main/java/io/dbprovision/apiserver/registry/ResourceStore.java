@@ -55,12 +55,14 @@ public final class ResourceStore {
     private final Set<String> selectableFields;
     private final FieldManager fieldManager;
     /** Encodes the JSON of objects read back, kept with each stored version (see {@link ObjectVersion}). */
-    private final KubeCodec codec = KubeCodec.standard();
+    private final KubeCodec codec;
 
     private final SecureRandom random = new SecureRandom();
 
-    public ResourceStore(Kind kind, Storage storage, ObjectRules rules, Clock clock) {
+    /** @param codec a codec that knows {@code kind}'s schema (server-side apply decodes through it) */
+    public ResourceStore(Kind kind, Storage storage, ObjectRules rules, KubeCodec codec, Clock clock) {
         this.kind = kind;
+        this.codec = codec;
         this.storage = storage;
         this.rules = rules;
         this.clock = clock;
@@ -69,7 +71,7 @@ public final class ResourceStore {
         fields.add("metadata.name");
         fields.add("metadata.namespace");
         this.selectableFields = Set.copyOf(fields);
-        this.fieldManager = new FieldManager(kind, KubeCodec.standard(), clock);
+        this.fieldManager = new FieldManager(kind, codec, clock);
     }
 
     public Kind kind() {
@@ -100,7 +102,10 @@ public final class ResourceStore {
             if (generate) {
                 fresh.setName(generatedName(meta.getGenerateName()));
             }
-            Message prepared = Objects.withStatusOf(Objects.withMeta(object, fresh.build()), null);
+            // apiVersion and kind too: an object created inside the server (an auto-provisioned namespace) has none.
+            Message prepared = Objects.withStatusOf(
+                    Objects.withTypeMeta(Objects.withMeta(object, fresh.build()), kind.apiVersion(), kind.kind()),
+                    null);
             prepared = rules.applyDefaults(prepared);
             if (!options.applied()) {
                 prepared = fieldManager.update(null, prepared, options.fieldManager(), false);
@@ -282,6 +287,7 @@ public final class ResourceStore {
                                 .build());
             }
         }
+        next = Objects.withTypeMeta(next, kind.apiVersion(), kind.kind());
         if (!options.applied()) {
             next = fieldManager.update(current, next, options.fieldManager(), status);
         }

@@ -95,6 +95,33 @@ class KubectlStandaloneCoreTest extends E2eServer {
                 .isEqualTo("Active");
     }
 
+    /** Server-side apply of a core kind, into a namespace it provisions; the namespace reads back with its type. */
+    @EachKubectl
+    void serverSideApplyOfASecret(String version) {
+        String namespace = "ssa-" + version.replace(".", "");
+        Kubectl kubectl = kubectl(version).namespace(namespace);
+        String secret = """
+                apiVersion: v1
+                kind: Secret
+                metadata:
+                  name: applied
+                stringData:
+                  password: s3cret
+                """;
+        assertThat(kubectl.runWithInput(secret, "apply", "--server-side", "-f", "-")
+                        .ok()
+                        .stdout())
+                .contains("secret/applied serverside-applied");
+        assertThat(kubectl.run("get", "secret", "applied", "-o", "jsonpath={.data.password}")
+                        .ok()
+                        .stdout())
+                .isEqualTo(Base64.getEncoder().encodeToString("s3cret".getBytes(StandardCharsets.UTF_8)));
+        assertThat(kubectl.run("get", "namespace", namespace, "-o", "jsonpath={.apiVersion} {.kind}")
+                        .ok()
+                        .stdout())
+                .isEqualTo("v1 Namespace");
+    }
+
     @EachKubectl
     void describeShowsTheEventsAboutAnObject(String version) {
         Kubectl kubectl = kubectl(version);

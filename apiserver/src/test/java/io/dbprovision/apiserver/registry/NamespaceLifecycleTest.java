@@ -90,7 +90,7 @@ class NamespaceLifecycleTest {
         Thread.sleep(300); // a few wake-ups of the controller: the namespace must stay while the object does
         assertThat(((Namespace) namespaces.get("", "team-a")).getStatus().getPhase())
                 .isEqualTo("Terminating");
-        assertThatThrownBy(() -> registry.namespaceLifecycle().admit("create", secrets, "team-a", ""))
+        assertThatThrownBy(() -> registry.namespaceLifecycle().admit("create", secrets, "team-a", "", false))
                 .isInstanceOf(ApiException.Forbidden.class)
                 .hasMessage("secrets is forbidden: unable to create new content in namespace team-a because it is"
                         + " being terminated");
@@ -109,7 +109,7 @@ class NamespaceLifecycleTest {
     @Test
     void theSystemNamespacesCannotBeDeleted() {
         for (String name : NamespaceLifecycle.IMMORTAL) {
-            assertThatThrownBy(() -> registry.namespaceLifecycle().admit("delete", namespaces, "", name))
+            assertThatThrownBy(() -> registry.namespaceLifecycle().admit("delete", namespaces, "", name, false))
                     .isInstanceOf(ApiException.Forbidden.class)
                     .hasMessage("namespaces \"" + name + "\" is forbidden: this namespace may not be deleted");
         }
@@ -138,10 +138,21 @@ class NamespaceLifecycleTest {
     }
 
     @Test
+    void anAutoProvisionedNamespaceHasItsTypeAndADryRunProvisionsNothing() {
+        registry.namespaceLifecycle().admit("create", secrets, "team-a", "", false);
+        Namespace namespace = (Namespace) namespaces.get("", "team-a");
+        assertThat(namespace.getApiVersion()).isEqualTo("v1");
+        assertThat(namespace.getKind()).isEqualTo("Namespace");
+        assertThatThrownBy(() -> registry.namespaceLifecycle().admit("create", secrets, "nowhere", "", true))
+                .isInstanceOf(ApiException.NotFound.class);
+        assertThat(isGone(namespaces, "", "nowhere")).isTrue();
+    }
+
+    @Test
     void namespacesCannotBeDeletedAsACollection() {
-        assertThatThrownBy(() -> registry.namespaceLifecycle().admit("deletecollection", namespaces, "", ""))
+        assertThatThrownBy(() -> registry.namespaceLifecycle().admit("deletecollection", namespaces, "", "", false))
                 .isInstanceOf(ApiException.MethodNotAllowed.class);
-        registry.namespaceLifecycle().admit("deletecollection", instances, "team-a", ""); // other kinds may
+        registry.namespaceLifecycle().admit("deletecollection", instances, "team-a", "", false); // other kinds may
     }
 
     @Test
@@ -156,7 +167,7 @@ class NamespaceLifecycleTest {
     }
 
     private void createIn(String namespace, String name, List<String> finalizers) {
-        registry.namespaceLifecycle().admit("create", instances, namespace, "");
+        registry.namespaceLifecycle().admit("create", instances, namespace, "", false);
         String json =
                 """
                 {"apiVersion":"dbops.dbprovision.io/v1alpha1","kind":"DatabaseInstance",
