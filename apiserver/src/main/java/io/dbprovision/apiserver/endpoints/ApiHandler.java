@@ -8,6 +8,7 @@ import io.dbprovision.apiserver.auth.Authorizer;
 import io.dbprovision.apiserver.auth.Credentials;
 import io.dbprovision.apiserver.auth.UserInfo;
 import io.dbprovision.apiserver.registry.ApiException;
+import io.dbprovision.apiserver.registry.NamespaceLifecycle;
 import io.dbprovision.apiserver.registry.Registry;
 import io.dbprovision.apiserver.registry.ResourceStore;
 import io.undertow.server.HttpHandler;
@@ -138,8 +139,15 @@ public final class ApiHandler implements HttpHandler {
         ResourceStore store = registry.lookup(apiVersion, info.resource())
                 .orElseThrow(() -> new ApiException.NotFound(
                         new ApiException.Subject(info.group(), info.resource(), info.name())));
+        boolean apply =
+                info.verb().equals("patch") && call.contentType().essence().equals(ResourceEndpoints.APPLY_PATCH);
         registry.namespaceLifecycle()
-                .admit(info.verb(), store, info.namespace(), info.name(), ResourceEndpoints.dryRun(call));
+                .admit(
+                        apply ? NamespaceLifecycle.APPLY : info.verb(),
+                        store,
+                        info.namespace(),
+                        info.name(),
+                        ResourceEndpoints.dryRun(call));
         resources.serve(call, info, store);
     }
 

@@ -90,7 +90,11 @@ public final class NamespaceController implements AutoCloseable {
     private void adoptNamespacesWithoutFinalizer() {
         for (Message namespace : namespaces.list("", ListQuery.ALL).items()) {
             boolean old = !Objects.specFinalizers(namespace).contains(ObjectRules.NAMESPACE_FINALIZER)
-                    || Objects.withTypeMeta(namespace, "v1", "Namespace") != namespace;
+                    || Objects.withTypeMeta(
+                                    namespace,
+                                    namespaces.kind().apiVersion(),
+                                    namespaces.kind().kind())
+                            != namespace;
             if (!Objects.meta(namespace).hasDeletionTimestamp() && old) {
                 namespaces.patch("", Objects.meta(namespace).getName(), current -> current, AS_CONTROLLER, false);
             }

@@ -15,6 +15,12 @@ public final class NamespaceLifecycle {
     /** The namespaces Kubernetes never deletes. */
     public static final Set<String> IMMORTAL = Set.of("default", "kube-system", "kube-public");
 
+    /**
+     * The verb admission sees for a server-side apply, a patch that may create; other patches never need the namespace
+     * looked at (their object exists, so its namespace does).
+     */
+    public static final String APPLY = "apply";
+
     private final ResourceStore namespaces;
 
     NamespaceLifecycle(ResourceStore namespaces) {
@@ -36,9 +42,9 @@ public final class NamespaceLifecycle {
                 ensureActive(namespace, store.kind().qualifiedResource());
             }
         }
-        if (verb.equals("patch") && !store.kind().clusterScoped() && !dryRun) {
-            // A server-side apply may create: provision the namespace, as for a create. Patches inside a terminating
-            // namespace stay allowed (removing finalizers is how its deletion finishes).
+        if (verb.equals(APPLY) && !store.kind().clusterScoped() && !dryRun) {
+            // A server-side apply may create: provision the namespace, as for a create. Applies inside a terminating
+            // namespace stay allowed, as other patches do (removing finalizers is how its deletion finishes).
             ensureExists(namespace);
         }
         if (verb.equals("deletecollection") && store == namespaces) {

@@ -55,15 +55,8 @@ class KubectlStandaloneCoreTest extends E2eServer {
                         // stringData is write-only, so its patch is sent again: Kubernetes says configured too
                         "secret/pg-admin configured",
                         "databaseinstance.dbops.dbprovision.io/primary unchanged");
-        String password = kubectl.run("get", "secret", "pg-admin", "-n", namespace, "-o", "jsonpath={.data.password}")
-                .ok()
-                .stdout();
-        assertThat(new String(Base64.getDecoder().decode(password), StandardCharsets.UTF_8))
-                .isEqualTo("s3cret");
-        assertThat(kubectl.run("get", "namespace", namespace, "-o", "jsonpath={.status.phase}")
-                        .ok()
-                        .stdout())
-                .isEqualTo("Active");
+        assertThat(secretValue(kubectl, "pg-admin", "password")).isEqualTo("s3cret");
+        assertThat(phaseOf(kubectl, namespace)).isEqualTo("Active");
     }
 
     /** kubectl 1.33 sends these as protobuf (Kubernetes' wire form of core kinds), older ones as JSON. */
@@ -84,15 +77,8 @@ class KubectlStandaloneCoreTest extends E2eServer {
                         .ok()
                         .stdout())
                 .contains("secret/pg-admin created");
-        String password = kubectl.run("get", "secret", "pg-admin", "-o", "jsonpath={.data.password}")
-                .ok()
-                .stdout();
-        assertThat(new String(Base64.getDecoder().decode(password), StandardCharsets.UTF_8))
-                .isEqualTo("s3cret");
-        assertThat(kubectl.run("get", "namespace", namespace, "-o", "jsonpath={.status.phase}")
-                        .ok()
-                        .stdout())
-                .isEqualTo("Active");
+        assertThat(secretValue(kubectl, "pg-admin", "password")).isEqualTo("s3cret");
+        assertThat(phaseOf(kubectl, namespace)).isEqualTo("Active");
     }
 
     /** Server-side apply of a core kind, into a namespace it provisions; the namespace reads back with its type. */
@@ -112,10 +98,7 @@ class KubectlStandaloneCoreTest extends E2eServer {
                         .ok()
                         .stdout())
                 .contains("secret/applied serverside-applied");
-        assertThat(kubectl.run("get", "secret", "applied", "-o", "jsonpath={.data.password}")
-                        .ok()
-                        .stdout())
-                .isEqualTo(Base64.getEncoder().encodeToString("s3cret".getBytes(StandardCharsets.UTF_8)));
+        assertThat(secretValue(kubectl, "applied", "password")).isEqualTo("s3cret");
         assertThat(kubectl.run("get", "namespace", namespace, "-o", "jsonpath={.apiVersion} {.kind}")
                         .ok()
                         .stdout())
@@ -155,5 +138,19 @@ class KubectlStandaloneCoreTest extends E2eServer {
         assertThat(kubectl.run("describe", "dbi", "evented").ok().stdout())
                 .containsPattern("Normal\\s+Connected\\s+\\S+\\s+dbprovision-reconciler\\s+Successfully connected to"
                         + " postgres 15.19");
+    }
+
+    /** A value of a Secret in the kubectl's namespace, decoded from its base64 form. */
+    private static String secretValue(Kubectl kubectl, String secret, String key) {
+        String encoded = kubectl.run("get", "secret", secret, "-o", "jsonpath={.data." + key + "}")
+                .ok()
+                .stdout();
+        return new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+    }
+
+    private static String phaseOf(Kubectl kubectl, String namespace) {
+        return kubectl.run("get", "namespace", namespace, "-o", "jsonpath={.status.phase}")
+                .ok()
+                .stdout();
     }
 }
