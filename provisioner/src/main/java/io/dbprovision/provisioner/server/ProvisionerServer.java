@@ -1,0 +1,274 @@
+package io.dbprovision.provisioner.server;
+
+import io.dbprovision.proto.engine.v1alpha1.EngineServiceGrpc;
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The provisioner's gRPC server: the engine service plus the standard health and reflection services, served over
+ * TLS 1.2/1.3 by default — mutual TLS with a required client certificate when a client CA is configured — on
+ * grpc-netty-shaded, with calls on virtual threads. Certificate, key and client CA files are re-read on a schedule
+ * and new handshakes use what changed. Plaintext only when asked for explicitly ({@link Builder#insecure}). Shutdown
+ * is graceful: health turns NOT_SERVING, no new calls are accepted, calls in flight get a grace period, then the rest
+ * are cancelled (which cancels their statements on the engines).
+ *
+ * <p>Tests inject a {@link ServerBuilder} of their own (in-process); transport security then is theirs.
+ */
+public final class ProvisionerServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ProvisionerServer.class);
+    private static final String[] TLS_PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+
+    private final Server server;
+    private final HealthStatusManager health;
+    private final ExecutorService callExecutor;
+    private final Optional<ReloadingTlsMaterial> tls;
+    private final Optional<ScheduledExecutorService> reloader;
+    private final Duration reloadInterval;
+    private final Duration shutdownGrace;
+    private final List<String> serviceNames;
+
+    private ProvisionerServer(Builder builder) {
+        this.health = new HealthStatusManager();
+        this.callExecutor = Executors.newVirtualThreadPerTaskExecutor();
+        this.shutdownGrace = builder.shutdownGrace;
+        this.reloadInterval = builder.reloadInterval;
+        this.tls = builder.tlsFiles.map(ReloadingTlsMaterial::new);
+        this.reloader = tls.map(material -> Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("tls-reload").daemon().factory()));
+
+        ServerBuilder<?> serverBuilder = builder.serverBuilder != null ? builder.serverBuilder : netty(builder);
+        serverBuilder
+                .executor(callExecutor)
+                .maxInboundMessageSize(builder.maxInboundMessageBytes)
+                .maxInboundMetadataSize(builder.maxInboundMetadataBytes)
+                .handshakeTimeout(10, TimeUnit.SECONDS)
+                .addService(health.getHealthService())
+                .addService(ProtoReflectionServiceV1.newInstance());
+        List<String> names = new ArrayList<>();
+        for (BindableService service : builder.services) {
+            serverBuilder.addService(service);
+            names.add(service.bindService().getServiceDescriptor().getName());
+        }
+        this.serviceNames = List.copyOf(names);
+        this.server = serverBuilder.build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private NettyServerBuilder netty(Builder builder) {
+        NettyServerBuilder netty = NettyServerBuilder.forAddress(
+                        new InetSocketAddress(builder.bindAddress, builder.port))
+                // Pings from clients at most every 20 s, our own after 60 s of silence; idle connections close.
+                .keepAliveTime(60, TimeUnit.SECONDS)
+                .keepAliveTimeout(20, TimeUnit.SECONDS)
+                .permitKeepAliveTime(20, TimeUnit.SECONDS)
+                .permitKeepAliveWithoutCalls(true)
+                .maxConnectionIdle(15, TimeUnit.MINUTES)
+                .maxConcurrentCallsPerConnection(1_000);
+        tls.ifPresent(material -> netty.sslContext(sslContext(material)));
+        return netty;
+    }
+
+    private static SslContext sslContext(ReloadingTlsMaterial material) {
+        SslContextBuilder ssl = GrpcSslContexts.configure(SslContextBuilder.forServer(material.keyManager()))
+                .protocols(TLS_PROTOCOLS);
+        material.trustManager()
+                .ifPresent(trust -> ssl.trustManager(trust)
+                        .clientAuth(material.files().clientCertOptional() ? ClientAuth.OPTIONAL : ClientAuth.REQUIRE));
+        try {
+            return ssl.build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
+        }
+    }
+
+    /** Starts serving; health reports SERVING for the server and every service. */
+    public ProvisionerServer start() {
+        try {
+            server.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen: " + e.getMessage(), e);
+        }
+        reloader.ifPresent(scheduler -> scheduler.scheduleWithFixedDelay(
+                () -> tls.orElseThrow().reloadIfChanged(),
+                reloadInterval.toMillis(),
+                reloadInterval.toMillis(),
+                TimeUnit.MILLISECONDS));
+        health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
+        serviceNames.forEach(name -> health.setStatus(name, ServingStatus.SERVING));
+        LOG.info(
+                "provisioner serving on {} ({})",
+                server.getListenSockets(),
+                tls.map(t -> t.trustManager().isPresent() ? "mutual TLS" : "TLS")
+                        .orElse("no TLS"));
+        return this;
+    }
+
+    /** The port listened on (the one picked, when 0 was asked for); -1 for an injected in-process transport. */
+    public int port() {
+        return server.getPort();
+    }
+
+    /**
+     * Reports NOT_SERVING, stops accepting calls, lets the calls in flight finish within the grace period, then
+     * cancels the rest and waits briefly for them to end.
+     */
+    public void shutdown() {
+        if (server.isTerminated()) {
+            return;
+        }
+        health.enterTerminalState();
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("provisioner: calls still running after {}; cancelling them", shutdownGrace);
+                server.shutdownNow();
+                server.awaitTermination(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            server.shutdownNow();
+            Thread.currentThread().interrupt();
+        } finally {
+            reloader.ifPresent(ScheduledExecutorService::shutdownNow);
+            callExecutor.shutdown();
+        }
+        LOG.info("provisioner stopped");
+    }
+
+    /** Blocks until the server has terminated. */
+    public void awaitTermination() throws InterruptedException {
+        server.awaitTermination();
+    }
+
+    @Override
+    public void close() {
+        shutdown();
+    }
+
+    /** Reads the TLS files now instead of at the next scheduled round; returns whether anything changed. */
+    boolean reloadTlsNow() {
+        return tls.map(ReloadingTlsMaterial::reloadIfChanged).orElse(false);
+    }
+
+    /**
+     * How the server is put together. Exactly one of {@link #tls}, {@link #insecure} or {@link #serverBuilder} says
+     * how callers reach it.
+     */
+    public static final class Builder {
+        private int port = 50051;
+        private String bindAddress = "0.0.0.0";
+        private Optional<TlsFiles> tlsFiles = Optional.empty();
+        private boolean insecure;
+        private ServerBuilder<?> serverBuilder;
+        private final List<BindableService> services = new ArrayList<>();
+        private int maxInboundMessageBytes = 4 * 1024 * 1024;
+        private int maxInboundMetadataBytes = 16 * 1024;
+        private Duration shutdownGrace = Duration.ofSeconds(30);
+        private Duration reloadInterval = Duration.ofSeconds(60);
+
+        private Builder() {}
+
+        public Builder port(int port) {
+            if (port < 0 || port > 65_535) {
+                throw new IllegalArgumentException("port must be 0 to 65535");
+            }
+            this.port = port;
+            return this;
+        }
+
+        public Builder bindAddress(String bindAddress) {
+            this.bindAddress = Objects.requireNonNull(bindAddress);
+            return this;
+        }
+
+        public Builder tls(TlsFiles files) {
+            this.tlsFiles = Optional.of(files);
+            return this;
+        }
+
+        /** Plaintext, for development only. */
+        public Builder insecure() {
+            this.insecure = true;
+            return this;
+        }
+
+        /** A transport of the caller's (in-process in tests); port, bind address and TLS then do not apply. */
+        public Builder serverBuilder(ServerBuilder<?> serverBuilder) {
+            this.serverBuilder = Objects.requireNonNull(serverBuilder);
+            return this;
+        }
+
+        public Builder service(BindableService service) {
+            services.add(Objects.requireNonNull(service));
+            return this;
+        }
+
+        public Builder maxInboundMessageBytes(int bytes) {
+            this.maxInboundMessageBytes = positive(bytes, "max inbound message size");
+            return this;
+        }
+
+        public Builder maxInboundMetadataBytes(int bytes) {
+            this.maxInboundMetadataBytes = positive(bytes, "max inbound metadata size");
+            return this;
+        }
+
+        public Builder shutdownGrace(Duration grace) {
+            this.shutdownGrace = Objects.requireNonNull(grace);
+            return this;
+        }
+
+        public Builder reloadInterval(Duration interval) {
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("the reload interval must be positive");
+            }
+            this.reloadInterval = interval;
+            return this;
+        }
+
+        public ProvisionerServer build() {
+            int transports = (tlsFiles.isPresent() ? 1 : 0) + (insecure ? 1 : 0) + (serverBuilder != null ? 1 : 0);
+            if (transports != 1) {
+                throw new IllegalStateException(
+                        "say exactly one of: TLS files, insecure (plaintext) or an injected server builder");
+            }
+            return new ProvisionerServer(this);
+        }
+
+        private static int positive(int value, String what) {
+            if (value <= 0) {
+                throw new IllegalArgumentException(what + " must be positive");
+            }
+            return value;
+        }
+    }
+
+    /** The engine service's name, as health and reflection report it. */
+    public static final String ENGINE_SERVICE = EngineServiceGrpc.SERVICE_NAME;
+}
