@@ -10,6 +10,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
@@ -96,7 +97,11 @@ public final class ProvisionerServer implements AutoCloseable {
     }
 
     private static SslContext sslContext(ReloadingTlsMaterial material) {
-        SslContextBuilder ssl = GrpcSslContexts.configure(SslContextBuilder.forServer(material.keyManager()))
+        // The JDK's TLS, not OpenSSL: OpenSSL takes the CAs a server asks client certificates from once, when the
+        // context is built, so a reloaded client CA would be checked but never asked for (and ordinary clients,
+        // which only send a certificate its issuer was asked for, would send none). The JDK asks per handshake.
+        SslContextBuilder ssl = GrpcSslContexts.configure(
+                        SslContextBuilder.forServer(material.keyManager()), SslProvider.JDK)
                 .protocols(TLS_PROTOCOLS);
         material.trustManager()
                 .ifPresent(trust -> ssl.trustManager(trust)
