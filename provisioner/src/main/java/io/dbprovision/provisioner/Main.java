@@ -111,9 +111,16 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        ProvisionerServer server = server(ProvisionerWiring.engineService(Duration.ofSeconds(poolIdleSeconds)))
-                .start();
-        Runtime.getRuntime().addShutdownHook(new Thread(server::shutdown, "provisioner-shutdown"));
+        check();
+        ProvisionerWiring wiring = ProvisionerWiring.create(Duration.ofSeconds(poolIdleSeconds));
+        ProvisionerServer server = server(wiring.service()).start();
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            server.shutdown();
+                            wiring.close();
+                        },
+                        "provisioner-shutdown"));
         spec.commandLine()
                 .getOut()
                 .printf("provisioner listening on %s:%d%n", bindAddress, server.port())

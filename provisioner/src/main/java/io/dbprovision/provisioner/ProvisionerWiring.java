@@ -1,27 +1,34 @@
 package io.dbprovision.provisioner;
 
-import io.dbprovision.provisioner.engine.EngineException;
+import io.dbprovision.provisioner.engine.Engine;
+import io.dbprovision.provisioner.engine.Engines;
+import io.dbprovision.provisioner.engine.jdbc.ConnectionPools;
+import io.dbprovision.provisioner.engine.password.PasswordGenerator;
 import io.dbprovision.provisioner.service.EngineGrpcService;
+import io.dbprovision.provisioner.service.JdbcSessionFactory;
 import java.time.Duration;
-import java.util.Optional;
+import java.util.List;
 
 /**
- * Assembles the engine service from the parts the provisioner ships with: the engine registry, the JDBC session
- * factory (pooled connections closed after {@code poolIdle}) and the password generator. One place, so the command
- * and the benchmark serve the same thing.
+ * The engine service assembled from the parts the provisioner ships with — the engines, JDBC sessions over shared
+ * connection pools (closed after {@code poolIdle} unused) and the password generator — in one place, so the command
+ * and the benchmark serve the same thing. Closing it closes the pools; do that after the server has stopped.
  */
-public final class ProvisionerWiring {
-    private ProvisionerWiring() {}
+public record ProvisionerWiring(EngineGrpcService service, ConnectionPools pools) implements AutoCloseable {
+    /** Every engine this build serves. */
+    public static List<Engine> engines() {
+        return List.of();
+    }
 
-    public static EngineGrpcService engineService(Duration poolIdle) {
-        // Until the engine registry and the JDBC session are merged: every engine call answers UNIMPLEMENTED.
-        return new EngineGrpcService(
-                type -> Optional.empty(),
-                (instance, validateOnly) -> {
-                    throw new EngineException.Unsupported("no engine sessions in this build");
-                },
-                policy -> {
-                    throw new EngineException.Unsupported("no password generator in this build");
-                });
+    public static ProvisionerWiring create(Duration poolIdle) {
+        ConnectionPools pools = new ConnectionPools(poolIdle, ConnectionPools.DEFAULT_FAIL_FAST_WINDOW);
+        EngineGrpcService service =
+                new EngineGrpcService(new Engines(engines()), new JdbcSessionFactory(pools), new PasswordGenerator());
+        return new ProvisionerWiring(service, pools);
+    }
+
+    @Override
+    public void close() {
+        pools.close();
     }
 }

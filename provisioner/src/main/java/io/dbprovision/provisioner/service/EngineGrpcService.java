@@ -30,13 +30,16 @@ import io.dbprovision.proto.engine.v1alpha1.RunInitSqlResponse;
 import io.dbprovision.proto.engine.v1alpha1.TerminateConnectionsRequest;
 import io.dbprovision.proto.engine.v1alpha1.UserDefinition;
 import io.dbprovision.provisioner.engine.Engine;
-import io.dbprovision.provisioner.engine.EngineException;
+import io.dbprovision.provisioner.engine.Engines;
+import io.dbprovision.provisioner.engine.password.PasswordGenerator;
 import io.dbprovision.provisioner.service.RequestEnvelope.Required;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.stub.StreamObserver;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
@@ -52,9 +55,9 @@ import org.slf4j.LoggerFactory;
 public final class EngineGrpcService extends EngineServiceGrpc.EngineServiceImplBase {
     private static final Logger LOG = LoggerFactory.getLogger(EngineGrpcService.class);
 
-    private final EngineLookup engines;
+    private final Engines engines;
     private final SessionFactory sessions;
-    private final PasswordSource passwords;
+    private final PasswordGenerator passwords;
     private final Executor cancelExecutor;
 
     /**
@@ -62,7 +65,7 @@ public final class EngineGrpcService extends EngineServiceGrpc.EngineServiceImpl
      *     transport thread
      */
     public EngineGrpcService(
-            EngineLookup engines, SessionFactory sessions, PasswordSource passwords, Executor cancelExecutor) {
+            Engines engines, SessionFactory sessions, PasswordGenerator passwords, Executor cancelExecutor) {
         this.engines = Objects.requireNonNull(engines);
         this.sessions = Objects.requireNonNull(sessions);
         this.passwords = Objects.requireNonNull(passwords);
@@ -70,7 +73,7 @@ public final class EngineGrpcService extends EngineServiceGrpc.EngineServiceImpl
     }
 
     /** Cancellations on virtual threads of their own. */
-    public EngineGrpcService(EngineLookup engines, SessionFactory sessions, PasswordSource passwords) {
+    public EngineGrpcService(Engines engines, SessionFactory sessions, PasswordGenerator passwords) {
         this(
                 engines,
                 sessions,
@@ -336,9 +339,7 @@ public final class EngineGrpcService extends EngineServiceGrpc.EngineServiceImpl
             } else {
                 RequestEnvelope.check(hasInstance, instance, name);
             }
-            Engine engine = engines.find(instance.getEngine())
-                    .orElseThrow(() -> new EngineException.Unsupported(
-                            "no engine for " + instance.getEngine() + " in this provisioner"));
+            Engine engine = engines.engine(instance.getEngine());
             LOG.debug(
                     "{} {} on {} {}:{}{}",
                     method,
@@ -370,7 +371,9 @@ public final class EngineGrpcService extends EngineServiceGrpc.EngineServiceImpl
             Instance instance,
             Engine engine,
             BiFunction<Engine, CallSession, R> work) {
-        try (CallSession session = sessions.open(instance, validateOnly)) {
+        Deadline deadline = context.getDeadline();
+        Instant end = deadline == null ? null : Instant.now().plusNanos(deadline.timeRemaining(TimeUnit.NANOSECONDS));
+        try (CallSession session = sessions.open(instance, validateOnly, end)) {
             // Fires when the deadline passes, the client cancels or the server is forced down; removed before the
             // answer goes out, because gRPC also cancels a call's context once the call has completed.
             Context.CancellationListener cancel = cancelled -> session.cancel();

@@ -1,6 +1,7 @@
 package io.dbprovision.provisioner.service;
 
 import io.dbprovision.proto.engine.v1alpha1.Instance;
+import java.time.Instant;
 
 /**
  * Opens the session of one call on an instance. The service depends on this and not on the JDBC session itself, so
@@ -8,5 +9,6 @@ import io.dbprovision.proto.engine.v1alpha1.Instance;
  */
 @FunctionalInterface
 public interface SessionFactory {
-    CallSession open(Instance instance, boolean validateOnly);
+    /** @param deadline when the call's time is up, or null when it has none */
+    CallSession open(Instance instance, boolean validateOnly, Instant deadline);
 }

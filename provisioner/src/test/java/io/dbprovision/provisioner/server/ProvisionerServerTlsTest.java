@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.dbprovision.proto.engine.v1alpha1.DatabaseDefinition;
 import io.dbprovision.proto.engine.v1alpha1.EngineServiceGrpc;
 import io.dbprovision.proto.engine.v1alpha1.EnsureDatabaseRequest;
-import io.dbprovision.provisioner.engine.EngineException;
+import io.dbprovision.provisioner.engine.Engines;
+import io.dbprovision.provisioner.engine.password.PasswordGenerator;
 import io.dbprovision.provisioner.service.EngineGrpcService;
+import io.dbprovision.provisioner.testing.Await;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
@@ -136,7 +138,7 @@ class ProvisionerServerTlsTest {
         replace(dir.resolve("server.crt"), newServer.certificatePem());
         replace(dir.resolve("client-ca.crt"), OTHER_CA.certificatePem());
 
-        Await.until("the rotated material is served", Duration.ofSeconds(10), () -> {
+        Await.until(Duration.ofSeconds(10), "the rotated material is served", () -> {
             try {
                 return check(channel(OTHER_CA, STRANGER), "") == ServingStatus.SERVING;
             } catch (StatusRuntimeException e) {
@@ -192,13 +194,13 @@ class ProvisionerServerTlsTest {
             @Override
             public void onCompleted() {}
         });
-        Await.until("the watch reports SERVING", Duration.ofSeconds(10), () -> seen.contains(ServingStatus.SERVING));
+        Await.until(Duration.ofSeconds(10), "the watch reports SERVING", () -> seen.contains(ServingStatus.SERVING));
 
         server.shutdown();
 
         Await.until(
-                "the watch reports NOT_SERVING",
                 Duration.ofSeconds(10),
+                "the watch reports NOT_SERVING",
                 () -> seen.contains(ServingStatus.NOT_SERVING));
     }
 
@@ -233,11 +235,11 @@ class ProvisionerServerTlsTest {
 
     private void start(ProvisionerServer.Builder builder) {
         EngineGrpcService engineService = new EngineGrpcService(
-                type -> Optional.empty(),
-                (instance, validateOnly) -> {
-                    throw new EngineException.Unsupported("no sessions here");
+                new Engines(List.of()),
+                (instance, validateOnly, deadline) -> {
+                    throw new IllegalStateException("no engine calls in these tests");
                 },
-                policy -> "unused");
+                new PasswordGenerator());
         server = builder.port(0)
                 .bindAddress("127.0.0.1")
                 .service(engineService)

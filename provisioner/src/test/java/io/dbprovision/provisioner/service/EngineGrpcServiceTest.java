@@ -22,9 +22,11 @@ import io.dbprovision.proto.engine.v1alpha1.UserDefinition;
 import io.dbprovision.proto.v1alpha1.EngineType;
 import io.dbprovision.proto.v1alpha1.PasswordConfig;
 import io.dbprovision.provisioner.engine.EngineException;
+import io.dbprovision.provisioner.engine.Engines;
 import io.dbprovision.provisioner.engine.Step;
-import io.dbprovision.provisioner.server.Await;
+import io.dbprovision.provisioner.engine.password.PasswordGenerator;
 import io.dbprovision.provisioner.server.ProvisionerServer;
+import io.dbprovision.provisioner.testing.Await;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -39,7 +41,6 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.protobuf.StatusProto;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -70,13 +71,13 @@ class EngineGrpcServiceTest {
     void start() {
         String name = InProcessServerBuilder.generateName();
         EngineGrpcService service = new EngineGrpcService(
-                type -> type == EngineType.ENGINE_TYPE_POSTGRES ? Optional.of(engine) : Optional.empty(),
-                (instance, validateOnly) -> {
-                    FakeSession session = new FakeSession(instance, validateOnly);
+                new Engines(List.of(engine)),
+                (instance, validateOnly, deadline) -> {
+                    FakeSession session = new FakeSession(instance, validateOnly, deadline);
                     sessions.add(session);
                     return session;
                 },
-                policy -> "x".repeat(policy.hasLength() ? policy.getLength() : 32));
+                new PasswordGenerator());
         server = ProvisionerServer.builder()
                 .serverBuilder(InProcessServerBuilder.forName(name))
                 .service(() -> ServerInterceptors.intercept(service, recordClosingStatus()))
@@ -123,6 +124,7 @@ class EngineGrpcServiceTest {
 
         assertThat(response.getExists()).isTrue();
         assertThat(sessions.getFirst().validateOnly).isFalse();
+        assertThat(sessions.getFirst().deadline).as("a call without deadline").isNull();
     }
 
     @Test
@@ -151,13 +153,22 @@ class EngineGrpcServiceTest {
     }
 
     @Test
-    void generatePasswordDrawsFromThePasswordSource() {
+    void generatePasswordDrawsByThePolicy() {
         var response = stub.generatePassword(GeneratePasswordRequest.newBuilder()
-                .setPolicy(PasswordConfig.newBuilder().setLength(12))
+                .setPolicy(PasswordConfig.newBuilder().setLength(12).setIncludeSpecialChars(false))
                 .build());
 
-        assertThat(response.getPassword()).hasSize(12);
+        assertThat(response.getPassword()).hasSize(12).matches("[A-Za-z0-9]+");
         assertThat(sessions).isEmpty();
+    }
+
+    @Test
+    void generatePasswordRefusesALengthOutsideThePolicyNamingTheField() {
+        assertFieldViolation(
+                () -> stub.generatePassword(GeneratePasswordRequest.newBuilder()
+                        .setPolicy(PasswordConfig.newBuilder().setLength(7))
+                        .build()),
+                "policy.length");
     }
 
     @Test
@@ -283,10 +294,13 @@ class EngineGrpcServiceTest {
                         StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
 
-        Await.until("the server has closed the call", Duration.ofSeconds(10), () -> serverStatus.get() != null);
+        Await.until(Duration.ofSeconds(10), "the server has closed the call", () -> serverStatus.get() != null);
         assertThat(serverStatus.get().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
         assertThat(sessions.getFirst().cancelled.getCount()).isZero();
-        Await.until("the session is closed", Duration.ofSeconds(10), () -> sessions.getFirst().closed);
+        assertThat(sessions.getFirst().deadline)
+                .as("the session knows the call's deadline")
+                .isNotNull();
+        Await.until(Duration.ofSeconds(10), "the session is closed", () -> sessions.getFirst().closed);
     }
 
     private static void assertFieldViolation(Runnable call, String field) {

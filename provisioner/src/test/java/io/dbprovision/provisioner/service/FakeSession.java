@@ -4,6 +4,7 @@ import io.dbprovision.proto.engine.v1alpha1.ChangeResponse;
 import io.dbprovision.proto.engine.v1alpha1.Instance;
 import io.dbprovision.proto.engine.v1alpha1.PlannedStatement;
 import io.dbprovision.provisioner.engine.Step;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
@@ -21,13 +22,15 @@ final class FakeSession implements CallSession {
 
     final Instance instance;
     final boolean validateOnly;
+    final Instant deadline;
     final CountDownLatch cancelled = new CountDownLatch(1);
     volatile boolean closed;
     private final ChangeResponse.Builder result = ChangeResponse.newBuilder();
 
-    FakeSession(Instance instance, boolean validateOnly) {
+    FakeSession(Instance instance, boolean validateOnly, Instant deadline) {
         this.instance = instance;
         this.validateOnly = validateOnly;
+        this.deadline = deadline;
     }
 
     @Override
