@@ -161,7 +161,16 @@ public final class ProvisionerServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             reloader.ifPresent(ScheduledExecutorService::shutdownNow);
-            callExecutor.shutdown();
+        }
+        // A cancelled call is over for the transport at once, but its handler is still unwinding (its statement
+        // being cancelled); wait for the handlers, so what the caller closes next (connection pools) is unused.
+        callExecutor.shutdown();
+        try {
+            if (!callExecutor.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("provisioner: call handlers still running 10 s after the server stopped");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         LOG.info("provisioner stopped");
     }
