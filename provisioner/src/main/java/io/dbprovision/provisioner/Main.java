@@ -19,7 +19,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(
         name = "dbprovision-provisioner",
-        mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
             "The DB Provision engine service: databases, users, roles and grants on PostgreSQL, MySQL, MariaDB and"
@@ -32,13 +31,21 @@ public final class Main implements Callable<Integer> {
     private CommandLine.Model.CommandSpec spec;
 
     @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Show this help and exit.")
+    boolean help;
+
+    @Option(
             names = "--port",
+            paramLabel = "PORT",
             defaultValue = "50051",
             description = "TCP port to listen on; 0 picks a free one (printed at start). Default: ${DEFAULT-VALUE}.")
     int port;
 
     @Option(
             names = "--bind-address",
+            paramLabel = "ADDRESS",
             defaultValue = "0.0.0.0",
             description = "Address to listen on. Default: ${DEFAULT-VALUE} (every interface).")
     String bindAddress;
@@ -78,12 +85,14 @@ public final class Main implements Callable<Integer> {
 
     @Option(
             names = "--max-message-bytes",
+            paramLabel = "BYTES",
             defaultValue = "4194304",
             description = "Largest request message accepted, in bytes. Default: ${DEFAULT-VALUE} (4 MiB).")
     int maxMessageBytes;
 
     @Option(
             names = "--shutdown-grace-seconds",
+            paramLabel = "SECONDS",
             defaultValue = "30",
             description = "On shutdown, how long calls in flight may still finish before they are cancelled (and"
                     + " their statements with them). Default: ${DEFAULT-VALUE}.")
@@ -91,6 +100,7 @@ public final class Main implements Callable<Integer> {
 
     @Option(
             names = "--pool-idle-seconds",
+            paramLabel = "SECONDS",
             defaultValue = "300",
             description = "A connection pool to a database server (one per instance and credential) is closed after"
                     + " this many seconds unused. Default: ${DEFAULT-VALUE}.")
@@ -98,6 +108,7 @@ public final class Main implements Callable<Integer> {
 
     @Option(
             names = "--reload-interval-seconds",
+            paramLabel = "SECONDS",
             defaultValue = "60",
             description = "How often the certificate, key and client CA files are checked for changes; new"
                     + " connections use the new material. Default: ${DEFAULT-VALUE}.")

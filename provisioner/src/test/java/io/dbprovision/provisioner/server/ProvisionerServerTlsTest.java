@@ -47,7 +47,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The server on a real loopback socket: TLS, mutual TLS, certificate reload, limits, health and reflection. */
-class ProvisionerServerTlsTest {
+public class ProvisionerServerTlsTest {
     private static final TestPki.Issued CA = TestPki.ca("dbpsrv test CA");
     private static final TestPki.Issued OTHER_CA = TestPki.ca("dbpsrv other CA");
     private static final TestPki.Issued SERVER = TestPki.server(CA, "dbpsrv provisioner");
@@ -297,7 +297,7 @@ class ProvisionerServerTlsTest {
     }
 
     /** What grpcurl's {@code list} does: ask the reflection service for the services. */
-    static List<String> listServices(ManagedChannel channel) {
+    public static List<String> listServices(ManagedChannel channel) {
         CompletableFuture<List<String>> names = new CompletableFuture<>();
         StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel)
                 .withDeadlineAfter(10, TimeUnit.SECONDS)
