@@ -158,23 +158,21 @@ public final class ConnectionPools implements AutoCloseable {
     private static final class Entry {
         private final ConnectionSettings settings;
         private final HikariPool pool;
-        private final String storePassword;
+        private final String tlsId;
         private int holders;
         private long lastUsedNanos = System.nanoTime();
         private boolean closed;
 
         Entry(ConnectionSettings settings, Duration idleTime) {
             this.settings = settings;
-            this.storePassword = settings.tlsId() == null
-                    ? null
-                    : TlsRegistry.register(settings.tlsId(), settings.tls()).storePassword();
+            this.tlsId = settings.tls() == null ? null : TlsRegistry.register(settings.tls());
             try {
                 HikariConfig config = new HikariConfig();
                 config.setPoolName("dbprovision-" + ConnectionSettings.engineName(settings.engine()) + "-"
                         + POOL_NUMBERS.incrementAndGet());
                 config.setJdbcUrl(settings.jdbcUrl());
                 config.setDriverClassName(settings.driverClassName());
-                config.setDataSourceProperties(settings.driverProperties(storePassword, null));
+                config.setDataSourceProperties(settings.driverProperties(tlsId, null));
                 config.setConnectionInitSql(settings.initSql());
                 config.setMaximumPoolSize(MAXIMUM_POOL_SIZE);
                 config.setMinimumIdle(0);
@@ -219,8 +217,7 @@ public final class ConnectionPools implements AutoCloseable {
          */
         private void probe(Duration timeout) throws SQLException {
             Driver driver = DriverManager.getDriver(settings.jdbcUrl());
-            try (Connection ignored =
-                    driver.connect(settings.jdbcUrl(), settings.driverProperties(storePassword, timeout))) {
+            try (Connection ignored = driver.connect(settings.jdbcUrl(), settings.driverProperties(tlsId, timeout))) {
                 // Reachable and the login works; the pool makes its own connections.
             }
         }
@@ -248,8 +245,8 @@ public final class ConnectionPools implements AutoCloseable {
         }
 
         private void releaseTls() {
-            if (settings.tlsId() != null) {
-                TlsRegistry.release(settings.tlsId());
+            if (tlsId != null) {
+                TlsRegistry.release(tlsId);
             }
         }
     }

@@ -4,9 +4,10 @@ import io.dbprovision.proto.engine.v1alpha1.Instance;
 import io.dbprovision.proto.v1alpha1.EngineType;
 import io.dbprovision.proto.v1alpha1.SSLMode;
 import io.dbprovision.provisioner.engine.EngineException;
-import io.dbprovision.provisioner.engine.tls.InMemoryKeyStoreUrls;
+import io.dbprovision.provisioner.engine.tls.MySqlTlsSocketFactory;
 import io.dbprovision.provisioner.engine.tls.PostgresSslSocketFactory;
 import io.dbprovision.provisioner.engine.tls.TlsMaterial;
+import io.dbprovision.provisioner.engine.tls.TlsRegistry;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -25,7 +26,8 @@ import org.jooq.SQLDialect;
  *
  * @param key identifies the pool: engine, host, port, database, user and a SHA-256 over password, TLS material and
  *     options; it never contains the password itself
- * @param tlsId the {@code TlsRegistry} id the driver finds the in-memory TLS material by, or null without TLS
+ * @param tls the parsed TLS material, or null when the mode is disable; the pool registers it in {@code TlsRegistry}
+ *     and {@link #driverProperties} names the registration
  */
 record ConnectionSettings(
         EngineType engine,
@@ -40,7 +42,6 @@ record ConnectionSettings(
         String initSql,
         Duration connectTimeout,
         String key,
-        String tlsId,
         TlsMaterial tls,
         String password) {
 
@@ -101,7 +102,6 @@ record ConnectionSettings(
         String digest = digest(instance);
         String key = engineName(engine) + "://" + instance.getUsername() + "@" + host + ":" + port + "/" + db + "#"
                 + digest.substring(0, 16);
-        String tlsId = tls == null ? null : digest;
         Properties properties = new Properties();
         String hostPart = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
         String path = URLEncoder.encode(db, StandardCharsets.UTF_8);
@@ -120,7 +120,6 @@ record ConnectionSettings(
             properties.setProperty("sslmode", TlsMaterial.modeName(mode));
             if (tls != null) {
                 properties.setProperty("sslfactory", PostgresSslSocketFactory.class.getName());
-                properties.setProperty(PostgresSslSocketFactory.PROPERTY, tlsId);
             }
             return new ConnectionSettings(
                     engine,
@@ -135,7 +134,6 @@ record ConnectionSettings(
                     PG_INIT,
                     connectTimeout,
                     key,
-                    tlsId,
                     tls,
                     instance.getPassword());
         }
@@ -159,17 +157,8 @@ record ConnectionSettings(
         }
         properties.setProperty("sslMode", mysqlSslMode(mode));
         if (tls != null) {
-            properties.setProperty("tlsVersions", "TLSv1.2,TLSv1.3");
-            properties.setProperty("fallbackToSystemTrustStore", "false");
-            properties.setProperty("fallbackToSystemKeyStore", "false");
-            if (tls.verifiesChain()) {
-                properties.setProperty("trustCertificateKeyStoreUrl", InMemoryKeyStoreUrls.trustStoreUrl(tlsId));
-                properties.setProperty("trustCertificateKeyStoreType", "PKCS12");
-            }
-            if (tls.hasClientCertificate()) {
-                properties.setProperty("clientCertificateKeyStoreUrl", InMemoryKeyStoreUrls.keyStoreUrl(tlsId));
-                properties.setProperty("clientCertificateKeyStoreType", "PKCS12");
-            }
+            // Connector/J negotiates TLS by sslMode; the handshake itself is ours (in-memory material).
+            properties.setProperty("socketFactory", MySqlTlsSocketFactory.class.getName());
         }
         return new ConnectionSettings(
                 engine,
@@ -184,25 +173,19 @@ record ConnectionSettings(
                 MYSQL_INIT,
                 connectTimeout,
                 key,
-                tlsId,
                 tls,
                 instance.getPassword());
     }
 
     /**
-     * The driver properties with the store password filled in (it belongs to the TLS registration, which exists only
-     * while a pool holds it) and the connect timeout shortened to {@code timeout}.
+     * The driver properties with the TLS registration's id (it exists only while a pool holds it) and, when given,
+     * the connect timeout shortened to {@code timeout}.
      */
-    Properties driverProperties(String storePassword, Duration timeout) {
+    Properties driverProperties(String tlsId, Duration timeout) {
         Properties copy = new Properties();
         copy.putAll(properties);
-        if (storePassword != null && dialect != SQLDialect.POSTGRES) {
-            if (copy.containsKey("trustCertificateKeyStoreUrl")) {
-                copy.setProperty("trustCertificateKeyStorePassword", storePassword);
-            }
-            if (copy.containsKey("clientCertificateKeyStoreUrl")) {
-                copy.setProperty("clientCertificateKeyStorePassword", storePassword);
-            }
+        if (tlsId != null) {
+            copy.setProperty(TlsRegistry.PROPERTY, tlsId);
         }
         if (timeout != null) {
             if (dialect == SQLDialect.POSTGRES) {

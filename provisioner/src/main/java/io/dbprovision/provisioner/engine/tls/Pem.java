@@ -54,7 +54,8 @@ public final class Pem {
                     return converter.getPrivateKey(info);
                 }
                 if (object instanceof PEMKeyPair pair) {
-                    return converter.getKeyPair(pair).getPrivate();
+                    // SEC1 EC keys may carry no public key; only the private part is needed.
+                    return converter.getPrivateKey(pair.getPrivateKeyInfo());
                 }
                 if (!(object instanceof org.bouncycastle.asn1.x9.X9ECParameters)
                         && !(object instanceof org.bouncycastle.asn1.ASN1ObjectIdentifier)) {

@@ -10,18 +10,15 @@ import javax.net.ssl.SSLSocketFactory;
 /**
  * The {@code sslfactory} pgjdbc instantiates for our connections: pgjdbc calls the {@link Properties} constructor with
  * the connection's properties (ObjectFactory.instantiate), which carry the {@link TlsRegistry} id of the instance's
- * in-memory material under {@link #PROPERTY}. So no certificate or key is ever written to a file for libpq-style
+ * in-memory material under {@link TlsRegistry#PROPERTY}. So no certificate or key is ever written to a file for libpq-style
  * settings. pgjdbc still checks the host name itself for verify-full after the handshake (MakeSSL.verifyPeerName runs
  * for any factory), and verify-ca checks the chain through the context's trust managers. Only TLSv1.2 and later.
  */
 public final class PostgresSslSocketFactory extends SSLSocketFactory {
-    /** The connection property naming the registration. */
-    public static final String PROPERTY = "dbprovisionTls";
-
     private final SSLSocketFactory delegate;
 
     public PostgresSslSocketFactory(Properties info) {
-        this.delegate = TlsRegistry.get(info.getProperty(PROPERTY)).socketFactory();
+        this.delegate = TlsRegistry.get(info.getProperty(TlsRegistry.PROPERTY)).socketFactory();
     }
 
     @Override

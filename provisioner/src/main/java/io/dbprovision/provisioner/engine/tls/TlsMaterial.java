@@ -3,14 +3,12 @@ package io.dbprovision.provisioner.engine.tls;
 import io.dbprovision.proto.engine.v1alpha1.Tls;
 import io.dbprovision.proto.v1alpha1.SSLMode;
 import io.dbprovision.provisioner.engine.EngineException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import java.util.HexFormat;
 import java.util.List;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
@@ -21,9 +19,9 @@ import javax.net.ssl.X509TrustManager;
 
 /**
  * The TLS material of one instance, parsed from the request's PEM text and held only in memory: the CA the server's
- * certificate must chain to and the optional client certificate and key. It builds what each driver needs — an
- * {@link SSLContext} (TLSv1.2 and later) for PostgreSQL, PKCS#12 key and trust stores in bytes for Connector/J — and
- * never writes any of it to a file. Verification follows libpq's modes: only verify-ca and verify-full check the
+ * certificate must chain to and the optional client certificate and key. It builds an
+ * {@link SSLContext} whose sockets the drivers' socket factories use (TLSv1.2 and later) —
+ * and never writes any of it to a file. Verification follows libpq's modes: only verify-ca and verify-full check the
  * chain (and require a CA); the weaker modes encrypt without checking, as their names promise.
  */
 public final class TlsMaterial {
@@ -130,23 +128,6 @@ public final class TlsMaterial {
         }
     }
 
-    /** A PKCS#12 key store holding the client key and chain, protected by {@code password}. */
-    public byte[] keyStoreBytes(char[] password) {
-        return bytes(() -> keyStore(password), password);
-    }
-
-    /** A PKCS#12 trust store holding the CA certificates. */
-    public byte[] trustStoreBytes(char[] password) {
-        return bytes(this::trustStore, password);
-    }
-
-    /** A random password for a store that only lives in memory (Connector/J insists on loading stores by URL). */
-    public static char[] randomStorePassword() {
-        byte[] random = new byte[18];
-        new SecureRandom().nextBytes(random);
-        return HexFormat.of().formatHex(random).toCharArray();
-    }
-
     private KeyStore keyStore(char[] password) throws GeneralSecurityException, IOException {
         KeyStore store = KeyStore.getInstance("PKCS12");
         store.load(null, null);
@@ -161,21 +142,6 @@ public final class TlsMaterial {
             store.setCertificateEntry("ca-" + i, ca.get(i));
         }
         return store;
-    }
-
-    private interface StoreSupplier {
-        KeyStore get() throws GeneralSecurityException, IOException;
-    }
-
-    private static byte[] bytes(StoreSupplier supplier, char[] password) {
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            supplier.get().store(out, password);
-            return out.toByteArray();
-        } catch (GeneralSecurityException | IOException e) {
-            throw new EngineException.InvalidDefinition(
-                    "instance.tls", "cannot build a key store (" + e.getClass().getSimpleName() + ")");
-        }
     }
 
     /** allow / prefer / require: libpq encrypts without checking the server's certificate; so do we. */

@@ -1,29 +1,32 @@
 package io.dbprovision.provisioner.engine.tls;
 
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
- * In-memory TLS material by registration id, for drivers that build their TLS from a class name or a URL given in
- * connection properties (pgjdbc's {@code sslfactory}, Connector/J's key store URLs) and so cannot be handed an object.
- * A connection pool registers its instance's material under an id derived from its key and releases it when it closes;
- * registrations are counted, so two holders of the same id share one entry.
+ * In-memory TLS material by registration id, for drivers that take their TLS socket factory as a class name in
+ * connection properties (pgjdbc's {@code sslfactory}, Connector/J's {@code socketFactory}) and so cannot be handed an
+ * object: the factory they instantiate finds its material by the id in another connection property. A connection
+ * pool registers its instance's material when it opens and releases it when it closes. Ids are random, so nothing
+ * derived from a secret ever sits in connection properties.
  */
 public final class TlsRegistry {
+    /** The connection property carrying the registration id, for both drivers. */
+    public static final String PROPERTY = "dbprovisionTls";
+
     private static final Map<String, Entry> ENTRIES = new ConcurrentHashMap<>();
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private TlsRegistry() {}
 
-    /** What the drivers read: a socket factory (PostgreSQL) and PKCS#12 stores with their password (MySQL). */
+    /** The material and the socket factory built from it once. */
     public static final class Entry {
         private final TlsMaterial material;
-        private final char[] storePassword = TlsMaterial.randomStorePassword();
         private volatile SSLSocketFactory socketFactory;
-        private volatile byte[] keyStore;
-        private volatile byte[] trustStore;
-        private int holders;
 
         private Entry(TlsMaterial material) {
             this.material = material;
@@ -41,42 +44,20 @@ public final class TlsRegistry {
             }
             return factory;
         }
-
-        public byte[] keyStore() {
-            byte[] bytes = keyStore;
-            if (bytes == null) {
-                bytes = material.keyStoreBytes(storePassword);
-                keyStore = bytes;
-            }
-            return bytes;
-        }
-
-        public byte[] trustStore() {
-            byte[] bytes = trustStore;
-            if (bytes == null) {
-                bytes = material.trustStoreBytes(storePassword);
-                trustStore = bytes;
-            }
-            return bytes;
-        }
-
-        public String storePassword() {
-            return new String(storePassword);
-        }
     }
 
-    /** Registers material under an id (or adds a holder to the existing registration). */
-    public static Entry register(String id, TlsMaterial material) {
-        return ENTRIES.compute(id, (key, existing) -> {
-            Entry entry = existing == null ? new Entry(material) : existing;
-            entry.holders++;
-            return entry;
-        });
+    /** Registers material; returns its new id. */
+    public static String register(TlsMaterial material) {
+        byte[] random = new byte[16];
+        RANDOM.nextBytes(random);
+        String id = HexFormat.of().formatHex(random);
+        ENTRIES.put(id, new Entry(material));
+        return id;
     }
 
-    /** Drops one holder; the material is forgotten with the last. */
+    /** Forgets the material of an id. */
     public static void release(String id) {
-        ENTRIES.computeIfPresent(id, (key, entry) -> --entry.holders <= 0 ? null : entry);
+        ENTRIES.remove(id);
     }
 
     public static Optional<Entry> find(String id) {
