@@ -20,10 +20,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -168,9 +166,8 @@ public class PostgresEngine implements Engine {
     }
 
     /**
-     * Runs the caller's statements on one connection of the database, after SET ROLE when asked. Each statement is
-     * sent verbatim ({@link PostgresStatements#verbatim}); the count of successes comes from the failing step's
-     * purpose, which names its position.
+     * Runs the caller's statements on one connection of the database, after SET ROLE when asked, stopping at the
+     * first failure. Each statement is sent verbatim ({@link PostgresStatements#verbatim}).
      */
     @Override
     public RunInitSqlResponse runInitSql(
@@ -179,23 +176,26 @@ public class PostgresEngine implements Engine {
         limits.reference("runAsRole", runAsRole, true);
         PostgresStatements sql = flavor.statements();
         List<Step> steps = new ArrayList<>();
-        Map<String, Integer> position = new HashMap<>();
         if (!runAsRole.isEmpty()) {
             steps.add(Step.in(database, "run init SQL as " + runAsRole, sql.setRole(runAsRole)));
         }
         for (int i = 0; i < statements.size(); i++) {
             String purpose = "init SQL statement " + (i + 1) + " of " + statements.size() + " in " + database;
-            position.put(purpose, i);
             steps.add(Step.in(database, purpose, sql.verbatim(statements.get(i))));
         }
         RunInitSqlResponse.Builder response = RunInitSqlResponse.newBuilder().setHash(hash(statements));
         int offset = runAsRole.isEmpty() ? 0 : 1;
-        try {
-            int done = session.runOnOneConnection(database, steps, false);
-            response.setStatementsExecuted(Math.max(0, done - offset));
-        } catch (EngineException.EngineRefused e) {
-            response.setStatementsExecuted(position.getOrDefault(e.object(), 0));
-            response.setError((e.sqlState().isEmpty() ? "" : "SQLSTATE " + e.sqlState() + ": ") + e.getMessage());
+        int done = session.runOnOneConnection(database, steps, true);
+        response.setStatementsExecuted(Math.max(0, done - offset));
+        if (done < steps.size()) {
+            session.lastFailure()
+                    .ifPresentOrElse(
+                            e -> response.setError(
+                                    e instanceof EngineException.EngineRefused r
+                                                    && !r.sqlState().isEmpty()
+                                            ? "SQLSTATE " + r.sqlState() + ": " + e.getMessage()
+                                            : e.getMessage()),
+                            () -> response.setError("statement " + (done - offset + 1) + " failed"));
         }
         return response.build();
     }

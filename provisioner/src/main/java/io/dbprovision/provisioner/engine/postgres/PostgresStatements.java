@@ -185,24 +185,18 @@ public class PostgresStatements {
         return DSL.query("GRANT {0} ON {1} TO {2}", keywords(privileges), on(target), name(grantee));
     }
 
+    /**
+     * REVOKE ... CASCADE: what the grantee passed on with a grant option goes with it (without CASCADE PostgreSQL
+     * refuses, "dependent privileges exist"). jOOQ's revoke has no CASCADE, so every level uses the template.
+     */
     public Query revoke(Set<String> privileges, GrantTarget target, String grantee) {
-        if (target.kind() == GrantTarget.Kind.TABLE && !target.all()) {
-            return DSL.revoke(privileges(privileges))
-                    .on(DSL.table(name(target.schema(), target.object())))
-                    .from(DSL.role(name(grantee)));
-        }
-        return DSL.query("REVOKE {0} ON {1} FROM {2}", keywords(privileges), on(target), name(grantee));
+        return DSL.query("REVOKE {0} ON {1} FROM {2} CASCADE", keywords(privileges), on(target), name(grantee));
     }
 
-    /** Keeps the privileges, takes away the right to pass them on. */
+    /** Keeps the privileges, takes away the right to pass them on (and what was passed on). */
     public Query revokeGrantOption(Set<String> privileges, GrantTarget target, String grantee) {
-        if (target.kind() == GrantTarget.Kind.TABLE && !target.all()) {
-            return DSL.revokeGrantOptionFor(privileges(privileges))
-                    .on(DSL.table(name(target.schema(), target.object())))
-                    .from(DSL.role(name(grantee)));
-        }
         return DSL.query(
-                "REVOKE GRANT OPTION FOR {0} ON {1} FROM {2}", keywords(privileges), on(target), name(grantee));
+                "REVOKE GRANT OPTION FOR {0} ON {1} FROM {2} CASCADE", keywords(privileges), on(target), name(grantee));
     }
 
     public Query grantDefaultPrivileges(
