@@ -41,7 +41,11 @@ final class PostgresFixture implements AutoCloseable {
     }
 
     static Connection connect(String database, String user) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + database, user, "");
+        // The database as a property, not in the URL: hostile names need no URL escaping.
+        java.util.Properties properties = new java.util.Properties();
+        properties.setProperty("PGDBNAME", database);
+        properties.setProperty("user", user);
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/", properties);
     }
 
     static void admin(String database, String... statements) {
