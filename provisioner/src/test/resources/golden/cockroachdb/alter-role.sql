@@ -1,0 +1,5 @@
+ALTER ROLE "app" WITH LOGIN CREATEDB NOCREATEROLE CONNECTION LIMIT 5 VALID UNTIL '2027-01-01T00:00:00Z';
+ALTER ROLE "app" WITH VALID UNTIL 'infinity';
+ALTER ROLE "app" WITH PASSWORD '<redacted>';
+ALTER ROLE "app" SET "statement_timeout" = '5s';
+ALTER ROLE "app" SET "myapp"."tenant" = 'a''b';

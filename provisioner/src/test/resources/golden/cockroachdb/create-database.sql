@@ -1,0 +1,2 @@
+create database "app";
+CREATE DATABASE "app" WITH OWNER = "app_owner" ENCODING = 'UTF8' CONNECTION LIMIT = 20;

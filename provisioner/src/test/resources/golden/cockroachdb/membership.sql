@@ -1,0 +1,2 @@
+GRANT "reader" TO "app";
+REVOKE "reader" FROM "app";
