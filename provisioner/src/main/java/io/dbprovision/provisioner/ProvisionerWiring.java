@@ -2,8 +2,10 @@ package io.dbprovision.provisioner;
 
 import io.dbprovision.provisioner.engine.Engine;
 import io.dbprovision.provisioner.engine.Engines;
+import io.dbprovision.provisioner.engine.cockroach.CockroachEngine;
 import io.dbprovision.provisioner.engine.jdbc.ConnectionPools;
 import io.dbprovision.provisioner.engine.password.PasswordGenerator;
+import io.dbprovision.provisioner.engine.postgres.PostgresEngine;
 import io.dbprovision.provisioner.service.EngineGrpcService;
 import io.dbprovision.provisioner.service.JdbcSessionFactory;
 import java.time.Duration;
@@ -15,9 +17,10 @@ import java.util.List;
  * and the benchmark serve the same thing. Closing it closes the pools; do that after the server has stopped.
  */
 public record ProvisionerWiring(EngineGrpcService service, ConnectionPools pools) implements AutoCloseable {
-    /** Every engine this build serves. */
+    /** Every engine this build serves; adding an engine is one more element here. */
     public static List<Engine> engines() {
-        return List.of();
+        // MySqlEngine (MySQL and MariaDB) joins when wt/mysql merges without conflicts.
+        return List.of(new PostgresEngine(), new CockroachEngine());
     }
 
     public static ProvisionerWiring create(Duration poolIdle) {
