@@ -6,6 +6,7 @@ import io.dbprovision.proto.engine.v1alpha1.DatabaseDefinition;
 import io.dbprovision.proto.engine.v1alpha1.EngineServiceGrpc;
 import io.dbprovision.proto.engine.v1alpha1.EnsureDatabaseRequest;
 import io.dbprovision.proto.engine.v1alpha1.EnsureUserRequest;
+import io.dbprovision.proto.engine.v1alpha1.GeneratePasswordRequest;
 import io.dbprovision.proto.engine.v1alpha1.GrantSet;
 import io.dbprovision.proto.engine.v1alpha1.Instance;
 import io.dbprovision.proto.engine.v1alpha1.ObserveUserRequest;
@@ -51,7 +52,8 @@ import java.util.concurrent.TimeUnit;
  * <p>The JDBC column runs, on one plain connection, exactly the statements the engine reports in its plan for the
  * same operation (a validate_only call on a twin object supplies them, its secrets as the literal placeholder); the
  * gRPC column also includes what the engine reads first to decide (its idempotence). Observe is compared with one
- * catalog query for the user. Every object is named {@code dbpsrv_bench_*} and dropped at the end.
+ * catalog query for the user, and a call that touches no database (GeneratePassword) with {@code select 1}, which
+ * isolates what gRPC + mTLS itself costs. Every object is named {@code dbpsrv_bench_*} and dropped at the end.
  */
 public final class EngineBench {
     private static final int ITERATIONS = Integer.getInteger("bench.iterations", 100);
@@ -149,8 +151,8 @@ public final class EngineBench {
 
     private static List<Row> run(Target target, EngineServiceGrpc.EngineServiceBlockingStub stub) throws SQLException {
         int total = WARMUP + ITERATIONS;
-        long[][] grpc = new long[4][total];
-        long[][] jdbc = new long[4][total];
+        long[][] grpc = new long[5][total];
+        long[][] jdbc = new long[5][total];
         List<String> databases = new ArrayList<>();
         List<String> users = new ArrayList<>();
         try (Connection connection = DriverManager.getConnection(target.jdbcUrl(), target.user(), "")) {
@@ -176,11 +178,17 @@ public final class EngineBench {
                         .setDesired(UserDefinition.newBuilder().setName(viaGrpc))
                         .build()));
                 jdbc[3][i] = timeObserve(connection, target, viaJdbc);
+
+                // The transport alone: a call that touches no database next to the cheapest statement.
+                grpc[4][i] = time(() -> stub.generatePassword(GeneratePasswordRequest.getDefaultInstance()));
+                jdbc[4][i] = timeSelectOne(connection);
             }
         } finally {
             cleanUp(target, databases, users);
         }
-        String[] operations = {"create database", "create user", "grant", "observe user"};
+        String[] operations = {
+            "create database", "create user", "grant", "observe user", "round trip (GeneratePassword / select 1)"
+        };
         List<Row> rows = new ArrayList<>();
         for (int op = 0; op < operations.length; op++) {
             rows.add(new Row(
@@ -257,6 +265,15 @@ public final class EngineBench {
                     result.getString(1);
                 }
             }
+        }
+        return System.nanoTime() - start;
+    }
+
+    private static long timeSelectOne(Connection connection) throws SQLException {
+        long start = System.nanoTime();
+        try (Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery("select 1")) {
+            result.next();
         }
         return System.nanoTime() - start;
     }
