@@ -37,4 +37,12 @@ public interface EngineSession {
 
     /** A decision worth telling the caller (ChangeResponse.notes). */
     void note(String note);
+
+    /**
+     * The failure of the last statement that failed in this session, also when {@link #runOnOneConnection} stopped
+     * quietly: its SQLSTATE and message (without statement text) for RunInitSqlResponse.error.
+     */
+    default java.util.Optional<EngineException> lastFailure() {
+        return java.util.Optional.empty();
+    }
 }

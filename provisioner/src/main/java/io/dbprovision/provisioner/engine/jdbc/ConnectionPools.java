@@ -1,0 +1,306 @@
+package io.dbprovision.provisioner.engine.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.pool.HikariPool;
+import io.dbprovision.proto.engine.v1alpha1.Instance;
+import io.dbprovision.provisioner.engine.EngineException;
+import io.dbprovision.provisioner.engine.tls.TlsRegistry;
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jooq.SQLDialect;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A small HikariCP pool per (engine, host, port, database, user, credential and TLS digest), created on first use and
+ * closed when idle, so requests for many instances share nothing and a busy instance reuses its connections. Pools
+ * hold at most four connections and none at rest; pool names and keys never contain the password (only a SHA-256
+ * over it). An unreachable instance fails fast: a pool without connections first tries one connection on the calling
+ * thread (Hikari would otherwise retry until its timeout), and after a connect failure every call for that key within
+ * the fail-fast window gets the same {@code InstanceUnavailable} at once instead of waiting again.
+ */
+public final class ConnectionPools implements AutoCloseable {
+    public static final Duration DEFAULT_IDLE_TIME = Duration.ofMinutes(5);
+    public static final Duration DEFAULT_FAIL_FAST_WINDOW = Duration.ofSeconds(3);
+    static final int MAXIMUM_POOL_SIZE = 4;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectionPools.class);
+    private static final AtomicLong POOL_NUMBERS = new AtomicLong();
+
+    private final Duration idleTime;
+    private final Duration failFastWindow;
+    private final Map<String, Entry> pools = new ConcurrentHashMap<>();
+    private final Map<String, Failure> failures = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService sweeper;
+    private volatile boolean closed;
+
+    /** Pools closed after five idle minutes; a connect failure remembered for three seconds. */
+    public ConnectionPools() {
+        this(DEFAULT_IDLE_TIME, DEFAULT_FAIL_FAST_WINDOW);
+    }
+
+    /**
+     * @param idleTime how long a pool may go unused before it is closed
+     * @param failFastWindow how long after a connect failure calls for the same key fail at once
+     */
+    public ConnectionPools(Duration idleTime, Duration failFastWindow) {
+        this.idleTime = idleTime;
+        this.failFastWindow = failFastWindow;
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "dbprovision-pool-sweeper");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long period = Math.clamp(idleTime.toMillis() / 2, 50, 30_000);
+        sweeper.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A connection to a database of the instance (empty: the admin database), to be closed by the caller.
+     *
+     * @param deadline when the caller's time is up, or null; caps how long the connection is waited for
+     */
+    public Lease borrow(Instance instance, String database, Instant deadline) {
+        if (closed) {
+            throw new IllegalStateException("connection pools are closed");
+        }
+        ConnectionSettings settings = ConnectionSettings.of(instance, database);
+        Failure failure = failures.get(settings.key());
+        if (failure != null) {
+            if (System.nanoTime() - failure.atNanos < failFastWindow.toNanos()) {
+                throw failure.exception;
+            }
+            failures.remove(settings.key(), failure);
+        }
+        Duration timeout = timeout(settings, deadline);
+        while (true) {
+            Entry entry = pools.computeIfAbsent(settings.key(), key -> new Entry(settings, idleTime));
+            if (!entry.acquire()) {
+                pools.remove(settings.key(), entry);
+                continue;
+            }
+            try {
+                return new Lease(entry, entry.connection(timeout));
+            } catch (SQLException | RuntimeException e) {
+                entry.release();
+                if (e instanceof EngineException engine) {
+                    throw engine;
+                }
+                EngineException.InstanceUnavailable unavailable = SqlErrors.unavailable(settings, e);
+                failures.put(settings.key(), new Failure(unavailable, System.nanoTime()));
+                LOG.info(
+                        "Instance {}:{} unavailable for {}: {}",
+                        settings.host(),
+                        settings.port(),
+                        settings.key(),
+                        unavailable.getMessage());
+                throw unavailable;
+            }
+        }
+    }
+
+    /** Number of open pools. */
+    public int size() {
+        return pools.size();
+    }
+
+    /** Closes every pool; connections still borrowed are closed when returned. */
+    @Override
+    public void close() {
+        closed = true;
+        sweeper.shutdownNow();
+        for (Entry entry : pools.values()) {
+            entry.closeNow();
+        }
+        pools.clear();
+    }
+
+    private static Duration timeout(ConnectionSettings settings, Instant deadline) {
+        Duration timeout = settings.connectTimeout();
+        if (deadline != null) {
+            Duration left = Duration.between(Instant.now(), deadline);
+            if (left.compareTo(timeout) < 0) {
+                timeout = left;
+            }
+        }
+        if (timeout.toMillis() <= 0) {
+            throw new EngineException.InstanceUnavailable(
+                    settings.host(), settings.port(), "the deadline passed before a connection was made", null);
+        }
+        return timeout;
+    }
+
+    private void sweep() {
+        long idleNanos = idleTime.toNanos();
+        for (Entry entry : pools.values()) {
+            if (entry.closeIfIdle(idleNanos)) {
+                pools.remove(entry.settings.key(), entry);
+                LOG.debug("Closed idle pool {}", entry.settings.key());
+            }
+        }
+        long window = failFastWindow.toNanos();
+        failures.values().removeIf(failure -> System.nanoTime() - failure.atNanos >= window);
+    }
+
+    private record Failure(EngineException.InstanceUnavailable exception, long atNanos) {}
+
+    /** One pool and how many callers hold it; closed only when none does. */
+    private static final class Entry {
+        private final ConnectionSettings settings;
+        private final HikariPool pool;
+        private final String storePassword;
+        private int holders;
+        private long lastUsedNanos = System.nanoTime();
+        private boolean closed;
+
+        Entry(ConnectionSettings settings, Duration idleTime) {
+            this.settings = settings;
+            this.storePassword = settings.tlsId() == null
+                    ? null
+                    : TlsRegistry.register(settings.tlsId(), settings.tls()).storePassword();
+            try {
+                HikariConfig config = new HikariConfig();
+                config.setPoolName("dbprovision-" + ConnectionSettings.engineName(settings.engine()) + "-"
+                        + POOL_NUMBERS.incrementAndGet());
+                config.setJdbcUrl(settings.jdbcUrl());
+                config.setDriverClassName(settings.driverClassName());
+                config.setDataSourceProperties(settings.driverProperties(storePassword, null));
+                config.setConnectionInitSql(settings.initSql());
+                config.setMaximumPoolSize(MAXIMUM_POOL_SIZE);
+                config.setMinimumIdle(0);
+                config.setConnectionTimeout(
+                        Math.max(250, settings.connectTimeout().toMillis()));
+                config.setValidationTimeout(Math.clamp(settings.connectTimeout().toMillis() / 2, 250, 5000));
+                config.setIdleTimeout(Math.max(10_000, idleTime.toMillis()));
+                config.setInitializationFailTimeout(-1);
+                config.setAutoCommit(true);
+                config.setRegisterMbeans(false);
+                this.pool = new HikariPool(config);
+            } catch (RuntimeException e) {
+                releaseTls();
+                throw e;
+            }
+        }
+
+        synchronized boolean acquire() {
+            if (closed) {
+                return false;
+            }
+            holders++;
+            lastUsedNanos = System.nanoTime();
+            return true;
+        }
+
+        synchronized void release() {
+            holders--;
+            lastUsedNanos = System.nanoTime();
+        }
+
+        Connection connection(Duration timeout) throws SQLException {
+            if (pool.getTotalConnections() == 0) {
+                probe(timeout);
+            }
+            return pool.getConnection(Math.max(1, timeout.toMillis()));
+        }
+
+        /**
+         * One connection straight through the driver, on the calling thread: it fails as fast as the server refuses,
+         * where the pool would keep retrying until its timeout.
+         */
+        private void probe(Duration timeout) throws SQLException {
+            Driver driver = DriverManager.getDriver(settings.jdbcUrl());
+            try (Connection ignored =
+                    driver.connect(settings.jdbcUrl(), settings.driverProperties(storePassword, timeout))) {
+                // Reachable and the login works; the pool makes its own connections.
+            }
+        }
+
+        synchronized boolean closeIfIdle(long idleNanos) {
+            if (closed || holders > 0 || System.nanoTime() - lastUsedNanos < idleNanos) {
+                return false;
+            }
+            closeNow();
+            return true;
+        }
+
+        synchronized void closeNow() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                pool.shutdown();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                releaseTls();
+            }
+        }
+
+        private void releaseTls() {
+            if (settings.tlsId() != null) {
+                TlsRegistry.release(settings.tlsId());
+            }
+        }
+    }
+
+    /** A borrowed connection: closing it returns it to its pool. */
+    public static final class Lease implements AutoCloseable {
+        private final Entry entry;
+        private final Connection connection;
+        private boolean returned;
+
+        private Lease(Entry entry, Connection connection) {
+            this.entry = entry;
+            this.connection = connection;
+        }
+
+        public Connection connection() {
+            return connection;
+        }
+
+        public SQLDialect dialect() {
+            return entry.settings.dialect();
+        }
+
+        ConnectionSettings settings() {
+            return entry.settings;
+        }
+
+        /** Closes the connection instead of returning it (it carries session state such as SET ROLE). */
+        public void evict() {
+            if (!returned) {
+                entry.pool.evictConnection(connection);
+                finish();
+            }
+        }
+
+        @Override
+        public void close() {
+            if (!returned) {
+                try {
+                    connection.close();
+                } catch (SQLException e) {
+                    LOG.debug("Returning a connection of {} failed: {}", entry.settings.key(), e.getMessage());
+                } finally {
+                    finish();
+                }
+            }
+        }
+
+        private void finish() {
+            returned = true;
+            entry.release();
+        }
+    }
+}

@@ -1,0 +1,279 @@
+package io.dbprovision.provisioner.engine.jdbc;
+
+import io.dbprovision.proto.engine.v1alpha1.ChangeResponse;
+import io.dbprovision.proto.engine.v1alpha1.Instance;
+import io.dbprovision.proto.engine.v1alpha1.PlannedStatement;
+import io.dbprovision.provisioner.engine.EngineException;
+import io.dbprovision.provisioner.engine.EngineSession;
+import io.dbprovision.provisioner.engine.Step;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.jooq.DSLContext;
+import org.jooq.ExecuteContext;
+import org.jooq.ExecuteListener;
+import org.jooq.SQLDialect;
+import org.jooq.conf.Settings;
+import org.jooq.conf.StatementType;
+import org.jooq.exception.DataAccessException;
+import org.jooq.impl.DSL;
+import org.jooq.impl.DefaultConfiguration;
+
+/**
+ * The {@link EngineSession} of one engine call over JDBC: it borrows pooled connections per database, gives engines
+ * jOOQ for reads, executes their steps (or under validate_only only records them) and builds the call's
+ * {@link ChangeResponse} from what it recorded, each statement rendered inline with its secrets redacted. It owns the
+ * call's deadline — every statement gets the time left as its JDBC query timeout — and {@link #cancel()}, which the
+ * gRPC layer calls when its call is cancelled, cancels the statement running on the engine (pgjdbc sends a cancel
+ * request, Connector/J a {@code KILL QUERY}). Statements run as static statements: utility statements such as
+ * {@code CREATE ROLE} cannot take bind values. Failures become {@link EngineException}s through {@link SqlErrors}.
+ */
+public final class JdbcSession implements EngineSession {
+    static {
+        // jOOQ prints a banner and tips on first use unless told not to.
+        if (System.getProperty("org.jooq.no-logo") == null) {
+            System.setProperty("org.jooq.no-logo", "true");
+        }
+        if (System.getProperty("org.jooq.no-tips") == null) {
+            System.setProperty("org.jooq.no-tips", "true");
+        }
+    }
+
+    private static final String CANCELLED_STATE = "57014";
+
+    private final Instance instance;
+    private final boolean validateOnly;
+    private final ConnectionPools pools;
+    private final Instant deadline;
+    private final SQLDialect dialect;
+    private final DSLContext renderer;
+    private final List<PlannedStatement> plan = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+    private volatile Statement running;
+    private volatile boolean cancelled;
+    private volatile EngineException lastFailure;
+
+    /**
+     * @param deadline when the caller's time is up (statements still running then are cancelled), or null for none
+     */
+    public JdbcSession(Instance instance, boolean validateOnly, ConnectionPools pools, Instant deadline) {
+        this.instance = instance;
+        this.validateOnly = validateOnly;
+        this.pools = pools;
+        this.deadline = deadline;
+        this.dialect = ConnectionSettings.dialect(instance.getEngine());
+        this.renderer = DSL.using(dialect, settings().withRenderFormatted(false));
+    }
+
+    /** A session without a deadline. */
+    public JdbcSession(Instance instance, boolean validateOnly, ConnectionPools pools) {
+        this(instance, validateOnly, pools, null);
+    }
+
+    @Override
+    public Instance instance() {
+        return instance;
+    }
+
+    @Override
+    public boolean validateOnly() {
+        return validateOnly;
+    }
+
+    /** The jOOQ dialect of this instance's connections and plans. */
+    public SQLDialect dialect() {
+        return dialect;
+    }
+
+    @Override
+    public <T> T read(String database, Function<DSLContext, T> query) {
+        try (ConnectionPools.Lease lease = borrow(database)) {
+            try {
+                return query.apply(context(lease, StatementType.PREPARED_STATEMENT));
+            } catch (DataAccessException e) {
+                throw failure(lease.settings(), "read in " + describe(lease.settings()), false, e);
+            }
+        }
+    }
+
+    @Override
+    public void run(Step step) {
+        if (validateOnly) {
+            record(step);
+            return;
+        }
+        try (ConnectionPools.Lease lease = borrow(step.database())) {
+            execute(lease, step);
+        }
+        record(step);
+    }
+
+    @Override
+    public int runOnOneConnection(String database, List<Step> steps, boolean stopQuietly) {
+        if (validateOnly) {
+            steps.forEach(this::record);
+            return steps.size();
+        }
+        ConnectionPools.Lease lease = borrow(database);
+        int succeeded = 0;
+        try {
+            for (Step step : steps) {
+                try {
+                    execute(lease, step);
+                } catch (EngineException e) {
+                    if (stopQuietly) {
+                        return succeeded;
+                    }
+                    throw e;
+                }
+                record(step);
+                succeeded++;
+            }
+            return succeeded;
+        } finally {
+            // The steps may have changed session state (SET ROLE, search_path): the connection is not reused.
+            lease.evict();
+        }
+    }
+
+    @Override
+    public synchronized void note(String note) {
+        notes.add(note);
+    }
+
+    /**
+     * The failure of the last statement that failed, also when {@link #runOnOneConnection} stopped quietly (the
+     * statement's SQLSTATE and message, for RunInitSqlResponse.error).
+     */
+    @Override
+    public Optional<EngineException> lastFailure() {
+        return Optional.ofNullable(lastFailure);
+    }
+
+    /**
+     * Cancels the statement running now on the engine and makes every later statement of this session fail at once.
+     * Safe to call from any thread, any number of times.
+     */
+    public void cancel() {
+        cancelled = true;
+        Statement statement = running;
+        if (statement != null) {
+            try {
+                statement.cancel();
+            } catch (SQLException | RuntimeException e) {
+                // The statement may have just finished; nothing is left to cancel then.
+            }
+        }
+    }
+
+    public boolean cancelled() {
+        return cancelled;
+    }
+
+    /** What the call changed (or would change): the recorded plan and notes. */
+    public synchronized ChangeResponse result() {
+        return ChangeResponse.newBuilder()
+                .setChanged(!plan.isEmpty())
+                .addAllPlan(plan)
+                .addAllNotes(notes)
+                .build();
+    }
+
+    private void execute(ConnectionPools.Lease lease, Step step) {
+        try {
+            context(lease, StatementType.STATIC_STATEMENT).execute(step.query());
+        } catch (DataAccessException e) {
+            throw failure(lease.settings(), step.purpose(), step.sensitive(), e);
+        }
+    }
+
+    private EngineException failure(ConnectionSettings settings, String object, boolean sensitive, Throwable e) {
+        EngineException mapped = SqlErrors.statement(settings, object, sensitive, e);
+        lastFailure = mapped;
+        return mapped;
+    }
+
+    private synchronized void record(Step step) {
+        plan.add(PlannedStatement.newBuilder()
+                .setSql(renderer.renderInlined(step.redacted()))
+                .setDatabase(step.database())
+                .setPurpose(step.purpose())
+                .build());
+    }
+
+    private ConnectionPools.Lease borrow(String database) {
+        if (cancelled) {
+            throw cancelledFailure(database);
+        }
+        return pools.borrow(instance, database, deadline);
+    }
+
+    private EngineException cancelledFailure(String object) {
+        EngineException failure = new EngineException.EngineRefused(
+                object == null || object.isEmpty() ? "admin database" : object,
+                CANCELLED_STATE,
+                0,
+                "the call was cancelled or its deadline passed",
+                null);
+        lastFailure = failure;
+        return failure;
+    }
+
+    private DSLContext context(ConnectionPools.Lease lease, StatementType statementType) {
+        return DSL.using(new DefaultConfiguration()
+                .set(lease.connection())
+                .set(dialect)
+                .set(settings().withStatementType(statementType))
+                .set(new Tracking()));
+    }
+
+    private static Settings settings() {
+        return new Settings().withExecuteLogging(false).withDiagnosticsLogging(false);
+    }
+
+    private static String describe(ConnectionSettings settings) {
+        return settings.database().isEmpty() ? "the admin connection" : "database " + settings.database();
+    }
+
+    /** Knows the statement running now (for cancel) and gives it the time left before the deadline. */
+    private final class Tracking implements ExecuteListener {
+        @Override
+        public void executeStart(ExecuteContext ctx) {
+            Statement statement = ctx.statement();
+            if (statement == null) {
+                return;
+            }
+            try {
+                if (deadline != null) {
+                    long millis = Duration.between(Instant.now(), deadline).toMillis();
+                    if (millis <= 0) {
+                        throw new SQLException("the call's deadline passed", CANCELLED_STATE);
+                    }
+                    statement.setQueryTimeout((int) Math.min(Integer.MAX_VALUE, (millis + 999) / 1000));
+                }
+                running = statement;
+                if (cancelled) {
+                    throw new SQLException("the call was cancelled", CANCELLED_STATE);
+                }
+            } catch (SQLException e) {
+                running = null;
+                throw new DataAccessException("statement not started", e);
+            }
+        }
+
+        @Override
+        public void executeEnd(ExecuteContext ctx) {
+            running = null;
+        }
+
+        @Override
+        public void exception(ExecuteContext ctx) {
+            running = null;
+        }
+    }
+}
