@@ -24,7 +24,8 @@ record GrantComparison(
     static GrantComparison of(MySqlFlavor flavor, PrivilegeScope scope, Wanted wanted, Map<PrivilegeScope, Held> all) {
         Held held = all.getOrDefault(scope, new Held(Set.of(), false));
         boolean heldOption = scope.level() == Level.COLUMN
-                ? all.getOrDefault(PrivilegeScope.table(scope.database(), scope.object()), held).grantOption()
+                ? all.getOrDefault(PrivilegeScope.table(scope.database(), scope.object()), held)
+                        .grantOption()
                 : held.grantOption();
         Set<String> levelSet = MySqlPrivileges.levelSet(flavor, scope.level());
         Set<String> heldPrivileges = new LinkedHashSet<>(held.privileges());

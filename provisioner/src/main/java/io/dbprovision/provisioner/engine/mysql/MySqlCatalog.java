@@ -73,12 +73,14 @@ public final class MySqlCatalog {
                 .from(table(name("information_schema", "SCHEMATA")))
                 .where(field(name("SCHEMA_NAME"), String.class).eq(database))
                 .fetchOne();
-        return r == null ? Optional.empty() : Optional.of(new String[] {r.get(0, String.class), r.get(1, String.class)});
+        return r == null
+                ? Optional.empty()
+                : Optional.of(new String[] {r.get(0, String.class), r.get(1, String.class)});
     }
 
     public long sizeBytes(String database) {
-        Object v = ctx.select(DSL.sum(field(name("DATA_LENGTH"), Long.class)
-                                .plus(field(name("INDEX_LENGTH"), Long.class))))
+        Object v = ctx.select(
+                        DSL.sum(field(name("DATA_LENGTH"), Long.class).plus(field(name("INDEX_LENGTH"), Long.class))))
                 .from(table(name("information_schema", "TABLES")))
                 .where(field(name("TABLE_SCHEMA"), String.class).eq(database))
                 .fetchOne(0);
@@ -161,7 +163,10 @@ public final class MySqlCatalog {
         Condition who = field(name("User"), String.class)
                 .eq(grantee.user())
                 .and(field(name("Host"), String.class).eq(grantee.host()));
-        for (Record r : ctx.select(privFields("user")).from(table(name("mysql", "user"))).where(who).fetch()) {
+        for (Record r : ctx.select(privFields("user"))
+                .from(table(name("mysql", "user")))
+                .where(who)
+                .fetch()) {
             put(held, PrivilegeScope.global(), fromColumns(r));
         }
         if (flavor == MySqlFlavor.MYSQL) {
@@ -170,7 +175,8 @@ public final class MySqlCatalog {
         Field<String> db = field(name("Db"), String.class);
         List<Field<?>> dbFields = new ArrayList<>(privFields("db"));
         dbFields.add(db);
-        for (Record r : ctx.select(dbFields).from(table(name("mysql", "db"))).where(who).fetch()) {
+        for (Record r :
+                ctx.select(dbFields).from(table(name("mysql", "db"))).where(who).fetch()) {
             put(held, PrivilegeScope.database(r.get(db)), fromColumns(r));
         }
         Field<String> tableName = field(name("Table_name"), String.class);
@@ -190,7 +196,10 @@ public final class MySqlCatalog {
                 .from(table(name("mysql", "columns_priv")))
                 .where(who)
                 .fetch()) {
-            put(held, PrivilegeScope.column(r.get(db), r.get(tableName), r.get(columnName)), fromSet(r.get(columnPriv)));
+            put(
+                    held,
+                    PrivilegeScope.column(r.get(db), r.get(tableName), r.get(columnName)),
+                    fromSet(r.get(columnPriv)));
         }
         Field<String> routine = field(name("Routine_name"), String.class);
         Field<String> routineType = field(name("Routine_type"), String.class);
@@ -228,15 +237,17 @@ public final class MySqlCatalog {
 
     /** The *_priv columns this server's mysql.user / mysql.db has (they differ by flavor and version). */
     private List<Field<?>> privFields(String tableName) {
-        List<String> columns = privColumns.computeIfAbsent(tableName, t -> ctx.select(
-                        field(name("COLUMN_NAME"), String.class))
-                .from(table(name("information_schema", "COLUMNS")))
-                .where(field(name("TABLE_SCHEMA"), String.class).eq("mysql"))
-                .and(field(name("TABLE_NAME"), String.class).eq(t))
-                .fetch(0, String.class)
-                .stream()
-                .filter(MySqlPrivileges.PRIV_COLUMNS::containsKey)
-                .toList());
+        List<String> columns = privColumns.computeIfAbsent(
+                tableName,
+                t -> ctx
+                        .select(field(name("COLUMN_NAME"), String.class))
+                        .from(table(name("information_schema", "COLUMNS")))
+                        .where(field(name("TABLE_SCHEMA"), String.class).eq("mysql"))
+                        .and(field(name("TABLE_NAME"), String.class).eq(t))
+                        .fetch(0, String.class)
+                        .stream()
+                        .filter(MySqlPrivileges.PRIV_COLUMNS::containsKey)
+                        .toList());
         List<Field<?>> fields = new ArrayList<>();
         for (String c : columns) {
             fields.add(field(name(c), String.class).as(c));
@@ -281,7 +292,8 @@ public final class MySqlCatalog {
     /** Whether a native MariaDB role or a MySQL account 'role'@'%' of this name exists. */
     public boolean roleExists(String role) {
         return accounts(role).stream()
-                .anyMatch(a -> flavor == MySqlFlavor.MARIADB ? a.role() : a.host().equals("%"));
+                .anyMatch(
+                        a -> flavor == MySqlFlavor.MARIADB ? a.role() : a.host().equals("%"));
     }
 
     /** Roles granted to the grantee. */
@@ -306,7 +318,8 @@ public final class MySqlCatalog {
     public Set<String> defaultRoles(Grantee.Account account) {
         if (flavor == MySqlFlavor.MARIADB) {
             return accounts(account.user()).stream()
-                    .filter(a -> a.host().equals(account.host()) && !a.defaultRole().isEmpty())
+                    .filter(a ->
+                            a.host().equals(account.host()) && !a.defaultRole().isEmpty())
                     .map(AccountRow::defaultRole)
                     .collect(java.util.stream.Collectors.toCollection(LinkedHashSet::new));
         }
@@ -334,7 +347,12 @@ public final class MySqlCatalog {
     }
 
     private void owned(
-            List<OwnedObject> out, String view, String schemaCol, String nameCol, String typeCol, String type,
+            List<OwnedObject> out,
+            String view,
+            String schemaCol,
+            String nameCol,
+            String typeCol,
+            String type,
             List<String> definers) {
         Field<String> schema = field(name(schemaCol), String.class);
         Field<String> objectName = field(name(nameCol), String.class);
@@ -360,7 +378,8 @@ public final class MySqlCatalog {
         int at = current.lastIndexOf('@');
         String grantee = "'" + current.substring(0, at) + "'@'" + current.substring(at + 1) + "'";
         Set<String> privileges = new LinkedHashSet<>();
-        for (Record r : ctx.select(field(name("PRIVILEGE_TYPE"), String.class), field(name("IS_GRANTABLE"), String.class))
+        for (Record r : ctx.select(
+                        field(name("PRIVILEGE_TYPE"), String.class), field(name("IS_GRANTABLE"), String.class))
                 .from(table(name("information_schema", "USER_PRIVILEGES")))
                 .where(field(name("GRANTEE"), String.class).eq(grantee))
                 .fetch()) {

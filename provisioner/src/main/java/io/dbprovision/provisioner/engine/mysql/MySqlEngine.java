@@ -149,7 +149,8 @@ public final class MySqlEngine implements Engine {
             return;
         }
         boolean charset = !want.getCharset().isEmpty() && !want.getCharset().equalsIgnoreCase(actual.get()[0]);
-        boolean collation = !want.getCollation().isEmpty() && !want.getCollation().equalsIgnoreCase(actual.get()[1]);
+        boolean collation =
+                !want.getCollation().isEmpty() && !want.getCollation().equalsIgnoreCase(actual.get()[1]);
         if (charset || collation) {
             session.run(Step.of(
                     "set character set and collation of database " + name,
@@ -281,7 +282,8 @@ public final class MySqlEngine implements Engine {
         Optional<TlsRequirement> require = requirement(want);
         if (require.isPresent() && require.get() != requirementOf(row)) {
             session.run(Step.of(
-                    "require " + require.get() + " for " + account.label(), c.sql.alterRequire(account, require.get())));
+                    "require " + require.get() + " for " + account.label(),
+                    c.sql.alterRequire(account, require.get())));
         }
         ResourceLimits limits = new ResourceLimits(
                 want.hasMaxQueriesPerHour() && want.getMaxQueriesPerHour() != row.maxQuestions()
@@ -310,7 +312,8 @@ public final class MySqlEngine implements Engine {
     public void dropUser(EngineSession session, String name, String reassignOwnedTo) {
         MySqlDefinitions.name(engine(session), Identifier.IDENTIFIER_USER, "name", name);
         Ctx c = ctx(session);
-        for (String host : userAccounts(c.read(session, cat -> cat.accounts(name))).keySet()) {
+        for (String host :
+                userAccounts(c.read(session, cat -> cat.accounts(name))).keySet()) {
             Grantee.Account account = new Grantee.Account(name, host);
             session.run(Step.of("drop user " + account.label(), c.sql.dropUser(account)));
         }
@@ -329,7 +332,10 @@ public final class MySqlEngine implements Engine {
         if (accounts.isEmpty()) {
             return response.build();
         }
-        AccountRow primary = hosts.stream().map(accounts::get).filter(a -> a != null).findFirst()
+        AccountRow primary = hosts.stream()
+                .map(accounts::get)
+                .filter(a -> a != null)
+                .findFirst()
                 .orElse(accounts.values().iterator().next());
         MySQLUserConfig.Builder actual = MySQLUserConfig.newBuilder()
                 .addAllAllowedHosts(accounts.keySet())
@@ -351,8 +357,10 @@ public final class MySqlEngine implements Engine {
         }
         response.setActual(state);
 
-        List<String> missing = hosts.stream().filter(h -> !accounts.containsKey(h)).toList();
-        List<String> extra = accounts.keySet().stream().filter(h -> !hosts.contains(h)).toList();
+        List<String> missing =
+                hosts.stream().filter(h -> !accounts.containsKey(h)).toList();
+        List<String> extra =
+                accounts.keySet().stream().filter(h -> !hosts.contains(h)).toList();
         if (!missing.isEmpty()) {
             response.addDiffs(diff("allowedHosts.missing", String.join(", ", missing), "", false));
         }
@@ -365,13 +373,33 @@ public final class MySqlEngine implements Engine {
             if (a == null) {
                 continue;
             }
-            compare(fields, host, "maxQueriesPerHour", want.hasMaxQueriesPerHour(), want.getMaxQueriesPerHour(),
+            compare(
+                    fields,
+                    host,
+                    "maxQueriesPerHour",
+                    want.hasMaxQueriesPerHour(),
+                    want.getMaxQueriesPerHour(),
                     a.maxQuestions());
-            compare(fields, host, "maxUpdatesPerHour", want.hasMaxUpdatesPerHour(), want.getMaxUpdatesPerHour(),
+            compare(
+                    fields,
+                    host,
+                    "maxUpdatesPerHour",
+                    want.hasMaxUpdatesPerHour(),
+                    want.getMaxUpdatesPerHour(),
                     a.maxUpdates());
-            compare(fields, host, "maxConnectionsPerHour", want.hasMaxConnectionsPerHour(),
-                    want.getMaxConnectionsPerHour(), a.maxConnections());
-            compare(fields, host, "maxUserConnections", want.hasMaxUserConnections(), want.getMaxUserConnections(),
+            compare(
+                    fields,
+                    host,
+                    "maxConnectionsPerHour",
+                    want.hasMaxConnectionsPerHour(),
+                    want.getMaxConnectionsPerHour(),
+                    a.maxConnections());
+            compare(
+                    fields,
+                    host,
+                    "maxUserConnections",
+                    want.hasMaxUserConnections(),
+                    want.getMaxUserConnections(),
                     a.maxUserConnections());
             Optional<TlsRequirement> require = requirement(want);
             if (require.isPresent()) {
@@ -379,7 +407,9 @@ public final class MySqlEngine implements Engine {
                 if (want.hasRequireX509() && want.getRequireX509() != (r == TlsRequirement.X509)) {
                     add(fields, host, "requireX509", want.getRequireX509(), r == TlsRequirement.X509);
                 }
-                if (want.hasRequireSsl() && !want.getRequireX509() && want.getRequireSsl() != (r == TlsRequirement.SSL)) {
+                if (want.hasRequireSsl()
+                        && !want.getRequireX509()
+                        && want.getRequireSsl() != (r == TlsRequirement.SSL)) {
                     add(fields, host, "requireSSL", want.getRequireSsl(), r == TlsRequirement.SSL);
                 }
             }
@@ -399,8 +429,8 @@ public final class MySqlEngine implements Engine {
         return response.build();
     }
 
-    private static void compare(Map<String, String[]> fields, String host, String field, boolean set, long want,
-            long actual) {
+    private static void compare(
+            Map<String, String[]> fields, String host, String field, boolean set, long want, long actual) {
         if (set && want != actual) {
             add(fields, host, field, want, actual);
         }
@@ -408,8 +438,8 @@ public final class MySqlEngine implements Engine {
 
     /** One diff per field; with several hosts the actual value names each differing host. */
     private static void add(Map<String, String[]> fields, String host, String field, Object want, Object actual) {
-        fields.merge(field, new String[] {String.valueOf(want), host + ": " + actual},
-                (a, b) -> new String[] {a[0], a[1] + "; " + b[1]});
+        fields.merge(field, new String[] {String.valueOf(want), host + ": " + actual}, (a, b) ->
+                new String[] {a[0], a[1] + "; " + b[1]});
     }
 
     // ---- roles
@@ -419,19 +449,19 @@ public final class MySqlEngine implements Engine {
         EngineType engine = engine(session);
         MySqlDefinitions.name(engine, Identifier.IDENTIFIER_ROLE, "role.name", role.getName());
         MySQLRoleConfig want = role.getMysql();
-        Map<PrivilegeScope, Wanted> scopes = MySqlDefinitions.scopes(
-                engine, MySqlFlavor.of(engine), want.getGrantsList(), "role.mysql.grants");
+        Map<PrivilegeScope, Wanted> scopes =
+                MySqlDefinitions.scopes(engine, MySqlFlavor.of(engine), want.getGrantsList(), "role.mysql.grants");
         boolean nativeRole = !want.hasUseNativeRoles() || want.getUseNativeRoles();
         Ctx c = ctx(session);
         String name = role.getName();
         Grantee grantee = roleGrantee(c.flavor, name, nativeRole);
         boolean exists = nativeRole
                 ? c.read(session, cat -> cat.roleExists(name))
-                : c.read(session, cat -> cat.accounts(name)).stream().anyMatch(a -> a.host().equals("%"));
+                : c.read(session, cat -> cat.accounts(name)).stream()
+                        .anyMatch(a -> a.host().equals("%"));
         if (!exists) {
             session.run(Step.of(
-                    "create role " + name,
-                    nativeRole ? c.sql.createRole(name) : c.sql.createEmulatedRole(name)));
+                    "create role " + name, nativeRole ? c.sql.createRole(name) : c.sql.createEmulatedRole(name)));
         }
         applyScopes(session, c, List.of(grantee), scopes, false);
     }
@@ -454,8 +484,8 @@ public final class MySqlEngine implements Engine {
         EngineType engine = engine(session);
         MySqlDefinitions.name(engine, Identifier.IDENTIFIER_ROLE, "desired.name", desired.getName());
         MySQLRoleConfig want = desired.getMysql();
-        Map<PrivilegeScope, Wanted> scopes = MySqlDefinitions.scopes(
-                engine, MySqlFlavor.of(engine), want.getGrantsList(), "desired.mysql.grants");
+        Map<PrivilegeScope, Wanted> scopes =
+                MySqlDefinitions.scopes(engine, MySqlFlavor.of(engine), want.getGrantsList(), "desired.mysql.grants");
         Ctx c = ctx(session);
         String name = desired.getName();
         List<AccountRow> rows = c.read(session, cat -> cat.accounts(name));
@@ -470,9 +500,12 @@ public final class MySqlEngine implements Engine {
         }
         Grantee grantee = roleGrantee(c.flavor, name, nativeRole);
         Map<PrivilegeScope, Held> held = c.read(session, cat -> cat.grants(grantee));
-        response.setExists(true).setActual(RoleState.newBuilder()
-                .setName(name)
-                .setMysql(MySQLRoleConfig.newBuilder().setUseNativeRoles(nativeRole).addAllGrants(asGrants(held))));
+        response.setExists(true)
+                .setActual(RoleState.newBuilder()
+                        .setName(name)
+                        .setMysql(MySQLRoleConfig.newBuilder()
+                                .setUseNativeRoles(nativeRole)
+                                .addAllGrants(asGrants(held))));
         boolean wantNative = !want.hasUseNativeRoles() || want.getUseNativeRoles();
         if (want.hasUseNativeRoles() && wantNative != nativeRole) {
             response.addDiffs(diff("useNativeRoles", String.valueOf(wantNative), String.valueOf(nativeRole), true));
@@ -484,9 +517,7 @@ public final class MySqlEngine implements Engine {
     }
 
     private static Grantee roleGrantee(MySqlFlavor flavor, String name, boolean nativeRole) {
-        return flavor == MySqlFlavor.MARIADB && nativeRole
-                ? new Grantee.Role(name)
-                : new Grantee.Account(name, "%");
+        return flavor == MySqlFlavor.MARIADB && nativeRole ? new Grantee.Role(name) : new Grantee.Account(name, "%");
     }
 
     // ---- grants
@@ -502,8 +533,8 @@ public final class MySqlEngine implements Engine {
             Set<String> after = new LinkedHashSet<>(held);
             for (String role : v.roles) {
                 if (!held.contains(role)) {
-                    session.run(Step.of(
-                            "grant role " + role + " to " + grantee.label(), c.sql.grantRole(role, grantee)));
+                    session.run(
+                            Step.of("grant role " + role + " to " + grantee.label(), c.sql.grantRole(role, grantee)));
                     after.add(role);
                 }
             }
@@ -535,20 +566,25 @@ public final class MySqlEngine implements Engine {
         if (c.flavor == MySqlFlavor.MARIADB) {
             // One default role only: keep a current one that is still granted, else the first listed one.
             if (defaults.stream().noneMatch(after::contains)) {
-                String role = listed.stream().filter(after::contains).findFirst().orElse(after.iterator().next());
+                String role = listed.stream()
+                        .filter(after::contains)
+                        .findFirst()
+                        .orElse(after.iterator().next());
                 session.run(Step.of(
                         "make " + role + " the default role of " + account.label(),
                         c.sql.setDefaultRole(role, account)));
             }
         } else if (!defaults.containsAll(after)) {
             session.run(Step.of(
-                    "make every granted role a default role of " + account.label(),
-                    c.sql.setDefaultRole("", account)));
+                    "make every granted role a default role of " + account.label(), c.sql.setDefaultRole("", account)));
         }
     }
 
     private void applyScopes(
-            EngineSession session, Ctx c, List<Grantee> grantees, Map<PrivilegeScope, Wanted> scopes,
+            EngineSession session,
+            Ctx c,
+            List<Grantee> grantees,
+            Map<PrivilegeScope, Wanted> scopes,
             boolean revokeUnlisted) {
         if (scopes.isEmpty()) {
             return;
@@ -607,12 +643,12 @@ public final class MySqlEngine implements Engine {
                 }
                 if (!revoke.isEmpty()) {
                     session.run(Step.of(
-                            "revoke " + String.join(", ", revoke) + " on " + scope.label() + " from "
-                                    + grantee.label(),
+                            "revoke " + String.join(", ", revoke) + " on " + scope.label() + " from " + grantee.label(),
                             c.sql.revoke(revoke, scope, grantee)));
                 }
                 boolean heldOption = scope.level() == PrivilegeScope.Level.COLUMN
-                        ? held.getOrDefault(PrivilegeScope.table(scope.database(), scope.object()), h).grantOption()
+                        ? held.getOrDefault(PrivilegeScope.table(scope.database(), scope.object()), h)
+                                .grantOption()
                         : h.grantOption();
                 if (Boolean.TRUE.equals(e.getValue().grantOption()) && heldOption) {
                     session.run(Step.of(
@@ -659,7 +695,8 @@ public final class MySqlEngine implements Engine {
                     return s;
                 });
                 if (!cmp.extra().isEmpty()) {
-                    unlisted.computeIfAbsent(e.getKey(), k -> new LinkedHashSet<>()).addAll(cmp.extra());
+                    unlisted.computeIfAbsent(e.getKey(), k -> new LinkedHashSet<>())
+                            .addAll(cmp.extra());
                 }
             }
             Set<String> memberships = c.read(session, cat -> cat.memberships(grantee));
@@ -672,11 +709,13 @@ public final class MySqlEngine implements Engine {
         }
         if (grantees.isEmpty()) {
             for (var e : v.scopes.entrySet()) {
-                grantDiffs(GrantComparison.of(c.flavor, e.getKey(), e.getValue(), Map.of()),
+                grantDiffs(
+                        GrantComparison.of(c.flavor, e.getKey(), e.getValue(), Map.of()),
                         d -> diffs.putIfAbsent(d.getField(), d));
             }
         }
-        List<String> rolesMissing = v.roles.stream().filter(r -> !rolesHeld.contains(r)).toList();
+        List<String> rolesMissing =
+                v.roles.stream().filter(r -> !rolesHeld.contains(r)).toList();
         ObserveGrantsResponse.Builder response = ObserveGrantsResponse.newBuilder();
         if (!rolesMissing.isEmpty()) {
             response.addDiffs(diff("roles.missing", String.join(", ", rolesMissing), "", false));
@@ -724,8 +763,8 @@ public final class MySqlEngine implements Engine {
         MySQLGrantConfig mysql = set.getMysql();
         List<String> roles = new ArrayList<>();
         for (int i = 0; i < mysql.getRolesCount(); i++) {
-            MySqlDefinitions.name(engine, Identifier.IDENTIFIER_ROLE, field + ".mysql.roles[" + i + "]",
-                    mysql.getRoles(i));
+            MySqlDefinitions.name(
+                    engine, Identifier.IDENTIFIER_ROLE, field + ".mysql.roles[" + i + "]", mysql.getRoles(i));
             if (!roles.contains(mysql.getRoles(i))) {
                 roles.add(mysql.getRoles(i));
             }
@@ -750,7 +789,9 @@ public final class MySqlEngine implements Engine {
         List<AccountRow> rows = c.read(session, cat -> cat.accounts(name));
         List<Grantee> grantees = rows.stream().anyMatch(AccountRow::role)
                 ? List.of(new Grantee.Role(name))
-                : rows.stream().map(a -> (Grantee) new Grantee.Account(name, a.host())).toList();
+                : rows.stream()
+                        .map(a -> (Grantee) new Grantee.Account(name, a.host()))
+                        .toList();
         if (grantees.isEmpty() && required) {
             throw new InvalidDefinition("grants.grantee", "no user or role named " + name + " exists");
         }
@@ -778,14 +819,15 @@ public final class MySqlEngine implements Engine {
             MySQLGrant.Builder g = MySQLGrant.newBuilder()
                     .addAllPrivileges(privileges)
                     .setWithGrantOption(option)
-                    .setLevel(switch (scope.level()) {
-                        case GLOBAL -> MySQLGrantLevel.MYSQL_GRANT_LEVEL_GLOBAL;
-                        case DATABASE -> MySQLGrantLevel.MYSQL_GRANT_LEVEL_DATABASE;
-                        case TABLE -> MySQLGrantLevel.MYSQL_GRANT_LEVEL_TABLE;
-                        case COLUMN -> MySQLGrantLevel.MYSQL_GRANT_LEVEL_COLUMN;
-                        case PROCEDURE -> MySQLGrantLevel.MYSQL_GRANT_LEVEL_PROCEDURE;
-                        case FUNCTION -> MySQLGrantLevel.MYSQL_GRANT_LEVEL_FUNCTION;
-                    })
+                    .setLevel(
+                            switch (scope.level()) {
+                                case GLOBAL -> MySQLGrantLevel.MYSQL_GRANT_LEVEL_GLOBAL;
+                                case DATABASE -> MySQLGrantLevel.MYSQL_GRANT_LEVEL_DATABASE;
+                                case TABLE -> MySQLGrantLevel.MYSQL_GRANT_LEVEL_TABLE;
+                                case COLUMN -> MySQLGrantLevel.MYSQL_GRANT_LEVEL_COLUMN;
+                                case PROCEDURE -> MySQLGrantLevel.MYSQL_GRANT_LEVEL_PROCEDURE;
+                                case FUNCTION -> MySQLGrantLevel.MYSQL_GRANT_LEVEL_FUNCTION;
+                            })
                     .setDatabase(scope.database());
             switch (scope.level()) {
                 case TABLE -> g.setTable(scope.object());
@@ -816,25 +858,22 @@ public final class MySqlEngine implements Engine {
             steps.add(Step.in(database, "set role " + runAsRole, sql.setRole(runAsRole)));
         }
         int prefix = steps.size();
-        List<String> purposes = new ArrayList<>();
         for (int i = 0; i < statements.size(); i++) {
             String purpose = "init SQL statement " + (i + 1) + " of " + statements.size() + " in " + database;
-            purposes.add(purpose);
             steps.add(Step.in(database, purpose, sql.verbatim(statements.get(i))));
         }
-        if (!runAsRole.isEmpty()) {
-            // The connection goes back to a pool: leave it without the role.
-            steps.add(Step.in(database, "reset role", sql.setRoleNone()));
-        }
+        // No SET ROLE NONE at the end: the session does not return a connection that ran these to its pool.
         RunInitSqlResponse.Builder response = RunInitSqlResponse.newBuilder().setHash(hash(statements));
-        try {
-            session.runOnOneConnection(database, steps, false);
-            response.setStatementsExecuted(statements.size());
-        } catch (EngineException.EngineRefused e) {
-            int failed = purposes.indexOf(e.object());
-            response.setStatementsExecuted(Math.max(failed, 0));
-            response.setError((e.sqlState().isEmpty() ? "" : "SQLSTATE " + e.sqlState() + ": ")
-                    + e.getMessage().substring(Math.min(e.getMessage().length(), e.object().length() + 2)));
+        int succeeded = session.runOnOneConnection(database, steps, true);
+        int executed = Math.min(Math.max(succeeded - prefix, 0), statements.size());
+        response.setStatementsExecuted(executed);
+        if (succeeded < steps.size()) {
+            response.setError(session.lastFailure()
+                    .map(e -> e instanceof EngineException.EngineRefused r
+                                    && !r.sqlState().isEmpty()
+                            ? "SQLSTATE " + r.sqlState() + ": " + e.getMessage()
+                            : e.getMessage())
+                    .orElse("statement " + (executed + 1) + " failed"));
         }
         return response.build();
     }
@@ -842,8 +881,9 @@ public final class MySqlEngine implements Engine {
     /** SHA-256 hex of the statements joined with "\n---\n", as status.initSQL.hash. */
     static String hash(List<String> statements) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(String.join("\n---\n", statements).getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256")
+                            .digest(String.join("\n---\n", statements).getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

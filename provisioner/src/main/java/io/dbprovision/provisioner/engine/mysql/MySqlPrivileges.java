@@ -19,13 +19,34 @@ public final class MySqlPrivileges {
     public static final String USAGE = "USAGE";
 
     private static final Set<String> TABLE_LEVEL = Set.of(
-            "SELECT", "INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "REFERENCES", "INDEX", "ALTER", "CREATE VIEW",
-            "SHOW VIEW", "TRIGGER", "DELETE HISTORY");
-    private static final Set<String> DATABASE_ONLY = Set.of(
-            "CREATE TEMPORARY TABLES", "LOCK TABLES", "EXECUTE", "CREATE ROUTINE", "ALTER ROUTINE", "EVENT");
+            "SELECT",
+            "INSERT",
+            "UPDATE",
+            "DELETE",
+            "CREATE",
+            "DROP",
+            "REFERENCES",
+            "INDEX",
+            "ALTER",
+            "CREATE VIEW",
+            "SHOW VIEW",
+            "TRIGGER",
+            "DELETE HISTORY");
+    private static final Set<String> DATABASE_ONLY =
+            Set.of("CREATE TEMPORARY TABLES", "LOCK TABLES", "EXECUTE", "CREATE ROUTINE", "ALTER ROUTINE", "EVENT");
     private static final Set<String> GLOBAL_ONLY = Set.of(
-            "RELOAD", "SHUTDOWN", "PROCESS", "FILE", "SHOW DATABASES", "SUPER", "REPLICATION SLAVE",
-            "REPLICATION CLIENT", "CREATE USER", "CREATE TABLESPACE", "CREATE ROLE", "DROP ROLE");
+            "RELOAD",
+            "SHUTDOWN",
+            "PROCESS",
+            "FILE",
+            "SHOW DATABASES",
+            "SUPER",
+            "REPLICATION SLAVE",
+            "REPLICATION CLIENT",
+            "CREATE USER",
+            "CREATE TABLESPACE",
+            "CREATE ROLE",
+            "DROP ROLE");
     private static final Set<String> COLUMN_LEVEL = Set.of("SELECT", "INSERT", "UPDATE", "REFERENCES");
     private static final Set<String> ROUTINE_LEVEL = Set.of("EXECUTE", "ALTER ROUTINE");
     private static final Set<String> MARIADB_ONLY = Set.of("DELETE HISTORY");
@@ -89,11 +110,12 @@ public final class MySqlPrivileges {
         }
         if (flavor == MySqlFlavor.MYSQL && MARIADB_ONLY.contains(normalized)
                 || flavor == MySqlFlavor.MARIADB && MYSQL_ONLY.contains(normalized)) {
-            return Optional.of(normalized + " does not exist on " + flavor.name().toLowerCase(Locale.ROOT));
+            return Optional.of(
+                    normalized + " does not exist on " + flavor.name().toLowerCase(Locale.ROOT));
         }
         if (!levelSet(flavor, level).contains(normalized)) {
-            return Optional.of(normalized + " cannot be granted at the " + level.name().toLowerCase(Locale.ROOT)
-                    + " level");
+            return Optional.of(
+                    normalized + " cannot be granted at the " + level.name().toLowerCase(Locale.ROOT) + " level");
         }
         return Optional.empty();
     }

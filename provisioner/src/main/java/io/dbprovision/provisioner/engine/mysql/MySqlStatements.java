@@ -58,7 +58,9 @@ public final class MySqlStatements {
 
     /** Resource limits to set; null means "leave as it is". */
     public record ResourceLimits(
-            Integer maxQueriesPerHour, Integer maxUpdatesPerHour, Integer maxConnectionsPerHour,
+            Integer maxQueriesPerHour,
+            Integer maxUpdatesPerHour,
+            Integer maxConnectionsPerHour,
             Integer maxUserConnections) {
         public boolean isEmpty() {
             return maxQueriesPerHour == null
@@ -85,7 +87,8 @@ public final class MySqlStatements {
         boolean cs = !charset.isEmpty();
         boolean co = !collation.isEmpty();
         if (cs && co) {
-            return query("CREATE DATABASE IF NOT EXISTS {0} CHARACTER SET {1} COLLATE {2}",
+            return query(
+                    "CREATE DATABASE IF NOT EXISTS {0} CHARACTER SET {1} COLLATE {2}",
                     name(database), name(charset), name(collation));
         }
         if (cs) {
@@ -99,8 +102,8 @@ public final class MySqlStatements {
 
     public Query alterDatabase(String database, String charset, String collation) {
         if (!charset.isEmpty() && !collation.isEmpty()) {
-            return query("ALTER DATABASE {0} CHARACTER SET {1} COLLATE {2}",
-                    name(database), name(charset), name(collation));
+            return query(
+                    "ALTER DATABASE {0} CHARACTER SET {1} COLLATE {2}", name(database), name(charset), name(collation));
         }
         if (!charset.isEmpty()) {
             return query("ALTER DATABASE {0} CHARACTER SET {1}", name(database), name(charset));
@@ -220,7 +223,8 @@ public final class MySqlStatements {
      */
     public Query grant(Collection<String> privileges, PrivilegeScope scope, Grantee grantee, boolean withGrantOption) {
         return withGrantOption
-                ? query("GRANT {0} ON {1} TO {2} WITH GRANT OPTION",
+                ? query(
+                        "GRANT {0} ON {1} TO {2} WITH GRANT OPTION",
                         privilegeList(privileges, scope), target(scope), grantee(grantee))
                 : query("GRANT {0} ON {1} TO {2}", privilegeList(privileges, scope), target(scope), grantee(grantee));
     }
@@ -272,9 +276,10 @@ public final class MySqlStatements {
 
     private QueryPart identified(AuthMethod method, String secret) {
         return switch (method) {
-            case NATIVE_HASH -> flavor == MySqlFlavor.MARIADB
-                    ? sql("IDENTIFIED BY PASSWORD {0}", inline(secret))
-                    : sql("IDENTIFIED WITH mysql_native_password AS {0}", inline(secret));
+            case NATIVE_HASH ->
+                flavor == MySqlFlavor.MARIADB
+                        ? sql("IDENTIFIED BY PASSWORD {0}", inline(secret))
+                        : sql("IDENTIFIED WITH mysql_native_password AS {0}", inline(secret));
             case CACHING_SHA2, SHA256 -> {
                 if (flavor == MySqlFlavor.MARIADB) {
                     throw new IllegalArgumentException(method.plugin() + " does not exist on MariaDB");
@@ -305,9 +310,10 @@ public final class MySqlStatements {
                 throw new IllegalArgumentException(problem);
             });
             String keyword = privilege.equals(MySqlPrivileges.ALL) ? "ALL PRIVILEGES" : privilege;
-            parts.add(scope.level() == Level.COLUMN
-                    ? sql("{0} ({1})", keyword(keyword), name(scope.column()))
-                    : keyword(keyword));
+            parts.add(
+                    scope.level() == Level.COLUMN
+                            ? sql("{0} ({1})", keyword(keyword), name(scope.column()))
+                            : keyword(keyword));
         }
         return DSL.list(parts);
     }
