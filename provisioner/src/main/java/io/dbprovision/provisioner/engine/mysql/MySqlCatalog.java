@@ -150,7 +150,8 @@ public final class MySqlCatalog {
                 .from(table(name("mysql", "global_priv")))
                 .where(field(name("User"), String.class).eq(user))
                 .fetch()) {
-            locks.put(r.get(0, String.class), "true".equalsIgnoreCase(r.get(1, String.class)));
+            String v = r.get(1, String.class);
+            locks.put(r.get(0, String.class), "true".equalsIgnoreCase(v) || "1".equals(v));
         }
         return locks;
     }
