@@ -1,1 +1,1 @@
-ALTER USER `app`@'%' IDENTIFIED BY PASSWORD '<redacted>';
+ALTER USER 'app'@'%' IDENTIFIED BY PASSWORD '<redacted>';

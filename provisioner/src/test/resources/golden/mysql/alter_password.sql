@@ -1,1 +1,1 @@
-ALTER USER `app`@'%' IDENTIFIED WITH mysql_native_password AS '<redacted>';
+ALTER USER 'app'@'%' IDENTIFIED WITH mysql_native_password AS '<redacted>';

@@ -1,1 +1,1 @@
-DROP ROLE IF EXISTS `readers`;
+DROP ROLE IF EXISTS 'readers';

@@ -177,7 +177,7 @@ public final class MySqlStatements {
 
     /** A native role (MariaDB; MySQL 8, where it is the locked account 'role'@'%'). */
     public Query createRole(String role) {
-        return query("CREATE ROLE IF NOT EXISTS {0}", name(role));
+        return query("CREATE ROLE IF NOT EXISTS {0}", principal(role));
     }
 
     /** An emulated role: a locked account 'role'@'%' that holds privileges and cannot log in. */
@@ -186,15 +186,15 @@ public final class MySqlStatements {
     }
 
     public Query dropRole(String role) {
-        return query("DROP ROLE IF EXISTS {0}", name(role));
+        return query("DROP ROLE IF EXISTS {0}", principal(role));
     }
 
     public Query grantRole(String role, Grantee grantee) {
-        return query("GRANT {0} TO {1}", name(role), grantee(grantee));
+        return query("GRANT {0} TO {1}", principal(role), grantee(grantee));
     }
 
     public Query revokeRole(String role, Grantee grantee) {
-        return query("REVOKE {0} FROM {1}", name(role), grantee(grantee));
+        return query("REVOKE {0} FROM {1}", principal(role), grantee(grantee));
     }
 
     /**
@@ -204,7 +204,7 @@ public final class MySqlStatements {
      */
     public Query setDefaultRole(String role, Grantee.Account account) {
         return flavor == MySqlFlavor.MARIADB
-                ? query("SET DEFAULT ROLE {0} FOR {1}", name(role), account(account))
+                ? query("SET DEFAULT ROLE {0} FOR {1}", principal(role), account(account))
                 : query("SET DEFAULT ROLE ALL TO {0}", account(account));
     }
 
@@ -244,7 +244,7 @@ public final class MySqlStatements {
     }
 
     public Query setRole(String role) {
-        return query("SET ROLE {0}", name(role));
+        return query("SET ROLE {0}", principal(role));
     }
 
     public Query setRoleNone() {
@@ -264,13 +264,22 @@ public final class MySqlStatements {
     // ---- parts
 
     static QueryPart account(Grantee.Account account) {
-        return sql("{0}@{1}", name(account.user()), inline(account.host()));
+        return sql("{0}@{1}", inline(account.user()), inline(account.host()));
+    }
+
+    /**
+     * User and role names are string literals, which MySQL's account-name grammar takes everywhere: jOOQ replaces an
+     * identifier longer than 64 characters by a generated alias (nameAutoAliasingIfMaxLengthExceeded), and MariaDB
+     * user names may have 80.
+     */
+    static QueryPart principal(String name) {
+        return inline(name);
     }
 
     static QueryPart grantee(Grantee grantee) {
         return switch (grantee) {
             case Grantee.Account a -> account(a);
-            case Grantee.Role r -> name(r.user());
+            case Grantee.Role r -> principal(r.user());
         };
     }
 

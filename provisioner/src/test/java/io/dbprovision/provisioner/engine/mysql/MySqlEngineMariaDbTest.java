@@ -129,8 +129,8 @@ class MySqlEngineMariaDbTest {
         assertThat(created.getPlanList())
                 .extracting(p -> p.getSql())
                 .contains(
-                        "CREATE USER `dbpmy_u`@'%' IDENTIFIED BY PASSWORD '<redacted>'",
-                        "ALTER USER `dbpmy_u`@'%' WITH MAX_QUERIES_PER_HOUR 1000 MAX_USER_CONNECTIONS 3")
+                        "CREATE USER 'dbpmy_u'@'%' IDENTIFIED BY PASSWORD '<redacted>'",
+                        "ALTER USER 'dbpmy_u'@'%' WITH MAX_QUERIES_PER_HOUR 1000 MAX_USER_CONNECTIONS 3")
                 .noneMatch(sql -> sql.contains("first'Pass") || sql.contains("*"));
         assertThat(rootList("SELECT Host, max_questions, max_user_connections FROM mysql.user WHERE User = 'dbpmy_u'"))
                 .containsExactlyInAnyOrder("%|1000|3", "10.9.9.%|1000|3");
@@ -249,9 +249,9 @@ class MySqlEngineMariaDbTest {
         assertThat(applied.getPlanList())
                 .extracting(p -> p.getSql())
                 .contains(
-                        "GRANT SELECT ON `dbpmy_g`.* TO `dbpmy_gu`@'%'",
-                        "GRANT UPDATE (`b`) ON `dbpmy_g`.`t` TO `dbpmy_gu`@'%'",
-                        "SET DEFAULT ROLE `dbpmy_role` FOR `dbpmy_gu`@'%'");
+                        "GRANT SELECT ON `dbpmy_g`.* TO 'dbpmy_gu'@'%'",
+                        "GRANT UPDATE (`b`) ON `dbpmy_g`.`t` TO 'dbpmy_gu'@'%'",
+                        "SET DEFAULT ROLE 'dbpmy_role' FOR 'dbpmy_gu'@'%'");
         ObserveGrantsResponse observed = db.observe(s -> db.engine.observeGrants(s, set));
         assertThat(observed.getDiffsList()).isEmpty();
         assertThat(observed.getHeld().getMysql().getRolesList()).containsExactly("dbpmy_role");
@@ -315,8 +315,8 @@ class MySqlEngineMariaDbTest {
         assertThat(pruned.getPlanList())
                 .extracting(p -> p.getSql())
                 .contains(
-                        "REVOKE INSERT ON `dbpmy_g`.`t` FROM `dbpmy_gu`@'%'",
-                        "REVOKE `dbpmy_role` FROM `dbpmy_gu`@'%'", "SET DEFAULT ROLE NONE FOR `dbpmy_gu`@'%'");
+                        "REVOKE INSERT ON `dbpmy_g`.`t` FROM 'dbpmy_gu'@'%'",
+                        "REVOKE 'dbpmy_role' FROM 'dbpmy_gu'@'%'", "SET DEFAULT ROLE NONE FOR 'dbpmy_gu'@'%'");
         denied("dbpmy_gu", "pw", "INSERT INTO dbpmy_g.t (a, b) VALUES (1, 2)", 1142);
         denied("dbpmy_gu", "pw", "SELECT * FROM dbpmy_r.x", 1142);
         allowed("dbpmy_gu", "pw", "DELETE FROM dbpmy_g.t");
