@@ -36,6 +36,15 @@ final class MySqlDefinitions {
         EngineIdentifiers.problem(engine, kind, name).ifPresent(problem -> {
             throw new InvalidDefinition(field, problem);
         });
+        // The server refuses database, table and column names that end in white space ("Incorrect database name").
+        boolean objectName = kind == Identifier.IDENTIFIER_DATABASE || kind == Identifier.IDENTIFIER_TABLE;
+        if (objectName && " \t\n\r\u000b\f".indexOf(name.charAt(name.length() - 1)) >= 0) {
+            throw new InvalidDefinition(field, "must not end with white space on MySQL");
+        }
+        // Identifiers and the grant tables' User column are utf8mb3: characters beyond U+FFFF cannot be stored.
+        if (name.codePoints().anyMatch(cp -> cp > 0xFFFF)) {
+            throw new InvalidDefinition(field, "must not contain characters beyond U+FFFF (such as emoji) on MySQL");
+        }
     }
 
     static void host(String field, String host) {
