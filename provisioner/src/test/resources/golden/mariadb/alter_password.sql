@@ -1,0 +1,1 @@
+ALTER USER 'app'@'%' IDENTIFIED BY PASSWORD '<redacted>';

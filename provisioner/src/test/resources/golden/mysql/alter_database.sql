@@ -1,0 +1,3 @@
+ALTER DATABASE `appdb` CHARACTER SET `utf8mb4` COLLATE `utf8mb4_bin`;
+ALTER DATABASE `appdb` CHARACTER SET `latin1`;
+ALTER DATABASE `appdb` COLLATE `utf8mb4_bin`;

@@ -1,0 +1,1 @@
+ALTER USER 'app'@'%' IDENTIFIED WITH mysql_native_password AS '<redacted>';

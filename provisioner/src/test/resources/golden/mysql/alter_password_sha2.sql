@@ -1,0 +1,1 @@
+ALTER USER 'app'@'%' IDENTIFIED WITH caching_sha2_password BY '<redacted>';

@@ -1,0 +1,2 @@
+KILL CONNECTION 42;
+drop database if exists `appdb`;

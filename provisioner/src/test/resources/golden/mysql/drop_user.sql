@@ -1,0 +1,2 @@
+DROP USER IF EXISTS 'app'@'%';
+DROP USER IF EXISTS 'app'@'10.0.0.%';
