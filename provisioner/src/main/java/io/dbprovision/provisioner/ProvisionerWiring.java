@@ -4,6 +4,7 @@ import io.dbprovision.provisioner.engine.Engine;
 import io.dbprovision.provisioner.engine.Engines;
 import io.dbprovision.provisioner.engine.cockroach.CockroachEngine;
 import io.dbprovision.provisioner.engine.jdbc.ConnectionPools;
+import io.dbprovision.provisioner.engine.mysql.MySqlEngine;
 import io.dbprovision.provisioner.engine.password.PasswordGenerator;
 import io.dbprovision.provisioner.engine.postgres.PostgresEngine;
 import io.dbprovision.provisioner.service.EngineGrpcService;
@@ -19,8 +20,7 @@ import java.util.List;
 public record ProvisionerWiring(EngineGrpcService service, ConnectionPools pools) implements AutoCloseable {
     /** Every engine this build serves; adding an engine is one more element here. */
     public static List<Engine> engines() {
-        // MySqlEngine (MySQL and MariaDB) joins when wt/mysql merges without conflicts.
-        return List.of(new PostgresEngine(), new CockroachEngine());
+        return List.of(new PostgresEngine(), new CockroachEngine(), new MySqlEngine());
     }
 
     public static ProvisionerWiring create(Duration poolIdle) {

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import org.jooq.DSLContext;
 import org.jooq.ExecuteContext;
@@ -51,6 +52,12 @@ public final class JdbcSession implements EngineSession {
     private final ConnectionPools pools;
     private final Instant deadline;
     private final SQLDialect dialect;
+    /**
+     * SQLSTATEs of a connection the server ended before our statement reached it: PostgreSQL's "terminating
+     * connection due to administrator command" and a connection already closed (both drivers).
+     */
+    private static final Set<String> SERVER_ENDED_STATES = java.util.Set.of("57P01", "08003");
+
     private final DSLContext renderer;
     private final List<PlannedStatement> plan = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
@@ -92,11 +99,16 @@ public final class JdbcSession implements EngineSession {
 
     @Override
     public <T> T read(String database, Function<DSLContext, T> query) {
-        try (ConnectionPools.Lease lease = borrow(database)) {
-            try {
-                return query.apply(context(lease, StatementType.PREPARED_STATEMENT));
-            } catch (DataAccessException e) {
-                throw failure(lease.settings(), "read in " + describe(lease.settings()), false, e);
+        for (int attempt = 1; ; attempt++) {
+            try (ConnectionPools.Lease lease = borrow(database)) {
+                try {
+                    return query.apply(context(lease, StatementType.PREPARED_STATEMENT));
+                } catch (DataAccessException e) {
+                    if (attempt == 1 && endedByServer(lease, e)) {
+                        continue;
+                    }
+                    throw failure(lease.settings(), "read in " + describe(lease.settings()), false, e);
+                }
             }
         }
     }
@@ -107,10 +119,40 @@ public final class JdbcSession implements EngineSession {
             record(step);
             return;
         }
-        try (ConnectionPools.Lease lease = borrow(step.database())) {
-            execute(lease, step);
+        for (int attempt = 1; ; attempt++) {
+            try (ConnectionPools.Lease lease = borrow(step.database())) {
+                try {
+                    context(lease, StatementType.STATIC_STATEMENT).execute(step.query());
+                    break;
+                } catch (DataAccessException e) {
+                    if (attempt == 1 && endedByServer(lease, e)) {
+                        continue;
+                    }
+                    throw failure(lease.settings(), step.purpose(), step.sensitive(), e);
+                }
+            }
         }
         record(step);
+    }
+
+    /**
+     * True when a pooled connection failed because the server had already ended it — a dropped database's or a
+     * terminated session's connections stay in the pool until used — so the statement never ran: the connection is
+     * evicted and the caller may try once more on a fresh one. Not when the call was cancelled.
+     */
+    private boolean endedByServer(ConnectionPools.Lease lease, DataAccessException e) {
+        if (cancelled) {
+            return false;
+        }
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql
+                    && sql.getSQLState() != null
+                    && SERVER_ENDED_STATES.contains(sql.getSQLState())) {
+                lease.evict();
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
@@ -233,7 +275,12 @@ public final class JdbcSession implements EngineSession {
     }
 
     private static Settings settings() {
-        return new Settings().withExecuteLogging(false).withDiagnosticsLogging(false);
+        // No auto-aliasing: jOOQ would silently rename an identifier longer than 64 characters (a MariaDB user name
+        // may have 80), creating a different object than the one asked for.
+        return new Settings()
+                .withExecuteLogging(false)
+                .withDiagnosticsLogging(false)
+                .withNameAutoAliasingIfMaxLengthExceeded(false);
     }
 
     private static String describe(ConnectionSettings settings) {

@@ -278,6 +278,34 @@ class JdbcSessionTest {
         }
     }
 
+    @Test
+    void aPooledConnectionTheServerEndedIsReplacedOnItsNextUse() throws Exception {
+        Instance instance = postgres("dbpcore_ended");
+        new JdbcSession(instance, false, pools).read("", ctx -> ctx.fetchValue("select 1"));
+        pg("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'dbpcore_ended'");
+        Await.until(Duration.ofSeconds(10), "the session to end", () -> pgSessions("dbpcore_ended") == 0);
+
+        JdbcSession again = new JdbcSession(instance, false, pools);
+        again.run(Step.of("select", DSL.query("select 1")));
+        assertThat(again.<Integer>read("", ctx -> ((Number) ctx.fetchValue("select 2")).intValue()))
+                .isEqualTo(2);
+        assertThat(again.result().getPlanCount()).isEqualTo(1);
+    }
+
+    private static int pgSessions(String applicationName) {
+        try (Connection connection = DriverManager.getConnection(PG_URL, "postgres", "");
+                PreparedStatement statement = connection.prepareStatement(
+                        "SELECT count(*) FROM pg_stat_activity WHERE application_name = ?")) {
+            statement.setString(1, applicationName);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static int pgSleeping(String applicationName) {
         try (Connection connection = DriverManager.getConnection(PG_URL, "postgres", "");
                 PreparedStatement statement = connection.prepareStatement("SELECT count(*) FROM pg_stat_activity"
