@@ -36,9 +36,14 @@ public final class TlsMariaDb implements AutoCloseable {
     }
 
     public static TlsMariaDb start(TestCertificates ca) throws IOException {
+        return start(ca, List.of());
+    }
+
+    /** As {@link #start(TestCertificates)}, with extra server options such as {@code --general-log=ON}. */
+    public static TlsMariaDb start(TestCertificates ca, List<String> serverOptions) throws IOException {
         TlsMariaDb mariadb = new TlsMariaDb();
         try {
-            mariadb.initialize(ca);
+            mariadb.initialize(ca, serverOptions);
         } catch (IOException | RuntimeException e) {
             mariadb.close();
             throw e;
@@ -46,7 +51,7 @@ public final class TlsMariaDb implements AutoCloseable {
         return mariadb;
     }
 
-    private void initialize(TestCertificates ca) throws IOException {
+    private void initialize(TestCertificates ca, List<String> serverOptions) throws IOException {
         boolean asRoot = ServerFiles.asRoot();
         Path data = root.resolve("data");
         List<String> install = new ArrayList<>(List.of(
@@ -81,6 +86,7 @@ public final class TlsMariaDb implements AutoCloseable {
                 "--ssl-ca=" + caFile,
                 "--ssl-cert=" + cert,
                 "--ssl-key=" + key));
+        command.addAll(serverOptions);
         if (asRoot) {
             command.add("--user=mysql");
         }
@@ -102,6 +108,11 @@ public final class TlsMariaDb implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The server's directory (data, logs); files written there by the server belong to it. */
+    public Path root() {
+        return root;
     }
 
     /** A plain (no TLS) root connection for setting up the test's users. */

@@ -52,9 +52,18 @@ public final class TlsPostgres implements AutoCloseable {
 
     /** Creates and starts a server whose certificate the CA issues for {@code localhost}. */
     public static TlsPostgres start(TestCertificates ca) throws IOException {
+        return start(ca, List.of(), List.of());
+    }
+
+    /**
+     * As {@link #start(TestCertificates)}, with pg_hba lines placed before the fixture's own (they win) and extra
+     * server settings ({@code name=value}, passed as {@code -c}; no spaces).
+     */
+    public static TlsPostgres start(TestCertificates ca, List<String> hbaLines, List<String> settings)
+            throws IOException {
         TlsPostgres postgres = new TlsPostgres(binaries().orElseThrow());
         try {
-            postgres.initialize(ca);
+            postgres.initialize(ca, hbaLines, settings);
         } catch (IOException | RuntimeException e) {
             postgres.close();
             throw e;
@@ -62,7 +71,7 @@ public final class TlsPostgres implements AutoCloseable {
         return postgres;
     }
 
-    private void initialize(TestCertificates ca) throws IOException {
+    private void initialize(TestCertificates ca, List<String> hbaLines, List<String> settings) throws IOException {
         if (asPostgresUser) {
             run(List.of("chown", "postgres:", root.toString()), false);
         }
@@ -84,24 +93,25 @@ public final class TlsPostgres implements AutoCloseable {
         Path cert = ServerFiles.write(root.resolve("server.crt"), server.certificatePem(), "rw-------");
         Path key = ServerFiles.write(root.resolve("server.key"), server.keyPem(), "rw-------");
         Path caFile = ServerFiles.write(root.resolve("ca.crt"), ca.caPem(), "rw-------");
-        ServerFiles.write(
-                data.resolve("pg_hba.conf"),
-                String.join(
-                        "\n",
-                        "local all all trust",
-                        "hostssl all dbpcore_cert 127.0.0.1/32 cert clientcert=verify-full",
-                        "host all dbpcore_cert 127.0.0.1/32 reject",
-                        "host all dbpcore_scram 127.0.0.1/32 scram-sha-256",
-                        "hostssl all all 127.0.0.1/32 trust",
-                        "host all all 127.0.0.1/32 trust",
-                        ""),
-                "rw-------");
+        List<String> hba = new ArrayList<>(hbaLines);
+        hba.addAll(List.of(
+                "local all all trust",
+                "hostssl all dbpcore_cert 127.0.0.1/32 cert clientcert=verify-full",
+                "host all dbpcore_cert 127.0.0.1/32 reject",
+                "host all dbpcore_scram 127.0.0.1/32 scram-sha-256",
+                "hostssl all all 127.0.0.1/32 trust",
+                "host all all 127.0.0.1/32 trust",
+                ""));
+        ServerFiles.write(data.resolve("pg_hba.conf"), String.join("\n", hba), "rw-------");
         if (asPostgresUser) {
             run(List.of("chown", "-R", "postgres:", root.toString()), false);
         }
         String options = "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=" + root
                 + " -c fsync=off -c shared_buffers=16MB -c max_connections=30 -c ssl=on -c ssl_cert_file=" + cert
                 + " -c ssl_key_file=" + key + " -c ssl_ca_file=" + caFile + " -c password_encryption=scram-sha-256";
+        for (String setting : settings) {
+            options += " -c " + setting;
+        }
         run(
                 List.of(
                         bin.resolve("pg_ctl").toString(),
