@@ -11,6 +11,8 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -33,6 +35,13 @@ public final class ConnectionPools implements AutoCloseable {
     public static final Duration DEFAULT_IDLE_TIME = Duration.ofMinutes(5);
     public static final Duration DEFAULT_FAIL_FAST_WINDOW = Duration.ofSeconds(3);
     static final int MAXIMUM_POOL_SIZE = 4;
+    /**
+     * Open pools per server (host and port) before the least recently used idle ones are closed. Work in many
+     * databases of one server (a pool per database) would otherwise hold an idle connection in each until the idle
+     * time passes and exhaust the server's max_connections; with the cap a server sees at most
+     * {@code MAXIMUM_POOLS_PER_SERVER * MAXIMUM_POOL_SIZE} connections from this process at rest.
+     */
+    static final int MAXIMUM_POOLS_PER_SERVER = 8;
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionPools.class);
     private static final AtomicLong POOL_NUMBERS = new AtomicLong();
@@ -84,10 +93,17 @@ public final class ConnectionPools implements AutoCloseable {
         }
         Duration timeout = timeout(settings, deadline);
         while (true) {
-            Entry entry = pools.computeIfAbsent(settings.key(), key -> new Entry(settings, idleTime));
+            boolean[] created = {false};
+            Entry entry = pools.computeIfAbsent(settings.key(), key -> {
+                created[0] = true;
+                return new Entry(settings, idleTime);
+            });
             if (!entry.acquire()) {
                 pools.remove(settings.key(), entry);
                 continue;
+            }
+            if (created[0]) {
+                closeLeastRecentlyUsed(settings);
             }
             try {
                 return new Lease(entry, entry.connection(timeout));
@@ -138,6 +154,25 @@ public final class ConnectionPools implements AutoCloseable {
                     settings.host(), settings.port(), "the deadline passed before a connection was made", null);
         }
         return timeout;
+    }
+
+    /** Closes idle pools of the same server, least recently used first, while it has more than the cap. */
+    private void closeLeastRecentlyUsed(ConnectionSettings settings) {
+        List<Entry> sameServer = pools.values().stream()
+                .filter(entry ->
+                        entry.settings.host().equals(settings.host()) && entry.settings.port() == settings.port())
+                .sorted(Comparator.comparingLong(Entry::lastUsedNanos))
+                .toList();
+        int excess = sameServer.size() - MAXIMUM_POOLS_PER_SERVER;
+        for (Entry entry : sameServer) {
+            if (excess <= 0) {
+                return;
+            }
+            if (entry.closeIfIdle(0)) {
+                pools.remove(entry.settings.key(), entry);
+                excess--;
+            }
+        }
     }
 
     private void sweep() {
@@ -197,6 +232,10 @@ public final class ConnectionPools implements AutoCloseable {
             holders++;
             lastUsedNanos = System.nanoTime();
             return true;
+        }
+
+        synchronized long lastUsedNanos() {
+            return lastUsedNanos;
         }
 
         synchronized void release() {

@@ -292,6 +292,21 @@ class JdbcSessionTest {
         assertThat(again.result().getPlanCount()).isEqualTo(1);
     }
 
+    @Test
+    void oneServerKeepsAtMostTheCappedNumberOfPoolsOpen() {
+        try (ConnectionPools capped = new ConnectionPools()) {
+            Instance instance = postgres("dbpcore_cap");
+            // Twelve pools on one server: distinct application names give distinct pool keys, as databases do.
+            for (int i = 0; i < 12; i++) {
+                Instance distinct = instance.toBuilder()
+                        .setPostgres(instance.getPostgres().toBuilder().setApplicationName("dbpcore_cap" + i))
+                        .build();
+                new JdbcSession(distinct, false, capped).read("", ctx -> ctx.fetchValue("select 1"));
+            }
+            assertThat(capped.size()).isEqualTo(ConnectionPools.MAXIMUM_POOLS_PER_SERVER);
+        }
+    }
+
     private static int pgSessions(String applicationName) {
         try (Connection connection = DriverManager.getConnection(PG_URL, "postgres", "");
                 PreparedStatement statement = connection.prepareStatement(
