@@ -36,7 +36,17 @@ public interface Engine {
 
     ObserveDatabaseResponse observeDatabase(EngineSession session, DatabaseDefinition desired);
 
-    void ensureUser(EngineSession session, UserDefinition user);
+    /** {@link #ensureUser(EngineSession, UserDefinition, boolean)} keeping accounts on unlisted hosts. */
+    default void ensureUser(EngineSession session, UserDefinition user) {
+        ensureUser(session, user, false);
+    }
+
+    /**
+     * Creates the user if missing and brings it to the definition. {@code removeUnlistedHosts} (MySQL and MariaDB
+     * only; other engines ignore it) also drops the user's accounts on hosts the definition no longer lists, which is
+     * destructive and therefore asked for explicitly.
+     */
+    void ensureUser(EngineSession session, UserDefinition user, boolean removeUnlistedHosts);
 
     void dropUser(EngineSession session, String name, String reassignOwnedTo);
 

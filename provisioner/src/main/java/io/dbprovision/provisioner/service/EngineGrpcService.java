@@ -152,7 +152,7 @@ public final class EngineGrpcService extends EngineServiceGrpc.EngineServiceImpl
                 request.getInstance(),
                 request.getValidateOnly(),
                 new Required("user.name", user.getName()),
-                (engine, session) -> engine.ensureUser(session, user),
+                (engine, session) -> engine.ensureUser(session, user, request.getRemoveUnlistedHosts()),
                 out);
     }
 

@@ -160,7 +160,7 @@ class CallCancellationOnPostgresTest {
         }
 
         @Override
-        public void ensureUser(EngineSession session, UserDefinition user) {
+        public void ensureUser(EngineSession session, UserDefinition user, boolean removeUnlistedHosts) {
             throw unsupported();
         }
 

@@ -128,6 +128,19 @@ class EngineGrpcServiceTest {
     }
 
     @Test
+    void ensureUserPassesRemoveUnlistedHostsToTheEngine() {
+        EnsureUserRequest request = EnsureUserRequest.newBuilder()
+                .setInstance(INSTANCE)
+                .setUser(UserDefinition.newBuilder().setName("app"))
+                .build();
+
+        stub.ensureUser(request);
+        assertThat(engine.removeUnlistedHosts).as("off by default").isFalse();
+        stub.ensureUser(request.toBuilder().setRemoveUnlistedHosts(true).build());
+        assertThat(engine.removeUnlistedHosts).isTrue();
+    }
+
+    @Test
     void checkInstanceNeedsNoObjectName() {
         var response = stub.checkInstance(
                 CheckInstanceRequest.newBuilder().setInstance(INSTANCE).build());

@@ -23,6 +23,8 @@ import java.util.function.BiConsumer;
  */
 final class FakeEngine implements Engine {
     volatile BiConsumer<EngineSession, Object> action = (session, argument) -> {};
+    /** The flag the last ensureUser call was given: the service must pass the request's through. */
+    volatile boolean removeUnlistedHosts;
 
     @Override
     public Set<EngineType> types() {
@@ -52,7 +54,8 @@ final class FakeEngine implements Engine {
     }
 
     @Override
-    public void ensureUser(EngineSession session, UserDefinition user) {
+    public void ensureUser(EngineSession session, UserDefinition user, boolean removeUnlistedHosts) {
+        this.removeUnlistedHosts = removeUnlistedHosts;
         action.accept(session, user);
     }
 

@@ -219,7 +219,7 @@ public final class MySqlEngine implements Engine {
     // ---- users
 
     @Override
-    public void ensureUser(EngineSession session, UserDefinition user) {
+    public void ensureUser(EngineSession session, UserDefinition user, boolean removeUnlistedHosts) {
         EngineType engine = engine(session);
         MySqlDefinitions.name(engine, Identifier.IDENTIFIER_USER, "user.name", user.getName());
         MySqlDefinitions.secret("user.password", user.getPassword());
@@ -270,9 +270,15 @@ public final class MySqlEngine implements Engine {
             ensureAccountAttributes(session, c, account, row, want);
         }
         for (String extra : accounts.keySet()) {
-            if (!hosts.contains(extra)) {
+            if (hosts.contains(extra)) {
+                continue;
+            }
+            if (removeUnlistedHosts) {
+                Grantee.Account account = new Grantee.Account(name, extra);
+                session.run(Step.of("drop user " + account.label(), c.sql.dropUser(account)));
+            } else {
                 session.note("account " + name + "@" + extra
-                        + " is not in allowedHosts and was kept (removing it is destructive)");
+                        + " is not in allowedHosts and was kept (removeUnlistedHosts drops it)");
             }
         }
     }

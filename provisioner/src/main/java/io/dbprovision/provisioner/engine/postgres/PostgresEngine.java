@@ -115,7 +115,8 @@ public class PostgresEngine implements Engine {
     }
 
     @Override
-    public void ensureUser(EngineSession session, UserDefinition user) {
+    public void ensureUser(EngineSession session, UserDefinition user, boolean removeUnlistedHosts) {
+        // Hosts are a MySQL notion: a PostgreSQL role has no per-host accounts to remove.
         principals.ensureUser(session, user);
     }
 
