@@ -23,17 +23,21 @@ import java.util.TreeSet;
  * Databases of PostgreSQL-dialect engines: create with the create-time options, then bring owner, connection limit,
  * template flag, extensions, schemas and spec-level default privileges to the definition; drop after ending the
  * database's sessions; observe the actual state and its drift. Default privileges of the definition are granted
- * {@code FOR ROLE <database owner>} {@code TO <role>}, never the same role twice (§10.12).
+ * {@code FOR ROLE <database owner>} {@code TO <role>}, never the same role twice (§10.12). With
+ * {@code ownership.autoOwnership} the owner role of {@link PostgresOwnership} is the owner, ensured before the
+ * database and followed by its application user and default privileges.
  */
 final class PostgresDatabases {
     private final PostgresFlavor flavor;
     private final PostgresLimits limits;
     private final PostgresGrants grants;
+    private final PostgresOwnership ownership;
 
     PostgresDatabases(PostgresFlavor flavor, PostgresLimits limits, PostgresGrants grants) {
         this.flavor = flavor;
         this.limits = limits;
         this.grants = grants;
+        this.ownership = new PostgresOwnership(flavor, limits, grants);
     }
 
     void validate(DatabaseDefinition d) {
@@ -60,8 +64,11 @@ final class PostgresDatabases {
         }
     }
 
-    void ensure(EngineSession session, DatabaseDefinition d) {
+    void ensure(EngineSession session, DatabaseDefinition request) {
+        ownership.validate(request);
+        DatabaseDefinition d = ownership.effective(request);
         validate(d);
+        ownership.ensureOwnerRole(session, request);
         PostgresCatalog catalog = flavor.catalog();
         PostgresStatements sql = flavor.statements();
         String name = d.getName();
@@ -137,6 +144,7 @@ final class PostgresDatabases {
                 grants.apply(session, role, want, false);
             }
         });
+        ownership.ensureAppUser(session, request, fresh);
     }
 
     /** Spec-level default privileges grouped by receiving role: FOR ROLE the database owner, TO the role. */
@@ -188,7 +196,9 @@ final class PostgresDatabases {
         }
     }
 
-    ObserveDatabaseResponse observe(EngineSession session, DatabaseDefinition d) {
+    ObserveDatabaseResponse observe(EngineSession session, DatabaseDefinition request) {
+        ownership.validate(request);
+        DatabaseDefinition d = ownership.effective(request);
         validate(d);
         PostgresCatalog catalog = flavor.catalog();
         String name = d.getName();
@@ -279,6 +289,7 @@ final class PostgresDatabases {
                             .build())
                     .forEach(diffs::add);
         });
+        diffs.addAll(ownership.diffs(session, request));
         return ObserveDatabaseResponse.newBuilder()
                 .setExists(true)
                 .setActual(DatabaseState.newBuilder()

@@ -140,6 +140,30 @@ final class StatementShapes {
                                 DefaultPrivilegeObjectType.DEFAULT_PRIVILEGE_OBJECT_TYPE_TYPES,
                                 Set.of("USAGE"),
                                 "app")));
+        // The auto-ownership pipeline (§5.1.6): owner role, app user and membership, default privileges both ways.
+        Set<String> dml = new java.util.LinkedHashSet<>(List.of("SELECT", "INSERT", "UPDATE", "DELETE"));
+        shapes.put(
+                "ownership",
+                List.of(
+                        s.createRole(
+                                "db_app_owner",
+                                RoleOptions.NONE.withLogin(false).withInherit(true),
+                                null),
+                        s.createRole(
+                                "db_app_app", RoleOptions.NONE.withLogin(true).withInherit(true), null),
+                        s.grantRole("db_app_owner", "db_app_app"),
+                        s.grantDefaultPrivileges(
+                                "db_app_owner",
+                                "public",
+                                DefaultPrivilegeObjectType.DEFAULT_PRIVILEGE_OBJECT_TYPE_TABLES,
+                                dml,
+                                "db_app_app"),
+                        s.grantDefaultPrivileges(
+                                "db_app_app",
+                                "public",
+                                DefaultPrivilegeObjectType.DEFAULT_PRIVILEGE_OBJECT_TYPE_SEQUENCES,
+                                Set.of("USAGE", "SELECT"),
+                                "db_app_owner")));
         shapes.put(
                 "init-sql",
                 List.of(s.verbatim("CREATE FUNCTION f() RETURNS text LANGUAGE sql AS $$ SELECT '{0} ?' $$")));

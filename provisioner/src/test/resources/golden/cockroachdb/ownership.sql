@@ -1,0 +1,5 @@
+CREATE ROLE "db_app_owner" WITH NOLOGIN;
+CREATE ROLE "db_app_app" WITH LOGIN;
+GRANT "db_app_owner" TO "db_app_app";
+ALTER DEFAULT PRIVILEGES FOR ROLE "db_app_owner" IN SCHEMA "public" GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "db_app_app";
+ALTER DEFAULT PRIVILEGES FOR ROLE "db_app_app" IN SCHEMA "public" GRANT SELECT, USAGE ON SEQUENCES TO "db_app_owner";
