@@ -176,7 +176,7 @@ class MySqlEngineMariaDbTest {
     @Test
     void removeUnlistedHostsDropsTheAccountsOnHostsNoLongerListedAndOnlyWhenAskedFor() {
         UserDefinition twoHosts = UserDefinition.newBuilder()
-                .setName("dbpmy2_hosts")
+                .setName("dbpmy_unlisted_hosts")
                 .setPassword("pw")
                 .setMysql(MySQLUserConfig.newBuilder().addAllowedHosts("%").addAllowedHosts("10.8.8.%"))
                 .build();
@@ -187,20 +187,21 @@ class MySqlEngineMariaDbTest {
 
         ChangeResponse kept = db.change(false, s -> db.engine.ensureUser(s, oneHost, false));
         assertThat(kept.getChanged()).isFalse();
-        assertThat(kept.getNotesList()).anyMatch(n -> n.contains("dbpmy2_hosts@10.8.8.%") && n.contains("kept"));
-        assertThat(rootList("SELECT Host FROM mysql.user WHERE User = 'dbpmy2_hosts'"))
+        assertThat(kept.getNotesList())
+                .anyMatch(n -> n.contains("dbpmy_unlisted_hosts@10.8.8.%") && n.contains("kept"));
+        assertThat(rootList("SELECT Host FROM mysql.user WHERE User = 'dbpmy_unlisted_hosts'"))
                 .containsExactlyInAnyOrder("%", "10.8.8.%");
 
         ChangeResponse removed = db.twice(s -> db.engine.ensureUser(s, oneHost, true));
         assertThat(removed.getPlanList())
                 .extracting(p -> p.getSql())
-                .containsExactly("DROP USER IF EXISTS 'dbpmy2_hosts'@'10.8.8.%'");
+                .containsExactly("DROP USER IF EXISTS 'dbpmy_unlisted_hosts'@'10.8.8.%'");
         assertThat(removed.getNotesList()).noneMatch(n -> n.contains("kept"));
-        assertThat(rootList("SELECT Host FROM mysql.user WHERE User = 'dbpmy2_hosts'"))
+        assertThat(rootList("SELECT Host FROM mysql.user WHERE User = 'dbpmy_unlisted_hosts'"))
                 .containsExactly("%");
         assertThat(db.observe(s -> db.engine.observeUser(s, oneHost)).getDiffsList())
                 .noneMatch(d -> d.getField().startsWith("allowedHosts"));
-        allowed("dbpmy2_hosts", "pw", "SELECT 1");
+        allowed("dbpmy_unlisted_hosts", "pw", "SELECT 1");
     }
 
     @Test
