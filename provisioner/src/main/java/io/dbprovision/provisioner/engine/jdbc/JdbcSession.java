@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.jooq.DSLContext;
 import org.jooq.ExecuteContext;
@@ -99,40 +100,43 @@ public final class JdbcSession implements EngineSession {
 
     @Override
     public <T> T read(String database, Function<DSLContext, T> query) {
-        for (int attempt = 1; ; attempt++) {
-            try (ConnectionPools.Lease lease = borrow(database)) {
-                try {
-                    return query.apply(context(lease, StatementType.PREPARED_STATEMENT));
-                } catch (DataAccessException e) {
-                    if (attempt == 1 && endedByServer(lease, e)) {
-                        continue;
-                    }
-                    throw failure(lease.settings(), "read in " + describe(lease.settings()), false, e);
-                }
-            }
-        }
+        return onPooledConnection(
+                database,
+                lease -> query.apply(context(lease, StatementType.PREPARED_STATEMENT)),
+                (lease, e) -> failure(lease.settings(), "read in " + describe(lease.settings()), false, e));
     }
 
     @Override
     public void run(Step step) {
-        if (validateOnly) {
-            record(step);
-            return;
+        if (!validateOnly) {
+            onPooledConnection(
+                    step.database(),
+                    lease -> context(lease, StatementType.STATIC_STATEMENT).execute(step.query()),
+                    (lease, e) -> failure(lease.settings(), step.purpose(), step.sensitive(), e));
         }
+        record(step);
+    }
+
+    /**
+     * Runs work on a pooled connection of the database; once more on a fresh connection when the server had
+     * already ended the pooled one ({@link #endedByServer}); any other failure becomes the mapped exception.
+     */
+    private <T> T onPooledConnection(
+            String database,
+            Function<ConnectionPools.Lease, T> work,
+            BiFunction<ConnectionPools.Lease, DataAccessException, EngineException> failure) {
         for (int attempt = 1; ; attempt++) {
-            try (ConnectionPools.Lease lease = borrow(step.database())) {
+            try (ConnectionPools.Lease lease = borrow(database)) {
                 try {
-                    context(lease, StatementType.STATIC_STATEMENT).execute(step.query());
-                    break;
+                    return work.apply(lease);
                 } catch (DataAccessException e) {
                     if (attempt == 1 && endedByServer(lease, e)) {
                         continue;
                     }
-                    throw failure(lease.settings(), step.purpose(), step.sensitive(), e);
+                    throw failure.apply(lease, e);
                 }
             }
         }
-        record(step);
     }
 
     /**
