@@ -2,7 +2,26 @@ package io.dbprovision.apiserver.auth;
 
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
-/** What a request presents to prove who it is: the TLS client certificate chain and the bearer token. */
-public record Credentials(List<X509Certificate> clientChain, Optional<String> bearerToken) {}
+/**
+ * What a request presents to prove who it is: the TLS client certificate chain, the bearer token, and its headers
+ * (names lower-cased), which a front proxy's {@code X-Remote-*} headers arrive in.
+ */
+public record Credentials(
+        List<X509Certificate> clientChain, Optional<String> bearerToken, Map<String, List<String>> headers) {
+    public Credentials {
+        clientChain = List.copyOf(clientChain);
+        headers = Map.copyOf(headers);
+    }
+
+    public Credentials(List<X509Certificate> clientChain, Optional<String> bearerToken) {
+        this(clientChain, bearerToken, Map.of());
+    }
+
+    /** The values of a header, by its name in any case; empty when absent. */
+    public List<String> header(String name) {
+        return headers.getOrDefault(name.toLowerCase(java.util.Locale.ROOT), List.of());
+    }
+}
