@@ -24,7 +24,13 @@ public interface Authorizer {
 
         /** A resource request, as admission asks "may this user get that object?". */
         public static Request resource(
-                UserInfo user, String verb, String group, String version, String resource, String namespace, String name) {
+                UserInfo user,
+                String verb,
+                String group,
+                String version,
+                String resource,
+                String namespace,
+                String name) {
             return new Request(user, true, verb, group, version, resource, "", namespace, name, "");
         }
 
