@@ -16,56 +16,56 @@ import java.util.List;
 import java.util.Locale;
 
 /** One HTTP request and its response, over Undertow's exchange, in blocking mode (we run on a virtual thread). */
-final class Call {
+public final class Call {
     private static final HttpString WARNING = new HttpString("Warning");
     private static final int MAX_WARNING_BYTES = 4096;
 
     private final HttpServerExchange exchange;
     private final List<String> warnings = new ArrayList<>();
 
-    Call(HttpServerExchange exchange) {
+    public Call(HttpServerExchange exchange) {
         this.exchange = exchange;
     }
 
-    HttpServerExchange exchange() {
+    public HttpServerExchange exchange() {
         return exchange;
     }
 
-    String method() {
+    public String method() {
         return exchange.getRequestMethod().toString();
     }
 
-    String path() {
+    public String path() {
         return exchange.getRequestPath();
     }
 
-    String query(String name) {
+    public String query(String name) {
         Deque<String> values = exchange.getQueryParameters().getOrDefault(name, new ArrayDeque<>());
         return values.isEmpty() ? "" : values.getFirst();
     }
 
-    boolean flag(String name) {
+    public boolean flag(String name) {
         String value = query(name).toLowerCase(Locale.ROOT);
         return value.equals("true") || value.equals("1");
     }
 
-    String header(String name) {
+    public String header(String name) {
         HeaderValues values = exchange.getRequestHeaders().get(name);
         return values == null || values.isEmpty() ? "" : values.getFirst();
     }
 
-    List<MediaType> accept() {
+    public List<MediaType> accept() {
         HeaderValues values = exchange.getRequestHeaders().get(Headers.ACCEPT);
         return MediaType.parseList(values == null ? "" : String.join(",", values));
     }
 
-    MediaType contentType() {
+    public MediaType contentType() {
         String value = header("Content-Type");
         return value.isEmpty() ? MediaType.JSON : MediaType.parse(value);
     }
 
     /** The body, refused with 413 past {@code limit} bytes. */
-    byte[] body(int limit) {
+    public byte[] body(int limit) {
         try (InputStream in = exchange.getInputStream()) {
             byte[] bytes = in.readNBytes(limit + 1);
             if (bytes.length > limit) {
@@ -78,15 +78,15 @@ final class Call {
         }
     }
 
-    void warn(String text) {
+    public void warn(String text) {
         warnings.add(text);
     }
 
-    void warnAll(List<String> texts) {
+    public void warnAll(List<String> texts) {
         warnings.addAll(texts);
     }
 
-    void respond(int code, String contentType, byte[] body) {
+    public void respond(int code, String contentType, byte[] body) {
         exchange.setStatusCode(code);
         writeWarnings();
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, contentType);
@@ -101,12 +101,12 @@ final class Call {
         }
     }
 
-    void respondJson(int code, byte[] body) {
+    public void respondJson(int code, byte[] body) {
         respond(code, "application/json", body);
     }
 
     /** A JSON body written in parts, as they are (a list's items, each kept encoded with its stored version). */
-    void respondJson(int code, List<byte[]> parts) {
+    public void respondJson(int code, List<byte[]> parts) {
         long length = 0;
         for (byte[] part : parts) {
             length += part.length;
@@ -126,16 +126,16 @@ final class Call {
         }
     }
 
-    void respondText(int code, String text) {
+    public void respondText(int code, String text) {
         respond(code, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
     }
 
-    void setHeader(String name, String value) {
+    public void setHeader(String name, String value) {
         exchange.getResponseHeaders().put(new HttpString(name), value);
     }
 
     /** Starts a streaming response: headers go out at once, the caller writes and flushes each chunk. */
-    OutputStream stream(int code, String contentType) {
+    public OutputStream stream(int code, String contentType) {
         exchange.setStatusCode(code);
         writeWarnings();
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, contentType);
@@ -152,13 +152,26 @@ final class Call {
      * Whether the response can still reach the client: false once an HTTP/2 stream was reset by the client (or the
      * connection closed), which a streaming response otherwise only learns at its next write.
      */
-    boolean responseOpen() {
+    public boolean responseOpen() {
         return exchange.getConnection().isOpen()
                 && io.undertow.server.Connectors.getConduitSinkChannel(exchange).isOpen();
     }
 
-    boolean responseStarted() {
+    public boolean responseStarted() {
         return exchange.isResponseStarted();
+    }
+
+    /** Answers with {@code error} as a Kubernetes {@code Status}, unless a response has already started. */
+    public void fail(io.dbprovision.apiserver.registry.ApiException error) {
+        if (responseStarted()) {
+            return;
+        }
+        respondJson(error.code(), Json.write(StatusDocuments.failure(error)));
+    }
+
+    /** The status code sent, or to be sent (200 until a handler sets another). */
+    public int statusCode() {
+        return exchange.getStatusCode();
     }
 
     /** {@code Warning: 299 - "text"} per warning, as Kubernetes sends them, within its 4 KiB budget. */

@@ -10,75 +10,94 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * The discovery documents of one group-version: legacy ({@code APIGroupList} or, for the core group,
- * {@code APIVersions}; {@code APIGroup}; {@code APIResourceList}) and aggregated ({@code APIGroupDiscoveryList} v2
- * and v2beta1), built once from its schema.
+ * The discovery documents of every group-version the registry serves, built once from their schemas: legacy
+ * ({@code APIVersions} for {@code /api}, {@code APIGroupList} for {@code /apis}, {@code APIGroup} per group,
+ * {@code APIResourceList} per group-version) and aggregated ({@code APIGroupDiscoveryList} v2 and v2beta1, for
+ * {@code /api} and {@code /apis}).
  */
 final class Discovery {
     static final List<String> VERBS =
             List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
     static final List<String> STATUS_VERBS = List.of("get", "patch", "update");
 
-    private final Schema schema;
-    private final List<Kind> kinds;
-    private final byte[] groupList;
-    private final byte[] group;
-    private final byte[] resourceList;
-    private final byte[] aggregatedV2;
-    private final byte[] aggregatedV2beta1;
-    private final String etagV2;
-    private final String etagV2beta1;
-
-    Discovery(Schema schema) {
-        this.schema = schema;
-        this.kinds = schema.kinds();
-        this.groupList = Json.write(groupListDocument());
-        this.group = Json.write(groupDocument());
-        this.resourceList = Json.write(resourceListDocument());
-        this.aggregatedV2 = Json.write(aggregated("apidiscovery.k8s.io/v2"));
-        this.aggregatedV2beta1 = Json.write(aggregated("apidiscovery.k8s.io/v2beta1"));
-        this.etagV2 = etag(aggregatedV2);
-        this.etagV2beta1 = etag(aggregatedV2beta1);
-    }
-
-    byte[] groupList() {
-        return groupList;
-    }
-
-    byte[] group() {
-        return group;
-    }
-
-    byte[] resourceList() {
-        return resourceList;
-    }
-
-    byte[] aggregated(boolean v2) {
-        return v2 ? aggregatedV2 : aggregatedV2beta1;
-    }
-
-    String aggregatedEtag(boolean v2) {
-        return v2 ? etagV2 : etagV2beta1;
-    }
-
-    /** {@code APIGroupList} for {@code /apis}, or {@code APIVersions} for {@code /api} (the core group). */
-    private Map<String, Object> groupListDocument() {
-        Map<String, Object> list = new LinkedHashMap<>();
-        if (schema.group().isEmpty()) {
-            list.put("kind", "APIVersions");
-            list.put("versions", List.of(schema.version()));
-            list.put("serverAddressByClientCIDRs", List.of());
-            return list;
+    /** The documents of {@code /api} or {@code /apis}: the legacy list and both aggregated forms. */
+    record Root(byte[] legacy, byte[] aggregatedV2, byte[] aggregatedV2beta1, String etagV2, String etagV2beta1) {
+        byte[] aggregated(boolean v2) {
+            return v2 ? aggregatedV2 : aggregatedV2beta1;
         }
-        list.put("kind", "APIGroupList");
-        list.put("apiVersion", "v1");
-        list.put("groups", List.of(groupDocument()));
+
+        String aggregatedEtag(boolean v2) {
+            return v2 ? etagV2 : etagV2beta1;
+        }
+    }
+
+    private final Optional<Root> core;
+    private final Root named;
+    /** {@code /apis/{group}} → APIGroup. */
+    private final Map<String, byte[]> groups = new LinkedHashMap<>();
+    /** {@code /api/v1}, {@code /apis/{group}/{version}} → APIResourceList. */
+    private final Map<String, byte[]> resourceLists = new LinkedHashMap<>();
+
+    Discovery(List<Schema> schemas) {
+        List<Schema> namedSchemas = new ArrayList<>();
+        Schema coreSchema = null;
+        for (Schema schema : schemas) {
+            if (schema.group().isEmpty()) {
+                coreSchema = schema;
+                resourceLists.put("/api/" + schema.version(), Json.write(resourceListDocument(schema)));
+            } else {
+                namedSchemas.add(schema);
+                groups.put("/apis/" + schema.group(), Json.write(groupDocument(schema)));
+                resourceLists.put("/apis/" + schema.apiVersion(), Json.write(resourceListDocument(schema)));
+            }
+        }
+        this.core = coreSchema == null ? Optional.empty() : Optional.of(root(List.of(coreSchema), true));
+        this.named = root(namedSchemas, false);
+    }
+
+    /** {@code /api}: absent when the core group is not served here (clients accept that from aggregated servers). */
+    Optional<Root> core() {
+        return core;
+    }
+
+    /** {@code /apis}. */
+    Root named() {
+        return named;
+    }
+
+    /** The APIGroup of {@code /apis/{group}}, or the APIResourceList of a group-version path. */
+    Optional<byte[]> document(String path) {
+        byte[] group = groups.get(path);
+        return Optional.ofNullable(group != null ? group : resourceLists.get(path));
+    }
+
+    private static Root root(List<Schema> schemas, boolean core) {
+        byte[] legacy = Json.write(core ? versionsDocument(schemas.getFirst()) : groupListDocument(schemas));
+        byte[] v2 = Json.write(aggregated(schemas, "apidiscovery.k8s.io/v2"));
+        byte[] v2beta1 = Json.write(aggregated(schemas, "apidiscovery.k8s.io/v2beta1"));
+        return new Root(legacy, v2, v2beta1, etag(v2), etag(v2beta1));
+    }
+
+    private static Map<String, Object> versionsDocument(Schema core) {
+        Map<String, Object> list = new LinkedHashMap<>();
+        list.put("kind", "APIVersions");
+        list.put("versions", List.of(core.version()));
+        list.put("serverAddressByClientCIDRs", List.of());
         return list;
     }
 
-    private Map<String, Object> groupDocument() {
+    private static Map<String, Object> groupListDocument(List<Schema> schemas) {
+        Map<String, Object> list = new LinkedHashMap<>();
+        list.put("kind", "APIGroupList");
+        list.put("apiVersion", "v1");
+        list.put("groups", schemas.stream().map(Discovery::groupDocument).toList());
+        return list;
+    }
+
+    private static Map<String, Object> groupDocument(Schema schema) {
         Map<String, Object> version = Map.of("groupVersion", schema.apiVersion(), "version", schema.version());
         Map<String, Object> group = new LinkedHashMap<>();
         group.put("kind", "APIGroup");
@@ -89,7 +108,7 @@ final class Discovery {
         return group;
     }
 
-    /** Every verb, but for namespaces, which Kubernetes does not delete as a collection (see NamespaceLifecycle). */
+    /** Every verb, but for namespaces, which Kubernetes does not delete as a collection. */
     private static List<String> verbs(Kind kind) {
         if (kind.group().isEmpty() && kind.plural().equals("namespaces")) {
             return VERBS.stream()
@@ -99,9 +118,9 @@ final class Discovery {
         return VERBS;
     }
 
-    private Map<String, Object> resourceListDocument() {
+    private static Map<String, Object> resourceListDocument(Schema schema) {
         List<Map<String, Object>> resources = new ArrayList<>();
-        for (Kind kind : kinds) {
+        for (Kind kind : schema.kinds()) {
             Map<String, Object> resource = new LinkedHashMap<>();
             resource.put("name", kind.plural());
             resource.put("singularName", kind.singular());
@@ -130,9 +149,22 @@ final class Discovery {
         return list;
     }
 
-    private Map<String, Object> aggregated(String apiVersion) {
+    private static Map<String, Object> aggregated(List<Schema> schemas, String apiVersion) {
+        List<Object> items = new ArrayList<>();
+        for (Schema schema : schemas) {
+            items.add(aggregatedGroup(schema));
+        }
+        Map<String, Object> list = new LinkedHashMap<>();
+        list.put("kind", "APIGroupDiscoveryList");
+        list.put("apiVersion", apiVersion);
+        list.put("metadata", Map.of());
+        list.put("items", items);
+        return list;
+    }
+
+    private static Map<String, Object> aggregatedGroup(Schema schema) {
         List<Map<String, Object>> resources = new ArrayList<>();
-        for (Kind kind : kinds) {
+        for (Kind kind : schema.kinds()) {
             Map<String, Object> responseKind =
                     Map.of("group", schema.group(), "version", schema.version(), "kind", kind.kind());
             Map<String, Object> resource = new LinkedHashMap<>();
@@ -145,7 +177,10 @@ final class Discovery {
             resource.put("categories", kind.categories());
             resource.put(
                     "subresources",
-                    List.of(Map.of("subresource", "status", "responseKind", responseKind, "verbs", STATUS_VERBS)));
+                    hasStatus(kind)
+                            ? List.of(Map.of(
+                                    "subresource", "status", "responseKind", responseKind, "verbs", STATUS_VERBS))
+                            : List.of());
             resources.add(resource);
         }
         Map<String, Object> version = new LinkedHashMap<>();
@@ -155,12 +190,7 @@ final class Discovery {
         Map<String, Object> group = new LinkedHashMap<>();
         group.put("metadata", schema.group().isEmpty() ? Map.of() : Map.of("name", schema.group()));
         group.put("versions", List.of(version));
-        Map<String, Object> list = new LinkedHashMap<>();
-        list.put("kind", "APIGroupDiscoveryList");
-        list.put("apiVersion", apiVersion);
-        list.put("metadata", Map.of());
-        list.put("items", List.of(group));
-        return list;
+        return group;
     }
 
     private static boolean hasStatus(Kind kind) {

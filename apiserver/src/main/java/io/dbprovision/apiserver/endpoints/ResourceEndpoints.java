@@ -14,6 +14,8 @@ import io.dbprovision.apiserver.registry.Page;
 import io.dbprovision.apiserver.registry.ResourceStore;
 import io.dbprovision.apiserver.registry.WriteOptions;
 import io.dbprovision.apiserver.registry.Written;
+import io.dbprovision.apiserver.request.RequestContext;
+import io.dbprovision.apiserver.request.RequestInfo;
 import io.dbprovision.apiserver.storage.ListOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +51,8 @@ final class ResourceEndpoints {
         this.serverSideApply = new ServerSideApply(codec, maxBodyBytes);
     }
 
-    void serve(Call call, RequestInfo info, ResourceStore store) {
+    void serve(Call call, RequestContext context, ResourceStore store) {
+        RequestInfo info = context.info();
         Kind kind = store.kind();
         if (kind.clusterScoped() && !info.namespace().isEmpty()) {
             throw new ApiException.NotFound(new ApiException.Subject(kind.group(), kind.plural(), info.name()));
@@ -61,33 +64,33 @@ final class ResourceEndpoints {
         }
         String namespace = info.namespace();
         switch (info.verb()) {
-            case "get" -> get(call, store, namespace, info.name());
-            case "list" -> list(call, store, namespace);
-            case "watch" -> watches.serve(call, store, namespace, info.name());
+            case "get" -> get(call, context, store, namespace, info.name());
+            case "list" -> list(call, context, store, namespace);
+            case "watch" -> watches.serve(call, context, store, namespace, info.name());
             case "create" -> {
                 if (status || !info.name().isEmpty()) {
                     throw new ApiException.MethodNotAllowed("POST is not supported on " + info.path());
                 }
-                create(call, store, namespace);
+                create(call, context, store, namespace);
             }
-            case "update" -> update(call, store, namespace, info.name(), status);
-            case "patch" -> patch(call, store, namespace, info.name(), status);
+            case "update" -> update(call, context, store, namespace, info.name(), status);
+            case "patch" -> patch(call, context, store, namespace, info.name(), status);
             case "delete" -> {
                 if (status) {
                     throw new ApiException.MethodNotAllowed("DELETE is not supported on " + info.path());
                 }
-                delete(call, store, namespace, info.name());
+                delete(call, context, store, namespace, info.name());
             }
-            case "deletecollection" -> deleteCollection(call, store, namespace);
+            case "deletecollection" -> deleteCollection(call, context, store, namespace);
             default -> throw new ApiException.MethodNotAllowed(call.method() + " is not supported on " + info.path());
         }
     }
 
     // ---- reads
 
-    private void get(Call call, ResourceStore store, String namespace, String name) {
+    private void get(Call call, RequestContext context, ResourceStore store, String namespace, String name) {
         Output output = Output.negotiate(call.accept());
-        ObjectVersion version = store.getVersion(namespace, name);
+        ObjectVersion version = store.getVersion(context, namespace, name);
         Message object = output == Output.JSON ? null : version.object();
         switch (output) {
             case TABLE ->
@@ -104,9 +107,9 @@ final class ResourceEndpoints {
         }
     }
 
-    private void list(Call call, ResourceStore store, String namespace) {
+    private void list(Call call, RequestContext context, ResourceStore store, String namespace) {
         Output output = Output.negotiate(call.accept());
-        Page page = store.list(namespace, listQuery(call));
+        Page page = store.list(context, namespace, listQuery(call));
         Map<String, Object> listMeta = listMeta(page);
         Map<String, Object> document;
         switch (output) {
@@ -248,24 +251,33 @@ final class ResourceEndpoints {
 
     // ---- writes
 
-    private void create(Call call, ResourceStore store, String namespace) {
+    private void create(Call call, RequestContext context, ResourceStore store, String namespace) {
         Message object = decodeBody(call, store);
-        Written written = store.create(namespace, object, writeOptions(call));
+        Written written = store.create(context, namespace, object, writeOptions(call));
         call.warnAll(written.warnings());
         writeObject(call, 201, written.version(), Output.negotiate(call.accept()));
     }
 
-    private void update(Call call, ResourceStore store, String namespace, String name, boolean status) {
+    private void update(
+            Call call, RequestContext context, ResourceStore store, String namespace, String name, boolean status) {
         Message object = decodeBody(call, store);
-        Written written = store.update(namespace, name, object, writeOptions(call), status);
+        Written written = store.update(context, namespace, name, object, writeOptions(call), status);
         call.warnAll(written.warnings());
         writeObject(call, 200, written.version(), Output.negotiate(call.accept()));
     }
 
-    private void patch(Call call, ResourceStore store, String namespace, String name, boolean status) {
+    private void patch(
+            Call call, RequestContext context, ResourceStore store, String namespace, String name, boolean status) {
         String type = call.contentType().essence();
         if (type.equals(APPLY_PATCH)) {
-            Written written = serverSideApply.apply(call, store, namespace, name, status);
+            WriteOptions options = writeOptions(call);
+            Written written = store.apply(
+                    context,
+                    namespace,
+                    name,
+                    serverSideApply.read(call, store.kind(), namespace, name),
+                    options,
+                    status);
             call.warnAll(written.warnings());
             writeObject(call, written.created() ? 201 : 200, written.version(), Output.negotiate(call.accept()));
             return;
@@ -284,6 +296,7 @@ final class ResourceEndpoints {
         Object patch = parseJson(call.body(maxBodyBytes));
         FieldValidation validation = FieldValidation.of(call);
         Written written = store.patch(
+                context,
                 namespace,
                 name,
                 current -> {
@@ -301,13 +314,13 @@ final class ResourceEndpoints {
         writeObject(call, 200, written.version(), Output.negotiate(call.accept()));
     }
 
-    private void delete(Call call, ResourceStore store, String namespace, String name) {
-        Written written = store.delete(namespace, name, deleteOptions(call));
+    private void delete(Call call, RequestContext context, ResourceStore store, String namespace, String name) {
+        Written written = store.delete(context, namespace, name, deleteOptions(call));
         writeObject(call, 200, written.version(), Output.negotiate(call.accept()));
     }
 
-    private void deleteCollection(Call call, ResourceStore store, String namespace) {
-        List<Message> deleted = store.deleteCollection(namespace, listQuery(call), deleteOptions(call));
+    private void deleteCollection(Call call, RequestContext context, ResourceStore store, String namespace) {
+        List<Message> deleted = store.deleteCollection(context, namespace, listQuery(call), deleteOptions(call));
         Map<String, Object> document = new LinkedHashMap<>();
         document.put("apiVersion", store.kind().apiVersion());
         document.put("kind", store.kind().listKind());

@@ -7,13 +7,9 @@ import io.dbprovision.api.codec.KubeCodec;
 import io.dbprovision.api.field.FieldError;
 import io.dbprovision.api.field.FieldPath;
 import io.dbprovision.api.schema.Kind;
-import io.dbprovision.apiserver.managedfields.FieldManager;
-import io.dbprovision.apiserver.managedfields.FieldManager.AppliedConfig;
 import io.dbprovision.apiserver.registry.ApiException;
+import io.dbprovision.apiserver.registry.ApplyConfiguration;
 import io.dbprovision.apiserver.registry.Objects;
-import io.dbprovision.apiserver.registry.ResourceStore;
-import io.dbprovision.apiserver.registry.WriteOptions;
-import io.dbprovision.apiserver.registry.Written;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,16 +21,13 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
- * {@code PATCH} with {@code application/apply-patch+yaml}: server-side apply (Kubernetes' {@code applyPatcher}).
- * The body, YAML or JSON, is the full intent of the manager named by the required {@code fieldManager}; the object
- * is created when absent (201), otherwise the configuration is merged in by the kind's {@link FieldManager}, with
- * {@code force} taking over fields other managers own instead of failing with 409. {@code dryRun} and
- * {@code fieldValidation} work as on every write; the write itself goes through the registry (defaults,
- * validation, status isolation, no-op detection).
+ * The REST half of {@code PATCH} with {@code application/apply-patch+yaml} (server-side apply): reads and checks the
+ * request — the required {@code fieldManager}, {@code force}, the body (YAML or JSON) as the named kind and version,
+ * its name and namespace against the URL's, {@code fieldValidation} — into an {@link ApplyConfiguration}; the
+ * registry merges it ({@link io.dbprovision.apiserver.registry.ResourceStore#apply}).
  */
 final class ServerSideApply {
     static final int MAX_FIELD_MANAGER_LENGTH = 128;
-    private static final int ATTEMPTS = 5;
 
     private final KubeCodec codec;
     private final int maxBodyBytes;
@@ -44,17 +37,15 @@ final class ServerSideApply {
         this.maxBodyBytes = maxBodyBytes;
     }
 
-    /** Applies the request's configuration; the result is {@link Written#created() created} when it was absent. */
-    Written apply(Call call, ResourceStore store, String namespace, String name, boolean status) {
+    /** The configuration the request applies to the object {@code name} of {@code kind}. */
+    ApplyConfiguration read(Call call, Kind kind, String namespace, String name) {
         String manager = call.query("fieldManager");
         if (manager.isEmpty()) {
             throw invalidOptions(FieldError.required(FieldPath.of("fieldManager"), "is required for apply patch"));
         }
         validateFieldManager(manager, "PatchOptions");
-        WriteOptions options = ResourceEndpoints.writeOptions(call).asApply();
         boolean force = call.flag("force");
         FieldValidation validation = FieldValidation.of(call);
-        Kind kind = store.kind();
         byte[] body = call.body(maxBodyBytes);
 
         Decoded<Message> decoded;
@@ -74,49 +65,15 @@ final class ServerSideApply {
         }
         String configName = Objects.meta(decoded.object()).getName();
         if (!configName.isEmpty() && !configName.equals(name)) {
-            throw nameMismatch(configName, name);
+            throw new ApiException.BadRequest(
+                    "the name of the object (" + configName + ") does not match the name on the URL (" + name + ")");
         }
         String configNamespace = Objects.meta(decoded.object()).getNamespace();
         if (!kind.clusterScoped() && !configNamespace.isEmpty() && !configNamespace.equals(namespace)) {
             throw new ApiException.BadRequest(
                     "the namespace of the provided object does not match the namespace sent on the request");
         }
-
-        FieldManager fields = store.fieldManager();
-        AppliedConfig config = fields.config(raw, decoded.object());
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return store.patch(
-                        namespace,
-                        name,
-                        current -> fields.apply(current, config, manager, force, status),
-                        options,
-                        status);
-            } catch (FieldManager.ConflictException e) {
-                throw conflict(e);
-            } catch (ApiException.NotFound e) {
-                if (status || attempt >= ATTEMPTS) {
-                    throw e; // the status subresource never creates
-                }
-            }
-            // Absent: create it with the applied configuration (and retry as a patch if someone else just did).
-            Message object;
-            try {
-                object = fields.apply(null, config, manager, force, false);
-            } catch (FieldManager.ConflictException e) {
-                throw conflict(e);
-            }
-            if (configName.isEmpty()) {
-                throw nameMismatch(configName, name);
-            }
-            try {
-                return store.create(namespace, object, options);
-            } catch (ApiException.AlreadyExists e) {
-                if (attempt >= ATTEMPTS) {
-                    throw e;
-                }
-            }
-        }
+        return new ApplyConfiguration(manager, force, raw, decoded.object());
     }
 
     /** Kubernetes' {@code ValidateFieldManager}: at most 128 characters, all printable. */
@@ -154,20 +111,6 @@ final class ServerSideApply {
 
     private static ApiException invalidOptions(FieldError error) {
         return new ApiException.Invalid("meta.k8s.io", "PatchOptions", "", List.of(error));
-    }
-
-    private static ApiException nameMismatch(String configName, String name) {
-        return new ApiException.BadRequest(
-                "the name of the object (" + configName + ") does not match the name on the URL (" + name + ")");
-    }
-
-    private static ApiException conflict(FieldManager.ConflictException e) {
-        List<ApiException.ApplyConflict.Cause> causes = new ArrayList<>();
-        for (FieldManager.ConflictException.Conflict conflict : e.conflicts()) {
-            causes.add(
-                    new ApiException.ApplyConflict.Cause("FieldManagerConflict", conflict.message(), conflict.field()));
-        }
-        return new ApiException.ApplyConflict(e.getMessage(), causes);
     }
 
     /**

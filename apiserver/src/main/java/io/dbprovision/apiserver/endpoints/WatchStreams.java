@@ -7,6 +7,7 @@ import io.dbprovision.apiserver.registry.ObjectEvent;
 import io.dbprovision.apiserver.registry.Objects;
 import io.dbprovision.apiserver.registry.ResourceStore;
 import io.dbprovision.apiserver.registry.WatchQuery;
+import io.dbprovision.apiserver.request.RequestContext;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -49,7 +50,7 @@ final class WatchStreams {
         this.tables = tables;
     }
 
-    void serve(Call call, ResourceStore store, String namespace, String name) {
+    void serve(Call call, RequestContext context, ResourceStore store, String namespace, String name) {
         Output output = Output.negotiate(call.accept());
         String fieldSelector = call.query("fieldSelector");
         if (!name.isEmpty()) {
@@ -76,7 +77,7 @@ final class WatchStreams {
         BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
         AutoCloseable handle;
         try {
-            handle = store.watch(namespace, query, queue::add, cause -> {
+            handle = store.watch(context, namespace, query, queue::add, cause -> {
                 queue.add(cause == null ? CLOSED : cause);
             });
         } catch (ApiException.Expired e) {

@@ -2,6 +2,7 @@ package io.dbprovision.apiserver.registry;
 
 import com.google.protobuf.Message;
 import io.dbprovision.api.kinds.ObjectRules;
+import io.dbprovision.apiserver.request.RequestContext;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -24,6 +25,7 @@ public final class NamespaceController implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NamespaceController.class);
     private static final Duration RESYNC = Duration.ofSeconds(2);
     private static final WriteOptions AS_CONTROLLER = new WriteOptions(false, "namespace-controller");
+    private static final RequestContext CONTROLLER = RequestContext.internal("system:dbprovision:namespace-controller");
 
     private final ResourceStore namespaces;
     private final List<ResourceStore> namespaced;
@@ -62,7 +64,11 @@ public final class NamespaceController implements AutoCloseable {
             try {
                 if (watch == null) {
                     watch = namespaces.watch(
-                            "", new WatchQuery("", "", 0, true, false), event -> wake.release(), end -> watch = null);
+                            CONTROLLER,
+                            "",
+                            new WatchQuery("", "", 0, true, false),
+                            event -> wake.release(),
+                            end -> watch = null);
                 }
                 wake.tryAcquire(RESYNC.toMillis(), TimeUnit.MILLISECONDS);
                 wake.drainPermits();
@@ -88,7 +94,7 @@ public final class NamespaceController implements AutoCloseable {
      * clients can read it.
      */
     private void adoptNamespacesWithoutFinalizer() {
-        for (Message namespace : namespaces.list("", ListQuery.ALL).items()) {
+        for (Message namespace : namespaces.list(CONTROLLER, "", ListQuery.ALL).items()) {
             boolean old = !Objects.specFinalizers(namespace).contains(ObjectRules.NAMESPACE_FINALIZER)
                     || Objects.withTypeMeta(
                                     namespace,
@@ -96,14 +102,15 @@ public final class NamespaceController implements AutoCloseable {
                                     namespaces.kind().kind())
                             != namespace;
             if (!Objects.meta(namespace).hasDeletionTimestamp() && old) {
-                namespaces.patch("", Objects.meta(namespace).getName(), current -> current, AS_CONTROLLER, false);
+                namespaces.patch(
+                        CONTROLLER, "", Objects.meta(namespace).getName(), current -> current, AS_CONTROLLER, false);
             }
         }
     }
 
     /** Finishes every namespace that is being deleted. */
     void sweep() {
-        for (Message namespace : namespaces.list("", ListQuery.ALL).items()) {
+        for (Message namespace : namespaces.list(CONTROLLER, "", ListQuery.ALL).items()) {
             if (Objects.meta(namespace).hasDeletionTimestamp()) {
                 finish(Objects.meta(namespace).getName());
             }
@@ -114,9 +121,11 @@ public final class NamespaceController implements AutoCloseable {
         boolean empty = true;
         for (ResourceStore store : namespaced) {
             try {
-                store.deleteCollection(namespace, ListQuery.ALL, DeleteOptions.DEFAULT);
+                store.deleteCollection(CONTROLLER, namespace, ListQuery.ALL, DeleteOptions.DEFAULT);
                 // What is left has finalizers pending: marked for deletion, waited for.
-                empty &= store.list(namespace, ListQuery.ALL).versions().isEmpty();
+                empty &= store.list(CONTROLLER, namespace, ListQuery.ALL)
+                        .versions()
+                        .isEmpty();
             } catch (ApiException e) {
                 LOG.warn(
                         "namespace {}: deleting {} failed: {}",
@@ -131,6 +140,7 @@ public final class NamespaceController implements AutoCloseable {
         }
         try {
             namespaces.patch(
+                    CONTROLLER,
                     "",
                     namespace,
                     current -> Objects.withoutSpecFinalizer(current, ObjectRules.NAMESPACE_FINALIZER),

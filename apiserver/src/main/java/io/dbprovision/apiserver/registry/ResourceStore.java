@@ -11,6 +11,10 @@ import io.dbprovision.api.kinds.ObjectRules;
 import io.dbprovision.api.schema.Kind;
 import io.dbprovision.api.schema.MessagePaths;
 import io.dbprovision.apiserver.managedfields.FieldManager;
+import io.dbprovision.apiserver.registry.admission.Admission;
+import io.dbprovision.apiserver.registry.admission.AdmissionRequest;
+import io.dbprovision.apiserver.registry.admission.Operation;
+import io.dbprovision.apiserver.request.RequestContext;
 import io.dbprovision.apiserver.storage.Attributes;
 import io.dbprovision.apiserver.storage.FieldSelector;
 import io.dbprovision.apiserver.storage.LabelSelector;
@@ -32,9 +36,11 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -46,6 +52,7 @@ import java.util.function.UnaryOperator;
 public final class ResourceStore {
     private static final String NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
     private static final int GENERATE_NAME_ATTEMPTS = 8;
+    private static final int APPLY_ATTEMPTS = 5;
 
     private final Kind kind;
     private final Storage storage;
@@ -58,10 +65,19 @@ public final class ResourceStore {
     private final KubeCodec codec;
 
     private final SecureRandom random = new SecureRandom();
+    /** The server's admission plugins, set once the server is assembled (they may read other stores). */
+    private final Supplier<Admission> admission;
 
     /** @param codec a codec that knows {@code kind}'s schema (server-side apply decodes through it) */
-    public ResourceStore(Kind kind, Storage storage, ObjectRules rules, KubeCodec codec, Clock clock) {
+    public ResourceStore(
+            Kind kind,
+            Storage storage,
+            ObjectRules rules,
+            KubeCodec codec,
+            Supplier<Admission> admission,
+            Clock clock) {
         this.kind = kind;
+        this.admission = admission;
         this.codec = codec;
         this.storage = storage;
         this.rules = rules;
@@ -78,14 +94,16 @@ public final class ResourceStore {
         return kind;
     }
 
-    /** The field manager that keeps this kind's managedFields (server-side apply merges through it). */
-    public FieldManager fieldManager() {
-        return fieldManager;
+    /** Whether this kind serves {@code verb}: namespaces are never deleted as a collection, as in Kubernetes. */
+    public boolean supports(String verb) {
+        return !(verb.equals("deletecollection")
+                && kind.group().isEmpty()
+                && kind.plural().equals("namespaces"));
     }
 
     // ---- create
 
-    public Written create(String namespace, Message object, WriteOptions options) {
+    public Written create(RequestContext context, String namespace, Message object, WriteOptions options) {
         ObjectMeta meta = Objects.meta(object);
         checkNamespace(namespace, meta);
         ObjectMeta.Builder fresh = meta.toBuilder()
@@ -110,6 +128,18 @@ public final class ResourceStore {
             if (!options.applied()) {
                 prepared = fieldManager.update(null, prepared, options.fieldManager(), false);
             }
+            admission
+                    .get()
+                    .admit(new AdmissionRequest(
+                            Operation.CREATE,
+                            kind,
+                            "",
+                            Objects.meta(prepared).getNamespace(),
+                            Objects.meta(prepared).getName(),
+                            Optional.of(prepared),
+                            Optional.empty(),
+                            context,
+                            options.dryRun()));
             Findings findings = rules.validateCreate(prepared);
             throwIfInvalid(prepared, findings);
             if (options.dryRun()) {
@@ -130,12 +160,12 @@ public final class ResourceStore {
 
     // ---- read
 
-    public Message get(String namespace, String name) {
-        return getVersion(namespace, name).object();
+    public Message get(RequestContext context, String namespace, String name) {
+        return getVersion(context, namespace, name).object();
     }
 
     /** The current version of an object, which a response encodes without decoding it once its JSON is known. */
-    public ObjectVersion getVersion(String namespace, String name) {
+    public ObjectVersion getVersion(RequestContext context, String namespace, String name) {
         try {
             return storage.get(key(namespace, name))
                     .map(this::version)
@@ -145,7 +175,7 @@ public final class ResourceStore {
         }
     }
 
-    public Page list(String namespace, ListQuery query) {
+    public Page list(RequestContext context, String namespace, ListQuery query) {
         ListOptions options = new ListOptions(
                 resource,
                 scope(namespace),
@@ -198,7 +228,13 @@ public final class ResourceStore {
     // ---- update and patch
 
     /** A PUT: replaces the object (or only its status), given the resourceVersion the client read. */
-    public Written update(String namespace, String name, Message object, WriteOptions options, boolean status) {
+    public Written update(
+            RequestContext context,
+            String namespace,
+            String name,
+            Message object,
+            WriteOptions options,
+            boolean status) {
         ObjectMeta meta = Objects.meta(object);
         checkNamespace(namespace, meta);
         if (!meta.getName().isEmpty() && !meta.getName().equals(name)) {
@@ -207,14 +243,14 @@ public final class ResourceStore {
         }
         // Existence first, as Kubernetes' store does: a PUT to a missing object is 404 (kubectl replace of an object
         // that is gone sends no resourceVersion, and must say NotFound, not "resourceVersion must be specified").
-        Message current = get(namespace, name);
+        Message current = get(context, namespace, name);
         if (meta.getResourceVersion().isEmpty()) {
             throw invalid(
                     name,
                     List.of(FieldError.invalid(
                             FieldPath.of("metadata.resourceVersion"), "0x0", "must be specified for an update")));
         }
-        return write(current, object, options, status);
+        return write(context, current, object, options, status);
     }
 
     /**
@@ -222,9 +258,14 @@ public final class ResourceStore {
      * (a patch applies to whatever is current) unless the patched object names a resourceVersion itself.
      */
     public Written patch(
-            String namespace, String name, UnaryOperator<Message> patch, WriteOptions options, boolean status) {
+            RequestContext context,
+            String namespace,
+            String name,
+            UnaryOperator<Message> patch,
+            WriteOptions options,
+            boolean status) {
         for (int attempt = 0; ; attempt++) {
-            Message current = get(namespace, name);
+            Message current = get(context, namespace, name);
             Message patched = patch.apply(current);
             // The patch applies to the current object, so it carries the current resourceVersion unless the
             // patch itself set one: then that version is a precondition (kubectl diff and apply do this).
@@ -234,7 +275,7 @@ public final class ResourceStore {
                 throw conflict(name);
             }
             try {
-                return write(current, patched, options, status);
+                return write(context, current, patched, options, status);
             } catch (ApiException.Conflict e) {
                 if (attempt >= 10) {
                     throw e;
@@ -243,7 +284,69 @@ public final class ResourceStore {
         }
     }
 
-    private Written write(Message current, Message requested, WriteOptions options, boolean status) {
+    /**
+     * A server-side apply (Kubernetes' {@code applyPatcher}): merges the manager's configuration into the object
+     * through the kind's {@link FieldManager}, or creates the object when it is absent ({@link Written#created()});
+     * a create that races another retries as a merge. The status subresource never creates.
+     */
+    public Written apply(
+            RequestContext context,
+            String namespace,
+            String name,
+            ApplyConfiguration configuration,
+            WriteOptions options,
+            boolean status) {
+        FieldManager.AppliedConfig config = fieldManager.config(configuration.written(), configuration.object());
+        WriteOptions applied = options.asApply();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return patch(
+                        context,
+                        namespace,
+                        name,
+                        current -> fieldManager.apply(
+                                current, config, configuration.manager(), configuration.force(), status),
+                        applied,
+                        status);
+            } catch (FieldManager.ConflictException e) {
+                throw applyConflict(e);
+            } catch (ApiException.NotFound e) {
+                if (status || attempt >= APPLY_ATTEMPTS) {
+                    throw e;
+                }
+            }
+            Message object;
+            try {
+                object = fieldManager.apply(null, config, configuration.manager(), configuration.force(), false);
+            } catch (FieldManager.ConflictException e) {
+                throw applyConflict(e);
+            }
+            String configName = Objects.meta(configuration.object()).getName();
+            if (!configName.equals(name)) {
+                throw new ApiException.BadRequest("the name of the object (" + configName
+                        + ") does not match the name on the URL (" + name + ")");
+            }
+            try {
+                return create(context, namespace, object, applied);
+            } catch (ApiException.AlreadyExists e) {
+                if (attempt >= APPLY_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static ApiException applyConflict(FieldManager.ConflictException e) {
+        List<ApiException.ApplyConflict.Cause> causes = new ArrayList<>();
+        for (FieldManager.ConflictException.Conflict conflict : e.conflicts()) {
+            causes.add(
+                    new ApiException.ApplyConflict.Cause("FieldManagerConflict", conflict.message(), conflict.field()));
+        }
+        return new ApiException.ApplyConflict(e.getMessage(), causes);
+    }
+
+    private Written write(
+            RequestContext context, Message current, Message requested, WriteOptions options, boolean status) {
         ObjectMeta old = Objects.meta(current);
         ObjectMeta asked = Objects.meta(requested);
         Message next;
@@ -291,6 +394,18 @@ public final class ResourceStore {
         if (!options.applied()) {
             next = fieldManager.update(current, next, options.fieldManager(), status);
         }
+        admission
+                .get()
+                .admit(new AdmissionRequest(
+                        Operation.UPDATE,
+                        kind,
+                        status ? "status" : "",
+                        old.getNamespace(),
+                        old.getName(),
+                        Optional.of(next),
+                        Optional.of(current),
+                        context,
+                        options.dryRun()));
         Findings findings = rules.validateUpdate(clearVersion(current), clearVersion(next));
         List<FieldError> extra = finalizerErrors(old, Objects.meta(next));
         if (!extra.isEmpty()) {
@@ -344,11 +459,23 @@ public final class ResourceStore {
 
     // ---- delete
 
-    public Written delete(String namespace, String name, DeleteOptions options) {
+    public Written delete(RequestContext context, String namespace, String name, DeleteOptions options) {
         checkPropagationPolicy(options.propagationPolicy());
         for (int attempt = 0; ; attempt++) {
-            Message current = get(namespace, name);
+            Message current = get(context, namespace, name);
             ObjectMeta meta = Objects.meta(current);
+            admission
+                    .get()
+                    .admit(new AdmissionRequest(
+                            Operation.DELETE,
+                            kind,
+                            "",
+                            meta.getNamespace(),
+                            meta.getName(),
+                            Optional.empty(),
+                            Optional.of(current),
+                            context,
+                            options.dryRun()));
             if (!options.uid().isEmpty() && !options.uid().equals(meta.getUid())) {
                 throw new ApiException.Conflict(
                         subject(name),
@@ -400,13 +527,19 @@ public final class ResourceStore {
         }
     }
 
-    public List<Message> deleteCollection(String namespace, ListQuery query, DeleteOptions options) {
+    public List<Message> deleteCollection(
+            RequestContext context, String namespace, ListQuery query, DeleteOptions options) {
+        if (!supports("deletecollection")) {
+            // As in Kubernetes: one request must not take every namespace, the system ones included, with it.
+            throw new ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
+        }
         checkPropagationPolicy(options.propagationPolicy());
         List<Message> deleted = new ArrayList<>();
-        for (Message item : list(namespace, query.withoutPaging()).items()) {
+        for (Message item : list(context, namespace, query.withoutPaging()).items()) {
             ObjectMeta meta = Objects.meta(item);
             try {
                 deleted.add(delete(
+                                context,
                                 meta.getNamespace(),
                                 meta.getName(),
                                 new DeleteOptions(options.dryRun(), "", "", options.propagationPolicy()))
@@ -432,7 +565,11 @@ public final class ResourceStore {
      * when the watch ends, with the reason (null when closed normally).
      */
     public AutoCloseable watch(
-            String namespace, WatchQuery query, Consumer<ObjectEvent> sink, Consumer<ApiException> onEnd) {
+            RequestContext context,
+            String namespace,
+            WatchQuery query,
+            Consumer<ObjectEvent> sink,
+            Consumer<ApiException> onEnd) {
         Selector selector = selector(query.labelSelector(), query.fieldSelector());
         WatchOptions options = new WatchOptions(
                 resource,
@@ -518,7 +655,7 @@ public final class ResourceStore {
     }
 
     /** Labels and the selectable fields, which storage keeps beside the value for selectors. */
-    Attributes attributes(Message object) {
+    public Attributes attributes(Message object) {
         ObjectMeta meta = Objects.meta(object);
         Map<String, String> fields = new HashMap<>();
         fields.put("metadata.name", meta.getName());

@@ -1,16 +1,13 @@
 package io.dbprovision.apiserver.server;
 
-import io.dbprovision.api.codec.KubeCodec;
-import io.dbprovision.api.codec.Limits;
 import io.dbprovision.api.kinds.ObjectRules;
 import io.dbprovision.api.schema.Schema;
+import io.dbprovision.apiserver.admission.NamespaceLifecycle;
 import io.dbprovision.apiserver.auth.AuthenticatorChain;
 import io.dbprovision.apiserver.auth.ClientCertificateAuthenticator;
 import io.dbprovision.apiserver.auth.MastersAuthorizer;
 import io.dbprovision.apiserver.auth.StaticTokenAuthenticator;
 import io.dbprovision.apiserver.auth.UserInfo;
-import io.dbprovision.apiserver.endpoints.ApiHandler;
-import io.dbprovision.apiserver.registry.NamespaceController;
 import io.dbprovision.apiserver.registry.Registry;
 import io.dbprovision.apiserver.storage.CachingStorage;
 import io.dbprovision.apiserver.storage.Storage;
@@ -22,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -41,8 +37,7 @@ public final class StandaloneServer implements AutoCloseable {
 
     private final Path dataDir;
     private final Storage storage;
-    private final NamespaceController namespaceController;
-    private final ApiServer server;
+    private final ServerAssembly.RunningServer server;
     private final String adminToken;
     private final Path kubeconfig;
 
@@ -56,34 +51,20 @@ public final class StandaloneServer implements AutoCloseable {
         this.storage = CachingStorage.open(
                 new EmbeddedBackend(this.dataDir.resolve("store"), fsync),
                 StorageSettings.defaults().withFsync(fsync));
-        Registry registry = new Registry(
-                List.of(
-                        new Registry.Served(Schema.get(), ObjectRules.standard()),
-                        new Registry.Served(Schema.core(), ObjectRules.core())),
-                storage,
-                Clock.systemUTC());
-        for (String namespace : List.of("default", "kube-system", "kube-public")) {
-            registry.ensureNamespace(namespace);
-        }
-        this.namespaceController = NamespaceController.start(registry).orElseThrow();
-        ApiHandler handler = new ApiHandler(
-                registry,
-                new KubeCodec(List.of(Schema.get(), Schema.core()), Limits.defaults()),
-                new AuthenticatorChain(List.of(
+        this.server = new ServerAssembly(
+                        storage, ServerTls.context(serving, List.of(ca.certificate()), List.of(ca.certificate())))
+                .listen(host, port)
+                .serve(new Registry.Served(Schema.get(), ObjectRules.standard()))
+                .serve(new Registry.Served(Schema.core(), ObjectRules.core()))
+                .authenticator(new AuthenticatorChain(List.of(
                         new ClientCertificateAuthenticator(List.of(ca.certificate())),
-                        new StaticTokenAuthenticator(Map.of(adminToken, ADMIN)))),
-                new MastersAuthorizer(),
-                storage::isHealthy,
-                400,
-                10_000,
-                Clock.systemUTC());
-        this.server = new ApiServer(
-                host,
-                port,
-                ServerTls.context(serving, List.of(ca.certificate()), List.of(ca.certificate())),
-                handler,
-                storage::close);
-        server.start();
+                        new StaticTokenAuthenticator(Map.of(adminToken, ADMIN)))))
+                .authorizer(new MastersAuthorizer())
+                .start();
+        NamespaceLifecycle namespaces = server.namespaceLifecycle().orElseThrow();
+        for (String namespace : NamespaceLifecycle.IMMORTAL) {
+            namespaces.ensureActive(namespace, "namespaces");
+        }
         this.kubeconfig = this.dataDir.resolve("kubeconfig");
         writeKubeconfig(kubeconfig, "https://" + urlHost(host) + ":" + server.port(), ca, admin);
     }
@@ -114,7 +95,6 @@ public final class StandaloneServer implements AutoCloseable {
 
     @Override
     public void close() {
-        namespaceController.close();
         server.close();
         storage.close();
     }

@@ -30,6 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * its bytes must be exactly those of the tree route, and a version's kept JSON exactly its object's encoding.
  */
 class ListJsonTest {
+    private static final io.dbprovision.apiserver.request.RequestContext CTX =
+            io.dbprovision.apiserver.request.RequestContext.internal("test");
     private final KubeCodec codec = new KubeCodec(Schema.get(), io.dbprovision.api.codec.Limits.defaults());
 
     @TempDir
@@ -58,7 +60,7 @@ class ListJsonTest {
         }
         for (ListQuery query :
                 List.of(ListQuery.ALL, new ListQuery("", "", 2, "", 0, ListOptions.Match.LATEST), ListQuery.ALL)) {
-            Page page = store.list("team-a", query);
+            Page page = store.list(CTX, "team-a", query);
             byte[] expected = Json.write(ResourceEndpoints.listDocument(codec, store.kind(), page));
             assertThat(new String(joined(ResourceEndpoints.listJson(store.kind(), page)), StandardCharsets.UTF_8))
                     .isEqualTo(new String(expected, StandardCharsets.UTF_8));
@@ -67,7 +69,7 @@ class ListJsonTest {
 
     @Test
     void anEmptyListHasEmptyItems() {
-        Page page = store.list("nobody", ListQuery.ALL);
+        Page page = store.list(CTX, "nobody", ListQuery.ALL);
         assertThat(new String(joined(ResourceEndpoints.listJson(store.kind(), page)), StandardCharsets.UTF_8))
                 .isEqualTo(new String(
                         Json.write(ResourceEndpoints.listDocument(codec, store.kind(), page)), StandardCharsets.UTF_8))
@@ -78,9 +80,10 @@ class ListJsonTest {
     @Test
     void eachVersionKeepsItsOwnJson() {
         Message created = create("pg-0");
-        byte[] first = store.getVersion("team-a", "pg-0").json();
+        byte[] first = store.getVersion(CTX, "team-a", "pg-0").json();
         assertThat(first).isEqualTo(codec.encodeJson(created));
         store.patch(
+                CTX,
                 "team-a",
                 "pg-0",
                 current -> io.dbprovision.apiserver.registry.Objects.withMeta(
@@ -90,8 +93,8 @@ class ListJsonTest {
                                 .build()),
                 WriteOptions.DEFAULT,
                 false);
-        byte[] second = store.getVersion("team-a", "pg-0").json();
-        assertThat(second).isEqualTo(codec.encodeJson(store.get("team-a", "pg-0")));
+        byte[] second = store.getVersion(CTX, "team-a", "pg-0").json();
+        assertThat(second).isEqualTo(codec.encodeJson(store.get(CTX, "team-a", "pg-0")));
         assertThat(new String(second, StandardCharsets.UTF_8)).contains("\"tier\":\"gold\"");
         assertThat(first).isNotEqualTo(second);
     }
@@ -106,7 +109,7 @@ class ListJsonTest {
         Message object = codec.decodeJson(
                         json.getBytes(StandardCharsets.UTF_8), store.kind().object())
                 .object();
-        return store.create("team-a", object, WriteOptions.DEFAULT).object();
+        return store.create(CTX, "team-a", object, WriteOptions.DEFAULT).object();
     }
 
     private static byte[] joined(List<byte[]> parts) {

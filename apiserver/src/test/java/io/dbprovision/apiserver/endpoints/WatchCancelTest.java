@@ -3,15 +3,15 @@ package io.dbprovision.apiserver.endpoints;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonParser;
-import io.dbprovision.api.codec.KubeCodec;
 import io.dbprovision.api.kinds.ObjectRules;
 import io.dbprovision.api.schema.Schema;
 import io.dbprovision.apiserver.auth.MastersAuthorizer;
 import io.dbprovision.apiserver.auth.StaticTokenAuthenticator;
 import io.dbprovision.apiserver.auth.UserInfo;
+import io.dbprovision.apiserver.pipeline.InFlightLimits;
 import io.dbprovision.apiserver.registry.Registry;
-import io.dbprovision.apiserver.server.ApiServer;
 import io.dbprovision.apiserver.server.Pki;
+import io.dbprovision.apiserver.server.ServerAssembly;
 import io.dbprovision.apiserver.server.ServerTls;
 import io.dbprovision.apiserver.storage.CachingStorage;
 import io.dbprovision.apiserver.storage.StorageSettings;
@@ -27,7 +27,6 @@ import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject;
 import io.kubernetes.client.util.generic.options.ListOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +48,7 @@ class WatchCancelTest {
     Path dir;
 
     private CachingStorage storage;
-    private ApiServer server;
+    private ServerAssembly.RunningServer server;
     private Pki.Issued ca;
 
     @AfterEach
@@ -105,23 +104,16 @@ class WatchCancelTest {
         Pki.Issued serving =
                 Pki.newServing(ca, "test-serving", List.of("localhost"), List.of("127.0.0.1"), Duration.ofDays(1));
         storage = CachingStorage.open(new EmbeddedBackend(dir, false), StorageSettings.defaults());
-        ApiHandler handler = new ApiHandler(
-                new Registry(Schema.get(), storage, ObjectRules.standard(), Clock.systemUTC()),
-                KubeCodec.standard(),
-                new StaticTokenAuthenticator(
-                        Map.of(TOKEN, new UserInfo("admin", "", List.of("system:masters"), Map.of()))),
-                new MastersAuthorizer(),
-                () -> true,
-                10,
-                maxWatches,
-                Clock.systemUTC());
-        server = new ApiServer(
-                "127.0.0.1",
-                0,
-                ServerTls.context(serving, List.of(ca.certificate()), List.of(ca.certificate())),
-                handler,
-                storage::close); // ends the watches still open, as in standalone mode
-        server.start();
+        // An aggregated server's set of kinds: the dbops group only, no namespaces of its own.
+        server = new ServerAssembly(
+                        storage, ServerTls.context(serving, List.of(ca.certificate()), List.of(ca.certificate())))
+                .listen("127.0.0.1", 0)
+                .serve(new Registry.Served(Schema.get(), ObjectRules.standard()))
+                .authenticator(new StaticTokenAuthenticator(
+                        Map.of(TOKEN, new UserInfo("admin", "", List.of("system:masters"), Map.of()))))
+                .authorizer(new MastersAuthorizer())
+                .limits(new InFlightLimits.Settings(10, 10, maxWatches))
+                .start();
     }
 
     private DynamicKubernetesApi api(Protocol protocol) throws Exception {

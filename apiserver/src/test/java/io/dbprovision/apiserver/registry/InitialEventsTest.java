@@ -19,6 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A watch with its initial events marks their end with a bookmark, as Kubernetes' watch-list does. */
 class InitialEventsTest {
+    private static final io.dbprovision.apiserver.request.RequestContext CTX =
+            io.dbprovision.apiserver.request.RequestContext.internal("test");
+
     @TempDir
     Path dir;
 
@@ -30,6 +33,7 @@ class InitialEventsTest {
             ResourceStore namespaces = registry.lookup("v1", "namespaces").orElseThrow();
             for (String name : List.of("a", "b")) {
                 namespaces.create(
+                        CTX,
                         "",
                         Namespace.newBuilder()
                                 .setMetadata(ObjectMeta.newBuilder().setName(name))
@@ -38,7 +42,7 @@ class InitialEventsTest {
             }
             LinkedBlockingQueue<ObjectEvent> events = new LinkedBlockingQueue<>();
             try (AutoCloseable watch =
-                    namespaces.watch("", new WatchQuery("", "", 0, true, true), events::add, end -> {})) {
+                    namespaces.watch(CTX, "", new WatchQuery("", "", 0, true, true), events::add, end -> {})) {
                 for (int i = 0; i < 2; i++) {
                     assertThat(events.poll(5, TimeUnit.SECONDS))
                             .extracting(ObjectEvent::type)

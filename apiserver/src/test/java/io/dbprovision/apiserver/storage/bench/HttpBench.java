@@ -69,6 +69,8 @@ import javax.net.ssl.TrustManagerFactory;
  * command, the method and the results.
  */
 public final class HttpBench {
+    private static final io.dbprovision.apiserver.request.RequestContext CTX =
+            io.dbprovision.apiserver.request.RequestContext.internal("bench");
     static final String GROUP_VERSION_PATH = "/apis/" + Schema.API_VERSION;
     static final String LIST_NAMESPACE = "bench-list";
     static final String WATCH_NAMESPACE = "bench-watch";
@@ -181,6 +183,9 @@ public final class HttpBench {
                         new Registry.Served(Schema.core(), ObjectRules.core())),
                 storage,
                 Clock.systemUTC());
+        registry.useAdmission(new io.dbprovision.apiserver.registry.admission.Admission(
+                List.of(new io.dbprovision.apiserver.admission.NamespaceLifecycle(
+                        registry.lookup("v1", "namespaces").orElseThrow()))));
         this.api = registry.lookup(Schema.API_VERSION, kind.plural()).orElseThrow();
         SSLContext tls = trusting(server.caCertificate());
         for (String protocol : config.protocols()) {
@@ -360,9 +365,8 @@ public final class HttpBench {
     /** A create as the endpoint does it, without HTTP: decode the JSON, namespace, registry create, encode. */
     private void apiCreate(String namespace, String name, long i) {
         byte[] body = body(namespace, name, i);
-        registry.ensureNamespace(namespace);
         Message object = codec.decodeJson(body, kind.object()).object();
-        Written written = api.create(namespace, object, new WriteOptions(false, "bench"));
+        Written written = api.create(CTX, namespace, object, new WriteOptions(false, "bench"));
         written.version().json(); // the response body, as the endpoint encodes it
     }
 
@@ -395,7 +399,7 @@ public final class HttpBench {
             }
             for (int i = 0; i < 20; i++) {
                 storage.list(ListOptions.all(resource).inNamespace("warm-up"));
-                encodeList(api.list("warm-up", ListQuery.ALL));
+                encodeList(api.list(CTX, "warm-up", ListQuery.ALL));
                 for (Http client : http.values()) {
                     client.drain(client.resourcePath("warm-up", ""));
                 }
@@ -623,7 +627,7 @@ public final class HttpBench {
         if (apiObjects > 0) {
             operations.put(API, i -> {
                 long n = i % apiObjects;
-                codec.encodeJson(api.get(namespaceOf(n), "a-" + n));
+                codec.encodeJson(api.get(CTX, namespaceOf(n), "a-" + n));
             });
         }
         for (Http client : http.values()) {
@@ -718,8 +722,8 @@ public final class HttpBench {
         operations
                 .get("list page")
                 .put(STORAGE, () -> expect(storage.list(page).items().size(), 500));
-        operations.get("list").put(API, () -> bytes[0] = encodeList(api.list(LIST_NAMESPACE, ListQuery.ALL)));
-        operations.get("list page").put(API, () -> encodeList(api.list(LIST_NAMESPACE, pageQuery)));
+        operations.get("list").put(API, () -> bytes[0] = encodeList(api.list(CTX, LIST_NAMESPACE, ListQuery.ALL)));
+        operations.get("list page").put(API, () -> encodeList(api.list(CTX, LIST_NAMESPACE, pageQuery)));
         for (Http client : http.values()) {
             operations.get("list").put(client.protocol, () -> {
                 long size = client.drain(client.resourcePath(LIST_NAMESPACE, ""));
@@ -732,8 +736,8 @@ public final class HttpBench {
         // Where the in-process API column's time goes: decoding the stored protobufs (the registry's list), turning
         // them into trees, writing the JSON.
         Map<String, Runnable> breakdown = new LinkedHashMap<>();
-        breakdown.put("list decode", () -> api.list(LIST_NAMESPACE, ListQuery.ALL));
-        Page decoded = api.list(LIST_NAMESPACE, ListQuery.ALL);
+        breakdown.put("list decode", () -> api.list(CTX, LIST_NAMESPACE, ListQuery.ALL));
+        Page decoded = api.list(CTX, LIST_NAMESPACE, ListQuery.ALL);
         breakdown.put("list encode", () -> encodeList(decoded));
         for (var measurement : operations.entrySet()) {
             int times = measurement.getKey().equals("list") ? iterations : iterations * 5;

@@ -1,4 +1,4 @@
-package io.dbprovision.apiserver.registry;
+package io.dbprovision.apiserver.admission;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,6 +8,17 @@ import io.dbprovision.api.codec.KubeCodec;
 import io.dbprovision.api.codec.Limits;
 import io.dbprovision.api.kinds.ObjectRules;
 import io.dbprovision.api.schema.Schema;
+import io.dbprovision.apiserver.registry.ApiException;
+import io.dbprovision.apiserver.registry.DeleteOptions;
+import io.dbprovision.apiserver.registry.ListQuery;
+import io.dbprovision.apiserver.registry.NamespaceController;
+import io.dbprovision.apiserver.registry.Objects;
+import io.dbprovision.apiserver.registry.Registry;
+import io.dbprovision.apiserver.registry.ResourceStore;
+import io.dbprovision.apiserver.registry.WriteOptions;
+import io.dbprovision.apiserver.registry.Written;
+import io.dbprovision.apiserver.registry.admission.Admission;
+import io.dbprovision.apiserver.request.RequestContext;
 import io.dbprovision.apiserver.storage.CachingStorage;
 import io.dbprovision.apiserver.storage.StorageSettings;
 import io.dbprovision.apiserver.storage.sql.EmbeddedBackend;
@@ -25,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Namespace admission and the namespace controller on the registry, as standalone mode wires them. */
 class NamespaceLifecycleTest {
+    private static final RequestContext CTX = RequestContext.internal("test");
     private final KubeCodec codec = new KubeCodec(List.of(Schema.get(), Schema.core()), Limits.defaults());
 
     @TempDir
@@ -36,6 +48,7 @@ class NamespaceLifecycleTest {
     private ResourceStore namespaces;
     private ResourceStore instances;
     private ResourceStore secrets;
+    private NamespaceLifecycle lifecycle;
 
     @BeforeEach
     void open() {
@@ -46,8 +59,10 @@ class NamespaceLifecycleTest {
                         new Registry.Served(Schema.core(), ObjectRules.core())),
                 storage,
                 Clock.systemUTC());
-        controller = NamespaceController.start(registry).orElseThrow();
         namespaces = registry.lookup("v1", "namespaces").orElseThrow();
+        lifecycle = new NamespaceLifecycle(namespaces);
+        registry.useAdmission(new Admission(List.of(lifecycle)));
+        controller = NamespaceController.start(registry).orElseThrow();
         instances = registry.byPlural("databaseinstances").orElseThrow();
         secrets = registry.lookup("v1", "secrets").orElseThrow();
     }
@@ -60,8 +75,8 @@ class NamespaceLifecycleTest {
 
     @Test
     void aNewNamespaceIsActiveAndHeldByTheKubernetesFinalizer() {
-        registry.ensureNamespace("team-a");
-        Namespace namespace = (Namespace) namespaces.get("", "team-a");
+        lifecycle.ensureActive("team-a", "namespaces");
+        Namespace namespace = (Namespace) namespaces.get(CTX, "", "team-a");
         assertThat(namespace.getSpec().getFinalizersList()).containsExactly("kubernetes");
         assertThat(namespace.getStatus().getPhase()).isEqualTo("Active");
     }
@@ -69,33 +84,34 @@ class NamespaceLifecycleTest {
     @Test
     void deletingANamespaceDeletesItsContentThenTheNamespace() {
         createIn("team-a", "pg", List.of());
-        secrets.create("team-a", secret("admin"), WriteOptions.DEFAULT);
+        secrets.create(CTX, "team-a", secret("admin"), WriteOptions.DEFAULT);
         createIn("team-b", "other", List.of());
 
-        Written marked = namespaces.delete("", "team-a", DeleteOptions.DEFAULT);
+        Written marked = namespaces.delete(CTX, "", "team-a", DeleteOptions.DEFAULT);
         assertThat(marked.pendingFinalizers()).isTrue();
         assertThat(((Namespace) marked.object()).getStatus().getPhase()).isEqualTo("Terminating");
 
         await(() -> isGone(namespaces, "", "team-a"));
-        assertThat(instances.list("team-a", ListQuery.ALL).versions()).isEmpty();
-        assertThat(secrets.list("team-a", ListQuery.ALL).versions()).isEmpty();
-        assertThat(instances.list("team-b", ListQuery.ALL).versions()).hasSize(1); // another namespace: untouched
+        assertThat(instances.list(CTX, "team-a", ListQuery.ALL).versions()).isEmpty();
+        assertThat(secrets.list(CTX, "team-a", ListQuery.ALL).versions()).isEmpty();
+        assertThat(instances.list(CTX, "team-b", ListQuery.ALL).versions()).hasSize(1); // another namespace: untouched
     }
 
     @Test
     void anObjectWithAFinalizerHoldsItsNamespaceUntilTheFinalizerIsRemoved() throws Exception {
         createIn("team-a", "held", List.of("example.com/hold"));
-        namespaces.delete("", "team-a", DeleteOptions.DEFAULT);
-        await(() -> Objects.meta(instances.get("team-a", "held")).hasDeletionTimestamp());
+        namespaces.delete(CTX, "", "team-a", DeleteOptions.DEFAULT);
+        await(() -> Objects.meta(instances.get(CTX, "team-a", "held")).hasDeletionTimestamp());
         Thread.sleep(300); // a few wake-ups of the controller: the namespace must stay while the object does
-        assertThat(((Namespace) namespaces.get("", "team-a")).getStatus().getPhase())
+        assertThat(((Namespace) namespaces.get(CTX, "", "team-a")).getStatus().getPhase())
                 .isEqualTo("Terminating");
-        assertThatThrownBy(() -> registry.namespaceLifecycle().admit("create", secrets, "team-a", "", false))
+        assertThatThrownBy(() -> secrets.create(CTX, "team-a", secret("late"), WriteOptions.DEFAULT))
                 .isInstanceOf(ApiException.Forbidden.class)
                 .hasMessage("secrets is forbidden: unable to create new content in namespace team-a because it is"
                         + " being terminated");
 
         instances.patch(
+                CTX,
                 "team-a",
                 "held",
                 current -> Objects.withMeta(
@@ -109,7 +125,8 @@ class NamespaceLifecycleTest {
     @Test
     void theSystemNamespacesCannotBeDeleted() {
         for (String name : NamespaceLifecycle.IMMORTAL) {
-            assertThatThrownBy(() -> registry.namespaceLifecycle().admit("delete", namespaces, "", name, false))
+            lifecycle.ensureActive(name, "namespaces");
+            assertThatThrownBy(() -> namespaces.delete(CTX, "", name, DeleteOptions.DEFAULT))
                     .isInstanceOf(ApiException.Forbidden.class)
                     .hasMessage("namespaces \"" + name + "\" is forbidden: this namespace may not be deleted");
         }
@@ -130,7 +147,7 @@ class NamespaceLifecycleTest {
                 old.toByteArray(),
                 namespaces.attributes(old));
         try (NamespaceController another = NamespaceController.start(registry).orElseThrow()) {
-            await(() -> ((Namespace) namespaces.get("", "old"))
+            await(() -> ((Namespace) namespaces.get(CTX, "", "old"))
                     .getSpec()
                     .getFinalizersList()
                     .contains("kubernetes"));
@@ -139,35 +156,34 @@ class NamespaceLifecycleTest {
 
     @Test
     void anAutoProvisionedNamespaceHasItsTypeAndADryRunProvisionsNothing() {
-        registry.namespaceLifecycle().admit("create", secrets, "team-a", "", false);
-        Namespace namespace = (Namespace) namespaces.get("", "team-a");
+        secrets.create(CTX, "team-a", secret("first"), WriteOptions.DEFAULT);
+        Namespace namespace = (Namespace) namespaces.get(CTX, "", "team-a");
         assertThat(namespace.getApiVersion()).isEqualTo("v1");
         assertThat(namespace.getKind()).isEqualTo("Namespace");
-        assertThatThrownBy(() -> registry.namespaceLifecycle().admit("create", secrets, "nowhere", "", true))
+        assertThatThrownBy(() -> secrets.create(CTX, "nowhere", secret("dry"), new WriteOptions(true, "")))
                 .isInstanceOf(ApiException.NotFound.class);
         assertThat(isGone(namespaces, "", "nowhere")).isTrue();
     }
 
     @Test
     void namespacesCannotBeDeletedAsACollection() {
-        assertThatThrownBy(() -> registry.namespaceLifecycle().admit("deletecollection", namespaces, "", "", false))
+        assertThatThrownBy(() -> namespaces.deleteCollection(CTX, "", ListQuery.ALL, DeleteOptions.DEFAULT))
                 .isInstanceOf(ApiException.MethodNotAllowed.class);
-        registry.namespaceLifecycle().admit("deletecollection", instances, "team-a", "", false); // other kinds may
+        instances.deleteCollection(CTX, "team-a", ListQuery.ALL, DeleteOptions.DEFAULT); // other kinds may
     }
 
     @Test
     void aNamespaceDeletedAndCreatedAgainIsActive() {
         createIn("team-a", "pg", List.of());
-        namespaces.delete("", "team-a", DeleteOptions.DEFAULT);
+        namespaces.delete(CTX, "", "team-a", DeleteOptions.DEFAULT);
         await(() -> isGone(namespaces, "", "team-a"));
         createIn("team-a", "pg", List.of());
-        assertThat(((Namespace) namespaces.get("", "team-a")).getStatus().getPhase())
+        assertThat(((Namespace) namespaces.get(CTX, "", "team-a")).getStatus().getPhase())
                 .isEqualTo("Active");
-        assertThat(instances.list("team-a", ListQuery.ALL).versions()).hasSize(1);
+        assertThat(instances.list(CTX, "team-a", ListQuery.ALL).versions()).hasSize(1);
     }
 
     private void createIn(String namespace, String name, List<String> finalizers) {
-        registry.namespaceLifecycle().admit("create", instances, namespace, "", false);
         String json =
                 """
                 {"apiVersion":"dbops.dbprovision.io/v1alpha1","kind":"DatabaseInstance",
@@ -175,6 +191,7 @@ class NamespaceLifecycleTest {
                  "spec":{"engine":"postgres","connection":{"host":"db.example.com","secretRef":{"name":"admin"}}}}
                 """.formatted(name, finalizers.isEmpty() ? "[]" : "[\"" + String.join("\",\"", finalizers) + "\"]");
         instances.create(
+                CTX,
                 namespace,
                 codec.decodeJson(
                                 json.getBytes(StandardCharsets.UTF_8),
@@ -194,7 +211,7 @@ class NamespaceLifecycleTest {
 
     private static boolean isGone(ResourceStore store, String namespace, String name) {
         try {
-            store.get(namespace, name);
+            store.get(CTX, namespace, name);
             return false;
         } catch (ApiException.NotFound e) {
             return true;

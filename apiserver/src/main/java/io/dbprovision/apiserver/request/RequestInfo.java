@@ -1,4 +1,4 @@
-package io.dbprovision.apiserver.endpoints;
+package io.dbprovision.apiserver.request;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +57,8 @@ public record RequestInfo(
                 true, path, verb(method, name, watch), group, version, namespace, resource, name, subresource);
     }
 
-    private static RequestInfo nonResource(String path, String httpVerb) {
+    /** A request for a path that names no resource (discovery, OpenAPI, health, version). */
+    public static RequestInfo nonResource(String path, String httpVerb) {
         return new RequestInfo(false, path, httpVerb, "", "", "", "", "", "");
     }
 

@@ -1,0 +1,83 @@
+package io.dbprovision.apiserver.pipeline;
+
+import io.dbprovision.apiserver.auth.Authenticator;
+import io.dbprovision.apiserver.auth.Credentials;
+import io.dbprovision.apiserver.auth.UserInfo;
+import io.dbprovision.apiserver.endpoints.Call;
+import io.dbprovision.apiserver.registry.ApiException;
+import io.dbprovision.apiserver.request.RequestContext;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderValues;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Who makes the request: the authenticator's answer for the request's client certificate, bearer token and headers.
+ * A request nobody vouches for is 401, unless anonymous requests are enabled or it asks for a path anyone may read
+ * (health, version), which then continue as {@code system:anonymous}; authorization has the last word on those.
+ */
+public final class Authentication implements Filter {
+    private final Authenticator authenticator;
+    private final boolean anonymous;
+    private final Set<String> publicPaths;
+
+    /**
+     * @param anonymous let every unauthenticated request continue as {@code system:anonymous}
+     * @param publicPaths paths unauthenticated requests may reach even when anonymous requests are off
+     */
+    public Authentication(Authenticator authenticator, boolean anonymous, Set<String> publicPaths) {
+        this.authenticator = authenticator;
+        this.anonymous = anonymous;
+        this.publicPaths = Set.copyOf(publicPaths);
+    }
+
+    @Override
+    public void handle(Call call, RequestContext context, Handler next) {
+        Optional<UserInfo> user = authenticator.authenticate(credentials(call.exchange()));
+        if (user.isPresent()) {
+            next.handle(call, context.withUser(user.get()));
+            return;
+        }
+        if (anonymous || publicPaths.contains(context.info().path())) {
+            next.handle(call, context.withUser(RequestContext.ANONYMOUS));
+            return;
+        }
+        throw new ApiException.Unauthorized("Unauthorized");
+    }
+
+    private static Credentials credentials(HttpServerExchange exchange) {
+        List<X509Certificate> chain = new ArrayList<>();
+        try {
+            var session = exchange.getConnection().getSslSessionInfo();
+            if (session != null) {
+                for (Certificate certificate : session.getPeerCertificates()) {
+                    if (certificate instanceof X509Certificate x509) {
+                        chain.add(x509);
+                    }
+                }
+            }
+        } catch (Exception e) {
+            // no client certificate: fine, try the token
+        }
+        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+        Optional<String> token = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? Optional.of(authorization.substring(7).trim()).filter(t -> !t.isEmpty())
+                : Optional.empty();
+        Map<String, List<String>> headers = new HashMap<>();
+        for (HeaderValues values : exchange.getRequestHeaders()) {
+            headers.merge(values.getHeaderName().toString().toLowerCase(Locale.ROOT), List.copyOf(values), (a, b) -> {
+                List<String> both = new ArrayList<>(a);
+                both.addAll(b);
+                return both;
+            });
+        }
+        return new Credentials(chain, token, headers);
+    }
+}

@@ -1,0 +1,60 @@
+package io.dbprovision.apiserver.pipeline;
+
+import io.dbprovision.apiserver.endpoints.Call;
+import io.dbprovision.apiserver.registry.ApiException;
+import io.dbprovision.apiserver.request.RequestContext;
+import java.util.Set;
+import java.util.concurrent.Semaphore;
+
+/**
+ * Bounds the requests in flight, as the kube-apiserver's {@code --max-requests-inflight} and {@code
+ * --max-mutating-requests-inflight} do, with watches counted apart (they are long-lived and cheap while idle):
+ * past a bound the answer is 429 with {@code Retry-After}, at once, so that an overloaded server sheds load instead
+ * of queueing it. Health probes are never limited: a busy server is not a dead one.
+ */
+public final class InFlightLimits implements Filter {
+    private static final Set<String> EXEMPT = Set.of("/healthz", "/livez", "/readyz");
+
+    /** The bounds; 0 means none. */
+    public record Settings(int readOnly, int mutating, int watches) {
+        public static final Settings DEFAULTS = new Settings(400, 200, 10_000);
+    }
+
+    private final Semaphore readOnly;
+    private final Semaphore mutating;
+    private final Semaphore watches;
+
+    public InFlightLimits(Settings settings) {
+        this.readOnly = semaphore(settings.readOnly());
+        this.mutating = semaphore(settings.mutating());
+        this.watches = semaphore(settings.watches());
+    }
+
+    @Override
+    public void handle(Call call, RequestContext context, Handler next) {
+        if (EXEMPT.contains(context.info().path())) {
+            next.handle(call, context);
+            return;
+        }
+        Semaphore limit = switch (context.info().verb()) {
+            case "watch" -> watches;
+            case "get", "list", "head" -> readOnly;
+            default -> mutating;
+        };
+        if (limit != null && !limit.tryAcquire()) {
+            call.setHeader("Retry-After", "1");
+            throw new ApiException.TooManyRequests("too many requests, please try again later");
+        }
+        try {
+            next.handle(call, context);
+        } finally {
+            if (limit != null) {
+                limit.release();
+            }
+        }
+    }
+
+    private static Semaphore semaphore(int permits) {
+        return permits <= 0 ? null : new Semaphore(permits);
+    }
+}

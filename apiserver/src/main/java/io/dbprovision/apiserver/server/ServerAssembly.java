@@ -1,0 +1,149 @@
+package io.dbprovision.apiserver.server;
+
+import io.dbprovision.apiserver.admission.NamespaceLifecycle;
+import io.dbprovision.apiserver.auth.Authenticator;
+import io.dbprovision.apiserver.auth.Authorizer;
+import io.dbprovision.apiserver.endpoints.Router;
+import io.dbprovision.apiserver.pipeline.AuditFilter;
+import io.dbprovision.apiserver.pipeline.Authentication;
+import io.dbprovision.apiserver.pipeline.Authorization;
+import io.dbprovision.apiserver.pipeline.Filter;
+import io.dbprovision.apiserver.pipeline.Impersonation;
+import io.dbprovision.apiserver.pipeline.InFlightLimits;
+import io.dbprovision.apiserver.pipeline.RequestAuditor;
+import io.dbprovision.apiserver.pipeline.RequestPipeline;
+import io.dbprovision.apiserver.registry.NamespaceController;
+import io.dbprovision.apiserver.registry.Registry;
+import io.dbprovision.apiserver.registry.admission.Admission;
+import io.dbprovision.apiserver.registry.admission.AdmissionPlugin;
+import io.dbprovision.apiserver.storage.Storage;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import javax.net.ssl.SSLContext;
+
+/**
+ * The one place a server is put together, in standalone and in aggregated mode alike: the registry of the
+ * group-versions served (which owns the codec), its admission plugins (NamespaceLifecycle where namespaces are
+ * served here, then any added), the request pipeline — limits →
+ * authentication → impersonation → audit → authorization → routing — and the HTTPS listener. The modes differ only
+ * in what they hand in: which kinds, which authenticator and authorizer, which audit log.
+ */
+public final class ServerAssembly {
+    /** Paths anyone may read, even unauthenticated, as the kube-apiserver's probes and version. */
+    public static final Set<String> PUBLIC_PATHS = Set.of("/healthz", "/livez", "/readyz", "/version");
+
+    private final Storage storage;
+    private final SSLContext tls;
+    private final List<Registry.Served> served = new ArrayList<>();
+    private final List<Function<Registry, AdmissionPlugin>> admission = new ArrayList<>();
+    private String host = "127.0.0.1";
+    private int port;
+    private Authenticator authenticator;
+    private Authorizer authorizer;
+    private boolean anonymous;
+    private RequestAuditor auditor = RequestAuditor.NONE;
+    private InFlightLimits.Settings limits = InFlightLimits.Settings.DEFAULTS;
+    private Clock clock = Clock.systemUTC();
+
+    public ServerAssembly(Storage storage, SSLContext tls) {
+        this.storage = storage;
+        this.tls = tls;
+    }
+
+    public ServerAssembly serve(Registry.Served groupVersion) {
+        served.add(groupVersion);
+        return this;
+    }
+
+    public ServerAssembly listen(String host, int port) {
+        this.host = host;
+        this.port = port;
+        return this;
+    }
+
+    public ServerAssembly authenticator(Authenticator authenticator) {
+        this.authenticator = authenticator;
+        return this;
+    }
+
+    public ServerAssembly authorizer(Authorizer authorizer) {
+        this.authorizer = authorizer;
+        return this;
+    }
+
+    /** Let unauthenticated requests in as {@code system:anonymous} (off by default, as the issue of security asks). */
+    public ServerAssembly anonymous(boolean anonymous) {
+        this.anonymous = anonymous;
+        return this;
+    }
+
+    public ServerAssembly auditor(RequestAuditor auditor) {
+        this.auditor = auditor;
+        return this;
+    }
+
+    public ServerAssembly limits(InFlightLimits.Settings limits) {
+        this.limits = limits;
+        return this;
+    }
+
+    public ServerAssembly clock(Clock clock) {
+        this.clock = clock;
+        return this;
+    }
+
+    /** An admission plugin after the built-in ones, made once the registry exists (plugins read its stores). */
+    public ServerAssembly admission(Function<Registry, AdmissionPlugin> plugin) {
+        admission.add(plugin);
+        return this;
+    }
+
+    /** Builds everything and starts listening. */
+    public RunningServer start() {
+        Objects.requireNonNull(authenticator, "authenticator");
+        Objects.requireNonNull(authorizer, "authorizer");
+        Registry registry = new Registry(served, storage, clock);
+        List<AdmissionPlugin> plugins = new ArrayList<>();
+        Optional<NamespaceLifecycle> lifecycle =
+                registry.lookup("v1", "namespaces").map(NamespaceLifecycle::new);
+        lifecycle.ifPresent(plugins::add);
+        admission.forEach(plugin -> plugins.add(plugin.apply(registry)));
+        registry.useAdmission(new Admission(plugins));
+        Optional<NamespaceController> namespaceController = NamespaceController.start(registry);
+        RequestPipeline pipeline = new RequestPipeline(
+                List.<Filter>of(
+                        new InFlightLimits(limits),
+                        new Authentication(authenticator, anonymous, PUBLIC_PATHS),
+                        new Impersonation(authorizer),
+                        new AuditFilter(auditor, clock),
+                        new Authorization(authorizer)),
+                new Router(registry, storage::isHealthy, clock),
+                clock);
+        ApiServer server = new ApiServer(host, port, tls, pipeline, storage::close);
+        server.start();
+        return new RunningServer(registry, lifecycle, namespaceController, server);
+    }
+
+    /** A started server. Closing it stops the controllers and the listener (which closes storage as it drains). */
+    public record RunningServer(
+            Registry registry,
+            Optional<NamespaceLifecycle> namespaceLifecycle,
+            Optional<NamespaceController> namespaceController,
+            ApiServer server)
+            implements AutoCloseable {
+        public int port() {
+            return server.port();
+        }
+
+        @Override
+        public void close() {
+            namespaceController.ifPresent(NamespaceController::close);
+            server.close();
+        }
+    }
+}
