@@ -1,5 +1,7 @@
 package io.dbprovision.apiserver.server;
 
+import io.dbprovision.apiserver.admission.CrossNamespaceReferences;
+import io.dbprovision.apiserver.admission.DeletionProtection;
 import io.dbprovision.apiserver.admission.NamespaceLifecycle;
 import io.dbprovision.apiserver.auth.Authenticator;
 import io.dbprovision.apiserver.auth.Authorizer;
@@ -29,7 +31,7 @@ import javax.net.ssl.SSLContext;
 /**
  * The one place a server is put together, in standalone and in aggregated mode alike: the registry of the
  * group-versions served (which owns the codec), its admission plugins (NamespaceLifecycle where namespaces are
- * served here, then any added), the request pipeline — limits →
+ * served here, CrossNamespaceReferences, DeletionProtection, then any added), the request pipeline — limits →
  * authentication → impersonation → audit → authorization → routing — and the HTTPS listener. The modes differ only
  * in what they hand in: which kinds, which authenticator and authorizer, which audit log.
  */
@@ -112,6 +114,8 @@ public final class ServerAssembly {
         Optional<NamespaceLifecycle> lifecycle =
                 registry.lookup("v1", "namespaces").map(NamespaceLifecycle::new);
         lifecycle.ifPresent(plugins::add);
+        plugins.add(new CrossNamespaceReferences(authorizer));
+        plugins.add(new DeletionProtection());
         admission.forEach(plugin -> plugins.add(plugin.apply(registry)));
         registry.useAdmission(new Admission(plugins));
         Optional<NamespaceController> namespaceController = NamespaceController.start(registry);

@@ -174,7 +174,7 @@ class JavaClientTest extends E2eServer {
         JsonObject json = JsonParser.parseString("""
                         {"apiVersion":"dbops.dbprovision.io/v1alpha1","kind":"DatabaseInstance",
                          "metadata":{"name":"%s","namespace":"%s"},
-                         "spec":{"engine":"postgres","connection":{"host":"%s.example.com","port":%d,
+                         "spec":{"engine":"postgres","deletionProtection":false,"connection":{"host":"%s.example.com","port":%d,
                                  "secretRef":{"name":"%s-admin"}}}}""".formatted(name, NAMESPACE, name, port, name))
                 .getAsJsonObject();
         return new DynamicKubernetesObject(json);

@@ -1,6 +1,9 @@
 package io.dbprovision.apiserver.e2e;
 
-/** Small manifests for the end-to-end tests, as a user would write them. */
+/**
+ * Small manifests for the end-to-end tests, as a user would write them. Deletion protection is off: these tests
+ * exercise deletion itself (protection has its own tests).
+ */
 final class Manifests {
     private Manifests() {}
 
@@ -16,6 +19,7 @@ final class Manifests {
                 %s
                 spec:
                   engine: %s
+                  deletionProtection: false
                   connection:
                     host: %s
                     port: %d
@@ -36,6 +40,7 @@ final class Manifests {
                   name: %s
                 spec:
                   engine: mysql
+                  deletionProtection: false
                   connection:
                     host: %s
                     secretRef:
