@@ -1,6 +1,7 @@
 package io.dbprovision.api.kinds;
 
 import com.google.protobuf.Message;
+import io.dbprovision.api.validation.ObjectMetaValidator;
 import io.dbprovision.proto.v1alpha1.EngineType;
 import java.util.Optional;
 
@@ -23,6 +24,11 @@ public interface KindRules<T extends Message> {
 
     /** Checks that compare the stored object with its update (the schema's immutable fields are checked already). */
     default void validateUpdate(T old, T updated, Findings findings) {}
+
+    /** What the kind's object names may be: DNS subdomains unless the kind says otherwise (RBAC kinds do). */
+    default ObjectMetaValidator.Names names() {
+        return ObjectMetaValidator.Names.DNS_SUBDOMAIN;
+    }
 
     /** The engine the object's identifiers belong to, when the object itself says (instances do). */
     default Optional<EngineType> engine(T object) {

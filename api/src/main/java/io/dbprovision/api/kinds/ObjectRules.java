@@ -45,6 +45,13 @@ public final class ObjectRules {
                     new RestoreRules()));
     private static final ObjectRules CORE =
             new ObjectRules(Schema.core(), List.of(CoreRules.namespaces(), CoreRules.secrets(), CoreRules.events()));
+    private static final ObjectRules RBAC = new ObjectRules(
+            Schema.rbac(),
+            List.of(
+                    RbacRules.roles(),
+                    RbacRules.clusterRoles(),
+                    RbacRules.roleBindings(),
+                    RbacRules.clusterRoleBindings()));
 
     private final Schema schema;
     private final Map<String, KindRules<?>> rulesByMessage = new HashMap<>();
@@ -71,6 +78,11 @@ public final class ObjectRules {
         return CORE;
     }
 
+    /** The rules of the {@code rbac.authorization.k8s.io/v1} kinds standalone mode serves. */
+    public static ObjectRules rbac() {
+        return RBAC;
+    }
+
     /** The object with the schema's defaults and the kind's computed defaults applied. Idempotent. */
     public <T extends Message> T applyDefaults(T object) {
         T defaulted = SchemaDefaulter.apply(object);
@@ -81,7 +93,8 @@ public final class ObjectRules {
     public Findings validateCreate(Message object) {
         Findings findings = new Findings();
         Kind kind = kindOf(object);
-        findings.errors(ObjectMetaValidator.validate(metadata(object), kind.clusterScoped()));
+        findings.errors(ObjectMetaValidator.validate(
+                metadata(object), kind.clusterScoped(), rules(object).names()));
         Optional<EngineType> engine = rules(object).engine(object);
         findings.errors(SchemaValidator.validate(object, FieldPath.root(), engine));
         rules(object).validate(object, findings);

@@ -10,7 +10,8 @@ import java.util.List;
  *
  * @param selectableFields fields usable in field selectors, besides metadata.name and metadata.namespace
  * @param object the default instance of the kind's message, whose builder the codec fills
- * @param list the default instance of its {@code <Kind>List} message
+ * @param list the default instance of its {@code <Kind>List} message; null for a create-only kind
+ * @param createOnly a question answered on create and never stored (a review): no list, no store, create only
  */
 public record Kind(
         String group,
@@ -24,7 +25,8 @@ public record Kind(
         List<PrinterColumn> printerColumns,
         List<String> selectableFields,
         Message object,
-        Message list) {
+        Message list,
+        boolean createOnly) {
 
     /** {@code group/version}, or just the version for the core group. */
     public String apiVersion() {

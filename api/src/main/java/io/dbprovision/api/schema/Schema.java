@@ -4,7 +4,9 @@ import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FileDescriptor;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.Message;
+import io.dbprovision.proto.k8s.authorization.v1.AuthorizationProto;
 import io.dbprovision.proto.k8s.core.v1.CoreProto;
+import io.dbprovision.proto.k8s.rbac.v1.RbacProto;
 import io.dbprovision.proto.v1alpha1.BackupProto;
 import io.dbprovision.proto.v1alpha1.DatabaseProto;
 import io.dbprovision.proto.v1alpha1.GrantProto;
@@ -25,7 +27,8 @@ import java.util.Optional;
 /**
  * The kinds of one group-version, found by their {@code (resource)} option in its proto files: {@link #get()} is
  * {@code dbops.dbprovision.io/v1alpha1}, the API this server exists for; {@link #core()} the few core v1 kinds that
- * standalone mode serves in place of a cluster. Adding a proto file of kinds is one line in {@link #FILES};
+ * standalone mode serves in place of a cluster, {@link #rbac()} the RBAC kinds it serves and evaluates, and
+ * {@link #authorization()} the self reviews it answers (create-only kinds, never stored). Adding a proto file of kinds is one line in {@link #FILES};
  * discovery, OpenAPI, the codec, defaults and validation follow from it.
  */
 public final class Schema {
@@ -45,6 +48,10 @@ public final class Schema {
 
     private static final Schema INSTANCE = new Schema(GROUP, VERSION, FILES);
     private static final Schema CORE = new Schema("", "v1", List.of(CoreProto.getDescriptor()));
+    private static final Schema RBAC =
+            new Schema("rbac.authorization.k8s.io", "v1", List.of(RbacProto.getDescriptor()));
+    private static final Schema AUTHORIZATION =
+            new Schema("authorization.k8s.io", "v1", List.of(AuthorizationProto.getDescriptor()));
 
     private final String group;
     private final String version;
@@ -67,7 +74,9 @@ public final class Schema {
         this.kinds = List.copyOf(found);
         for (Kind kind : kinds) {
             byKind.put(kind.kind(), kind);
-            byListKind.put(kind.listKind(), kind);
+            if (!kind.createOnly()) {
+                byListKind.put(kind.listKind(), kind);
+            }
             byPlural.put(kind.plural(), kind);
         }
     }
@@ -80,6 +89,19 @@ public final class Schema {
     /** The core v1 kinds standalone mode serves: Namespace, Secret, Event. */
     public static Schema core() {
         return CORE;
+    }
+
+    /** Role, ClusterRole, RoleBinding and ClusterRoleBinding of {@code rbac.authorization.k8s.io/v1}. */
+    public static Schema rbac() {
+        return RBAC;
+    }
+
+    /**
+     * SelfSubjectAccessReview and SelfSubjectRulesReview of {@code authorization.k8s.io/v1}: {@link Kind#createOnly()}
+     * kinds, answered on create and never stored, so never served through a store.
+     */
+    public static Schema authorization() {
+        return AUTHORIZATION;
     }
 
     /** The API group; empty for the core group. */
@@ -121,7 +143,7 @@ public final class Schema {
     private static Kind kindOf(String group, String version, Descriptor message) {
         Resource resource = message.getOptions().getExtension(OptionsProto.resource);
         Descriptor list = message.getFile().findMessageTypeByName(message.getName() + "List");
-        if (list == null) {
+        if (list == null && !resource.getCreateOnly()) {
             throw new IllegalStateException(message.getFullName() + " has no " + message.getName() + "List message");
         }
         return new Kind(
@@ -136,7 +158,8 @@ public final class Schema {
                 List.copyOf(resource.getPrinterColumnsList()),
                 List.copyOf(resource.getSelectableFieldsList()),
                 defaultInstance(message),
-                defaultInstance(list));
+                list == null ? null : defaultInstance(list),
+                resource.getCreateOnly());
     }
 
     /** The generated class's default instance, so decoded objects are typed messages, not dynamic ones. */

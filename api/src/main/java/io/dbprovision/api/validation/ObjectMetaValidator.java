@@ -22,12 +22,29 @@ public final class ObjectMetaValidator {
 
     private ObjectMetaValidator() {}
 
+    /** What an object's name may be. */
+    public enum Names {
+        /** A lowercase RFC 1123 subdomain, the rule of most kinds. */
+        DNS_SUBDOMAIN,
+        /**
+         * Anything that is a single URL path segment: not {@code .} or {@code ..}, no {@code /} or {@code %}. The
+         * rule of RBAC kinds, whose names such as {@code system:basic-user} carry colons.
+         */
+        PATH_SEGMENT
+    }
+
     public static List<FieldError> validate(ObjectMeta meta, boolean clusterScoped) {
+        return validate(meta, clusterScoped, Names.DNS_SUBDOMAIN);
+    }
+
+    public static List<FieldError> validate(ObjectMeta meta, boolean clusterScoped, Names names) {
         List<FieldError> errors = new ArrayList<>();
         FieldPath path = FieldPath.of("metadata");
         if (meta.getName().isEmpty()) {
             if (meta.getGenerateName().isEmpty()) {
                 errors.add(FieldError.required(path.child("name"), "name or generateName is required"));
+            } else if (names == Names.PATH_SEGMENT) {
+                checkPathSegment(meta.getGenerateName(), true, path.child("generateName"), errors);
             } else {
                 checkSubdomain(
                         meta.getGenerateName().replaceAll("-+$", "x"),
@@ -35,6 +52,8 @@ public final class ObjectMetaValidator {
                         meta.getGenerateName(),
                         errors);
             }
+        } else if (names == Names.PATH_SEGMENT) {
+            checkPathSegment(meta.getName(), false, path.child("name"), errors);
         } else {
             checkSubdomain(meta.getName(), path.child("name"), meta.getName(), errors);
         }
@@ -55,6 +74,30 @@ public final class ObjectMetaValidator {
         checkAnnotations(meta.getAnnotationsMap(), path.child("annotations"), errors);
         checkFinalizers(meta.getFinalizersList(), path.child("finalizers"), errors);
         return errors;
+    }
+
+    /**
+     * The messages of Kubernetes' path segment rule; a generateName prefix may be {@code .} or {@code ..} (a suffix
+     * follows).
+     */
+    public static List<String> pathSegmentProblems(String name, boolean prefix) {
+        List<String> problems = new ArrayList<>();
+        if (!prefix && (name.equals(".") || name.equals(".."))) {
+            problems.add("may not be '" + name + "'");
+        }
+        if (name.contains("/")) {
+            problems.add("may not contain '/'");
+        }
+        if (name.contains("%")) {
+            problems.add("may not contain '%'");
+        }
+        return problems;
+    }
+
+    private static void checkPathSegment(String name, boolean prefix, FieldPath path, List<FieldError> errors) {
+        for (String problem : pathSegmentProblems(name, prefix)) {
+            errors.add(FieldError.invalid(path, name, problem));
+        }
     }
 
     private static void checkSubdomain(String name, FieldPath path, String shown, List<FieldError> errors) {
