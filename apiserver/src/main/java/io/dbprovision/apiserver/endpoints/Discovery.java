@@ -108,8 +108,11 @@ final class Discovery {
         return group;
     }
 
-    /** Every verb, but for namespaces, which Kubernetes does not delete as a collection. */
+    /** Every verb, but for namespaces, which Kubernetes does not delete as a collection, and reviews (create only). */
     private static List<String> verbs(Kind kind) {
+        if (kind.createOnly()) {
+            return List.of("create");
+        }
         if (kind.group().isEmpty() && kind.plural().equals("namespaces")) {
             return VERBS.stream()
                     .filter(verb -> !verb.equals("deletecollection"))
@@ -194,7 +197,7 @@ final class Discovery {
     }
 
     private static boolean hasStatus(Kind kind) {
-        return kind.descriptor().findFieldByName("status") != null;
+        return !kind.createOnly() && kind.descriptor().findFieldByName("status") != null;
     }
 
     private static String etag(byte[] body) {

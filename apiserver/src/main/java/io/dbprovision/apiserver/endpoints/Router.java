@@ -8,6 +8,9 @@ import io.dbprovision.apiserver.registry.ResourceStore;
 import io.dbprovision.apiserver.request.RequestContext;
 import io.dbprovision.apiserver.request.RequestInfo;
 import java.time.Clock;
+import io.dbprovision.api.schema.Kind;
+import io.dbprovision.api.schema.Schema;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -25,10 +28,27 @@ public final class Router implements Handler {
     private final Discovery discovery;
     private final OpenApiEndpoints openApi = new OpenApiEndpoints();
     private final ResourceEndpoints resources;
+    private final CreateOnlyEndpoints createOnlyEndpoints;
+    /** The create-only kinds answered here, by {@code apiVersion/plural}. */
+    private final Map<String, Map.Entry<Kind, CreateOnlyResource>> createOnly = new HashMap<>();
 
-    public Router(Registry registry, BooleanSupplier ready, Clock clock) {
+    /**
+     * @param createOnly how each create-only kind of the registry's schemas is answered, by {@code apiVersion/plural}
+     *     (a kind without an answer here is not served)
+     */
+    public Router(
+            Registry registry, Map<String, CreateOnlyResource> createOnly, BooleanSupplier ready, Clock clock) {
         this.registry = registry;
         this.ready = ready;
+        for (Schema schema : registry.schemas()) {
+            for (Kind kind : schema.kinds()) {
+                CreateOnlyResource answer = createOnly.get(kind.apiVersion() + "/" + kind.plural());
+                if (kind.createOnly() && answer != null) {
+                    this.createOnly.put(kind.apiVersion() + "/" + kind.plural(), Map.entry(kind, answer));
+                }
+            }
+        }
+        this.createOnlyEndpoints = new CreateOnlyEndpoints(registry.codec(), MAX_BODY_BYTES);
         this.discovery = new Discovery(registry.schemas());
         Tables tables = new Tables(registry.codec(), clock);
         this.resources = new ResourceEndpoints(
@@ -65,6 +85,11 @@ public final class Router implements Handler {
 
     private void resource(Call call, RequestContext context, RequestInfo info) {
         String apiVersion = info.group().isEmpty() ? info.version() : info.group() + "/" + info.version();
+        Map.Entry<Kind, CreateOnlyResource> review = createOnly.get(apiVersion + "/" + info.resource());
+        if (review != null) {
+            createOnlyEndpoints.serve(call, context, review.getKey(), review.getValue());
+            return;
+        }
         ResourceStore store = registry.lookup(apiVersion, info.resource())
                 .orElseThrow(() -> new ApiException.NotFound(
                         new ApiException.Subject(info.group(), info.resource(), info.name())));

@@ -34,6 +34,9 @@ public final class Registry {
         this.codec = new KubeCodec(schemas, Limits.defaults());
         for (Served entry : served) {
             for (Kind kind : entry.schema().kinds()) {
+                if (kind.createOnly()) {
+                    continue; // a review: answered by the server's create-only endpoints, never stored
+                }
                 byPath.put(
                         entry.schema().apiVersion() + "/" + kind.plural(),
                         new ResourceStore(kind, storage, entry.rules(), codec, admission::get, clock));

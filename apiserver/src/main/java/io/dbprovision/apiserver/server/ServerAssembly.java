@@ -20,7 +20,10 @@ import io.dbprovision.apiserver.registry.admission.Admission;
 import io.dbprovision.apiserver.registry.admission.AdmissionPlugin;
 import io.dbprovision.apiserver.storage.Storage;
 import java.time.Clock;
+import io.dbprovision.apiserver.endpoints.CreateOnlyResource;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -51,6 +54,8 @@ public final class ServerAssembly {
     private RequestAuditor auditor = RequestAuditor.NONE;
     private InFlightLimits.Settings limits = InFlightLimits.Settings.DEFAULTS;
     private Clock clock = Clock.systemUTC();
+    private final Map<String, CreateOnlyResource> createOnly = new HashMap<>();
+    private Registry registry;
 
     public ServerAssembly(Storage storage, SSLContext tls) {
         this.storage = storage;
@@ -58,6 +63,9 @@ public final class ServerAssembly {
     }
 
     public ServerAssembly serve(Registry.Served groupVersion) {
+        if (registry != null) {
+            throw new IllegalStateException("the registry is built: serve every group-version before asking for it");
+        }
         served.add(groupVersion);
         return this;
     }
@@ -105,11 +113,28 @@ public final class ServerAssembly {
         return this;
     }
 
+    /** How a create-only kind ({@code apiVersion/plural}, e.g. a review) of the schemas served is answered. */
+    public ServerAssembly createOnly(String apiVersionAndPlural, CreateOnlyResource answer) {
+        createOnly.put(apiVersionAndPlural, answer);
+        return this;
+    }
+
+    /**
+     * The registry of the group-versions served, built on first call: what needs its stores before the server
+     * starts (local RBAC, bootstrap objects) asks for it here.
+     */
+    public Registry registry() {
+        if (registry == null) {
+            registry = new Registry(served, storage, clock);
+        }
+        return registry;
+    }
+
     /** Builds everything and starts listening. */
     public RunningServer start() {
         Objects.requireNonNull(authenticator, "authenticator");
         Objects.requireNonNull(authorizer, "authorizer");
-        Registry registry = new Registry(served, storage, clock);
+        Registry registry = registry();
         List<AdmissionPlugin> plugins = new ArrayList<>();
         Optional<NamespaceLifecycle> lifecycle =
                 registry.lookup("v1", "namespaces").map(NamespaceLifecycle::new);
@@ -126,7 +151,7 @@ public final class ServerAssembly {
                         new Impersonation(authorizer),
                         new AuditFilter(auditor, clock),
                         new Authorization(authorizer)),
-                new Router(registry, storage::isHealthy, clock),
+                new Router(registry, createOnly, storage::isHealthy, clock),
                 clock);
         ApiServer server = new ApiServer(host, port, tls, pipeline, storage::close);
         server.start();
