@@ -38,6 +38,7 @@ public final class ClusterAuthenticationWatcher implements AutoCloseable {
     private final AtomicReference<Watch<V1ConfigMap>> openWatch = new AtomicReference<>();
     private volatile boolean closed;
     private volatile String appliedVersion = "";
+    private volatile String seenVersion = "";
     private Thread follower;
 
     private ClusterAuthenticationWatcher(ClusterConnection connection, Duration watchLength) {
@@ -93,6 +94,11 @@ public final class ClusterAuthenticationWatcher implements AutoCloseable {
         return appliedVersion;
     }
 
+    /** The resource version of the last version of the ConfigMap seen, used or not ("" before any). */
+    public String seenVersion() {
+        return seenVersion;
+    }
+
     @Override
     public void close() {
         closed = true;
@@ -119,7 +125,8 @@ public final class ClusterAuthenticationWatcher implements AutoCloseable {
                 }
                 version = watch(version);
                 pause = Duration.ofSeconds(1);
-            } catch (ApiException | IOException | RuntimeException e) {
+            } catch (Exception e) {
+                // okhttp may also throw InterruptedException undeclared when the watch is closed
                 if (closed) {
                     return;
                 }
@@ -211,6 +218,14 @@ public final class ClusterAuthenticationWatcher implements AutoCloseable {
         String version =
                 configMap.getMetadata() == null ? "" : configMap.getMetadata().getResourceVersion();
         try {
+            applyOrKeep(configMap, version);
+        } finally {
+            seenVersion = version == null ? "" : version;
+        }
+    }
+
+    private void applyOrKeep(V1ConfigMap configMap, String version) {
+        try {
             ClusterAuthenticationConfig config = ClusterAuthenticationConfig.fromConfigMapData(configMap.getData());
             current.set(config);
             appliedVersion = version == null ? "" : version;
@@ -241,5 +256,6 @@ public final class ClusterAuthenticationWatcher implements AutoCloseable {
                     OBJECT);
         }
         appliedVersion = version == null ? "" : version;
+        seenVersion = appliedVersion;
     }
 }

@@ -86,6 +86,7 @@ final class FakeKubeApiServer implements AutoCloseable {
     final AtomicInteger configMapReads = new AtomicInteger();
     final AtomicInteger configMapWatches = new AtomicInteger();
     final AtomicInteger unauthorizedCalls = new AtomicInteger();
+    final AtomicInteger failedCalls = new AtomicInteger();
     final List<JsonNode> tokenReviewSpecs = new CopyOnWriteArrayList<>();
     final List<JsonNode> subjectAccessReviewSpecs = new CopyOnWriteArrayList<>();
 
@@ -190,17 +191,20 @@ final class FakeKubeApiServer implements AutoCloseable {
         this.sarAnswers = answers;
     }
 
-    /** Every request answered with this HTTP code and a Status (0: behave again). */
+    /** Every request answered with this HTTP code and a Status (0: behave again); open watches end. */
     void failWith(int code) {
         this.failWith = code;
+        if (code != 0) {
+            watchers.forEach(queue -> queue.add(JSON.createObjectNode()));
+        }
     }
 
     void delayAnswers(Duration latency) {
         this.latency = latency;
     }
 
-    /** Creates or replaces the ConfigMap, notifying watchers. */
-    void putConfigMap(Map<String, String> data) {
+    /** Creates or replaces the ConfigMap, notifying watchers; returns its new resource version. */
+    String putConfigMap(Map<String, String> data) {
         synchronized (configLock) {
             String type = configMap == null ? "ADDED" : "MODIFIED";
             ObjectNode object = JSON.createObjectNode();
@@ -215,6 +219,7 @@ final class FakeKubeApiServer implements AutoCloseable {
             data.forEach(dataNode::put);
             configMap = object;
             publish(type, object);
+            return Long.toString(resourceVersion);
         }
     }
 
@@ -271,6 +276,7 @@ final class FakeKubeApiServer implements AutoCloseable {
                 Thread.sleep(latency);
             }
             if (failWith != 0) {
+                failedCalls.incrementAndGet();
                 status(exchange, failWith, "InternalError", "the fake kube-apiserver was told to fail");
                 return;
             }
