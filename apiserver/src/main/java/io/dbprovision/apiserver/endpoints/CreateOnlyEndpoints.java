@@ -20,7 +20,8 @@ final class CreateOnlyEndpoints {
 
     void serve(Call call, RequestContext context, Kind kind, CreateOnlyResource resource) {
         if (!context.info().verb().equals("create") || !context.info().name().isEmpty()) {
-            throw new ApiException.MethodNotAllowed(call.method() + " is not supported on " + context.info().path());
+            throw new ApiException.MethodNotAllowed(
+                    call.method() + " is not supported on " + context.info().path());
         }
         Message answer = resource.answer(context, decode(call, kind));
         call.respondJson(201, codec.encodeJson(answer));

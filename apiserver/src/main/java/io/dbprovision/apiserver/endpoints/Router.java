@@ -1,5 +1,7 @@
 package io.dbprovision.apiserver.endpoints;
 
+import io.dbprovision.api.schema.Kind;
+import io.dbprovision.api.schema.Schema;
 import io.dbprovision.apiserver.BuildInfo;
 import io.dbprovision.apiserver.pipeline.Handler;
 import io.dbprovision.apiserver.registry.ApiException;
@@ -8,8 +10,6 @@ import io.dbprovision.apiserver.registry.ResourceStore;
 import io.dbprovision.apiserver.request.RequestContext;
 import io.dbprovision.apiserver.request.RequestInfo;
 import java.time.Clock;
-import io.dbprovision.api.schema.Kind;
-import io.dbprovision.api.schema.Schema;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -36,8 +36,7 @@ public final class Router implements Handler {
      * @param createOnly how each create-only kind of the registry's schemas is answered, by {@code apiVersion/plural}
      *     (a kind without an answer here is not served)
      */
-    public Router(
-            Registry registry, Map<String, CreateOnlyResource> createOnly, BooleanSupplier ready, Clock clock) {
+    public Router(Registry registry, Map<String, CreateOnlyResource> createOnly, BooleanSupplier ready, Clock clock) {
         this.registry = registry;
         this.ready = ready;
         for (Schema schema : registry.schemas()) {

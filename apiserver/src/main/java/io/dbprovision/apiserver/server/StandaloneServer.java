@@ -3,11 +3,20 @@ package io.dbprovision.apiserver.server;
 import io.dbprovision.api.kinds.ObjectRules;
 import io.dbprovision.api.schema.Schema;
 import io.dbprovision.apiserver.admission.NamespaceLifecycle;
+import io.dbprovision.apiserver.auth.AlwaysAllowGroupsAuthorizer;
+import io.dbprovision.apiserver.auth.AlwaysAllowPathsAuthorizer;
+import io.dbprovision.apiserver.auth.Authenticator;
 import io.dbprovision.apiserver.auth.AuthenticatorChain;
+import io.dbprovision.apiserver.auth.Authorizer;
+import io.dbprovision.apiserver.auth.AuthorizerChain;
 import io.dbprovision.apiserver.auth.ClientCertificateAuthenticator;
-import io.dbprovision.apiserver.auth.MastersAuthorizer;
 import io.dbprovision.apiserver.auth.StaticTokenAuthenticator;
+import io.dbprovision.apiserver.auth.TokenFileAuthenticator;
 import io.dbprovision.apiserver.auth.UserInfo;
+import io.dbprovision.apiserver.auth.rbac.BootstrapPolicy;
+import io.dbprovision.apiserver.auth.rbac.RbacAuthorizer;
+import io.dbprovision.apiserver.auth.rbac.SelfReviews;
+import io.dbprovision.apiserver.auth.rbac.StoreRbacSource;
 import io.dbprovision.apiserver.registry.Registry;
 import io.dbprovision.apiserver.storage.CachingStorage;
 import io.dbprovision.apiserver.storage.Storage;
@@ -24,6 +33,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Standalone mode: one process, the embedded store in a data directory, its own CA, serving certificate and admin
@@ -38,10 +48,35 @@ public final class StandaloneServer implements AutoCloseable {
     private final Path dataDir;
     private final Storage storage;
     private final ServerAssembly.RunningServer server;
+    private final StoreRbacSource rbac;
     private final String adminToken;
     private final Path kubeconfig;
 
-    private StandaloneServer(Path dataDir, String host, int port, boolean fsync) {
+    /**
+     * How to run.
+     *
+     * @param tokenFile more users, by bearer token, in the kube-apiserver's CSV format ({@code --token-auth-file})
+     * @param anonymous let unauthenticated requests in as {@code system:anonymous} (RBAC then decides)
+     */
+    public record Options(
+            Path dataDir, String host, int port, boolean fsync, Optional<Path> tokenFile, boolean anonymous) {
+        public static Options of(Path dataDir, String host, int port, boolean fsync) {
+            return new Options(dataDir, host, port, fsync, Optional.empty(), false);
+        }
+
+        public Options withTokenFile(Path file) {
+            return new Options(dataDir, host, port, fsync, Optional.of(file), anonymous);
+        }
+
+        public Options withAnonymous(boolean enabled) {
+            return new Options(dataDir, host, port, fsync, tokenFile, enabled);
+        }
+    }
+
+    private StandaloneServer(Options options) {
+        Path dataDir = options.dataDir();
+        String host = options.host();
+        boolean fsync = options.fsync();
         this.dataDir = dataDir.toAbsolutePath();
         Path pki = this.dataDir.resolve("pki");
         Pki.Issued ca = caIn(pki);
@@ -51,15 +86,36 @@ public final class StandaloneServer implements AutoCloseable {
         this.storage = CachingStorage.open(
                 new EmbeddedBackend(this.dataDir.resolve("store"), fsync),
                 StorageSettings.defaults().withFsync(fsync));
-        this.server = new ServerAssembly(
+        ServerAssembly assembly = new ServerAssembly(
                         storage, ServerTls.context(serving, List.of(ca.certificate()), List.of(ca.certificate())))
-                .listen(host, port)
+                .listen(host, options.port())
                 .serve(new Registry.Served(Schema.get(), ObjectRules.standard()))
                 .serve(new Registry.Served(Schema.core(), ObjectRules.core()))
-                .authenticator(new AuthenticatorChain(List.of(
-                        new ClientCertificateAuthenticator(List.of(ca.certificate())),
-                        new StaticTokenAuthenticator(Map.of(adminToken, ADMIN)))))
-                .authorizer(new MastersAuthorizer())
+                .serve(new Registry.Served(Schema.rbac(), ObjectRules.rbac()))
+                .serve(new Registry.Served(Schema.authorization(), ObjectRules.rbac()));
+        // Local RBAC: the bootstrap roles (cluster-admin for system:masters, admin/edit/view, discovery), then an
+        // in-memory index of every Role and binding that follows their changes.
+        BootstrapPolicy.ensure(assembly.registry());
+        this.rbac = StoreRbacSource.start(assembly.registry());
+        RbacAuthorizer rbacAuthorizer = new RbacAuthorizer(rbac);
+        Authorizer authorizer = new AuthorizerChain(List.of(
+                new AlwaysAllowGroupsAuthorizer(List.of("system:masters")),
+                new AlwaysAllowPathsAuthorizer(List.of("/healthz", "/livez", "/readyz")),
+                rbacAuthorizer));
+        SelfReviews reviews = new SelfReviews(authorizer, rbacAuthorizer);
+        List<Authenticator> authenticators = new ArrayList<>(List.of(
+                new ClientCertificateAuthenticator(List.of(ca.certificate())),
+                new StaticTokenAuthenticator(Map.of(adminToken, ADMIN))));
+        options.tokenFile().map(TokenFileAuthenticator::read).ifPresent(authenticators::add);
+        this.server = assembly.authenticator(new AuthenticatorChain(authenticators))
+                .authorizer(authorizer)
+                .anonymous(options.anonymous())
+                .createOnly(
+                        "authorization.k8s.io/v1/selfsubjectaccessreviews",
+                        (context, review) -> SelfReviewAnswers.access(reviews, context, review))
+                .createOnly(
+                        "authorization.k8s.io/v1/selfsubjectrulesreviews",
+                        (context, review) -> SelfReviewAnswers.rules(reviews, context, review))
                 .start();
         NamespaceLifecycle namespaces = server.namespaceLifecycle().orElseThrow();
         for (String namespace : NamespaceLifecycle.IMMORTAL) {
@@ -70,7 +126,11 @@ public final class StandaloneServer implements AutoCloseable {
     }
 
     public static StandaloneServer start(Path dataDir, String host, int port, boolean fsync) {
-        return new StandaloneServer(dataDir, host, port, fsync);
+        return new StandaloneServer(Options.of(dataDir, host, port, fsync));
+    }
+
+    public static StandaloneServer start(Options options) {
+        return new StandaloneServer(options);
     }
 
     public int port() {
@@ -95,6 +155,7 @@ public final class StandaloneServer implements AutoCloseable {
 
     @Override
     public void close() {
+        rbac.close();
         server.close();
         storage.close();
     }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonParser;
 import io.dbprovision.api.kinds.ObjectRules;
 import io.dbprovision.api.schema.Schema;
-import io.dbprovision.apiserver.auth.MastersAuthorizer;
+import io.dbprovision.apiserver.auth.AlwaysAllowGroupsAuthorizer;
 import io.dbprovision.apiserver.auth.StaticTokenAuthenticator;
 import io.dbprovision.apiserver.auth.UserInfo;
 import io.dbprovision.apiserver.pipeline.InFlightLimits;
@@ -111,7 +111,7 @@ class WatchCancelTest {
                 .serve(new Registry.Served(Schema.get(), ObjectRules.standard()))
                 .authenticator(new StaticTokenAuthenticator(
                         Map.of(TOKEN, new UserInfo("admin", "", List.of("system:masters"), Map.of()))))
-                .authorizer(new MastersAuthorizer())
+                .authorizer(new AlwaysAllowGroupsAuthorizer(List.of("system:masters")))
                 .limits(new InFlightLimits.Settings(10, 10, maxWatches))
                 .start();
     }

@@ -1,5 +1,7 @@
 package io.dbprovision.apiserver.auth.delegated;
 
+import io.dbprovision.apiserver.auth.AlwaysAllowGroupsAuthorizer;
+import io.dbprovision.apiserver.auth.AlwaysAllowPathsAuthorizer;
 import io.dbprovision.apiserver.auth.Authenticator;
 import io.dbprovision.apiserver.auth.AuthenticatorChain;
 import io.dbprovision.apiserver.auth.Authorizer;

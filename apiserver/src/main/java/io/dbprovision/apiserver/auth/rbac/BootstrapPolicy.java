@@ -7,6 +7,7 @@ import io.dbprovision.apiserver.registry.DeleteOptions;
 import io.dbprovision.apiserver.registry.Registry;
 import io.dbprovision.apiserver.registry.ResourceStore;
 import io.dbprovision.apiserver.registry.WriteOptions;
+import io.dbprovision.apiserver.request.RequestContext;
 import io.dbprovision.proto.k8s.rbac.v1.AggregationRule;
 import io.dbprovision.proto.k8s.rbac.v1.ClusterRole;
 import io.dbprovision.proto.k8s.rbac.v1.ClusterRoleBinding;
@@ -38,6 +39,7 @@ import org.slf4j.LoggerFactory;
  * exactly as it is; a binding whose roleRef differs is recreated (a roleRef cannot change).
  */
 public final class BootstrapPolicy {
+    private static final RequestContext BOOTSTRAP = RequestContext.internal("system:dbprovision:rbac-bootstrap");
     private static final Logger LOG = LoggerFactory.getLogger(BootstrapPolicy.class);
 
     public static final String AUTOUPDATE = "rbac.authorization.kubernetes.io/autoupdate";
@@ -127,9 +129,9 @@ public final class BootstrapPolicy {
         for (ClusterRole wanted : clusterRoles()) {
             String name = wanted.getMetadata().getName();
             try {
-                ClusterRole existing = (ClusterRole) roles.get("", name);
+                ClusterRole existing = (ClusterRole) roles.get(BOOTSTRAP, "", name);
                 reconcile(existing, wanted).ifPresent(updated -> {
-                    roles.update("", name, updated, AS_BOOTSTRAP, false);
+                    roles.update(BOOTSTRAP, "", name, updated, AS_BOOTSTRAP, false);
                     LOG.info("RBAC bootstrap: ClusterRole {} reconciled", name);
                 });
             } catch (ApiException.NotFound missing) {
@@ -139,17 +141,17 @@ public final class BootstrapPolicy {
         for (ClusterRoleBinding wanted : clusterRoleBindings()) {
             String name = wanted.getMetadata().getName();
             try {
-                ClusterRoleBinding existing = (ClusterRoleBinding) bindings.get("", name);
+                ClusterRoleBinding existing = (ClusterRoleBinding) bindings.get(BOOTSTRAP, "", name);
                 if (!isAutoupdated(existing.getMetadata())) {
                     continue;
                 }
                 if (!existing.getRoleRef().equals(wanted.getRoleRef())) {
-                    bindings.delete("", name, DeleteOptions.DEFAULT);
+                    bindings.delete(BOOTSTRAP, "", name, DeleteOptions.DEFAULT);
                     createQuietly(bindings, reconcile(wanted, existing).orElse(wanted), name);
                     continue;
                 }
                 reconcile(existing, wanted).ifPresent(updated -> {
-                    bindings.update("", name, updated, AS_BOOTSTRAP, false);
+                    bindings.update(BOOTSTRAP, "", name, updated, AS_BOOTSTRAP, false);
                     LOG.info("RBAC bootstrap: ClusterRoleBinding {} reconciled", name);
                 });
             } catch (ApiException.NotFound missing) {
@@ -160,7 +162,7 @@ public final class BootstrapPolicy {
 
     private static void createQuietly(ResourceStore store, com.google.protobuf.Message object, String name) {
         try {
-            store.create("", object, AS_BOOTSTRAP);
+            store.create(BOOTSTRAP, "", object, AS_BOOTSTRAP);
             LOG.info("RBAC bootstrap: {} {} created", store.kind().kind(), name);
         } catch (ApiException.AlreadyExists raced) {
             // another replica created it meanwhile

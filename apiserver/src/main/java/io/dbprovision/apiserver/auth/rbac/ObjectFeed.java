@@ -4,6 +4,7 @@ import com.google.protobuf.Message;
 import io.dbprovision.apiserver.registry.ListQuery;
 import io.dbprovision.apiserver.registry.ResourceStore;
 import io.dbprovision.apiserver.registry.WatchQuery;
+import io.dbprovision.apiserver.request.RequestContext;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -29,17 +30,21 @@ public interface ObjectFeed {
     AutoCloseable watch(long sinceVersion, Consumer<Change> onChange, Consumer<RuntimeException> onEnd);
 
     /** The feed of a registry store, read as the server itself (no request user: this is the authorizer's own view). */
+    /** The authorizer's own reads. */
+    RequestContext SERVER = RequestContext.internal("system:dbprovision:rbac");
+
     static ObjectFeed of(ResourceStore store) {
         return new ObjectFeed() {
             @Override
             public Snapshot list() {
-                var page = store.list("", ListQuery.ALL);
+                var page = store.list(SERVER, "", ListQuery.ALL);
                 return new Snapshot(page.items(), Long.parseLong(page.resourceVersion()));
             }
 
             @Override
             public AutoCloseable watch(long sinceVersion, Consumer<Change> onChange, Consumer<RuntimeException> onEnd) {
                 return store.watch(
+                        SERVER,
                         "",
                         new WatchQuery("", "", sinceVersion, false, false),
                         event -> {

@@ -37,6 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * policy on start, then every change to a role or binding taking effect without a restart.
  */
 class StoreRbacSourceTest {
+    private static final io.dbprovision.apiserver.request.RequestContext CTX =
+            io.dbprovision.apiserver.request.RequestContext.internal("test");
     private static final UserInfo ALICE = RbacFixtures.user("alice");
     private static final UserInfo ROOT = RbacFixtures.user("root", "system:masters");
 
@@ -83,21 +85,21 @@ class StoreRbacSourceTest {
                 .isTrue();
         assertThat(allowed(dbops(ALICE, "get", "databases", "app-namespace", "myapp")))
                 .isFalse();
-        assertThat(clusterRoles.get("", "system:basic-user")).isInstanceOf(ClusterRole.class);
+        assertThat(clusterRoles.get(CTX, "", "system:basic-user")).isInstanceOf(ClusterRole.class);
     }
 
     @Test
     void aNewBindingGrantsAndAChangedOneGrantsSomeoneElse() {
         for (Message object : RbacFixtures.manifests("security-page.yaml")) {
-            store(object).create(namespace(object), object, WriteOptions.DEFAULT);
+            store(object).create(CTX, namespace(object), object, WriteOptions.DEFAULT);
         }
-        roleBindings.create("app-namespace", aliceDeveloper(), WriteOptions.DEFAULT);
+        roleBindings.create(CTX, "app-namespace", aliceDeveloper(), WriteOptions.DEFAULT);
         await(() -> allowed(dbops(ALICE, "create", "databases", "app-namespace", "")));
 
-        RoleBinding stored = (RoleBinding) roleBindings.get("app-namespace", "alice-developer");
+        RoleBinding stored = (RoleBinding) roleBindings.get(CTX, "app-namespace", "alice-developer");
         RoleBinding toBob =
                 stored.toBuilder().clearSubjects().addSubjects(user("bob")).build();
-        roleBindings.update("app-namespace", "alice-developer", toBob, WriteOptions.DEFAULT, false);
+        roleBindings.update(CTX, "app-namespace", "alice-developer", toBob, WriteOptions.DEFAULT, false);
         UserInfo bob = RbacFixtures.user("bob");
         await(() -> allowed(dbops(bob, "create", "databases", "app-namespace", "")));
         assertThat(allowed(dbops(ALICE, "create", "databases", "app-namespace", "")))
@@ -107,12 +109,12 @@ class StoreRbacSourceTest {
     @Test
     void aDeletedRoleStopsGrantingAndTheBindingIsReportedUnresolved() {
         for (Message object : RbacFixtures.manifests("security-page.yaml")) {
-            store(object).create(namespace(object), object, WriteOptions.DEFAULT);
+            store(object).create(CTX, namespace(object), object, WriteOptions.DEFAULT);
         }
-        roleBindings.create("app-namespace", aliceDeveloper(), WriteOptions.DEFAULT);
+        roleBindings.create(CTX, "app-namespace", aliceDeveloper(), WriteOptions.DEFAULT);
         await(() -> allowed(dbops(ALICE, "get", "databases", "app-namespace", "myapp")));
 
-        roles.delete("app-namespace", "database-developer", DeleteOptions.DEFAULT);
+        roles.delete(CTX, "app-namespace", "database-developer", DeleteOptions.DEFAULT);
         await(() -> !allowed(dbops(ALICE, "get", "databases", "app-namespace", "myapp")));
         assertThat(authorizer
                         .authorize(dbops(ALICE, "get", "databases", "app-namespace", "myapp"))
@@ -123,11 +125,11 @@ class StoreRbacSourceTest {
     @Test
     void aDeletedBindingStopsGranting() {
         for (Message object : RbacFixtures.manifests("security-page.yaml")) {
-            store(object).create(namespace(object), object, WriteOptions.DEFAULT);
+            store(object).create(CTX, namespace(object), object, WriteOptions.DEFAULT);
         }
         UserInfo appTeamA = RbacFixtures.serviceAccount("app-team-a", "default");
         await(() -> allowed(dbops(appTeamA, "list", "databaseinstances", "database", "")));
-        roleBindings.delete("database", "app-team-a-instance-reader", DeleteOptions.DEFAULT);
+        roleBindings.delete(CTX, "database", "app-team-a-instance-reader", DeleteOptions.DEFAULT);
         await(() -> !allowed(dbops(appTeamA, "list", "databaseinstances", "database", "")));
     }
 
@@ -135,6 +137,7 @@ class StoreRbacSourceTest {
     void aRoleLabelledToAggregateIntoViewExtendsIt() {
         UserInfo carol = RbacFixtures.user("carol");
         clusterRoles.create(
+                CTX,
                 "",
                 ClusterRole.newBuilder()
                         .setMetadata(io.dbprovision.proto.v1alpha1.ObjectMeta.newBuilder()
@@ -149,6 +152,7 @@ class StoreRbacSourceTest {
         registry.lookup("rbac.authorization.k8s.io/v1", "clusterrolebindings")
                 .orElseThrow()
                 .create(
+                        CTX,
                         "",
                         io.dbprovision.proto.k8s.rbac.v1.ClusterRoleBinding.newBuilder()
                                 .setMetadata(io.dbprovision.proto.v1alpha1.ObjectMeta.newBuilder()
@@ -167,14 +171,14 @@ class StoreRbacSourceTest {
 
     @Test
     void aBindingsRoleRefCannotChange() {
-        roleBindings.create("app-namespace", aliceDeveloper(), WriteOptions.DEFAULT);
-        RoleBinding stored = (RoleBinding) roleBindings.get("app-namespace", "alice-developer");
+        roleBindings.create(CTX, "app-namespace", aliceDeveloper(), WriteOptions.DEFAULT);
+        RoleBinding stored = (RoleBinding) roleBindings.get(CTX, "app-namespace", "alice-developer");
         RoleBinding changed = stored.toBuilder()
                 .setRoleRef(
                         stored.getRoleRef().toBuilder().setKind("ClusterRole").setName("admin"))
                 .build();
-        assertThatThrownBy(() ->
-                        roleBindings.update("app-namespace", "alice-developer", changed, WriteOptions.DEFAULT, false))
+        assertThatThrownBy(() -> roleBindings.update(
+                        CTX, "app-namespace", "alice-developer", changed, WriteOptions.DEFAULT, false))
                 .isInstanceOf(ApiException.Invalid.class)
                 .hasMessageContaining("roleRef: Invalid value")
                 .hasMessageContaining("cannot change roleRef");
@@ -182,33 +186,35 @@ class StoreRbacSourceTest {
 
     @Test
     void ensuringTheBootstrapPolicyAgainKeepsWhatUsersAdded() {
-        ClusterRole view = (ClusterRole) clusterRoles.get("", "system:aggregate-to-view");
+        ClusterRole view = (ClusterRole) clusterRoles.get(CTX, "", "system:aggregate-to-view");
         PolicyRule extra = PolicyRule.newBuilder()
                 .addVerbs("get")
                 .addApiGroups("")
                 .addResources("configmaps")
                 .build();
         clusterRoles.update(
+                CTX,
                 "",
                 view.getMetadata().getName(),
                 view.toBuilder().addRules(extra).build(),
                 WriteOptions.DEFAULT,
                 false);
-        String version = ((ClusterRole) clusterRoles.get("", "system:aggregate-to-view"))
+        String version = ((ClusterRole) clusterRoles.get(CTX, "", "system:aggregate-to-view"))
                 .getMetadata()
                 .getResourceVersion();
 
         BootstrapPolicy.ensure(registry);
 
-        ClusterRole after = (ClusterRole) clusterRoles.get("", "system:aggregate-to-view");
+        ClusterRole after = (ClusterRole) clusterRoles.get(CTX, "", "system:aggregate-to-view");
         assertThat(after.getRulesList()).contains(extra);
         assertThat(after.getMetadata().getResourceVersion()).isEqualTo(version);
     }
 
     @Test
     void ensuringTheBootstrapPolicyRestoresWhatWasRemovedUnlessAutoupdateIsOff() {
-        ClusterRole basicUser = (ClusterRole) clusterRoles.get("", "system:basic-user");
+        ClusterRole basicUser = (ClusterRole) clusterRoles.get(CTX, "", "system:basic-user");
         clusterRoles.update(
+                CTX,
                 "",
                 "system:basic-user",
                 basicUser.toBuilder()
@@ -218,21 +224,21 @@ class StoreRbacSourceTest {
                 WriteOptions.DEFAULT,
                 false);
         BootstrapPolicy.ensure(registry);
-        assertThat(((ClusterRole) clusterRoles.get("", "system:basic-user")).getRulesList())
+        assertThat(((ClusterRole) clusterRoles.get(CTX, "", "system:basic-user")).getRulesList())
                 .containsAll(BootstrapPolicy.clusterRoles().stream()
                         .filter(r -> r.getMetadata().getName().equals("system:basic-user"))
                         .findFirst()
                         .orElseThrow()
                         .getRulesList());
 
-        ClusterRole restored = (ClusterRole) clusterRoles.get("", "system:basic-user");
+        ClusterRole restored = (ClusterRole) clusterRoles.get(CTX, "", "system:basic-user");
         ClusterRole frozen = restored.toBuilder()
                 .clearRules()
                 .setMetadata(restored.getMetadata().toBuilder().putAnnotations(BootstrapPolicy.AUTOUPDATE, "false"))
                 .build();
-        clusterRoles.update("", "system:basic-user", frozen, WriteOptions.DEFAULT, false);
+        clusterRoles.update(CTX, "", "system:basic-user", frozen, WriteOptions.DEFAULT, false);
         BootstrapPolicy.ensure(registry);
-        assertThat(((ClusterRole) clusterRoles.get("", "system:basic-user")).getRulesList())
+        assertThat(((ClusterRole) clusterRoles.get(CTX, "", "system:basic-user")).getRulesList())
                 .isEmpty();
     }
 

@@ -1,6 +1,5 @@
-package io.dbprovision.apiserver.auth.delegated;
+package io.dbprovision.apiserver.auth;
 
-import io.dbprovision.apiserver.auth.Authorizer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
