@@ -40,6 +40,7 @@ abstract class BufferedAuditLog implements AuditLog {
     private boolean failing;
     private long droppedInOutage;
     private volatile long dropped;
+    private volatile int outagesReported;
     private Thread flusher;
 
     BufferedAuditLog(String description, Duration flushInterval) {
@@ -124,6 +125,11 @@ abstract class BufferedAuditLog implements AuditLog {
         afterClose();
     }
 
+    /** How many times a failure was logged: once per outage, however many events it cost. */
+    final int outagesReported() {
+        return outagesReported;
+    }
+
     /** Called with the lock held before a line of {@code length} bytes is added; a file log rotates here. */
     void beforeAppend(int length) {}
 
@@ -160,6 +166,7 @@ abstract class BufferedAuditLog implements AuditLog {
     final void reportFailure(String what, Exception e) {
         if (!failing) {
             failing = true;
+            outagesReported++;
             LOG.error("audit log {}: {}: {}", description, what, e.toString());
         }
     }
@@ -183,6 +190,7 @@ abstract class BufferedAuditLog implements AuditLog {
         droppedInOutage += events;
         if (!failing) {
             failing = true;
+            outagesReported++;
             LOG.error(
                     "audit log {}: cannot write events ({}); they are dropped and counted, and this is logged once"
                             + " until writing works again",
