@@ -2,6 +2,7 @@ package io.dbprovision.apiserver.audit;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -71,8 +72,29 @@ public final class AuditEventJson {
         return (write(event) + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
+    /** {@code 2025-01-31T08:15:42.123456Z}, written by hand: a formatter took a good part of an event's cost. */
     static String microTime(Instant instant) {
-        return MICRO_TIME.format(instant.truncatedTo(ChronoUnit.MICROS));
+        LocalDateTime time = LocalDateTime.ofEpochSecond(instant.getEpochSecond(), 0, ZoneOffset.UTC);
+        StringBuilder text = new StringBuilder(27);
+        int year = time.getYear();
+        if (year < 0 || year > 9999) {
+            return MICRO_TIME.format(instant.truncatedTo(ChronoUnit.MICROS)); // never for a request of this era
+        }
+        pad(text, year, 4).append('-');
+        pad(text, time.getMonthValue(), 2).append('-');
+        pad(text, time.getDayOfMonth(), 2).append('T');
+        pad(text, time.getHour(), 2).append(':');
+        pad(text, time.getMinute(), 2).append(':');
+        pad(text, time.getSecond(), 2).append('.');
+        return pad(text, instant.getNano() / 1_000, 6).append('Z').toString();
+    }
+
+    private static StringBuilder pad(StringBuilder text, int value, int digits) {
+        String number = Integer.toString(value);
+        for (int i = number.length(); i < digits; i++) {
+            text.append('0');
+        }
+        return text.append(number);
     }
 
     private static void user(JsonLine json, AuditUser user) {

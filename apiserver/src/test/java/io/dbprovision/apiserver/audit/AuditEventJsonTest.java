@@ -344,6 +344,24 @@ class AuditEventJsonTest {
     }
 
     @Test
+    void timestampsAreMicroTimeInUtc() {
+        for (String instant : List.of(
+                "1970-01-01T00:00:00Z",
+                "2025-01-31T08:15:42.123456789Z",
+                "2024-02-29T23:59:59.999999999Z",
+                "0999-12-31T00:00:00.000001Z",
+                "2100-07-04T12:00:00.5Z")) {
+            Instant time = Instant.parse(instant);
+            assertThat(AuditEventJson.microTime(time))
+                    .isEqualTo(java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
+                            .withZone(java.time.ZoneOffset.UTC)
+                            .format(time.truncatedTo(java.time.temporal.ChronoUnit.MICROS)));
+        }
+        assertThat(AuditEventJson.microTime(Instant.parse("2025-01-31T08:15:42.1Z")))
+                .isEqualTo("2025-01-31T08:15:42.100000Z");
+    }
+
+    @Test
     void latencyIsWrittenInGoDurationNotation() {
         assertThat(GoDuration.format(Duration.ZERO)).isEqualTo("0s");
         assertThat(GoDuration.format(Duration.ofNanos(999))).isEqualTo("0s");
