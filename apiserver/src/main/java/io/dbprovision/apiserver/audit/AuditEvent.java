@@ -204,7 +204,11 @@ public record AuditEvent(
             return this;
         }
 
-        /** The event of {@code stage}, as filled so far; its time and latency are taken now. */
+        /**
+         * The event of {@code stage}, as filled so far; its time and latency are taken now.
+         *
+         * @throws IllegalArgumentException if the request's level is None ({@link #records} says whether to build)
+         */
         public synchronized AuditEvent build(AuditStage stage) {
             Duration latency = Duration.ofNanos(Math.max(0, System.nanoTime() - receivedNanoTime));
             return new AuditEvent(

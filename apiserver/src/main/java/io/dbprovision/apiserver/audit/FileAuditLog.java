@@ -44,6 +44,7 @@ public final class FileAuditLog extends BufferedAuditLog {
     private static final Logger LOG = LoggerFactory.getLogger(FileAuditLog.class);
     private static final DateTimeFormatter BACKUP_TIME =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH-mm-ss.SSS").withZone(ZoneOffset.UTC);
+    private static final Duration ROTATION_RETRY = Duration.ofSeconds(1);
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
     private static final Set<PosixFilePermission> OWNER_ONLY_DIRECTORY = PosixFilePermissions.fromString("rwx------");
 
@@ -87,6 +88,8 @@ public final class FileAuditLog extends BufferedAuditLog {
     private long size;
     private Set<PosixFilePermission> permissions = OWNER_ONLY;
     private Instant lastBackupTime = Instant.EPOCH;
+    /** After a rotation failed, the next is not tried before this {@link System#nanoTime()}: not on every line. */
+    private long noRotationBefore = System.nanoTime();
 
     private FileAuditLog(Path path, Rotation rotation, Clock clock, Duration flushInterval) {
         super(path.toString(), flushInterval);
@@ -138,7 +141,9 @@ public final class FileAuditLog extends BufferedAuditLog {
     @Override
     void beforeAppend(int length) {
         long logicalSize = size + bufferedBytes();
-        if (logicalSize > 0 && logicalSize + length > rotation.maxBytes()) {
+        if (logicalSize > 0
+                && logicalSize + length > rotation.maxBytes()
+                && System.nanoTime() - noRotationBefore >= 0) {
             flushBuffer();
             rotate();
         }
@@ -232,6 +237,7 @@ public final class FileAuditLog extends BufferedAuditLog {
         } catch (IOException e) {
             // keep writing to the file as it is: a file larger than asked beats lost events
             reportFailure("cannot rotate it to " + backup.getFileName(), e);
+            noRotationBefore = System.nanoTime() + ROTATION_RETRY.toNanos();
         }
         try {
             openFile();
