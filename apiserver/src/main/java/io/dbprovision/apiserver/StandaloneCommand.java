@@ -1,9 +1,11 @@
 package io.dbprovision.apiserver;
 
+import io.dbprovision.apiserver.audit.AuditFlags;
 import io.dbprovision.apiserver.server.StandaloneServer;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code dbprovision standalone}: the whole product in one process on the embedded store, no cluster needed. */
@@ -30,9 +32,31 @@ final class StandaloneCommand implements Runnable {
     @Option(names = "--no-fsync", description = "Do not fsync commits (survives process crashes, not power loss).")
     boolean noFsync;
 
+    @Option(
+            names = "--token-auth-file",
+            description =
+                    "Bearer tokens of more users, in the kube-apiserver's CSV format: token,user,uid,\"group1,group2\".")
+    Path tokenAuthFile;
+
+    @Option(
+            names = "--anonymous-auth",
+            defaultValue = "false",
+            description = "Let unauthenticated requests in as system:anonymous; RBAC decides what they may do"
+                    + " (default: ${DEFAULT-VALUE}).")
+    boolean anonymousAuth;
+
+    @Mixin
+    AuditFlags audit;
+
     @Override
     public void run() {
-        StandaloneServer server = StandaloneServer.start(dataDir, bindAddress, port, !noFsync);
+        StandaloneServer.Options options = StandaloneServer.Options.of(dataDir, bindAddress, port, !noFsync)
+                .withAnonymous(anonymousAuth)
+                .withAudit(audit.options());
+        if (tokenAuthFile != null) {
+            options = options.withTokenFile(tokenAuthFile);
+        }
+        StandaloneServer server = StandaloneServer.start(options);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

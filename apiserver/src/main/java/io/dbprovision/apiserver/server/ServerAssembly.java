@@ -97,6 +97,11 @@ public final class ServerAssembly {
         return this;
     }
 
+    /** Audit every request to {@code audit}'s log, as its policy says (its owner closes it). */
+    public ServerAssembly audit(io.dbprovision.apiserver.audit.Audit audit) {
+        return auditor(audit.enabled() ? new AuditRecorder(audit) : RequestAuditor.NONE);
+    }
+
     public ServerAssembly limits(InFlightLimits.Settings limits) {
         this.limits = limits;
         return this;

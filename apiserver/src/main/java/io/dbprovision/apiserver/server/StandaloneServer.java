@@ -3,6 +3,8 @@ package io.dbprovision.apiserver.server;
 import io.dbprovision.api.kinds.ObjectRules;
 import io.dbprovision.api.schema.Schema;
 import io.dbprovision.apiserver.admission.NamespaceLifecycle;
+import io.dbprovision.apiserver.audit.Audit;
+import io.dbprovision.apiserver.audit.AuditOptions;
 import io.dbprovision.apiserver.auth.AlwaysAllowGroupsAuthorizer;
 import io.dbprovision.apiserver.auth.AlwaysAllowPathsAuthorizer;
 import io.dbprovision.apiserver.auth.Authenticator;
@@ -49,6 +51,7 @@ public final class StandaloneServer implements AutoCloseable {
     private final Storage storage;
     private final ServerAssembly.RunningServer server;
     private final StoreRbacSource rbac;
+    private final Audit audit;
     private final String adminToken;
     private final Path kubeconfig;
 
@@ -57,19 +60,30 @@ public final class StandaloneServer implements AutoCloseable {
      *
      * @param tokenFile more users, by bearer token, in the kube-apiserver's CSV format ({@code --token-auth-file})
      * @param anonymous let unauthenticated requests in as {@code system:anonymous} (RBAC then decides)
+     * @param audit the {@code --audit-*} flags
      */
     public record Options(
-            Path dataDir, String host, int port, boolean fsync, Optional<Path> tokenFile, boolean anonymous) {
+            Path dataDir,
+            String host,
+            int port,
+            boolean fsync,
+            Optional<Path> tokenFile,
+            boolean anonymous,
+            AuditOptions audit) {
         public static Options of(Path dataDir, String host, int port, boolean fsync) {
-            return new Options(dataDir, host, port, fsync, Optional.empty(), false);
+            return new Options(dataDir, host, port, fsync, Optional.empty(), false, AuditOptions.defaults());
         }
 
         public Options withTokenFile(Path file) {
-            return new Options(dataDir, host, port, fsync, Optional.of(file), anonymous);
+            return new Options(dataDir, host, port, fsync, Optional.of(file), anonymous, audit);
         }
 
         public Options withAnonymous(boolean enabled) {
-            return new Options(dataDir, host, port, fsync, tokenFile, enabled);
+            return new Options(dataDir, host, port, fsync, tokenFile, enabled, audit);
+        }
+
+        public Options withAudit(AuditOptions options) {
+            return new Options(dataDir, host, port, fsync, tokenFile, anonymous, options);
         }
     }
 
@@ -107,7 +121,9 @@ public final class StandaloneServer implements AutoCloseable {
                 new ClientCertificateAuthenticator(List.of(ca.certificate())),
                 new StaticTokenAuthenticator(Map.of(adminToken, ADMIN))));
         options.tokenFile().map(TokenFileAuthenticator::read).ifPresent(authenticators::add);
+        this.audit = Audit.from(options.audit());
         this.server = assembly.authenticator(new AuthenticatorChain(authenticators))
+                .audit(audit)
                 .authorizer(authorizer)
                 .anonymous(options.anonymous())
                 .createOnly(
@@ -158,6 +174,7 @@ public final class StandaloneServer implements AutoCloseable {
         rbac.close();
         server.close();
         storage.close();
+        audit.close();
     }
 
     private static Pki.Issued caIn(Path pki) {
