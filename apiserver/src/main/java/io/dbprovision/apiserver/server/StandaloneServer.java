@@ -17,6 +17,7 @@ import io.dbprovision.apiserver.auth.TokenFileAuthenticator;
 import io.dbprovision.apiserver.auth.UserInfo;
 import io.dbprovision.apiserver.auth.rbac.BootstrapPolicy;
 import io.dbprovision.apiserver.auth.rbac.RbacAuthorizer;
+import io.dbprovision.apiserver.auth.rbac.RbacEscalationCheck;
 import io.dbprovision.apiserver.auth.rbac.SelfReviews;
 import io.dbprovision.apiserver.auth.rbac.StoreRbacSource;
 import io.dbprovision.apiserver.registry.Registry;
@@ -126,6 +127,7 @@ public final class StandaloneServer implements AutoCloseable {
                 .audit(audit)
                 .authorizer(authorizer)
                 .anonymous(options.anonymous())
+                .admission(registry -> new RbacEscalationCheck(authorizer, rbacAuthorizer))
                 .createOnly(
                         "authorization.k8s.io/v1/selfsubjectaccessreviews",
                         (context, review) -> SelfReviewAnswers.access(reviews, context, review))

@@ -46,6 +46,11 @@ public final class RbacAuthorizer implements Authorizer {
         return new Rules(List.copyOf(rules), grants.errors());
     }
 
+    /** The rules a binding in {@code namespace} to {@code ref} would grant; empty when the role does not exist. */
+    public java.util.Optional<List<PolicyRule>> rulesOf(io.dbprovision.proto.k8s.rbac.v1.RoleRef ref, String namespace) {
+        return source.policy().rulesOf(ref, namespace);
+    }
+
     /** The rules of a user, and the errors met collecting them (the rules are complete but for those). */
     public record Rules(List<PolicyRule> rules, List<String> errors) {}
 }

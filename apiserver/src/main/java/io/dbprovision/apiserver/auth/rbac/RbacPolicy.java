@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -168,6 +169,17 @@ public final class RbacPolicy {
                     bound.binding() + " of " + ref.getKind() + " \"" + ref.getName() + "\" to " + bound.subject(),
                     rules));
         }
+    }
+
+    /**
+     * The rules a binding in {@code namespace} grants through {@code ref} (aggregated cluster roles with their
+     * aggregated rules); empty when the role does not exist.
+     */
+    public Optional<List<PolicyRule>> rulesOf(RoleRef ref, String namespace) {
+        List<PolicyRule> rules = ref.getKind().equals("Role")
+                ? roles.get(namespace + "/" + ref.getName())
+                : ref.getKind().equals("ClusterRole") ? clusterRoles.get(ref.getName()) : null;
+        return Optional.ofNullable(rules);
     }
 
     /** The index keys a user is found under: its name (service accounts too) and each group. */
