@@ -65,10 +65,17 @@ public final class CachingStorage implements Storage {
 
     /**
      * Opens a store, creating its tables on first use, and loads every object into memory. A shared backend that is
-     * down at start is retried until it answers.
+     * down at start is retried until it answers. Every stored value is read back through the settings' transformer:
+     * one that does not decrypt fails the start with {@link StorageException.Unreadable}, naming the object.
      */
     public static CachingStorage open(SqlBackend backend, StorageSettings settings) {
-        return new CachingStorage(backend, settings);
+        try {
+            return new CachingStorage(backend, settings);
+        } catch (RuntimeException e) {
+            // Such as a stored value that does not decrypt: the database must not stay open (and, embedded, locked).
+            backend.close();
+            throw e;
+        }
     }
 
     private void load() {
