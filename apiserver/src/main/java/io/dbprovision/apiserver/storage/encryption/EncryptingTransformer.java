@@ -73,10 +73,20 @@ final class EncryptingTransformer implements ValueTransformer {
         int end = Math.min(stored.length, 8 + 250);
         String head = new String(stored, 0, end, StandardCharsets.ISO_8859_1);
         String[] parts = head.split(":", 6);
-        if (parts.length == 6 && parts[0].equals("k8s") && parts[1].equals("enc") && parts[3].equals("v1")) {
+        // The prefix comes from the database: named only if it looks like a name, so an error never carries junk.
+        if (parts.length == 6
+                && parts[0].equals("k8s")
+                && parts[1].equals("enc")
+                && parts[3].equals("v1")
+                && printable(parts[2])
+                && printable(parts[4])) {
             return "under " + parts[2] + " key " + parts[4];
         }
         return "encrypted in a form this server does not know";
+    }
+
+    private static boolean printable(String name) {
+        return !name.isEmpty() && name.length() <= 64 && name.chars().allMatch(c -> c > 0x20 && c < 0x7f);
     }
 
     @Override

@@ -45,8 +45,13 @@ public final class EmbeddedBackend implements SqlBackend {
         this.fsync = fsync;
         // H2 creates its files with the process's umask (often 0644); the directory already keeps other users out,
         // and the files themselves are made private too, so copying the directory elsewhere does not expose them.
-        dsl.fetchValue("select 1");
-        PrivateDirectory.secureFiles(this.directory);
+        try {
+            dsl.fetchValue("select 1");
+            PrivateDirectory.secureFiles(this.directory);
+        } catch (RuntimeException e) {
+            pool.dispose();
+            throw e;
+        }
     }
 
     /**
