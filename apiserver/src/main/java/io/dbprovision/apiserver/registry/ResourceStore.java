@@ -735,6 +735,9 @@ public final class ResourceStore {
             case StorageException.Expired expired -> new ApiException.Expired(expired.getMessage());
             case StorageException.Unavailable unavailable ->
                 new ApiException.Unavailable("storage is unavailable: " + unavailable.getMessage(), unavailable);
+            // As the kube-apiserver answers a value it cannot decrypt: 500, naming the object, never the key.
+            case StorageException.Unreadable unreadable ->
+                new ApiException.Internal(unreadable.getMessage(), unreadable);
         };
     }
 }

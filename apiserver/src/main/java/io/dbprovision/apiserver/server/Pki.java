@@ -9,6 +9,8 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -22,6 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.Set;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -51,6 +54,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  */
 public final class Pki {
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
     /** A certificate with its private key. */
     public record Issued(X509Certificate certificate, PrivateKey key) {
@@ -180,19 +184,53 @@ public final class Pki {
         return out.toString();
     }
 
+    /**
+     * Writes a file; a {@code secret} one (a private key, a token, a kubeconfig with a client key) is readable by the
+     * server's user only from its first byte: it is written to a temporary file created with mode 0600 and then moved
+     * into place, so no other user can open it in between (setting the mode after writing left a window, and kept the
+     * mode of a file that existed before). A directory created for it is 0700.
+     */
     static void writeFile(Path file, String content, boolean secret) {
         try {
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, content, StandardCharsets.UTF_8);
-            if (secret) {
-                try {
-                    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-                } catch (UnsupportedOperationException ignored) {
-                    // not a POSIX file system
-                }
+            Path directory = file.toAbsolutePath().getParent();
+            if (!Files.isDirectory(directory)) {
+                createDirectories(directory, secret);
+            }
+            if (!secret) {
+                Files.writeString(file, content, StandardCharsets.UTF_8);
+                return;
+            }
+            Path temporary;
+            try {
+                temporary = Files.createTempFile(
+                        directory, "." + file.getFileName(), ".tmp", PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+            } catch (UnsupportedOperationException e) {
+                temporary = Files.createTempFile(directory, "." + file.getFileName(), ".tmp"); // not POSIX
+            }
+            try {
+                Files.writeString(temporary, content, StandardCharsets.UTF_8);
+                Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(temporary);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void createDirectories(Path directory, boolean secret) throws IOException {
+        if (!secret) {
+            Files.createDirectories(directory);
+            return;
+        }
+        Files.createDirectories(directory.getParent());
+        try {
+            Files.createDirectory(
+                    directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createDirectory(directory);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            // created meanwhile
         }
     }
 

@@ -27,6 +27,7 @@ public final class CachingStorage implements Storage {
 
     private final SqlBackend backend;
     private final StorageSettings settings;
+    private final ValueTransformer values;
     private final WatchCache cache;
     private final ReentrantLock applyLock = new ReentrantLock();
     private final Committer committer;
@@ -39,11 +40,12 @@ public final class CachingStorage implements Storage {
     private CachingStorage(SqlBackend backend, StorageSettings settings) {
         this.backend = backend;
         this.settings = settings;
+        this.values = settings.values();
         this.cache = new WatchCache(settings.recentChanges(), settings.maxBatch());
         SqlLog.migrate(backend.dsl());
         load();
         this.committer = new Committer(
-                backend, cache, applyLock, settings.maxBatch(), () -> healthy || !backend.shared(), failure -> {
+                backend, values, cache, applyLock, settings.maxBatch(), () -> healthy || !backend.shared(), failure -> {
                     if (backend.shared()) {
                         markUnhealthy(failure);
                     }
@@ -58,22 +60,30 @@ public final class CachingStorage implements Storage {
             long poll = settings.pollInterval().toMillis();
             timers.scheduleWithFixedDelay(this::poll, poll, poll, TimeUnit.MILLISECONDS);
         }
-        LOG.info("storage ready: {} at resourceVersion {}", backend.describe(), cache.resourceVersion());
+        LOG.info("storage ready: {} at resourceVersion {}, {}", backend.describe(), cache.resourceVersion(), values);
     }
 
     /**
      * Opens a store, creating its tables on first use, and loads every object into memory. A shared backend that is
-     * down at start is retried until it answers.
+     * down at start is retried until it answers. Every stored value is read back through the settings' transformer:
+     * one that does not decrypt fails the start with {@link StorageException.Unreadable}, naming the object.
      */
     public static CachingStorage open(SqlBackend backend, StorageSettings settings) {
-        return new CachingStorage(backend, settings);
+        try {
+            return new CachingStorage(backend, settings);
+        } catch (RuntimeException e) {
+            // Such as a stored value that does not decrypt: the database must not stay open (and, embedded, locked).
+            backend.close();
+            throw e;
+        }
     }
 
     private void load() {
         while (true) {
             try {
                 SqlLog.Versions versions = SqlLog.versions(backend.dsl());
-                List<StoredObject> objects = SqlLog.snapshot(backend.dsl(), null, null, versions.current(), null, 0);
+                List<StoredObject> objects =
+                        SqlLog.snapshot(backend.dsl(), values, null, null, versions.current(), null, 0);
                 applyLock.lock();
                 try {
                     cache.reset(objects, versions.current());
@@ -174,8 +184,8 @@ public final class CachingStorage implements Storage {
         boolean more = true;
         try {
             while (more && (limit == 0 || items.size() <= limit)) {
-                List<StoredObject> rows =
-                        SqlLog.snapshot(backend.dsl(), options.resource(), options.namespace(), rv, cursor, chunk);
+                List<StoredObject> rows = SqlLog.snapshot(
+                        backend.dsl(), values, options.resource(), options.namespace(), rv, cursor, chunk);
                 for (StoredObject row : rows) {
                     if (options.selector().matches(row.attributes())) {
                         items.add(row);
@@ -245,7 +255,7 @@ public final class CachingStorage implements Storage {
         while (true) {
             long upTo = cache.resourceVersion();
             try {
-                for (Change change : SqlLog.changes(backend.dsl(), replayedUpTo, upTo)) {
+                for (Change change : SqlLog.changes(backend.dsl(), values, replayedUpTo, upTo)) {
                     if (registered.inScope(change.key())) {
                         WatchEvent event = change.eventFor(options.selector());
                         if (event != null) {
@@ -306,6 +316,9 @@ public final class CachingStorage implements Storage {
         } catch (DataAccessException e) {
             markUnhealthy(e);
             throw unavailable(e);
+        } catch (StorageException.Unreadable e) {
+            markUnhealthy(e);
+            throw e;
         }
     }
 
@@ -321,6 +334,10 @@ public final class CachingStorage implements Storage {
             }
             markHealthy();
         } catch (DataAccessException e) {
+            markUnhealthy(e);
+        } catch (StorageException.Unreadable e) {
+            // Another replica wrote a value this one cannot read (its encryption configuration lacks the key): this
+            // replica cannot follow the store, so it reports itself not ready, once, instead of logging every poll.
             markUnhealthy(e);
         } catch (RuntimeException e) {
             LOG.error("storage poll failed", e);
@@ -339,10 +356,11 @@ public final class CachingStorage implements Storage {
                 SqlLog.Versions versions = SqlLog.versions(backend.dsl());
                 cache.endAll(new StorageException.Expired(from, versions.compacted()));
                 cache.reset(
-                        SqlLog.snapshot(backend.dsl(), null, null, versions.current(), null, 0), versions.current());
+                        SqlLog.snapshot(backend.dsl(), values, null, null, versions.current(), null, 0),
+                        versions.current());
                 return;
             }
-            cache.apply(SqlLog.changes(backend.dsl(), from, current));
+            cache.apply(SqlLog.changes(backend.dsl(), values, from, current));
         } finally {
             applyLock.unlock();
         }
@@ -356,10 +374,18 @@ public final class CachingStorage implements Storage {
     }
 
     private void markUnhealthy(DataAccessException e) {
+        markUnhealthy(Committer.rootMessage(e), unavailable(e));
+    }
+
+    private void markUnhealthy(StorageException.Unreadable e) {
+        markUnhealthy(e.getMessage(), new StorageException.Unavailable(e.getMessage(), e));
+    }
+
+    private void markUnhealthy(String reason, StorageException.Unavailable cause) {
         if (healthy) {
             healthy = false;
-            LOG.warn("storage is unavailable: {}", Committer.rootMessage(e));
-            cache.endAll(unavailable(e));
+            LOG.warn("storage is unavailable: {}", reason);
+            cache.endAll(cause);
         }
     }
 
@@ -397,6 +423,49 @@ public final class CachingStorage implements Storage {
         SqlLog.compact(backend.dsl(), rv);
         compactedRv = Math.max(compactedRv, rv);
     }
+
+    /**
+     * The live objects whose value is stored in another form than a write would store it now: written under an older
+     * key or provider of the encryption configuration ({@link ValueTransformer#isStale}). Reads the stored forms from
+     * the log at the current version, a page at a time, for each resource the transformer covers; the encryption
+     * rewriter rewrites what this finds.
+     *
+     * @param limit most objects to return (0: all)
+     */
+    public List<StoredVersion> staleAtRest(int limit) {
+        catchUp();
+        long rv = cache.resourceVersion();
+        List<StoredVersion> stale = new ArrayList<>();
+        try {
+            for (String resource : cache.resources()) {
+                if (!values.transforms(resource)) {
+                    continue;
+                }
+                ObjectKey after = null;
+                while (true) {
+                    List<StoredObject> page = SqlLog.storedForms(backend.dsl(), resource, rv, after, 500);
+                    for (StoredObject stored : page) {
+                        if (values.isStale(stored.key(), stored.value())) {
+                            stale.add(new StoredVersion(stored.key(), stored.resourceVersion()));
+                            if (limit > 0 && stale.size() >= limit) {
+                                return stale;
+                            }
+                        }
+                    }
+                    if (page.size() < 500) {
+                        break;
+                    }
+                    after = page.getLast().key();
+                }
+            }
+        } catch (DataAccessException e) {
+            throw unavailable(e);
+        }
+        return stale;
+    }
+
+    /** An object at a version: what {@link #staleAtRest} finds and a rewrite's precondition. */
+    public record StoredVersion(ObjectKey key, long resourceVersion) {}
 
     int watcherCount() {
         return cache.watcherCount();

@@ -38,6 +38,7 @@ final class Committer implements AutoCloseable {
     private record Pending(Write write, CompletableFuture<StoredObject> result) {}
 
     private final SqlBackend backend;
+    private final ValueTransformer values;
     private final WatchCache cache;
     private final Lock applyLock;
     private final int maxBatch;
@@ -53,12 +54,14 @@ final class Committer implements AutoCloseable {
      */
     Committer(
             SqlBackend backend,
+            ValueTransformer values,
             WatchCache cache,
             Lock applyLock,
             int maxBatch,
             java.util.function.BooleanSupplier available,
             java.util.function.Consumer<DataAccessException> onFailure) {
         this.backend = backend;
+        this.values = values;
         this.cache = cache;
         this.applyLock = applyLock;
         this.maxBatch = maxBatch;
@@ -132,7 +135,8 @@ final class Committer implements AutoCloseable {
                 outcomes.clear();
                 long rv = SqlLog.lockCurrent(tx.dsl());
                 if (rv > cache.resourceVersion()) {
-                    cache.apply(SqlLog.changes(tx.dsl(), cache.resourceVersion(), rv)); // other replicas' writes
+                    cache.apply(
+                            SqlLog.changes(tx.dsl(), values, cache.resourceVersion(), rv)); // other replicas' writes
                 }
                 Map<ObjectKey, StoredObject> overlay = new HashMap<>(); // this batch's writes, null = deleted
                 for (Pending pending : batch) {
@@ -150,7 +154,7 @@ final class Committer implements AutoCloseable {
                         outcomes.put(pending, e);
                     }
                 }
-                SqlLog.append(tx.dsl(), changes);
+                SqlLog.append(tx.dsl(), values, changes);
             });
             committed = true;
             backend.syncAfterCommit();

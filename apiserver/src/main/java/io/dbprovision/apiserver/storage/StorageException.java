@@ -2,7 +2,7 @@ package io.dbprovision.apiserver.storage;
 
 /**
  * The errors of the storage contract. The REST layer maps each, in one place, to its Kubernetes status: NotFound
- * 404, AlreadyExists 409, Conflict 409, Expired 410, Unavailable 503.
+ * 404, AlreadyExists 409, Conflict 409, Expired 410, Unavailable 503, Unreadable 500.
  */
 public abstract sealed class StorageException extends RuntimeException {
     protected StorageException(String message, Throwable cause) {
@@ -61,6 +61,24 @@ public abstract sealed class StorageException extends RuntimeException {
     public static final class Unavailable extends StorageException {
         public Unavailable(String message, Throwable cause) {
             super(message, cause);
+        }
+    }
+
+    /**
+     * A stored value cannot be turned back into what was written: it fails to decrypt (tampered with, copied from
+     * another object, or under an encryption key no longer configured). Not transient: the configuration or the
+     * data must change. The message names the object and the reason, never key material.
+     */
+    public static final class Unreadable extends StorageException {
+        private final ObjectKey key;
+
+        public Unreadable(ObjectKey key, String reason) {
+            super("stored value of " + key + " cannot be read: " + reason, null);
+            this.key = key;
+        }
+
+        public ObjectKey key() {
+            return key;
         }
     }
 }

@@ -1,9 +1,10 @@
 package io.dbprovision.apiserver.storage;
 
 import java.time.Duration;
+import java.util.Objects;
 
 /**
- * Tuning of a store.
+ * Tuning of a store, and how it keeps values at rest.
  *
  * @param recentChanges changes kept in memory for watches that resume from a recent version
  * @param historyWindow how long changes stay readable (watch and list from old versions); older ones are compacted
@@ -15,6 +16,8 @@ import java.time.Duration;
  *     waiting is cut off as too slow
  * @param maxBatch most writes committed in one transaction (group commit)
  * @param fsync force every commit to disk before acknowledging it (the embedded store; PostgreSQL decides itself)
+ * @param values how values are stored in the log: {@link ValueTransformer#NONE} (as written), or encrypted for the
+ *     resources an encryption configuration names (see {@link #withEncryption})
  */
 public record StorageSettings(
         int recentChanges,
@@ -24,7 +27,12 @@ public record StorageSettings(
         Duration bookmarkInterval,
         int watcherQueue,
         int maxBatch,
-        boolean fsync) {
+        boolean fsync,
+        ValueTransformer values) {
+
+    public StorageSettings {
+        Objects.requireNonNull(values, "values");
+    }
 
     public static StorageSettings defaults() {
         return new StorageSettings(
@@ -35,12 +43,13 @@ public record StorageSettings(
                 Duration.ofSeconds(30),
                 1_000,
                 1_000,
-                true);
+                true,
+                ValueTransformer.NONE);
     }
 
     public StorageSettings withHistoryWindow(Duration window, Duration interval) {
         return new StorageSettings(
-                recentChanges, window, interval, pollInterval, bookmarkInterval, watcherQueue, maxBatch, fsync);
+                recentChanges, window, interval, pollInterval, bookmarkInterval, watcherQueue, maxBatch, fsync, values);
     }
 
     public StorageSettings withRecentChanges(int count) {
@@ -52,7 +61,8 @@ public record StorageSettings(
                 bookmarkInterval,
                 watcherQueue,
                 maxBatch,
-                fsync);
+                fsync,
+                values);
     }
 
     public StorageSettings withBookmarkInterval(Duration interval) {
@@ -64,7 +74,8 @@ public record StorageSettings(
                 interval,
                 watcherQueue,
                 maxBatch,
-                fsync);
+                fsync,
+                values);
     }
 
     public StorageSettings withWatcherQueue(int size) {
@@ -76,7 +87,8 @@ public record StorageSettings(
                 bookmarkInterval,
                 size,
                 maxBatch,
-                fsync);
+                fsync,
+                values);
     }
 
     public StorageSettings withFsync(boolean on) {
@@ -88,6 +100,25 @@ public record StorageSettings(
                 bookmarkInterval,
                 watcherQueue,
                 maxBatch,
-                on);
+                on,
+                values);
+    }
+
+    /**
+     * Encryption at rest: values of the resources {@code transformer} covers are stored in its form (for an
+     * {@code EncryptionConfiguration}, {@code EncryptionConfiguration.load(file).transformer()}); the watch cache and
+     * every caller still see them as written.
+     */
+    public StorageSettings withEncryption(ValueTransformer transformer) {
+        return new StorageSettings(
+                recentChanges,
+                historyWindow,
+                compactionInterval,
+                pollInterval,
+                bookmarkInterval,
+                watcherQueue,
+                maxBatch,
+                fsync,
+                transformer);
     }
 }

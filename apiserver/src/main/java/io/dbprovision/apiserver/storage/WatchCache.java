@@ -272,6 +272,22 @@ final class WatchCache {
         }
     }
 
+    /** The resources that have live objects now. */
+    List<String> resources() {
+        lock.readLock().lock();
+        try {
+            List<String> out = new ArrayList<>();
+            byResource.forEach((resource, objects) -> {
+                if (!objects.isEmpty()) {
+                    out.add(resource);
+                }
+            });
+            return out;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     int watcherCount() {
         return subscriptions.size();
     }

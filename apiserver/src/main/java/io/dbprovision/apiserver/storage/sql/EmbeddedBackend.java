@@ -22,26 +22,36 @@ import org.jooq.impl.DSL;
  * power loss; one sync covers every write of the batch, which is what keeps throughput up.
  *
  * <p>After an unclean shutdown the file is first recovered with a full scan, see {@link #recoverAfterCrash}.
+ *
+ * <p>The directory is the store's alone and private to the server's user (0700, its files 0600): it holds every
+ * object, and every Secret that is not encrypted at rest, see {@link PrivateDirectory}.
  */
 public final class EmbeddedBackend implements SqlBackend {
+    private final Path directory;
     private final Path file;
     private final JdbcConnectionPool pool;
     private final DSLContext dsl;
     private final boolean fsync;
 
     public EmbeddedBackend(Path directory, boolean fsync) {
-        try {
-            Files.createDirectories(directory);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot create the data directory " + directory, e);
-        }
-        this.file = directory.toAbsolutePath().resolve("store");
+        this.directory = directory.toAbsolutePath();
+        PrivateDirectory.secure(this.directory);
+        this.file = this.directory.resolve("store");
         recoverAfterCrash(Path.of(file + ".mv.db"));
         String url = "jdbc:h2:file:" + file + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000";
         this.pool = JdbcConnectionPool.create(url, "dbprovision", "");
         this.pool.setMaxConnections(16);
         this.dsl = DSL.using(pool, SQLDialect.H2);
         this.fsync = fsync;
+        // H2 creates its files with the process's umask (often 0644); the directory already keeps other users out,
+        // and the files themselves are made private too, so copying the directory elsewhere does not expose them.
+        try {
+            dsl.fetchValue("select 1");
+            PrivateDirectory.secureFiles(this.directory);
+        } catch (RuntimeException e) {
+            pool.dispose();
+            throw e;
+        }
     }
 
     /**
@@ -117,5 +127,6 @@ public final class EmbeddedBackend implements SqlBackend {
             // already closed
         }
         pool.dispose();
+        PrivateDirectory.secureFiles(directory); // files H2 created while running, such as its trace file
     }
 }

@@ -12,6 +12,7 @@ import io.dbprovision.apiserver.storage.Attributes;
 import io.dbprovision.apiserver.storage.Change;
 import io.dbprovision.apiserver.storage.ObjectKey;
 import io.dbprovision.apiserver.storage.StoredObject;
+import io.dbprovision.apiserver.storage.ValueTransformer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -29,6 +30,10 @@ import org.jooq.impl.SQLDataType;
  * dialect). Like etcd's keyspace, every write appends a row at its resourceVersion; a deletion appends a tombstone
  * holding the last value. The state at version N is, per key, the newest row at or below N unless it is a
  * tombstone. Compaction removes rows no read at or after the compacted version can need.
+ *
+ * <p>Values pass through a {@link ValueTransformer} exactly where they enter and leave the log (append, and the
+ * reads that build objects), so the rows hold the stored form (ciphertext for encrypted resources) while every
+ * object this class returns holds the value as written. Attributes are never transformed: selectors read them.
  */
 public final class SqlLog {
     static final Table<Record> OBJECTS = table(name("dbp_objects"));
@@ -120,7 +125,7 @@ public final class SqlLog {
         return tx.select(CURRENT_RV).from(STATE).where(ID.eq(1)).forUpdate().fetchOne(CURRENT_RV);
     }
 
-    public static void append(DSLContext tx, List<Change> changes) {
+    public static void append(DSLContext tx, ValueTransformer values, List<Change> changes) {
         if (changes.isEmpty()) {
             return;
         }
@@ -135,7 +140,7 @@ public final class SqlLog {
                     key.name(),
                     change.previousResourceVersion(),
                     change.deleted(),
-                    object.value(),
+                    values.toStorage(key, object.value()),
                     object.attributes().encode());
         }
         insert.execute();
@@ -149,7 +154,13 @@ public final class SqlLog {
      * @param limit 0 for all
      */
     public static List<StoredObject> snapshot(
-            DSLContext db, String resource, String namespace, long atRv, ObjectKey after, int limit) {
+            DSLContext db,
+            ValueTransformer values,
+            String resource,
+            String namespace,
+            long atRv,
+            ObjectKey after,
+            int limit) {
         Condition where = col("o", RV).le(atRv).and(col("o", DELETED).isFalse()).andNotExists(newerVersion("o", atRv));
         if (resource != null) {
             where = where.and(col("o", RESOURCE).eq(resource));
@@ -173,10 +184,42 @@ public final class SqlLog {
         var records = limit > 0 ? query.limit(limit).fetch() : query.fetch();
         List<StoredObject> out = new ArrayList<>(records.size());
         for (Record record : records) {
-            out.add(object(record));
+            out.add(object(record, values));
         }
         return out;
     }
+
+    /**
+     * The live objects of {@code resource} at {@code atRv} as the log holds them: values in their stored form
+     * (ciphertext for encrypted resources), for tools that look at the form itself, such as the encryption rewriter.
+     */
+    public static List<StoredObject> storedForms(
+            DSLContext db, String resource, long atRv, ObjectKey after, int limit) {
+        return snapshot(db, STORED_FORM, resource, null, atRv, after, limit);
+    }
+
+    /** Hands out rows as they are stored; private so no store can be opened with it by mistake. */
+    private static final ValueTransformer STORED_FORM = new ValueTransformer() {
+        @Override
+        public byte[] toStorage(ObjectKey key, byte[] value) {
+            throw new UnsupportedOperationException("read-only");
+        }
+
+        @Override
+        public byte[] fromStorage(ObjectKey key, byte[] stored) {
+            return stored;
+        }
+
+        @Override
+        public boolean isStale(ObjectKey key, byte[] stored) {
+            return false;
+        }
+
+        @Override
+        public boolean transforms(String resource) {
+            return false;
+        }
+    };
 
     /** A version of the same key as the row aliased {@code outer}, newer than it and at or below {@code atRv}. */
     private static org.jooq.Select<?> newerVersion(String outer, long atRv) {
@@ -194,7 +237,7 @@ public final class SqlLog {
     }
 
     /** Every write after {@code afterRv} up to {@code upToRv}, in order, with the attributes of what each replaced. */
-    public static List<Change> changes(DSLContext db, long afterRv, long upToRv) {
+    public static List<Change> changes(DSLContext db, ValueTransformer values, long afterRv, long upToRv) {
         var records = db.select(RV, RESOURCE, NAMESPACE, NAME, PREVIOUS_RV, DELETED, VALUE, ATTRIBUTES)
                 .from(OBJECTS)
                 .where(RV.gt(afterRv).and(RV.le(upToRv)))
@@ -203,7 +246,7 @@ public final class SqlLog {
         Map<Long, Attributes> attributesByRv = attributesBefore(db, records, afterRv);
         List<Change> out = new ArrayList<>(records.size());
         for (Record record : records) {
-            StoredObject object = object(record);
+            StoredObject object = object(record, values);
             long previousRv = record.get(PREVIOUS_RV);
             Attributes before = previousRv == 0 ? null : attributesByRv.get(previousRv);
             out.add(new Change(object, record.get(DELETED), previousRv, before));
@@ -251,8 +294,9 @@ public final class SqlLog {
         });
     }
 
-    private static StoredObject object(Record record) {
+    private static StoredObject object(Record record, ValueTransformer values) {
         ObjectKey key = new ObjectKey(record.get(RESOURCE), record.get(NAMESPACE), record.get(NAME));
-        return new StoredObject(key, record.get(RV), record.get(VALUE), Attributes.decode(record.get(ATTRIBUTES)));
+        byte[] value = values.fromStorage(key, record.get(VALUE));
+        return new StoredObject(key, record.get(RV), value, Attributes.decode(record.get(ATTRIBUTES)));
     }
 }
