@@ -45,6 +45,12 @@ final class StandaloneCommand implements Runnable {
                     + " (default: ${DEFAULT-VALUE}).")
     boolean anonymousAuth;
 
+    @Option(
+            names = "--encryption-provider-config",
+            description = "Encrypt Secrets at rest as this kube-apiserver EncryptionConfiguration says (aesgcm keys;"
+                    + " the file must be readable by this user only).")
+    Path encryptionProviderConfig;
+
     @Mixin
     AuditFlags audit;
 
@@ -55,6 +61,9 @@ final class StandaloneCommand implements Runnable {
                 .withAudit(audit.options());
         if (tokenAuthFile != null) {
             options = options.withTokenFile(tokenAuthFile);
+        }
+        if (encryptionProviderConfig != null) {
+            options = options.withEncryptionConfig(encryptionProviderConfig);
         }
         StandaloneServer server = StandaloneServer.start(options);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -24,6 +24,7 @@ import io.dbprovision.apiserver.registry.Registry;
 import io.dbprovision.apiserver.storage.CachingStorage;
 import io.dbprovision.apiserver.storage.Storage;
 import io.dbprovision.apiserver.storage.StorageSettings;
+import io.dbprovision.apiserver.storage.encryption.EncryptionConfiguration;
 import io.dbprovision.apiserver.storage.sql.EmbeddedBackend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -62,6 +63,8 @@ public final class StandaloneServer implements AutoCloseable {
      * @param tokenFile more users, by bearer token, in the kube-apiserver's CSV format ({@code --token-auth-file})
      * @param anonymous let unauthenticated requests in as {@code system:anonymous} (RBAC then decides)
      * @param audit the {@code --audit-*} flags
+     * @param encryptionConfig how Secrets are encrypted at rest ({@code --encryption-provider-config}, the
+     *     kube-apiserver's EncryptionConfiguration)
      */
     public record Options(
             Path dataDir,
@@ -70,21 +73,27 @@ public final class StandaloneServer implements AutoCloseable {
             boolean fsync,
             Optional<Path> tokenFile,
             boolean anonymous,
-            AuditOptions audit) {
+            AuditOptions audit,
+            Optional<Path> encryptionConfig) {
         public static Options of(Path dataDir, String host, int port, boolean fsync) {
-            return new Options(dataDir, host, port, fsync, Optional.empty(), false, AuditOptions.defaults());
+            return new Options(
+                    dataDir, host, port, fsync, Optional.empty(), false, AuditOptions.defaults(), Optional.empty());
         }
 
         public Options withTokenFile(Path file) {
-            return new Options(dataDir, host, port, fsync, Optional.of(file), anonymous, audit);
+            return new Options(dataDir, host, port, fsync, Optional.of(file), anonymous, audit, encryptionConfig);
         }
 
         public Options withAnonymous(boolean enabled) {
-            return new Options(dataDir, host, port, fsync, tokenFile, enabled, audit);
+            return new Options(dataDir, host, port, fsync, tokenFile, enabled, audit, encryptionConfig);
         }
 
         public Options withAudit(AuditOptions options) {
-            return new Options(dataDir, host, port, fsync, tokenFile, anonymous, options);
+            return new Options(dataDir, host, port, fsync, tokenFile, anonymous, options, encryptionConfig);
+        }
+
+        public Options withEncryptionConfig(Path file) {
+            return new Options(dataDir, host, port, fsync, tokenFile, anonymous, audit, Optional.of(file));
         }
     }
 
@@ -100,7 +109,7 @@ public final class StandaloneServer implements AutoCloseable {
         this.adminToken = tokenIn(this.dataDir.resolve("admin.token"));
         this.storage = CachingStorage.open(
                 new EmbeddedBackend(this.dataDir.resolve("store"), fsync),
-                StorageSettings.defaults().withFsync(fsync));
+                encryption(StorageSettings.defaults().withFsync(fsync), options.encryptionConfig()));
         ServerAssembly assembly = new ServerAssembly(
                         storage, ServerTls.context(serving, List.of(ca.certificate()), List.of(ca.certificate())))
                 .listen(host, options.port())
@@ -177,6 +186,13 @@ public final class StandaloneServer implements AutoCloseable {
         server.close();
         storage.close();
         audit.close();
+    }
+
+    /** Secrets encrypted at rest when a configuration is given (refused at start when it is invalid). */
+    static StorageSettings encryption(StorageSettings settings, Optional<Path> config) {
+        return config.map(file -> settings.withEncryption(
+                        EncryptionConfiguration.load(file).transformer()))
+                .orElse(settings);
     }
 
     private static Pki.Issued caIn(Path pki) {

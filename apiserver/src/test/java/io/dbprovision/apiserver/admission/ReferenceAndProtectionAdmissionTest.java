@@ -84,7 +84,10 @@ class ReferenceAndProtectionAdmissionTest {
     @Test
     void aReferenceIntoAnotherNamespaceNeedsTheWritersOwnGet() {
         databases.create(
-                as("alice"), "team-a", database("app", "{\"name\":\"pg\",\"namespace\":\"shared\"}"), WriteOptions.DEFAULT);
+                as("alice"),
+                "team-a",
+                database("app", "{\"name\":\"pg\",\"namespace\":\"shared\"}"),
+                WriteOptions.DEFAULT);
         assertThat(asked).singleElement().satisfies(request -> {
             assertThat(request.verb()).isEqualTo("get");
             assertThat(request.group()).isEqualTo(Schema.GROUP);
@@ -118,7 +121,8 @@ class ReferenceAndProtectionAdmissionTest {
     @Test
     void aClusterScopedInstanceNeedsTheWritersOwnGet() {
         databases.create(as("alice"), "team-a", clusterDatabase("big-app", "big"), WriteOptions.DEFAULT);
-        assertThatThrownBy(() -> databases.create(as("bob"), "team-a", clusterDatabase("b", "big"), WriteOptions.DEFAULT))
+        assertThatThrownBy(
+                        () -> databases.create(as("bob"), "team-a", clusterDatabase("b", "big"), WriteOptions.DEFAULT))
                 .isInstanceOf(ApiException.Forbidden.class)
                 .hasMessageContaining("spec.clusterInstanceRef refers to clusterdatabaseinstances.dbops.dbprovision.io"
                         + " \"big\", which User \"bob\" cannot get");
@@ -127,7 +131,10 @@ class ReferenceAndProtectionAdmissionTest {
     @Test
     void anUpdateThatKeepsItsReferencesIsNotAskedAgainButOneThatChangesThemIs() {
         databases.create(
-                as("alice"), "team-a", database("app", "{\"name\":\"pg\",\"namespace\":\"shared\"}"), WriteOptions.DEFAULT);
+                as("alice"),
+                "team-a",
+                database("app", "{\"name\":\"pg\",\"namespace\":\"shared\"}"),
+                WriteOptions.DEFAULT);
         asked.clear();
         // bob may change other fields of the object alice pointed elsewhere…
         databases.patch(
@@ -135,7 +142,10 @@ class ReferenceAndProtectionAdmissionTest {
                 "team-a",
                 "app",
                 current -> Objects.withMeta(
-                        current, Objects.meta(current).toBuilder().putLabels("tier", "gold").build()),
+                        current,
+                        Objects.meta(current).toBuilder()
+                                .putLabels("tier", "gold")
+                                .build()),
                 WriteOptions.DEFAULT,
                 false);
         assertThat(asked).isEmpty();
@@ -188,27 +198,21 @@ class ReferenceAndProtectionAdmissionTest {
     }
 
     private Message database(String name, String instanceRef) {
-        return decode(
-                databases,
-                """
+        return decode(databases, """
                 {"apiVersion":"dbops.dbprovision.io/v1alpha1","kind":"Database","metadata":{"name":"%s"},
                  "spec":{"instanceRef":%s,"name":"app_db"}}
                 """.formatted(name, instanceRef));
     }
 
     private Message clusterDatabase(String name, String instance) {
-        return decode(
-                databases,
-                """
+        return decode(databases, """
                 {"apiVersion":"dbops.dbprovision.io/v1alpha1","kind":"Database","metadata":{"name":"%s"},
                  "spec":{"clusterInstanceRef":{"name":"%s"},"name":"app_db"}}
                 """.formatted(name, instance));
     }
 
     private Message instance(String name, String extraMetadata) {
-        return decode(
-                instances,
-                """
+        return decode(instances, """
                 {"apiVersion":"dbops.dbprovision.io/v1alpha1","kind":"DatabaseInstance",
                  "metadata":{%s"name":"%s"},
                  "spec":{"engine":"postgres","connection":{"host":"db.example.com","secretRef":{"name":"admin"}}}}
@@ -216,9 +220,7 @@ class ReferenceAndProtectionAdmissionTest {
     }
 
     private Message unprotectedInstance() {
-        return decode(
-                instances,
-                """
+        return decode(instances, """
                 {"apiVersion":"dbops.dbprovision.io/v1alpha1","kind":"DatabaseInstance","metadata":{"name":"free"},
                  "spec":{"engine":"postgres","deletionProtection":false,
                          "connection":{"host":"db.example.com","secretRef":{"name":"admin"}}}}

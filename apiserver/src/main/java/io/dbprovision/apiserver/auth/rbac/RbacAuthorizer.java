@@ -47,7 +47,8 @@ public final class RbacAuthorizer implements Authorizer {
     }
 
     /** The rules a binding in {@code namespace} to {@code ref} would grant; empty when the role does not exist. */
-    public java.util.Optional<List<PolicyRule>> rulesOf(io.dbprovision.proto.k8s.rbac.v1.RoleRef ref, String namespace) {
+    public java.util.Optional<List<PolicyRule>> rulesOf(
+            io.dbprovision.proto.k8s.rbac.v1.RoleRef ref, String namespace) {
         return source.policy().rulesOf(ref, namespace);
     }
 

@@ -63,9 +63,11 @@ public final class RbacEscalationCheck implements AdmissionPlugin {
         if (may(user, "escalate", resource, namespace, request.name())) {
             return;
         }
-        List<PolicyRule> missing = RuleCoverage.uncovered(rbac.rulesFor(user, namespace).rules(), rules);
+        List<PolicyRule> missing =
+                RuleCoverage.uncovered(rbac.rulesFor(user, namespace).rules(), rules);
         if (!missing.isEmpty()) {
-            throw forbidden(request, user, "is attempting to grant RBAC permissions not currently held: " + describe(missing));
+            throw forbidden(
+                    request, user, "is attempting to grant RBAC permissions not currently held: " + describe(missing));
         }
     }
 
@@ -77,12 +79,17 @@ public final class RbacEscalationCheck implements AdmissionPlugin {
         }
         Optional<List<PolicyRule>> rules = rbac.rulesOf(ref, namespace);
         if (rules.isEmpty()) {
-            throw forbidden(request, user, "cannot bind " + resource + " \"" + ref.getName() + "\", which does not exist"
-                    + (roleNamespace.isEmpty() ? "" : " in the namespace \"" + roleNamespace + "\""));
+            throw forbidden(
+                    request,
+                    user,
+                    "cannot bind " + resource + " \"" + ref.getName() + "\", which does not exist"
+                            + (roleNamespace.isEmpty() ? "" : " in the namespace \"" + roleNamespace + "\""));
         }
-        List<PolicyRule> missing = RuleCoverage.uncovered(rbac.rulesFor(user, namespace).rules(), rules.get());
+        List<PolicyRule> missing =
+                RuleCoverage.uncovered(rbac.rulesFor(user, namespace).rules(), rules.get());
         if (!missing.isEmpty()) {
-            throw forbidden(request, user, "is attempting to grant RBAC permissions not currently held: " + describe(missing));
+            throw forbidden(
+                    request, user, "is attempting to grant RBAC permissions not currently held: " + describe(missing));
         }
     }
 
@@ -103,7 +110,9 @@ public final class RbacEscalationCheck implements AdmissionPlugin {
                 .map(rule -> rule.getNonResourceUrlsCount() > 0
                         ? "{NonResourceURLs:" + rule.getNonResourceUrlsList() + ", Verbs:" + rule.getVerbsList() + "}"
                         : "{APIGroups:" + rule.getApiGroupsList() + ", Resources:" + rule.getResourcesList()
-                                + (rule.getResourceNamesCount() > 0 ? ", ResourceNames:" + rule.getResourceNamesList() : "")
+                                + (rule.getResourceNamesCount() > 0
+                                        ? ", ResourceNames:" + rule.getResourceNamesList()
+                                        : "")
                                 + ", Verbs:" + rule.getVerbsList() + "}")
                 .collect(Collectors.joining(", ", "[", rules.size() > 20 ? ", …]" : "]"));
     }

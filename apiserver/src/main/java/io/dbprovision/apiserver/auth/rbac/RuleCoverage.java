@@ -50,7 +50,10 @@ final class RuleCoverage {
                 }
             }
             for (String url : rule.getNonResourceUrlsList()) {
-                simple.add(PolicyRule.newBuilder().addVerbs(verb).addNonResourceUrls(url).build());
+                simple.add(PolicyRule.newBuilder()
+                        .addVerbs(verb)
+                        .addNonResourceUrls(url)
+                        .build());
             }
         }
         return simple;

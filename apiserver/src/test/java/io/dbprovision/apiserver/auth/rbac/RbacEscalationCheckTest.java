@@ -38,38 +38,34 @@ class RbacEscalationCheckTest {
 
     RbacEscalationCheckTest() {
         List<Message> objects = new ArrayList<>(RbacFixtures.bootstrap());
-        objects.add(decode(
-                "RoleBinding",
-                """
+        objects.add(decode("RoleBinding", """
                 {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding",
                  "metadata":{"name":"ann-admin","namespace":"team-a"},
                  "roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"admin"},
                  "subjects":[{"kind":"User","apiGroup":"rbac.authorization.k8s.io","name":"ann"}]}
                 """));
-        objects.add(decode(
-                "ClusterRole",
-                """
+        objects.add(decode("ClusterRole", """
                 {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"binder"},
                  "rules":[{"apiGroups":["rbac.authorization.k8s.io"],"resources":["clusterroles"],
                            "verbs":["bind"],"resourceNames":["cluster-admin"]},
                           {"apiGroups":["rbac.authorization.k8s.io"],"resources":["rolebindings"],"verbs":["create"]}]}
                 """));
-        objects.add(decode(
-                "ClusterRoleBinding",
-                """
+        objects.add(decode("ClusterRoleBinding", """
                 {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRoleBinding","metadata":{"name":"bea-binder"},
                  "roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"binder"},
                  "subjects":[{"kind":"User","apiGroup":"rbac.authorization.k8s.io","name":"bea"}]}
                 """));
         RbacPolicy policy = RbacPolicy.of(objects);
         rbac = new RbacAuthorizer(() -> policy);
-        Authorizer chain = new AuthorizerChain(List.of(new AlwaysAllowGroupsAuthorizer(List.of("system:masters")), rbac));
+        Authorizer chain =
+                new AuthorizerChain(List.of(new AlwaysAllowGroupsAuthorizer(List.of("system:masters")), rbac));
         check = new RbacEscalationCheck(chain, rbac);
     }
 
     @Test
     void aNamespaceAdminCannotBindClusterAdmin() {
-        assertThatThrownBy(() -> check.admit(create(ADMIN_OF_TEAM_A, binding("team-a", "ClusterRole", "cluster-admin"))))
+        assertThatThrownBy(
+                        () -> check.admit(create(ADMIN_OF_TEAM_A, binding("team-a", "ClusterRole", "cluster-admin"))))
                 .isInstanceOf(ApiException.Forbidden.class)
                 .hasMessageContaining("is attempting to grant RBAC permissions not currently held");
     }
@@ -87,7 +83,8 @@ class RbacEscalationCheckTest {
         assertThatThrownBy(() -> check.admit(create(ADMIN_OF_TEAM_A, role("team-a", "[\"*\"]", "[\"*\"]"))))
                 .isInstanceOf(ApiException.Forbidden.class)
                 .hasMessageContaining("not currently held");
-        assertThatCode(() -> check.admit(create(ADMIN_OF_TEAM_A, role("team-a", "[\"databases\"]", "[\"get\",\"list\"]"))))
+        assertThatCode(() ->
+                        check.admit(create(ADMIN_OF_TEAM_A, role("team-a", "[\"databases\"]", "[\"get\",\"list\"]"))))
                 .doesNotThrowAnyException();
     }
 
@@ -144,9 +141,7 @@ class RbacEscalationCheckTest {
     }
 
     private static Message binding(String namespace, String roleKind, String role) {
-        return decode(
-                "RoleBinding",
-                """
+        return decode("RoleBinding", """
                 {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding",
                  "metadata":{"name":"b","namespace":"%s"},
                  "roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"%s","name":"%s"},
@@ -155,9 +150,7 @@ class RbacEscalationCheckTest {
     }
 
     private static Message role(String namespace, String resources, String verbs) {
-        return decode(
-                "Role",
-                """
+        return decode("Role", """
                 {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"Role","metadata":{"name":"r","namespace":"%s"},
                  "rules":[{"apiGroups":["dbops.dbprovision.io"],"resources":%s,"verbs":%s}]}
                 """.formatted(namespace, resources, verbs));
@@ -170,5 +163,4 @@ class RbacEscalationCheckTest {
                         Schema.rbac().byKind(kind).orElseThrow().object())
                 .object();
     }
-
 }
