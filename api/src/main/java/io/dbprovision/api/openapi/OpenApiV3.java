@@ -18,12 +18,16 @@ public final class OpenApiV3 {
 
     private static final String VERSION = "3.0.0";
 
+    private static final Map<Schema, OpenApiV3> BY_SCHEMA = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final Document document;
+    private final String groupVersionPath;
 
     private OpenApiV3(Schema schema, SchemaDocs docs) {
+        this.groupVersionPath = schema.group().isEmpty() ? "api/" + schema.version() : "apis/" + schema.apiVersion();
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("openapi", VERSION);
-        root.put("info", Map.of("title", "DB Provision " + Schema.API_VERSION, "version", Schema.VERSION));
+        root.put("info", Map.of("title", "DB Provision " + schema.apiVersion(), "version", schema.version()));
         Map<String, Object> paths = new LinkedHashMap<>();
         for (PathItem item : PathsBuilder.build(schema.kinds())) {
             paths.put(item.path(), pathItem(item));
@@ -35,6 +39,18 @@ public final class OpenApiV3 {
 
     public static OpenApiV3 get() {
         return Holder.INSTANCE;
+    }
+
+    /** The document of any group-version served (built once per schema). */
+    public static OpenApiV3 of(Schema schema) {
+        return schema == Schema.get()
+                ? get()
+                : BY_SCHEMA.computeIfAbsent(schema, s -> new OpenApiV3(s, SchemaDocs.get()));
+    }
+
+    /** This group-version's key in the root document and its path below {@code /openapi/v3/}: {@code api/v1}, {@code apis/g/v}. */
+    public String groupVersionPath() {
+        return groupVersionPath;
     }
 
     /** The document as JSON with sorted keys and no whitespace; the same bytes on every call and every run. */
@@ -62,9 +78,17 @@ public final class OpenApiV3 {
      * foreign key would clobber another server's entry).
      */
     public byte[] rootJson() {
-        String url = "/openapi/v3/" + GROUP_VERSION_PATH + "?hash=" + sha512Hex();
-        Map<String, Object> root = Map.of("paths", Map.of(GROUP_VERSION_PATH, Map.of("serverRelativeURL", url)));
-        return JsonTree.compact(root);
+        return rootJson(List.of(this));
+    }
+
+    /** The {@code /openapi/v3} root document listing {@code documents} (the group-versions this server serves). */
+    public static byte[] rootJson(List<OpenApiV3> documents) {
+        Map<String, Object> paths = new java.util.TreeMap<>();
+        for (OpenApiV3 document : documents) {
+            String url = "/openapi/v3/" + document.groupVersionPath + "?hash=" + document.sha512Hex();
+            paths.put(document.groupVersionPath, Map.of("serverRelativeURL", url));
+        }
+        return JsonTree.compact(Map.of("paths", paths));
     }
 
     private static Map<String, Object> pathItem(PathItem item) {

@@ -15,11 +15,9 @@ import java.util.Optional;
  * looks up, and every operation carries the GVK it serves.
  */
 final class PathsBuilder {
-    static final String ROOT = "/apis/" + Schema.GROUP + "/" + Schema.VERSION;
     /** The tag Kubernetes gives a group-version's operations, such as {@code apps_v1}. */
     static final String TAG = camel(Schema.GROUP, false) + "_" + Schema.VERSION;
 
-    private static final String ID_INFIX = camel(Schema.GROUP, true) + camel(Schema.VERSION, true);
     private static final Response UNAUTHORIZED = new Response("401", "Unauthorized", Map.of());
 
     private PathsBuilder() {}
@@ -51,11 +49,16 @@ final class PathsBuilder {
         private final Kind kind;
         private final String collection;
         private final String scoped; // NamespacedDatabase or ClusterDatabaseInstance, as operation ids spell it
+        private final String root; // /apis/{group}/{version}, or /api/v1 for the core group
+        private final String idInfix; // DbopsDbprovisionIoV1alpha1, or CoreV1, as operation ids spell it
 
         KindPaths(Kind kind) {
             this.kind = kind;
+            this.root =
+                    kind.group().isEmpty() ? "/api/" + kind.version() : "/apis/" + kind.group() + "/" + kind.version();
+            this.idInfix = camel(kind.group().isEmpty() ? "core" : kind.group(), true) + camel(kind.version(), true);
             String scope = kind.clusterScoped() ? "" : "/namespaces/{namespace}";
-            this.collection = ROOT + scope + "/" + kind.plural();
+            this.collection = root + scope + "/" + kind.plural();
             this.scoped = (kind.clusterScoped() ? "" : "Namespaced") + kind.kind();
         }
 
@@ -65,12 +68,12 @@ final class PathsBuilder {
                     collection,
                     shared(false),
                     List.of(
-                            list("list" + ID_INFIX + scoped),
+                            list("list" + idInfix + scoped),
                             create(),
                             operation(
                                     "delete",
                                     "deletecollection",
-                                    "delete" + ID_INFIX + "Collection" + scoped,
+                                    "delete" + idInfix + "Collection" + scoped,
                                     "delete collection of " + kind.kind(),
                                     Parameters.DELETE_COLLECTION,
                                     deleteOptions(),
@@ -79,9 +82,9 @@ final class PathsBuilder {
             items.add(new PathItem(collection + "/{name}/status", shared(true), objectOperations("Status")));
             if (!kind.clusterScoped()) {
                 items.add(new PathItem(
-                        ROOT + "/" + kind.plural(),
+                        root + "/" + kind.plural(),
                         List.of(Parameters.PRETTY),
-                        List.of(list("list" + ID_INFIX + kind.kind() + "ForAllNamespaces"))));
+                        List.of(list("list" + idInfix + kind.kind() + "ForAllNamespaces"))));
             }
             return items;
         }
@@ -107,7 +110,7 @@ final class PathsBuilder {
             out.add(operation(
                     "get",
                     "get",
-                    "read" + ID_INFIX + scoped + subresource,
+                    "read" + idInfix + scoped + subresource,
                     "read " + target + name,
                     List.of(),
                     Optional.empty(),
@@ -115,7 +118,7 @@ final class PathsBuilder {
             out.add(operation(
                     "put",
                     "put",
-                    "replace" + ID_INFIX + scoped + subresource,
+                    "replace" + idInfix + scoped + subresource,
                     "replace " + target + name,
                     Parameters.WRITE,
                     Optional.of(new Body(self, MediaTypes.OBJECTS, true)),
@@ -123,7 +126,7 @@ final class PathsBuilder {
             out.add(operation(
                     "patch",
                     "patch",
-                    "patch" + ID_INFIX + scoped + subresource,
+                    "patch" + idInfix + scoped + subresource,
                     "partially update " + target + name,
                     Parameters.PATCH,
                     Optional.of(new Body(SchemaNames.PATCH, MediaTypes.PATCHES, true)),
@@ -132,7 +135,7 @@ final class PathsBuilder {
                 out.add(operation(
                         "delete",
                         "delete",
-                        "delete" + ID_INFIX + scoped,
+                        "delete" + idInfix + scoped,
                         "delete a " + name,
                         Parameters.DELETE,
                         deleteOptions(),
@@ -161,7 +164,7 @@ final class PathsBuilder {
             return operation(
                     "post",
                     "post",
-                    "create" + ID_INFIX + scoped,
+                    "create" + idInfix + scoped,
                     "create a " + kind.kind(),
                     Parameters.WRITE,
                     Optional.of(new Body(self, MediaTypes.OBJECTS, true)),

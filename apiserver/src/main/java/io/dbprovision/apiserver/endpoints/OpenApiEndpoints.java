@@ -2,15 +2,19 @@ package io.dbprovision.apiserver.endpoints;
 
 import io.dbprovision.api.openapi.OpenApiV2;
 import io.dbprovision.api.openapi.OpenApiV3;
+import io.dbprovision.api.schema.Schema;
 import io.dbprovision.apiserver.registry.ApiException;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * {@code /openapi/v2} (JSON, and the protobuf form kubectl 1.27/1.28 insist on loading) and {@code /openapi/v3}
- * (the index listing our group-version with its hash, and the document, immutable under its hash).
+ * {@code /openapi/v2} (JSON, and the protobuf form kubectl 1.27/1.28 insist on loading; the dbops group's document,
+ * which the kube-aggregator merges) and {@code /openapi/v3} (the index listing every group-version served with its
+ * hash, and each document, immutable under its hash).
  */
 final class OpenApiEndpoints {
     /** The dot form of the media type: Go's MIME parser rejects the '@' that kubectl sends in its Accept. */
@@ -21,14 +25,34 @@ final class OpenApiEndpoints {
      */
     private static final byte[] MINIMAL_V2_PROTOBUF = {0x0a, 0x03, '2', '.', '0'};
 
+    /** The v3 document of each group-version served, by its path below {@code /openapi/v3/}. */
+    private final Map<String, OpenApiV3> v3 = new LinkedHashMap<>();
+
+    private final byte[] v3Root;
+
+    /**
+     * @param schemas the group-versions served; create-only ones (reviews) have no document, as in Kubernetes their
+     *     group's document is the cluster's business
+     */
+    OpenApiEndpoints(List<Schema> schemas) {
+        for (Schema schema : schemas) {
+            if (schema.kinds().stream().anyMatch(kind -> !kind.createOnly())) {
+                OpenApiV3 document = OpenApiV3.of(schema);
+                v3.put(document.groupVersionPath(), document);
+            }
+        }
+        this.v3Root = OpenApiV3.rootJson(List.copyOf(v3.values()));
+    }
+
     void serve(Call call) {
         String path = call.path();
+        OpenApiV3 document = path.startsWith("/openapi/v3/") ? v3.get(path.substring("/openapi/v3/".length())) : null;
         if (path.equals("/openapi/v2")) {
             v2(call);
         } else if (path.equals("/openapi/v3")) {
-            call.respondJson(200, OpenApiV3.get().rootJson());
-        } else if (path.equals("/openapi/v3/" + OpenApiV3.GROUP_VERSION_PATH)) {
-            v3(call);
+            call.respondJson(200, v3Root);
+        } else if (document != null) {
+            v3(call, document);
         } else {
             throw new ApiException.NotFound(new ApiException.Subject("", "", path));
         }
@@ -51,14 +75,13 @@ final class OpenApiEndpoints {
         throw new ApiException.NotAcceptable("only application/json and " + V2_PROTOBUF + " are served");
     }
 
-    private void v3(Call call) {
+    private void v3(Call call, OpenApiV3 document) {
         for (MediaType type : call.accept()) {
             if (type.isJsonLike()) {
-                OpenApiV3 document = OpenApiV3.get();
                 String hash = document.sha512Hex();
                 String requested = call.query("hash");
                 if (!requested.isEmpty() && !requested.equals(hash)) {
-                    call.setHeader("Location", "/openapi/v3/" + OpenApiV3.GROUP_VERSION_PATH + "?hash=" + hash);
+                    call.setHeader("Location", "/openapi/v3/" + document.groupVersionPath() + "?hash=" + hash);
                     call.respondText(301, "");
                     return;
                 }

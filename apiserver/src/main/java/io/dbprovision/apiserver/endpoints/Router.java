@@ -26,7 +26,7 @@ public final class Router implements Handler {
     private final Registry registry;
     private final BooleanSupplier ready;
     private final Discovery discovery;
-    private final OpenApiEndpoints openApi = new OpenApiEndpoints();
+    private final OpenApiEndpoints openApi;
     private final ResourceEndpoints resources;
     private final CreateOnlyEndpoints createOnlyEndpoints;
     /** The create-only kinds answered here, by {@code apiVersion/plural}. */
@@ -49,6 +49,7 @@ public final class Router implements Handler {
         }
         this.createOnlyEndpoints = new CreateOnlyEndpoints(registry.codec(), MAX_BODY_BYTES);
         this.discovery = new Discovery(registry.schemas());
+        this.openApi = new OpenApiEndpoints(registry.schemas());
         Tables tables = new Tables(registry.codec(), clock);
         this.resources = new ResourceEndpoints(
                 registry.codec(), tables, new WatchStreams(registry.codec(), tables), MAX_BODY_BYTES);
