@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 import org.jooq.DSLContext;
+import org.jooq.ExecuteListener;
 
 /**
  * Sessions over JDBC from shared connection pools: each call gets a {@link JdbcSession} bounded by the call's
@@ -19,14 +20,21 @@ import org.jooq.DSLContext;
  */
 public final class JdbcSessionFactory implements SessionFactory {
     private final ConnectionPools pools;
+    private final List<ExecuteListener> observers;
 
     public JdbcSessionFactory(ConnectionPools pools) {
+        this(pools, List.of());
+    }
+
+    /** @param observers see every statement of every session (the engine benchmark records the SQL of a call) */
+    public JdbcSessionFactory(ConnectionPools pools, List<ExecuteListener> observers) {
         this.pools = Objects.requireNonNull(pools);
+        this.observers = List.copyOf(observers);
     }
 
     @Override
     public CallSession open(Instance instance, boolean validateOnly, Instant deadline) {
-        return new Jdbc(new JdbcSession(instance, validateOnly, pools, deadline));
+        return new Jdbc(new JdbcSession(instance, validateOnly, pools, deadline, observers));
     }
 
     /** A JdbcSession seen as a call's session; it holds no connection between statements, so closing is free. */

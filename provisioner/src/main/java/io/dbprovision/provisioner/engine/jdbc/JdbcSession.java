@@ -65,15 +65,30 @@ public final class JdbcSession implements EngineSession {
     private volatile Statement running;
     private volatile boolean cancelled;
     private volatile EngineException lastFailure;
+    private final List<ExecuteListener> observers;
 
     /**
      * @param deadline when the caller's time is up (statements still running then are cancelled), or null for none
      */
     public JdbcSession(Instance instance, boolean validateOnly, ConnectionPools pools, Instant deadline) {
+        this(instance, validateOnly, pools, deadline, List.of());
+    }
+
+    /**
+     * @param observers jOOQ listeners that see every statement this session sends (reads and steps, secrets
+     *     included) — for the engine benchmark's record of the SQL a call runs; production passes none
+     */
+    public JdbcSession(
+            Instance instance,
+            boolean validateOnly,
+            ConnectionPools pools,
+            Instant deadline,
+            List<ExecuteListener> observers) {
         this.instance = instance;
         this.validateOnly = validateOnly;
         this.pools = pools;
         this.deadline = deadline;
+        this.observers = List.copyOf(observers);
         this.dialect = ConnectionSettings.dialect(instance.getEngine());
         this.renderer = DSL.using(dialect, settings().withRenderFormatted(false));
     }
@@ -275,7 +290,16 @@ public final class JdbcSession implements EngineSession {
                 .set(lease.connection())
                 .set(dialect)
                 .set(settings().withStatementType(statementType))
-                .set(new Tracking()));
+                .set(listeners()));
+    }
+
+    private ExecuteListener[] listeners() {
+        ExecuteListener[] listeners = new ExecuteListener[observers.size() + 1];
+        listeners[0] = new Tracking();
+        for (int i = 0; i < observers.size(); i++) {
+            listeners[i + 1] = observers.get(i);
+        }
+        return listeners;
     }
 
     private static Settings settings() {
