@@ -37,7 +37,7 @@ public final class JdbcSessionFactory implements SessionFactory {
         return new Jdbc(new JdbcSession(instance, validateOnly, pools, deadline, observers));
     }
 
-    /** A JdbcSession seen as a call's session; it holds no connection between statements, so closing is free. */
+    /** A JdbcSession seen as a call's session; closing it gives back the connection the call held. */
     private record Jdbc(JdbcSession session) implements CallSession {
         @Override
         public Instance instance() {
@@ -86,7 +86,7 @@ public final class JdbcSessionFactory implements SessionFactory {
 
         @Override
         public void close() {
-            // JdbcSession returns each connection to its pool after each statement or read.
+            session.close();
         }
     }
 }

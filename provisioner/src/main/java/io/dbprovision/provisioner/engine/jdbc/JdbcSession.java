@@ -27,15 +27,20 @@ import org.jooq.impl.DSL;
 import org.jooq.impl.DefaultConfiguration;
 
 /**
- * The {@link EngineSession} of one engine call over JDBC: it borrows pooled connections per database, gives engines
- * jOOQ for reads, executes their steps (or under validate_only only records them) and builds the call's
- * {@link ChangeResponse} from what it recorded, each statement rendered inline with its secrets redacted. It owns the
- * call's deadline — every statement gets the time left as its JDBC query timeout — and {@link #cancel()}, which the
- * gRPC layer calls when its call is cancelled, cancels the statement running on the engine (pgjdbc sends a cancel
- * request, Connector/J a {@code KILL QUERY}). Statements run as static statements: utility statements such as
+ * The {@link EngineSession} of one engine call over JDBC: it holds one pooled connection for the call — borrowed at
+ * the first statement, kept for the reads and steps that follow in the same database and given back by
+ * {@link #close()} — gives engines jOOQ for reads, executes their steps (or under validate_only only records them)
+ * and builds the call's {@link ChangeResponse} from what it recorded, each statement rendered inline with its secrets
+ * redacted. A statement for another database gives the held connection back before it borrows one there, so a call
+ * never holds one connection while it waits for another (two calls could otherwise wait on each other's pools). It
+ * owns the call's deadline — every statement gets the time left as its JDBC query timeout — and {@link #cancel()},
+ * which the gRPC layer calls when its call is cancelled, cancels the statement running on the engine (pgjdbc sends a
+ * cancel request, Connector/J a {@code KILL QUERY}). Statements run as static statements: utility statements such as
  * {@code CREATE ROLE} cannot take bind values. Failures become {@link EngineException}s through {@link SqlErrors}.
+ *
+ * <p>One thread uses a session (the call's); only {@link #cancel()} may come from another.
  */
-public final class JdbcSession implements EngineSession {
+public final class JdbcSession implements EngineSession, AutoCloseable {
     static {
         // jOOQ prints a banner and tips on first use unless told not to.
         if (System.getProperty("org.jooq.no-logo") == null) {
@@ -66,6 +71,9 @@ public final class JdbcSession implements EngineSession {
     private volatile boolean cancelled;
     private volatile EngineException lastFailure;
     private final List<ExecuteListener> observers;
+    private final Tracking tracking = new Tracking();
+    /** The connection the call holds now, or null. */
+    private Held held;
 
     /**
      * @param deadline when the caller's time is up (statements still running then are cancelled), or null for none
@@ -115,51 +123,88 @@ public final class JdbcSession implements EngineSession {
 
     @Override
     public <T> T read(String database, Function<DSLContext, T> query) {
-        return onPooledConnection(
+        return onHeldConnection(
                 database,
-                lease -> query.apply(context(lease, StatementType.PREPARED_STATEMENT)),
-                (lease, e) -> failure(lease.settings(), "read in " + describe(lease.settings()), false, e));
+                connection -> query.apply(connection.reads()),
+                (settings, e) -> failure(settings, "read in " + describe(settings), false, e));
     }
 
     @Override
     public void run(Step step) {
         if (!validateOnly) {
-            onPooledConnection(
+            onHeldConnection(
                     step.database(),
-                    lease -> context(lease, StatementType.STATIC_STATEMENT).execute(step.query()),
-                    (lease, e) -> failure(lease.settings(), step.purpose(), step.sensitive(), e));
+                    connection -> connection.steps().execute(step.query()),
+                    (settings, e) -> failure(settings, step.purpose(), step.sensitive(), e));
         }
         record(step);
     }
 
     /**
-     * Runs work on a pooled connection of the database; once more on a fresh connection when the server had
-     * already ended the pooled one ({@link #endedByServer}); any other failure becomes the mapped exception.
+     * Runs work on the call's connection to the database; once more on a fresh connection when the server had
+     * already ended the held one ({@link #endedByServer}); any other failure becomes the mapped exception.
      */
-    private <T> T onPooledConnection(
+    private <T> T onHeldConnection(
             String database,
-            Function<ConnectionPools.Lease, T> work,
-            BiFunction<ConnectionPools.Lease, DataAccessException, EngineException> failure) {
+            Function<Held, T> work,
+            BiFunction<ConnectionSettings, DataAccessException, EngineException> failure) {
         for (int attempt = 1; ; attempt++) {
-            try (ConnectionPools.Lease lease = borrow(database)) {
-                try {
-                    return work.apply(lease);
-                } catch (DataAccessException e) {
-                    if (attempt == 1 && endedByServer(lease, e)) {
-                        continue;
-                    }
-                    throw failure.apply(lease, e);
+            Held connection = connection(database);
+            try {
+                return work.apply(connection);
+            } catch (DataAccessException e) {
+                if (attempt == 1 && endedByServer(e)) {
+                    evictHeld();
+                    continue;
                 }
+                throw failure.apply(connection.lease().settings(), e);
             }
         }
+    }
+
+    /** The held connection when it is to this database; otherwise the held one goes back and one is borrowed. */
+    private Held connection(String database) {
+        if (held != null && held.database().equals(database)) {
+            return held;
+        }
+        releaseHeld();
+        ConnectionPools.Lease lease = borrow(database);
+        held = new Held(
+                database,
+                lease,
+                context(lease, StatementType.PREPARED_STATEMENT),
+                context(lease, StatementType.STATIC_STATEMENT));
+        return held;
+    }
+
+    private void releaseHeld() {
+        if (held != null) {
+            Held returning = held;
+            held = null;
+            returning.lease().close();
+        }
+    }
+
+    private void evictHeld() {
+        if (held != null) {
+            Held evicted = held;
+            held = null;
+            evicted.lease().evict();
+        }
+    }
+
+    /** Gives the held connection back to its pool. The session may still be used; it then borrows again. */
+    @Override
+    public void close() {
+        releaseHeld();
     }
 
     /**
      * True when a pooled connection failed because the server had already ended it — a dropped database's or a
      * terminated session's connections stay in the pool until used — so the statement never ran: the connection is
-     * evicted and the caller may try once more on a fresh one. Not when the call was cancelled.
+     * evicted (by the caller) and the caller may try once more on a fresh one. Not when the call was cancelled.
      */
-    private boolean endedByServer(ConnectionPools.Lease lease, DataAccessException e) {
+    private boolean endedByServer(DataAccessException e) {
         if (cancelled) {
             return false;
         }
@@ -167,7 +212,6 @@ public final class JdbcSession implements EngineSession {
             if (cause instanceof SQLException sql
                     && sql.getSQLState() != null
                     && SERVER_ENDED_STATES.contains(sql.getSQLState())) {
-                lease.evict();
                 return true;
             }
         }
@@ -180,12 +224,12 @@ public final class JdbcSession implements EngineSession {
             steps.forEach(this::record);
             return steps.size();
         }
-        ConnectionPools.Lease lease = borrow(database);
+        Held connection = connection(database);
         int succeeded = 0;
         try {
             for (Step step : steps) {
                 try {
-                    execute(lease, step);
+                    execute(connection, step);
                 } catch (EngineException e) {
                     if (stopQuietly) {
                         return succeeded;
@@ -198,7 +242,7 @@ public final class JdbcSession implements EngineSession {
             return succeeded;
         } finally {
             // The steps may have changed session state (SET ROLE, search_path): the connection is not reused.
-            lease.evict();
+            evictHeld();
         }
     }
 
@@ -245,11 +289,11 @@ public final class JdbcSession implements EngineSession {
                 .build();
     }
 
-    private void execute(ConnectionPools.Lease lease, Step step) {
+    private void execute(Held connection, Step step) {
         try {
-            context(lease, StatementType.STATIC_STATEMENT).execute(step.query());
+            connection.steps().execute(step.query());
         } catch (DataAccessException e) {
-            throw failure(lease.settings(), step.purpose(), step.sensitive(), e);
+            throw failure(connection.lease().settings(), step.purpose(), step.sensitive(), e);
         }
     }
 
@@ -295,7 +339,7 @@ public final class JdbcSession implements EngineSession {
 
     private ExecuteListener[] listeners() {
         ExecuteListener[] listeners = new ExecuteListener[observers.size() + 1];
-        listeners[0] = new Tracking();
+        listeners[0] = tracking;
         for (int i = 0; i < observers.size(); i++) {
             listeners[i + 1] = observers.get(i);
         }
@@ -314,6 +358,9 @@ public final class JdbcSession implements EngineSession {
     private static String describe(ConnectionSettings settings) {
         return settings.database().isEmpty() ? "the admin connection" : "database " + settings.database();
     }
+
+    /** The connection a call holds, with its jOOQ contexts for reads (prepared) and steps (static statements). */
+    private record Held(String database, ConnectionPools.Lease lease, DSLContext reads, DSLContext steps) {}
 
     /** Knows the statement running now (for cancel) and gives it the time left before the deadline. */
     private final class Tracking implements ExecuteListener {
