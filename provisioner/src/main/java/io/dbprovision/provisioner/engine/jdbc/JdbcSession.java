@@ -14,6 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.jooq.DSLContext;
@@ -33,9 +36,11 @@ import org.jooq.impl.DefaultConfiguration;
  * and builds the call's {@link ChangeResponse} from what it recorded, each statement rendered inline with its secrets
  * redacted. A statement for another database gives the held connection back before it borrows one there, so a call
  * never holds one connection while it waits for another (two calls could otherwise wait on each other's pools). It
- * owns the call's deadline — every statement gets the time left as its JDBC query timeout — and {@link #cancel()},
- * which the gRPC layer calls when its call is cancelled, cancels the statement running on the engine (pgjdbc sends a
- * cancel request, Connector/J a {@code KILL QUERY}). Statements run as static statements: utility statements such as
+ * owns the call's deadline — when it passes, the session cancels itself: one timer per call rather than a JDBC query
+ * timeout per statement, which both drivers implement with a timer task of their own for every statement — and
+ * {@link #cancel()}, which the gRPC layer calls when its call is cancelled, cancels the statement running on the
+ * engine (pgjdbc sends a cancel request, Connector/J a {@code KILL QUERY}); a statement that would start after either
+ * fails at once. Statements run as static statements: utility statements such as
  * {@code CREATE ROLE} cannot take bind values. Failures become {@link EngineException}s through {@link SqlErrors}.
  *
  * <p>One thread uses a session (the call's); only {@link #cancel()} may come from another.
@@ -52,6 +57,8 @@ public final class JdbcSession implements EngineSession, AutoCloseable {
     }
 
     private static final String CANCELLED_STATE = "57014";
+    /** Fires the deadlines of all sessions; the cancels themselves run on virtual threads of their own. */
+    private static final ScheduledThreadPoolExecutor DEADLINES = deadlineTimer();
 
     private final Instance instance;
     private final boolean validateOnly;
@@ -72,6 +79,8 @@ public final class JdbcSession implements EngineSession, AutoCloseable {
     private volatile EngineException lastFailure;
     private final List<ExecuteListener> observers;
     private final Tracking tracking = new Tracking();
+    /** Cancels the session when the deadline passes; set at the first borrow, stopped by {@link #close()}. */
+    private ScheduledFuture<?> deadlineTimer;
     /** The connection the call holds now, or null. */
     private Held held;
 
@@ -168,6 +177,7 @@ public final class JdbcSession implements EngineSession, AutoCloseable {
             return held;
         }
         releaseHeld();
+        startDeadlineTimer();
         ConnectionPools.Lease lease = borrow(database);
         held = new Held(
                 database,
@@ -175,6 +185,24 @@ public final class JdbcSession implements EngineSession, AutoCloseable {
                 context(lease, StatementType.PREPARED_STATEMENT),
                 context(lease, StatementType.STATIC_STATEMENT));
         return held;
+    }
+
+    private static ScheduledThreadPoolExecutor deadlineTimer() {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(
+                1, Thread.ofPlatform().name("engine-deadlines").daemon().factory());
+        // A call that ends in time stops its timer; without this the stopped timers would wait in the queue.
+        timer.setRemoveOnCancelPolicy(true);
+        return timer;
+    }
+
+    /** From the first connection on, the session cancels itself at the deadline (off the timer's thread). */
+    private void startDeadlineTimer() {
+        if (deadline == null || deadlineTimer != null) {
+            return;
+        }
+        long millis = Math.max(0, Duration.between(Instant.now(), deadline).toMillis());
+        deadlineTimer = DEADLINES.schedule(
+                () -> Thread.ofVirtual().name("engine-deadline").start(this::cancel), millis, TimeUnit.MILLISECONDS);
     }
 
     private void releaseHeld() {
@@ -197,6 +225,10 @@ public final class JdbcSession implements EngineSession, AutoCloseable {
     @Override
     public void close() {
         releaseHeld();
+        if (deadlineTimer != null) {
+            deadlineTimer.cancel(false);
+            deadlineTimer = null;
+        }
     }
 
     /**
@@ -362,7 +394,7 @@ public final class JdbcSession implements EngineSession, AutoCloseable {
     /** The connection a call holds, with its jOOQ contexts for reads (prepared) and steps (static statements). */
     private record Held(String database, ConnectionPools.Lease lease, DSLContext reads, DSLContext steps) {}
 
-    /** Knows the statement running now (for cancel) and gives it the time left before the deadline. */
+    /** Knows the statement running now (for cancel); refuses to start one once the call is over. */
     private final class Tracking implements ExecuteListener {
         @Override
         public void executeStart(ExecuteContext ctx) {
@@ -371,12 +403,8 @@ public final class JdbcSession implements EngineSession, AutoCloseable {
                 return;
             }
             try {
-                if (deadline != null) {
-                    long millis = Duration.between(Instant.now(), deadline).toMillis();
-                    if (millis <= 0) {
-                        throw new SQLException("the call's deadline passed", CANCELLED_STATE);
-                    }
-                    statement.setQueryTimeout((int) Math.min(Integer.MAX_VALUE, (millis + 999) / 1000));
+                if (deadline != null && !Instant.now().isBefore(deadline)) {
+                    throw new SQLException("the call's deadline passed", CANCELLED_STATE);
                 }
                 running = statement;
                 if (cancelled) {
