@@ -79,7 +79,16 @@ public final class EngineBench {
     private record Target(String name, Instance instance, boolean postgres) {}
 
     /** One row of the table: the statements a call sent, and the samples. */
-    private record Row(String engine, String operation, String statements, long[] grpc, long[] inside, long[] jdbc) {}
+    private record Row(
+            String engine,
+            String operation,
+            String statements,
+            long[] grpc,
+            long[] inside,
+            long[] jdbc,
+            long[] before,
+            long[] between,
+            long[] after) {}
 
     public static void main(String[] args) throws Exception {
         Path dir = Files.createTempDirectory("dbpbench");
@@ -171,6 +180,9 @@ public final class EngineBench {
         private final long[][] grpc = new long[OPERATIONS.length][total];
         private final long[][] inside = new long[OPERATIONS.length][total];
         private final long[][] jdbc = new long[OPERATIONS.length][total];
+        private final long[][] before = new long[OPERATIONS.length][total];
+        private final long[][] between = new long[OPERATIONS.length][total];
+        private final long[][] after = new long[OPERATIONS.length][total];
         private final List<Set<String>> shapes = new ArrayList<>();
 
         Run(Target target, ManagedChannel channel, StatementRecorder recorder, Map<String, List<Recorded>> samples) {
@@ -213,7 +225,10 @@ public final class EngineBench {
                         op == 4 ? "—" : String.join(" / ", shapes.get(op)),
                         Arrays.copyOfRange(grpc[op], WARMUP, total),
                         Arrays.copyOfRange(inside[op], WARMUP, total),
-                        Arrays.copyOfRange(jdbc[op], WARMUP, total)));
+                        Arrays.copyOfRange(jdbc[op], WARMUP, total),
+                        Arrays.copyOfRange(before[op], WARMUP, total),
+                        Arrays.copyOfRange(between[op], WARMUP, total),
+                        Arrays.copyOfRange(after[op], WARMUP, total)));
             }
             return rows;
         }
@@ -221,9 +236,17 @@ public final class EngineBench {
         private void operation(Connection connection, int op, int i, String viaGrpc, String viaJdbc, Supplier<?> call)
                 throws SQLException {
             recorder.begin();
-            grpc[op][i] = time(call::get);
+            long start = System.nanoTime();
+            call.get();
+            long end = System.nanoTime();
             Recording recording = recorder.end();
+            grpc[op][i] = end - start;
             inside[op][i] = recording.statementNanos();
+            if (recording.firstStart() != 0) {
+                before[op][i] = recording.firstStart() - start;
+                between[op][i] = recording.lastEnd() - recording.firstStart() - recording.statementNanos();
+                after[op][i] = end - recording.lastEnd();
+            }
             jdbc[op][i] = Replay.run(connection, Replay.renamed(recording.statements(), viaGrpc, viaJdbc));
             if (i >= WARMUP) {
                 shapes.get(op).add(shape(recording.statements()));
@@ -363,6 +386,24 @@ public final class EngineBench {
                     jdbc50,
                     percentile(row.jdbc(), 99),
                     grpc50 / jdbc50));
+        }
+        out.append("\nWhere a call's time goes (p50, ms): before its first statement (client, gRPC + mTLS, dispatch,"
+                + " the engine's work before it reads, borrowing the connection), between its statements (the engine's"
+                + " work: validation, diff, plan rendering, a SCRAM verifier), after its last one (the response"
+                + " back to the client)\n\n");
+        out.append("| engine | operation | before first | between | after last |\n|---|---|---:|---:|---:|\n");
+        for (Row row : rows) {
+            if (row.statements().equals("—")) {
+                continue;
+            }
+            out.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %s | %.2f | %.2f | %.2f |%n",
+                    row.engine(),
+                    row.operation(),
+                    percentile(row.before(), 50),
+                    percentile(row.between(), 50),
+                    percentile(row.after(), 50)));
         }
         out.append("\n\"SQL inside\": the time the call's statements took inside the provisioner (jOOQ render, bind,"
                 + " execute, fetch).\n");

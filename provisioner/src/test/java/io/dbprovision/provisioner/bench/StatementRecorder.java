@@ -20,8 +20,11 @@ final class StatementRecorder implements ExecuteListener {
     /** One statement as the engine's driver received it: SQL with {@code ?} and its binds, or inlined SQL. */
     record Recorded(String sql, List<Object> binds, boolean prepared) {}
 
-    /** What one call sent, and the time its statements took inside the provisioner. */
-    record Recording(List<Recorded> statements, long statementNanos) {}
+    /**
+     * What one call sent; the time its statements took inside the provisioner; when the first one started and the
+     * last one ended ({@link System#nanoTime()}, 0 when none ran).
+     */
+    record Recording(List<Recorded> statements, long statementNanos, long firstStart, long lastEnd) {}
 
     private record Pending(String sql, Query query, boolean prepared) {}
 
@@ -29,10 +32,14 @@ final class StatementRecorder implements ExecuteListener {
     private boolean recording;
     private long statementNanos;
     private long startedAt;
+    private long firstStart;
+    private long lastEnd;
 
     synchronized void begin() {
         pending.clear();
         statementNanos = 0;
+        firstStart = 0;
+        lastEnd = 0;
         recording = true;
     }
 
@@ -46,12 +53,15 @@ final class StatementRecorder implements ExecuteListener {
             statements.add(new Recorded(p.sql(), binds, p.prepared()));
         }
         pending.clear();
-        return new Recording(List.copyOf(statements), statementNanos);
+        return new Recording(List.copyOf(statements), statementNanos, firstStart, lastEnd);
     }
 
     @Override
     public synchronized void start(ExecuteContext ctx) {
         startedAt = System.nanoTime();
+        if (recording && firstStart == 0) {
+            firstStart = startedAt;
+        }
     }
 
     @Override
@@ -65,7 +75,8 @@ final class StatementRecorder implements ExecuteListener {
     @Override
     public synchronized void end(ExecuteContext ctx) {
         if (recording) {
-            statementNanos += System.nanoTime() - startedAt;
+            lastEnd = System.nanoTime();
+            statementNanos += lastEnd - startedAt;
         }
     }
 }
