@@ -11,6 +11,7 @@ import io.dbprovision.provisioner.service.EngineGrpcService;
 import io.dbprovision.provisioner.service.JdbcSessionFactory;
 import java.time.Duration;
 import java.util.List;
+import org.jooq.ExecuteListener;
 
 /**
  * The engine service assembled from the parts the provisioner ships with — the engines, JDBC sessions over shared
@@ -24,9 +25,14 @@ public record ProvisionerWiring(EngineGrpcService service, ConnectionPools pools
     }
 
     public static ProvisionerWiring create(Duration poolIdle) {
+        return create(poolIdle, List.of());
+    }
+
+    /** @param observers jOOQ listeners that see every statement sent to an engine (the benchmark's recorder) */
+    public static ProvisionerWiring create(Duration poolIdle, List<ExecuteListener> observers) {
         ConnectionPools pools = new ConnectionPools(poolIdle, ConnectionPools.DEFAULT_FAIL_FAST_WINDOW);
-        EngineGrpcService service =
-                new EngineGrpcService(new Engines(engines()), new JdbcSessionFactory(pools), new PasswordGenerator());
+        EngineGrpcService service = new EngineGrpcService(
+                new Engines(engines()), new JdbcSessionFactory(pools, observers), new PasswordGenerator());
         return new ProvisionerWiring(service, pools);
     }
 

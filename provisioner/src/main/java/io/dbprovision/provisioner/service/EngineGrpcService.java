@@ -88,14 +88,13 @@ public final class EngineGrpcService extends EngineServiceGrpc.EngineServiceImpl
 
     @Override
     public void generatePassword(GeneratePasswordRequest request, StreamObserver<GeneratePasswordResponse> out) {
-        RequestSecrets secrets = RequestSecrets.of(request);
         GeneratePasswordResponse response;
         try {
             response = GeneratePasswordResponse.newBuilder()
                     .setPassword(passwords.generate(request.getPolicy()))
                     .build();
         } catch (RuntimeException | Error e) {
-            out.onError(ErrorMapping.toStatus(e, false, secrets));
+            out.onError(ErrorMapping.toStatus(e, false, RequestSecrets.of(request)));
             return;
         }
         out.onNext(response);
@@ -330,7 +329,6 @@ public final class EngineGrpcService extends EngineServiceGrpc.EngineServiceImpl
             BiFunction<Engine, CallSession, R> work,
             StreamObserver<R> out) {
         Context context = Context.current();
-        RequestSecrets secrets = RequestSecrets.of(request);
         String object = name == null ? "instance" : name.field() + "=" + name.value();
         R response;
         try {
@@ -358,7 +356,9 @@ public final class EngineGrpcService extends EngineServiceGrpc.EngineServiceImpl
                     instance.getHost(),
                     instance.getPort(),
                     e.getClass().getSimpleName());
-            out.onError(ErrorMapping.toStatus(e, deadlineExpired, secrets));
+            // Only a failure needs the request's secrets (to scrub them from the status); finding them walks the
+            // whole request, so a call that succeeds does not.
+            out.onError(ErrorMapping.toStatus(e, deadlineExpired, RequestSecrets.of(request)));
             return;
         }
         out.onNext(response);

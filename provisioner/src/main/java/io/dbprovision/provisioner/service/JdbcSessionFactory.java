@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 import org.jooq.DSLContext;
+import org.jooq.ExecuteListener;
 
 /**
  * Sessions over JDBC from shared connection pools: each call gets a {@link JdbcSession} bounded by the call's
@@ -19,17 +20,24 @@ import org.jooq.DSLContext;
  */
 public final class JdbcSessionFactory implements SessionFactory {
     private final ConnectionPools pools;
+    private final List<ExecuteListener> observers;
 
     public JdbcSessionFactory(ConnectionPools pools) {
+        this(pools, List.of());
+    }
+
+    /** @param observers see every statement of every session (the engine benchmark records the SQL of a call) */
+    public JdbcSessionFactory(ConnectionPools pools, List<ExecuteListener> observers) {
         this.pools = Objects.requireNonNull(pools);
+        this.observers = List.copyOf(observers);
     }
 
     @Override
     public CallSession open(Instance instance, boolean validateOnly, Instant deadline) {
-        return new Jdbc(new JdbcSession(instance, validateOnly, pools, deadline));
+        return new Jdbc(new JdbcSession(instance, validateOnly, pools, deadline, observers));
     }
 
-    /** A JdbcSession seen as a call's session; it holds no connection between statements, so closing is free. */
+    /** A JdbcSession seen as a call's session; closing it gives back the connection the call held. */
     private record Jdbc(JdbcSession session) implements CallSession {
         @Override
         public Instance instance() {
@@ -78,7 +86,7 @@ public final class JdbcSessionFactory implements SessionFactory {
 
         @Override
         public void close() {
-            // JdbcSession returns each connection to its pool after each statement or read.
+            session.close();
         }
     }
 }

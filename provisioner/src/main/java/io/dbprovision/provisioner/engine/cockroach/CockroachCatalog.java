@@ -2,6 +2,7 @@ package io.dbprovision.provisioner.engine.cockroach;
 
 import io.dbprovision.provisioner.engine.postgres.PostgresCatalog;
 import java.util.List;
+import java.util.Optional;
 import org.jooq.DSLContext;
 
 /**
@@ -14,6 +15,12 @@ public class CockroachCatalog extends PostgresCatalog {
 
     public CockroachCatalog(CockroachStatements statements) {
         this.statements = statements;
+    }
+
+    /** The three reads one by one: the single query's correlated ARRAY subquery is not tried on CockroachDB here. */
+    @Override
+    public Optional<RoleState> roleState(DSLContext dsl, String name) {
+        return role(dsl, name).map(row -> new RoleState(row, memberOf(dsl, name), settings(dsl, name)));
     }
 
     @Override

@@ -14,6 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.jooq.DSLContext;
@@ -27,15 +30,22 @@ import org.jooq.impl.DSL;
 import org.jooq.impl.DefaultConfiguration;
 
 /**
- * The {@link EngineSession} of one engine call over JDBC: it borrows pooled connections per database, gives engines
- * jOOQ for reads, executes their steps (or under validate_only only records them) and builds the call's
- * {@link ChangeResponse} from what it recorded, each statement rendered inline with its secrets redacted. It owns the
- * call's deadline — every statement gets the time left as its JDBC query timeout — and {@link #cancel()}, which the
- * gRPC layer calls when its call is cancelled, cancels the statement running on the engine (pgjdbc sends a cancel
- * request, Connector/J a {@code KILL QUERY}). Statements run as static statements: utility statements such as
+ * The {@link EngineSession} of one engine call over JDBC: it holds one pooled connection for the call — borrowed at
+ * the first statement, kept for the reads and steps that follow in the same database and given back by
+ * {@link #close()} — gives engines jOOQ for reads, executes their steps (or under validate_only only records them)
+ * and builds the call's {@link ChangeResponse} from what it recorded, each statement rendered inline with its secrets
+ * redacted. A statement for another database gives the held connection back before it borrows one there, so a call
+ * never holds one connection while it waits for another (two calls could otherwise wait on each other's pools). It
+ * owns the call's deadline — when it passes, the session cancels itself: one timer per call rather than a JDBC query
+ * timeout per statement, which both drivers implement with a timer task of their own for every statement — and
+ * {@link #cancel()}, which the gRPC layer calls when its call is cancelled, cancels the statement running on the
+ * engine (pgjdbc sends a cancel request, Connector/J a {@code KILL QUERY}); a statement that would start after either
+ * fails at once. Statements run as static statements: utility statements such as
  * {@code CREATE ROLE} cannot take bind values. Failures become {@link EngineException}s through {@link SqlErrors}.
+ *
+ * <p>One thread uses a session (the call's); only {@link #cancel()} may come from another.
  */
-public final class JdbcSession implements EngineSession {
+public final class JdbcSession implements EngineSession, AutoCloseable {
     static {
         // jOOQ prints a banner and tips on first use unless told not to.
         if (System.getProperty("org.jooq.no-logo") == null) {
@@ -47,6 +57,8 @@ public final class JdbcSession implements EngineSession {
     }
 
     private static final String CANCELLED_STATE = "57014";
+    /** Fires the deadlines of all sessions; the cancels themselves run on virtual threads of their own. */
+    private static final ScheduledThreadPoolExecutor DEADLINES = deadlineTimer();
 
     private final Instance instance;
     private final boolean validateOnly;
@@ -65,15 +77,35 @@ public final class JdbcSession implements EngineSession {
     private volatile Statement running;
     private volatile boolean cancelled;
     private volatile EngineException lastFailure;
+    private final List<ExecuteListener> observers;
+    private final Tracking tracking = new Tracking();
+    /** Cancels the session when the deadline passes; set at the first borrow, stopped by {@link #close()}. */
+    private ScheduledFuture<?> deadlineTimer;
+    /** The connection the call holds now, or null. */
+    private Held held;
 
     /**
      * @param deadline when the caller's time is up (statements still running then are cancelled), or null for none
      */
     public JdbcSession(Instance instance, boolean validateOnly, ConnectionPools pools, Instant deadline) {
+        this(instance, validateOnly, pools, deadline, List.of());
+    }
+
+    /**
+     * @param observers jOOQ listeners that see every statement this session sends (reads and steps, secrets
+     *     included) — for the engine benchmark's record of the SQL a call runs; production passes none
+     */
+    public JdbcSession(
+            Instance instance,
+            boolean validateOnly,
+            ConnectionPools pools,
+            Instant deadline,
+            List<ExecuteListener> observers) {
         this.instance = instance;
         this.validateOnly = validateOnly;
         this.pools = pools;
         this.deadline = deadline;
+        this.observers = List.copyOf(observers);
         this.dialect = ConnectionSettings.dialect(instance.getEngine());
         this.renderer = DSL.using(dialect, settings().withRenderFormatted(false));
     }
@@ -100,51 +132,111 @@ public final class JdbcSession implements EngineSession {
 
     @Override
     public <T> T read(String database, Function<DSLContext, T> query) {
-        return onPooledConnection(
+        return onHeldConnection(
                 database,
-                lease -> query.apply(context(lease, StatementType.PREPARED_STATEMENT)),
-                (lease, e) -> failure(lease.settings(), "read in " + describe(lease.settings()), false, e));
+                connection -> query.apply(connection.reads()),
+                (settings, e) -> failure(settings, "read in " + describe(settings), false, e));
     }
 
     @Override
     public void run(Step step) {
         if (!validateOnly) {
-            onPooledConnection(
+            onHeldConnection(
                     step.database(),
-                    lease -> context(lease, StatementType.STATIC_STATEMENT).execute(step.query()),
-                    (lease, e) -> failure(lease.settings(), step.purpose(), step.sensitive(), e));
+                    connection -> connection.steps().execute(step.query()),
+                    (settings, e) -> failure(settings, step.purpose(), step.sensitive(), e));
         }
         record(step);
     }
 
     /**
-     * Runs work on a pooled connection of the database; once more on a fresh connection when the server had
-     * already ended the pooled one ({@link #endedByServer}); any other failure becomes the mapped exception.
+     * Runs work on the call's connection to the database; once more on a fresh connection when the server had
+     * already ended the held one ({@link #endedByServer}); any other failure becomes the mapped exception.
      */
-    private <T> T onPooledConnection(
+    private <T> T onHeldConnection(
             String database,
-            Function<ConnectionPools.Lease, T> work,
-            BiFunction<ConnectionPools.Lease, DataAccessException, EngineException> failure) {
+            Function<Held, T> work,
+            BiFunction<ConnectionSettings, DataAccessException, EngineException> failure) {
         for (int attempt = 1; ; attempt++) {
-            try (ConnectionPools.Lease lease = borrow(database)) {
-                try {
-                    return work.apply(lease);
-                } catch (DataAccessException e) {
-                    if (attempt == 1 && endedByServer(lease, e)) {
-                        continue;
-                    }
-                    throw failure.apply(lease, e);
+            Held connection = connection(database);
+            try {
+                return work.apply(connection);
+            } catch (DataAccessException e) {
+                if (attempt == 1 && endedByServer(e)) {
+                    evictHeld();
+                    continue;
                 }
+                throw failure.apply(connection.lease().settings(), e);
             }
+        }
+    }
+
+    /** The held connection when it is to this database; otherwise the held one goes back and one is borrowed. */
+    private Held connection(String database) {
+        if (held != null && held.database().equals(database)) {
+            return held;
+        }
+        releaseHeld();
+        startDeadlineTimer();
+        ConnectionPools.Lease lease = borrow(database);
+        held = new Held(
+                database,
+                lease,
+                context(lease, StatementType.PREPARED_STATEMENT),
+                context(lease, StatementType.STATIC_STATEMENT));
+        return held;
+    }
+
+    private static ScheduledThreadPoolExecutor deadlineTimer() {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(
+                1, Thread.ofPlatform().name("engine-deadlines").daemon().factory());
+        // A call that ends in time stops its timer; without this the stopped timers would wait in the queue.
+        timer.setRemoveOnCancelPolicy(true);
+        return timer;
+    }
+
+    /** From the first connection on, the session cancels itself at the deadline (off the timer's thread). */
+    private void startDeadlineTimer() {
+        if (deadline == null || deadlineTimer != null) {
+            return;
+        }
+        long millis = Math.max(0, Duration.between(Instant.now(), deadline).toMillis());
+        deadlineTimer = DEADLINES.schedule(
+                () -> Thread.ofVirtual().name("engine-deadline").start(this::cancel), millis, TimeUnit.MILLISECONDS);
+    }
+
+    private void releaseHeld() {
+        if (held != null) {
+            Held returning = held;
+            held = null;
+            returning.lease().close();
+        }
+    }
+
+    private void evictHeld() {
+        if (held != null) {
+            Held evicted = held;
+            held = null;
+            evicted.lease().evict();
+        }
+    }
+
+    /** Gives the held connection back to its pool. The session may still be used; it then borrows again. */
+    @Override
+    public void close() {
+        releaseHeld();
+        if (deadlineTimer != null) {
+            deadlineTimer.cancel(false);
+            deadlineTimer = null;
         }
     }
 
     /**
      * True when a pooled connection failed because the server had already ended it — a dropped database's or a
      * terminated session's connections stay in the pool until used — so the statement never ran: the connection is
-     * evicted and the caller may try once more on a fresh one. Not when the call was cancelled.
+     * evicted (by the caller) and the caller may try once more on a fresh one. Not when the call was cancelled.
      */
-    private boolean endedByServer(ConnectionPools.Lease lease, DataAccessException e) {
+    private boolean endedByServer(DataAccessException e) {
         if (cancelled) {
             return false;
         }
@@ -152,7 +244,6 @@ public final class JdbcSession implements EngineSession {
             if (cause instanceof SQLException sql
                     && sql.getSQLState() != null
                     && SERVER_ENDED_STATES.contains(sql.getSQLState())) {
-                lease.evict();
                 return true;
             }
         }
@@ -165,12 +256,12 @@ public final class JdbcSession implements EngineSession {
             steps.forEach(this::record);
             return steps.size();
         }
-        ConnectionPools.Lease lease = borrow(database);
+        Held connection = connection(database);
         int succeeded = 0;
         try {
             for (Step step : steps) {
                 try {
-                    execute(lease, step);
+                    execute(connection, step);
                 } catch (EngineException e) {
                     if (stopQuietly) {
                         return succeeded;
@@ -183,7 +274,7 @@ public final class JdbcSession implements EngineSession {
             return succeeded;
         } finally {
             // The steps may have changed session state (SET ROLE, search_path): the connection is not reused.
-            lease.evict();
+            evictHeld();
         }
     }
 
@@ -230,11 +321,11 @@ public final class JdbcSession implements EngineSession {
                 .build();
     }
 
-    private void execute(ConnectionPools.Lease lease, Step step) {
+    private void execute(Held connection, Step step) {
         try {
-            context(lease, StatementType.STATIC_STATEMENT).execute(step.query());
+            connection.steps().execute(step.query());
         } catch (DataAccessException e) {
-            throw failure(lease.settings(), step.purpose(), step.sensitive(), e);
+            throw failure(connection.lease().settings(), step.purpose(), step.sensitive(), e);
         }
     }
 
@@ -275,7 +366,16 @@ public final class JdbcSession implements EngineSession {
                 .set(lease.connection())
                 .set(dialect)
                 .set(settings().withStatementType(statementType))
-                .set(new Tracking()));
+                .set(listeners()));
+    }
+
+    private ExecuteListener[] listeners() {
+        ExecuteListener[] listeners = new ExecuteListener[observers.size() + 1];
+        listeners[0] = tracking;
+        for (int i = 0; i < observers.size(); i++) {
+            listeners[i + 1] = observers.get(i);
+        }
+        return listeners;
     }
 
     private static Settings settings() {
@@ -291,7 +391,10 @@ public final class JdbcSession implements EngineSession {
         return settings.database().isEmpty() ? "the admin connection" : "database " + settings.database();
     }
 
-    /** Knows the statement running now (for cancel) and gives it the time left before the deadline. */
+    /** The connection a call holds, with its jOOQ contexts for reads (prepared) and steps (static statements). */
+    private record Held(String database, ConnectionPools.Lease lease, DSLContext reads, DSLContext steps) {}
+
+    /** Knows the statement running now (for cancel); refuses to start one once the call is over. */
     private final class Tracking implements ExecuteListener {
         @Override
         public void executeStart(ExecuteContext ctx) {
@@ -300,12 +403,8 @@ public final class JdbcSession implements EngineSession {
                 return;
             }
             try {
-                if (deadline != null) {
-                    long millis = Duration.between(Instant.now(), deadline).toMillis();
-                    if (millis <= 0) {
-                        throw new SQLException("the call's deadline passed", CANCELLED_STATE);
-                    }
-                    statement.setQueryTimeout((int) Math.min(Integer.MAX_VALUE, (millis + 999) / 1000));
+                if (deadline != null && !Instant.now().isBefore(deadline)) {
+                    throw new SQLException("the call's deadline passed", CANCELLED_STATE);
                 }
                 running = statement;
                 if (cancelled) {

@@ -7,7 +7,6 @@ import static org.jooq.impl.DSL.table;
 import io.dbprovision.proto.engine.v1alpha1.OwnedObject;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,6 +18,7 @@ import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
+import org.jooq.Table;
 import org.jooq.impl.DSL;
 
 /**
@@ -52,7 +52,6 @@ public final class MySqlCatalog {
 
     private final DSLContext ctx;
     private final MySqlFlavor flavor;
-    private final Map<String, List<String>> privColumns = new HashMap<>();
 
     public MySqlCatalog(DSLContext ctx, MySqlFlavor flavor) {
         this.ctx = ctx;
@@ -61,6 +60,15 @@ public final class MySqlCatalog {
 
     public static String version(DSLContext ctx) {
         return ctx.fetchValue("SELECT VERSION()").toString();
+    }
+
+    /**
+     * The version the server announced when the connection was made (Connector/J keeps it; MariaDB's carries a
+     * {@code 5.5.5-} prefix before its own version and names itself): enough to tell the flavor without a round
+     * trip, not for showing the version ({@link #version} is).
+     */
+    public static String handshakeVersion(DSLContext ctx) {
+        return ctx.connectionResult(c -> c.getMetaData().getDatabaseProductVersion());
     }
 
     // ---- databases
@@ -98,35 +106,46 @@ public final class MySqlCatalog {
 
     // ---- accounts
 
-    /** Every row of mysql.user with this User, roles included (MariaDB marks them is_role). */
+    /**
+     * Every row of mysql.user with this User, roles included (MariaDB marks them is_role). MariaDB keeps ACCOUNT LOCK
+     * only in mysql.global_priv's JSON (its mysql.user view has no column for it), joined in the same query.
+     */
     public List<AccountRow> accounts(String user) {
-        Field<String> host = field(name("Host"), String.class);
+        boolean maria = flavor == MySqlFlavor.MARIADB;
+        Table<?> u = table(name("mysql", "user")).as("u");
+        Field<String> host = field(name("u", "Host"), String.class);
         List<Field<?>> fields = new ArrayList<>(List.of(
                 host,
-                field(name("plugin"), String.class),
-                field(name("authentication_string"), String.class),
-                field(name("ssl_type"), String.class),
-                field(name("max_questions"), Long.class),
-                field(name("max_updates"), Long.class),
-                field(name("max_connections"), Long.class),
-                field(name("max_user_connections"), Long.class)));
-        if (flavor == MySqlFlavor.MARIADB) {
-            fields.add(field(name("is_role"), String.class));
-            fields.add(field(name("default_role"), String.class));
+                field(name("u", "plugin"), String.class),
+                field(name("u", "authentication_string"), String.class),
+                field(name("u", "ssl_type"), String.class),
+                field(name("u", "max_questions"), Long.class),
+                field(name("u", "max_updates"), Long.class),
+                field(name("u", "max_connections"), Long.class),
+                field(name("u", "max_user_connections"), Long.class)));
+        if (maria) {
+            fields.add(field(name("u", "is_role"), String.class));
+            fields.add(field(name("u", "default_role"), String.class));
+            fields.add(field("JSON_VALUE({0}, '$.account_locked')", String.class, field(name("g", "Priv"))));
         } else {
-            fields.add(field(name("account_locked"), String.class));
+            fields.add(field(name("u", "account_locked"), String.class));
         }
-        Map<String, Boolean> mariaLocks = flavor == MySqlFlavor.MARIADB ? mariaDbLocks(user) : Map.of();
+        Condition byUser = field(name("u", "User"), String.class).eq(user);
+        var query = maria
+                ? ctx.select(fields)
+                        .from(u)
+                        .leftJoin(table(name("mysql", "global_priv")).as("g"))
+                        .on(field(name("g", "User"), String.class)
+                                .eq(field(name("u", "User"), String.class))
+                                .and(field(name("g", "Host"), String.class).eq(host)))
+                        .where(byUser)
+                        .orderBy(host)
+                : ctx.select(fields).from(u).where(byUser).orderBy(host);
         List<AccountRow> rows = new ArrayList<>();
-        for (Record r : ctx.select(fields)
-                .from(table(name("mysql", "user")))
-                .where(field(name("User"), String.class).eq(user))
-                .orderBy(host)
-                .fetch()) {
-            String h = r.get(0, String.class);
-            boolean maria = flavor == MySqlFlavor.MARIADB;
+        for (Record r : query.fetch()) {
+            String locked = maria ? r.get(10, String.class) : r.get(8, String.class);
             rows.add(new AccountRow(
-                    h,
+                    r.get(0, String.class),
                     nz(r.get(1, String.class)),
                     nz(r.get(2, String.class)),
                     nz(r.get(3, String.class)),
@@ -134,85 +153,81 @@ public final class MySqlCatalog {
                     nzl(r.get(5, Long.class)),
                     nzl(r.get(6, Long.class)),
                     nzl(r.get(7, Long.class)),
-                    maria ? mariaLocks.getOrDefault(h, false) : "Y".equals(r.get(8, String.class)),
+                    maria ? "true".equalsIgnoreCase(locked) || "1".equals(locked) : "Y".equals(locked),
                     maria && "Y".equals(r.get(8, String.class)),
                     maria ? nz(r.get(9, String.class)) : ""));
         }
         return rows;
     }
 
-    /** MariaDB keeps ACCOUNT LOCK only in mysql.global_priv's JSON (its mysql.user view has no column for it). */
-    private Map<String, Boolean> mariaDbLocks(String user) {
-        Map<String, Boolean> locks = new HashMap<>();
-        for (Record r : ctx.select(
-                        field(name("Host"), String.class),
-                        field("JSON_VALUE({0}, '$.account_locked')", String.class, field(name("Priv"))))
-                .from(table(name("mysql", "global_priv")))
-                .where(field(name("User"), String.class).eq(user))
-                .fetch()) {
-            String v = r.get(1, String.class);
-            locks.put(r.get(0, String.class), "true".equalsIgnoreCase(v) || "1".equals(v));
-        }
-        return locks;
-    }
-
     // ---- privileges
 
-    /** Everything the grantee holds, by scope. */
+    /**
+     * Everything the grantee holds, by scope: mysql.user and mysql.db (every column read; the *_priv ones a server has
+     * differ by flavor and version and are picked by name), then tables_priv, columns_priv and procs_priv in one
+     * query.
+     */
     public Map<PrivilegeScope, Held> grants(Grantee grantee) {
         Map<PrivilegeScope, Held> held = new LinkedHashMap<>();
         Condition who = field(name("User"), String.class)
                 .eq(grantee.user())
                 .and(field(name("Host"), String.class).eq(grantee.host()));
-        for (Record r : ctx.select(privFields("user"))
-                .from(table(name("mysql", "user")))
-                .where(who)
-                .fetch()) {
+        for (Record r :
+                ctx.select().from(table(name("mysql", "user"))).where(who).fetch()) {
             put(held, PrivilegeScope.global(), fromColumns(r));
         }
         if (flavor == MySqlFlavor.MYSQL) {
             mysqlDynamicPrivileges(grantee, held);
         }
         Field<String> db = field(name("Db"), String.class);
-        List<Field<?>> dbFields = new ArrayList<>(privFields("db"));
-        dbFields.add(db);
-        for (Record r :
-                ctx.select(dbFields).from(table(name("mysql", "db"))).where(who).fetch()) {
+        for (Record r : ctx.select().from(table(name("mysql", "db"))).where(who).fetch()) {
             put(held, PrivilegeScope.database(r.get(db)), fromColumns(r));
         }
+        Field<String> kind = field(name("kind"), String.class);
+        Field<String> object = field(name("object"), String.class);
+        Field<String> column = field(name("column"), String.class);
+        Field<String> privileges = field(name("privileges"), String.class);
         Field<String> tableName = field(name("Table_name"), String.class);
-        Field<String> tablePriv = field(name("Table_priv"), String.class);
-        for (Record r : ctx.select(db, tableName, tablePriv)
+        Field<String> routineType = field(name("Routine_type"), String.class);
+        for (Record r : ctx.select(
+                        DSL.inline("TABLE").as(kind),
+                        db,
+                        tableName.as(object),
+                        DSL.inline((String) null).as(column),
+                        DSL.cast(field(name("Table_priv")), String.class).as(privileges))
                 .from(table(name("mysql", "tables_priv")))
                 .where(who)
+                .unionAll(DSL.select(
+                                DSL.inline("COLUMN").as(kind),
+                                db,
+                                tableName.as(object),
+                                field(name("Column_name"), String.class).as(column),
+                                DSL.cast(field(name("Column_priv")), String.class)
+                                        .as(privileges))
+                        .from(table(name("mysql", "columns_priv")))
+                        .where(who))
+                .unionAll(DSL.select(
+                                DSL.cast(routineType, String.class).as(kind),
+                                db,
+                                field(name("Routine_name"), String.class).as(object),
+                                DSL.inline((String) null).as(column),
+                                DSL.cast(field(name("Proc_priv")), String.class).as(privileges))
+                        .from(table(name("mysql", "procs_priv")))
+                        .where(who))
                 .fetch()) {
-            Held h = fromSet(r.get(tablePriv));
-            if (!h.privileges().isEmpty() || h.grantOption()) {
-                put(held, PrivilegeScope.table(r.get(db), r.get(tableName)), h);
+            Held h = fromSet(r.get(4, String.class));
+            String database = r.get(1, String.class);
+            String name = r.get(2, String.class);
+            switch (r.get(0, String.class).toUpperCase(Locale.ROOT)) {
+                case "TABLE" -> {
+                    if (!h.privileges().isEmpty() || h.grantOption()) {
+                        put(held, PrivilegeScope.table(database, name), h);
+                    }
+                }
+                case "COLUMN" -> put(held, PrivilegeScope.column(database, name, r.get(3, String.class)), h);
+                case "FUNCTION" -> put(held, PrivilegeScope.function(database, name), h);
+                default -> put(held, PrivilegeScope.procedure(database, name), h);
             }
-        }
-        Field<String> columnName = field(name("Column_name"), String.class);
-        Field<String> columnPriv = field(name("Column_priv"), String.class);
-        for (Record r : ctx.select(db, tableName, columnName, columnPriv)
-                .from(table(name("mysql", "columns_priv")))
-                .where(who)
-                .fetch()) {
-            put(
-                    held,
-                    PrivilegeScope.column(r.get(db), r.get(tableName), r.get(columnName)),
-                    fromSet(r.get(columnPriv)));
-        }
-        Field<String> routine = field(name("Routine_name"), String.class);
-        Field<String> routineType = field(name("Routine_type"), String.class);
-        Field<String> procPriv = field(name("Proc_priv"), String.class);
-        for (Record r : ctx.select(db, routine, routineType, procPriv)
-                .from(table(name("mysql", "procs_priv")))
-                .where(who)
-                .fetch()) {
-            PrivilegeScope scope = "FUNCTION".equalsIgnoreCase(r.get(routineType))
-                    ? PrivilegeScope.function(r.get(db), r.get(routine))
-                    : PrivilegeScope.procedure(r.get(db), r.get(routine));
-            put(held, scope, fromSet(r.get(procPriv)));
         }
         return held;
     }
@@ -234,26 +249,6 @@ public final class MySqlCatalog {
             all.addAll(b.privileges());
             return new Held(all, a.grantOption() || b.grantOption());
         });
-    }
-
-    /** The *_priv columns this server's mysql.user / mysql.db has (they differ by flavor and version). */
-    private List<Field<?>> privFields(String tableName) {
-        List<String> columns = privColumns.computeIfAbsent(
-                tableName,
-                t -> ctx
-                        .select(field(name("COLUMN_NAME"), String.class))
-                        .from(table(name("information_schema", "COLUMNS")))
-                        .where(field(name("TABLE_SCHEMA"), String.class).eq("mysql"))
-                        .and(field(name("TABLE_NAME"), String.class).eq(t))
-                        .fetch(0, String.class)
-                        .stream()
-                        .filter(MySqlPrivileges.PRIV_COLUMNS::containsKey)
-                        .toList());
-        List<Field<?>> fields = new ArrayList<>();
-        for (String c : columns) {
-            fields.add(field(name(c), String.class).as(c));
-        }
-        return fields;
     }
 
     private static Held fromColumns(Record r) {
@@ -340,35 +335,42 @@ public final class MySqlCatalog {
         if (definers.isEmpty()) {
             return owned;
         }
-        owned(owned, "VIEWS", "TABLE_SCHEMA", "TABLE_NAME", null, "view", definers);
-        owned(owned, "ROUTINES", "ROUTINE_SCHEMA", "ROUTINE_NAME", "ROUTINE_TYPE", null, definers);
-        owned(owned, "TRIGGERS", "TRIGGER_SCHEMA", "TRIGGER_NAME", null, "trigger", definers);
-        owned(owned, "EVENTS", "EVENT_SCHEMA", "EVENT_NAME", null, "event", definers);
-        return owned;
-    }
-
-    private void owned(
-            List<OwnedObject> out,
-            String view,
-            String schemaCol,
-            String nameCol,
-            String typeCol,
-            String type,
-            List<String> definers) {
-        Field<String> schema = field(name(schemaCol), String.class);
-        Field<String> objectName = field(name(nameCol), String.class);
-        Field<String> typeField = typeCol == null ? DSL.inline(type) : field(name(typeCol), String.class);
-        for (Record r : ctx.select(schema, objectName, typeField)
-                .from(table(name("information_schema", view)))
-                .where(field(name("DEFINER"), String.class).in(definers))
+        Condition byDefiner = field(name("DEFINER"), String.class).in(definers);
+        Field<String> type = field(name("type"), String.class);
+        for (Record r : ctx.select(
+                        field(name("TABLE_SCHEMA"), String.class),
+                        field(name("TABLE_NAME"), String.class),
+                        DSL.inline("view").as(type))
+                .from(table(name("information_schema", "VIEWS")))
+                .where(byDefiner)
+                .unionAll(DSL.select(
+                                field(name("ROUTINE_SCHEMA"), String.class),
+                                field(name("ROUTINE_NAME"), String.class),
+                                DSL.cast(field(name("ROUTINE_TYPE")), String.class)
+                                        .as(type))
+                        .from(table(name("information_schema", "ROUTINES")))
+                        .where(byDefiner))
+                .unionAll(DSL.select(
+                                field(name("TRIGGER_SCHEMA"), String.class),
+                                field(name("TRIGGER_NAME"), String.class),
+                                DSL.inline("trigger").as(type))
+                        .from(table(name("information_schema", "TRIGGERS")))
+                        .where(byDefiner))
+                .unionAll(DSL.select(
+                                field(name("EVENT_SCHEMA"), String.class),
+                                field(name("EVENT_NAME"), String.class),
+                                DSL.inline("event").as(type))
+                        .from(table(name("information_schema", "EVENTS")))
+                        .where(byDefiner))
                 .fetch()) {
-            out.add(OwnedObject.newBuilder()
+            owned.add(OwnedObject.newBuilder()
                     .setDatabase(r.get(0, String.class))
                     .setSchema(r.get(0, String.class))
                     .setName(r.get(1, String.class))
                     .setType(r.get(2, String.class).toLowerCase(Locale.ROOT))
                     .build());
         }
+        return owned;
     }
 
     // ---- the admin

@@ -905,7 +905,7 @@ public final class MySqlEngine implements Engine {
     }
 
     private static Ctx ctx(EngineSession session) {
-        MySqlFlavor flavor = MySqlFlavor.ofVersion(session.read(ADMIN_DATABASE, MySqlCatalog::version));
+        MySqlFlavor flavor = MySqlFlavor.ofVersion(session.read(ADMIN_DATABASE, MySqlCatalog::handshakeVersion));
         return new Ctx(flavor, new MySqlStatements(flavor));
     }
 

@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.Record;
+import org.jooq.impl.DSL;
 
 /**
  * Reads the PostgreSQL catalog through jOOQ with bind values: databases, roles, memberships, role settings, stored
@@ -47,6 +49,9 @@ public class PostgresCatalog {
             OffsetDateTime validUntil) {}
 
     public record Extension(String name, String version, String schema) {}
+
+    /** A role with what is read alongside it: the roles it is a direct member of and its session defaults. */
+    public record RoleState(RoleRow row, List<String> memberOf, Map<String, String> settings) {}
 
     /** A privilege as aclexplode reports it, on one object. */
     public record Held(String privilege, boolean grantable) {}
@@ -127,6 +132,52 @@ public class PostgresCatalog {
                         r.get(9, OffsetDateTime.class)));
     }
 
+    /**
+     * {@link #role}, {@link #memberOf} and {@link #settings} in one query (one round trip instead of three), for the
+     * callers that need all three.
+     */
+    public Optional<RoleState> roleState(DSLContext dsl, String name) {
+        Field<?>[] columns = {
+            DSL.field("rolname", String.class),
+            DSL.field("rolsuper", Boolean.class),
+            DSL.field("rolinherit", Boolean.class),
+            DSL.field("rolcreaterole", Boolean.class),
+            DSL.field("rolcreatedb", Boolean.class),
+            DSL.field("rolcanlogin", Boolean.class),
+            DSL.field("rolreplication", Boolean.class),
+            DSL.field("rolbypassrls", Boolean.class),
+            DSL.field("rolconnlimit", Integer.class),
+            DSL.field("rolvaliduntil", OffsetDateTime.class),
+            DSL.field("member_of", String[].class),
+            DSL.field("settings", String[].class)
+        };
+        return dsl.resultQuery(
+                        "SELECT u.rolname, u.rolsuper, u.rolinherit, u.rolcreaterole, u.rolcreatedb, u.rolcanlogin,"
+                                + " u.rolreplication, u.rolbypassrls, u.rolconnlimit, u.rolvaliduntil,"
+                                + " ARRAY(SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid"
+                                + " WHERE m.member = u.oid ORDER BY 1),"
+                                + " (SELECT s.setconfig FROM pg_db_role_setting s WHERE s.setrole = u.oid"
+                                + " AND s.setdatabase = 0)"
+                                + " FROM pg_roles u WHERE u.rolname = ?",
+                        name)
+                .coerce(columns)
+                .fetchOptional()
+                .map(r -> new RoleState(
+                        new RoleRow(
+                                r.get(0, String.class),
+                                r.get(1, Boolean.class),
+                                r.get(2, Boolean.class),
+                                r.get(3, Boolean.class),
+                                r.get(4, Boolean.class),
+                                r.get(5, Boolean.class),
+                                r.get(6, Boolean.class),
+                                r.get(7, Boolean.class),
+                                r.get(8, Integer.class),
+                                r.get(9, OffsetDateTime.class)),
+                        r.get(10, String[].class) == null ? List.of() : List.of(r.get(10, String[].class)),
+                        settings(r.get(11, String[].class))));
+    }
+
     /** The roles a role is a direct member of. */
     public List<String> memberOf(DSLContext dsl, String member) {
         return dsl.fetch(
@@ -138,14 +189,22 @@ public class PostgresCatalog {
 
     /** The role's session defaults for every database (ALTER ROLE ... SET), as key → value. */
     public Map<String, String> settings(DSLContext dsl, String role) {
-        Map<String, String> settings = new LinkedHashMap<>();
-        for (String entry : dsl.fetch(
+        return settings(dsl.fetch(
                         "SELECT unnest(s.setconfig) FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole"
                                 + " WHERE r.rolname = ? AND s.setdatabase = 0",
                         role)
-                .getValues(0, String.class)) {
-            int eq = entry.indexOf('=');
-            settings.put(entry.substring(0, eq), entry.substring(eq + 1));
+                .getValues(0, String.class)
+                .toArray(String[]::new));
+    }
+
+    /** {@code key=value} entries of setconfig as key → value (null: none). */
+    private static Map<String, String> settings(String[] entries) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        if (entries != null) {
+            for (String entry : entries) {
+                int eq = entry.indexOf('=');
+                settings.put(entry.substring(0, eq), entry.substring(eq + 1));
+            }
         }
         return settings;
     }

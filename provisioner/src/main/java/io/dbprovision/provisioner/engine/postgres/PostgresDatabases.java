@@ -73,7 +73,10 @@ final class PostgresDatabases {
         PostgresStatements sql = flavor.statements();
         String name = d.getName();
         PostgresDatabaseConfig pg = d.getPostgres();
-        int version = session.read(EngineSession.ADMIN_DATABASE, catalog::serverVersionNum);
+        // Only default privileges depend on the server version; without them it is not read.
+        int version = pg.getDefaultPrivilegesCount() == 0
+                ? 0
+                : session.read(EngineSession.ADMIN_DATABASE, catalog::serverVersionNum);
         Optional<PostgresCatalog.DatabaseRow> row =
                 session.read(EngineSession.ADMIN_DATABASE, dsl -> catalog.database(dsl, name));
         // Validate the default privileges before anything runs.
@@ -208,7 +211,9 @@ final class PostgresDatabases {
             return ObserveDatabaseResponse.newBuilder().setExists(false).build();
         }
         PostgresCatalog.DatabaseRow r = row.get();
-        int version = session.read(EngineSession.ADMIN_DATABASE, catalog::serverVersionNum);
+        int version = d.getPostgres().getDefaultPrivilegesCount() == 0
+                ? 0
+                : session.read(EngineSession.ADMIN_DATABASE, catalog::serverVersionNum);
         InDatabase in =
                 r.allowConnections() ? session.read(name, dsl -> InDatabase.read(catalog, dsl)) : InDatabase.EMPTY;
         PostgresDatabaseConfig.Builder state = PostgresDatabaseConfig.newBuilder()

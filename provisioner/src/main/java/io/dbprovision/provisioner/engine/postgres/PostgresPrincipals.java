@@ -92,15 +92,14 @@ final class PostgresPrincipals {
     ObserveUserResponse observeUser(EngineSession session, UserDefinition u) {
         Desired d = desired(session, u);
         PostgresCatalog catalog = flavor.catalog();
-        Optional<PostgresCatalog.RoleRow> row =
-                session.read(EngineSession.ADMIN_DATABASE, dsl -> catalog.role(dsl, u.getName()));
-        if (row.isEmpty()) {
+        Optional<PostgresCatalog.RoleState> found =
+                session.read(EngineSession.ADMIN_DATABASE, dsl -> catalog.roleState(dsl, u.getName()));
+        if (found.isEmpty()) {
             return ObserveUserResponse.newBuilder().setExists(false).build();
         }
-        PostgresCatalog.RoleRow r = row.get();
-        List<String> memberOf = session.read(EngineSession.ADMIN_DATABASE, dsl -> catalog.memberOf(dsl, u.getName()));
-        Map<String, String> settings =
-                session.read(EngineSession.ADMIN_DATABASE, dsl -> catalog.settings(dsl, u.getName()));
+        PostgresCatalog.RoleRow r = found.get().row();
+        List<String> memberOf = found.get().memberOf();
+        Map<String, String> settings = found.get().settings();
         PostgresUserConfig.Builder state = PostgresUserConfig.newBuilder()
                 .setConnectionLimit(r.connectionLimit())
                 .setValidUntil(validUntil(r.validUntil()))
@@ -228,8 +227,10 @@ final class PostgresPrincipals {
         PostgresCatalog catalog = flavor.catalog();
         PostgresStatements sql = flavor.statements();
         String name = d.name();
-        Optional<PostgresCatalog.RoleRow> row =
-                session.read(EngineSession.ADMIN_DATABASE, dsl -> catalog.role(dsl, name));
+        // Memberships and settings come with the role (one read); the steps below change neither before they are used.
+        Optional<PostgresCatalog.RoleState> found =
+                session.read(EngineSession.ADMIN_DATABASE, dsl -> catalog.roleState(dsl, name));
+        Optional<PostgresCatalog.RoleRow> row = found.map(PostgresCatalog.RoleState::row);
         List<String> memberOf = List.of();
         Map<String, String> settings = Map.of();
         if (row.isEmpty()) {
@@ -271,8 +272,8 @@ final class PostgresPrincipals {
                             ScramSha256.verifier(password)));
                 }
             }
-            memberOf = session.read(EngineSession.ADMIN_DATABASE, dsl -> catalog.memberOf(dsl, name));
-            settings = session.read(EngineSession.ADMIN_DATABASE, dsl -> catalog.settings(dsl, name));
+            memberOf = found.get().memberOf();
+            settings = found.get().settings();
         }
         for (String role : new LinkedHashSet<>(d.inRoles())) {
             if (!memberOf.contains(role)) {

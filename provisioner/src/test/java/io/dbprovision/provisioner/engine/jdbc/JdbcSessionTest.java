@@ -19,6 +19,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.jooq.impl.DSL;
@@ -44,8 +45,22 @@ class JdbcSessionTest {
         pools.close();
     }
 
+    /** Sessions a test opened; each holds its connection until closed, as a call's session does. */
+    private final List<JdbcSession> sessions = new ArrayList<>();
+
+    private JdbcSession session(Instance instance, boolean validateOnly, ConnectionPools pools) {
+        return session(instance, validateOnly, pools, null);
+    }
+
+    private JdbcSession session(Instance instance, boolean validateOnly, ConnectionPools pools, Instant deadline) {
+        JdbcSession session = new JdbcSession(instance, validateOnly, pools, deadline);
+        sessions.add(session);
+        return session;
+    }
+
     @AfterEach
     void dropTestObjects() throws SQLException {
+        sessions.forEach(JdbcSession::close);
         pg("DROP ROLE IF EXISTS dbpcore_run1");
         pg("DROP ROLE IF EXISTS dbpcore_plan1");
         pg("DROP ROLE IF EXISTS dbpcore_secret1");
@@ -74,7 +89,7 @@ class JdbcSessionTest {
 
     @Test
     void readsThroughJooqOnPostgresAndMariaDb() {
-        JdbcSession pg = new JdbcSession(postgres("dbpcore_read"), false, pools);
+        JdbcSession pg = session(postgres("dbpcore_read"), false, pools);
         assertThat(pg.<String>read("", ctx -> String.valueOf(ctx.fetchValue("select current_database()"))))
                 .isEqualTo("postgres");
         assertThat(pg.<String>read("", ctx -> String.valueOf(ctx.fetchValue("show standard_conforming_strings"))))
@@ -82,7 +97,7 @@ class JdbcSessionTest {
         assertThat(pg.<String>read("template1", ctx -> String.valueOf(ctx.fetchValue("select current_database()"))))
                 .isEqualTo("template1");
 
-        JdbcSession maria = new JdbcSession(mariadb(), false, pools);
+        JdbcSession maria = session(mariadb(), false, pools);
         assertThat(maria.<String>read("", ctx -> String.valueOf(ctx.fetchValue("select current_user()"))))
                 .startsWith("root@");
         assertThat(maria.<String>read("", ctx -> String.valueOf(ctx.fetchValue("select @@SESSION.sql_mode"))))
@@ -93,7 +108,7 @@ class JdbcSessionTest {
 
     @Test
     void runExecutesStepsAndRecordsThemInThePlan() throws SQLException {
-        JdbcSession pg = new JdbcSession(postgres("dbpcore_run"), false, pools);
+        JdbcSession pg = session(postgres("dbpcore_run"), false, pools);
         pg.run(Step.of("create role dbpcore_run1", DSL.query("CREATE ROLE {0}", DSL.name("dbpcore_run1"))));
         pg.note("a note");
         assertThat(pgCount("SELECT count(*) FROM pg_roles WHERE rolname = 'dbpcore_run1'"))
@@ -106,7 +121,7 @@ class JdbcSessionTest {
                         .build());
         assertThat(pg.result().getNotesList()).containsExactly("a note");
 
-        JdbcSession maria = new JdbcSession(mariadb(), false, pools);
+        JdbcSession maria = session(mariadb(), false, pools);
         maria.run(Step.withSecret(
                 "",
                 "create user dbpcore_run1",
@@ -125,7 +140,7 @@ class JdbcSessionTest {
 
     @Test
     void validateOnlyRecordsThePlanAndChangesNothing() throws SQLException {
-        JdbcSession pg = new JdbcSession(postgres("dbpcore_plan"), true, pools);
+        JdbcSession pg = session(postgres("dbpcore_plan"), true, pools);
         pg.run(Step.withSecret(
                 "",
                 "create role dbpcore_plan1",
@@ -144,7 +159,7 @@ class JdbcSessionTest {
                         "CREATE ROLE \"dbpcore_plan1\" LOGIN PASSWORD '<redacted>'", "SET ROLE \"dbpcore_plan1\"");
         assertThat(pg.result().toString()).doesNotContain("s3cret");
 
-        JdbcSession maria = new JdbcSession(mariadb(), true, pools);
+        JdbcSession maria = session(mariadb(), true, pools);
         maria.run(Step.of(
                 "create user dbpcore_plan1",
                 DSL.query("CREATE USER {0}@{1}", DSL.name("dbpcore_plan1"), DSL.inline("%"))));
@@ -156,7 +171,7 @@ class JdbcSessionTest {
     @Test
     void aFailingStepWithASecretReportsNoSecret() throws SQLException {
         String secret = "dbpcore-Secret-4711";
-        JdbcSession pg = new JdbcSession(postgres("dbpcore_secret"), false, pools);
+        JdbcSession pg = session(postgres("dbpcore_secret"), false, pools);
         // PostgreSQL quotes a value it cannot parse back: here the secret as a timestamp.
         Step pgStep = Step.withSecret(
                 "",
@@ -176,7 +191,7 @@ class JdbcSessionTest {
                 .isZero();
         assertThat(pg.result().getPlanList()).isEmpty();
 
-        JdbcSession maria = new JdbcSession(mariadb(), false, pools);
+        JdbcSession maria = session(mariadb(), false, pools);
         // MariaDB quotes the text after a syntax error.
         Step mariaStep = Step.withSecret("", "select", s -> DSL.query("SELECT 1 FROM {0}", DSL.inline(s)), secret);
         assertThatThrownBy(() -> maria.run(mariaStep))
@@ -201,7 +216,7 @@ class JdbcSessionTest {
         for (Instance base : List.of(postgres("dbpcore_down"), mariadb())) {
             Instance down = base.toBuilder().setPort(closedPort).build();
             long start = System.nanoTime();
-            JdbcSession first = new JdbcSession(down, false, pools);
+            JdbcSession first = session(down, false, pools);
             assertThatThrownBy(() -> first.read("", ctx -> ctx.fetchValue("select 1")))
                     .isInstanceOfSatisfying(EngineException.InstanceUnavailable.class, e -> {
                         assertThat(e.host()).isEqualTo("127.0.0.1");
@@ -211,7 +226,7 @@ class JdbcSessionTest {
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
 
             long again = System.nanoTime();
-            JdbcSession second = new JdbcSession(down, false, pools);
+            JdbcSession second = session(down, false, pools);
             assertThatThrownBy(() -> second.run(Step.of("x", DSL.query("select 1"))))
                     .isInstanceOf(EngineException.InstanceUnavailable.class);
             assertThat(Duration.ofNanos(System.nanoTime() - again)).isLessThan(Duration.ofMillis(200));
@@ -222,7 +237,7 @@ class JdbcSessionTest {
     void aRefusedAdminLoginIsInstanceUnavailableWithoutThePassword() {
         Instance wrong =
                 mariadb().toBuilder().setPassword("dbpcore-wrong-password").build();
-        assertThatThrownBy(() -> new JdbcSession(wrong, false, pools).read("", ctx -> ctx.fetchValue("select 1")))
+        assertThatThrownBy(() -> session(wrong, false, pools).read("", ctx -> ctx.fetchValue("select 1")))
                 .isInstanceOf(EngineException.InstanceUnavailable.class)
                 .hasMessageContaining("admin login refused")
                 .hasMessageNotContaining("dbpcore-wrong-password");
@@ -230,7 +245,7 @@ class JdbcSessionTest {
 
     @Test
     void theDeadlineCancelsAPostgresStatementOnTheServer() throws Exception {
-        JdbcSession pg = new JdbcSession(
+        JdbcSession pg = session(
                 postgres("dbpcore_deadline"), false, pools, Instant.now().plusSeconds(2));
         long start = System.nanoTime();
         assertThatThrownBy(() -> pg.run(Step.of("sleep", DSL.query("SELECT pg_sleep(30) AS dbpcore_sleep"))))
@@ -244,7 +259,7 @@ class JdbcSessionTest {
 
     @Test
     void cancelStopsAPostgresStatementOnTheServer() throws Exception {
-        JdbcSession pg = new JdbcSession(postgres("dbpcore_cancel"), false, pools);
+        JdbcSession pg = session(postgres("dbpcore_cancel"), false, pools);
         CompletableFuture<Void> sleep = CompletableFuture.runAsync(
                 () -> pg.run(Step.of("sleep", DSL.query("SELECT pg_sleep(30) AS dbpcore_sleep"))));
         Await.until(Duration.ofSeconds(10), "the sleep to start", () -> pgSleeping("dbpcore_cancel") == 1);
@@ -257,8 +272,7 @@ class JdbcSessionTest {
 
     @Test
     void theDeadlineCancelsAMariaDbStatementOnTheServer() throws Exception {
-        JdbcSession maria =
-                new JdbcSession(mariadb(), false, pools, Instant.now().plusSeconds(2));
+        JdbcSession maria = session(mariadb(), false, pools, Instant.now().plusSeconds(2));
         long start = System.nanoTime();
         assertThatThrownBy(() -> maria.run(Step.of("sleep", DSL.query("SELECT SLEEP(30) AS dbpcore_sleep"))))
                 .isInstanceOf(EngineException.EngineRefused.class);
@@ -269,10 +283,12 @@ class JdbcSessionTest {
     @Test
     void idlePoolsAreClosed() {
         try (ConnectionPools shortLived = new ConnectionPools(Duration.ofMillis(200), Duration.ofSeconds(3))) {
-            new JdbcSession(postgres("dbpcore_idle"), false, shortLived).read("", ctx -> ctx.fetchValue("select 1"));
+            try (JdbcSession first = session(postgres("dbpcore_idle"), false, shortLived)) {
+                first.read("", ctx -> ctx.fetchValue("select 1"));
+            }
             assertThat(shortLived.size()).isEqualTo(1);
             Await.until(Duration.ofSeconds(10), "the idle pool to close", () -> shortLived.size() == 0);
-            assertThat(new JdbcSession(postgres("dbpcore_idle"), false, shortLived)
+            assertThat(session(postgres("dbpcore_idle"), false, shortLived)
                             .<Integer>read("", ctx -> ((Number) ctx.fetchValue("select 2")).intValue()))
                     .isEqualTo(2);
         }
@@ -281,11 +297,13 @@ class JdbcSessionTest {
     @Test
     void aPooledConnectionTheServerEndedIsReplacedOnItsNextUse() throws Exception {
         Instance instance = postgres("dbpcore_ended");
-        new JdbcSession(instance, false, pools).read("", ctx -> ctx.fetchValue("select 1"));
+        try (JdbcSession first = session(instance, false, pools)) {
+            first.read("", ctx -> ctx.fetchValue("select 1"));
+        }
         pg("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'dbpcore_ended'");
         Await.until(Duration.ofSeconds(10), "the session to end", () -> pgSessions("dbpcore_ended") == 0);
 
-        JdbcSession again = new JdbcSession(instance, false, pools);
+        JdbcSession again = session(instance, false, pools);
         again.run(Step.of("select", DSL.query("select 1")));
         assertThat(again.<Integer>read("", ctx -> ((Number) ctx.fetchValue("select 2")).intValue()))
                 .isEqualTo(2);
@@ -301,7 +319,9 @@ class JdbcSessionTest {
                 Instance distinct = instance.toBuilder()
                         .setPostgres(instance.getPostgres().toBuilder().setApplicationName("dbpcore_cap" + i))
                         .build();
-                new JdbcSession(distinct, false, capped).read("", ctx -> ctx.fetchValue("select 1"));
+                try (JdbcSession session = session(distinct, false, capped)) {
+                    session.read("", ctx -> ctx.fetchValue("select 1"));
+                }
             }
             assertThat(capped.size()).isEqualTo(ConnectionPools.MAXIMUM_POOLS_PER_SERVER);
         }

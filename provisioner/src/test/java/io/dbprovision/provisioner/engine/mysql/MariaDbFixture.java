@@ -33,9 +33,10 @@ final class MariaDbFixture implements AutoCloseable {
 
     /** One "make it so" call; its ChangeResponse. */
     ChangeResponse change(boolean validateOnly, Consumer<EngineSession> call) {
-        JdbcSession session = new JdbcSession(instance, validateOnly, pools);
-        call.accept(session);
-        return session.result();
+        try (JdbcSession session = new JdbcSession(instance, validateOnly, pools)) {
+            call.accept(session);
+            return session.result();
+        }
     }
 
     /** Runs the call twice: the first must change something, the second nothing. */
@@ -51,7 +52,9 @@ final class MariaDbFixture implements AutoCloseable {
     }
 
     <T> T observe(Function<EngineSession, T> call) {
-        return call.apply(new JdbcSession(instance, false, pools));
+        try (JdbcSession session = new JdbcSession(instance, false, pools)) {
+            return call.apply(session);
+        }
     }
 
     static void root(String... statements) {

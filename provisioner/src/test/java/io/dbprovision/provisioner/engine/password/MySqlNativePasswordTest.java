@@ -55,14 +55,15 @@ class MySqlNativePasswordTest {
                     .setHost("127.0.0.1")
                     .setUsername("root")
                     .build();
-            JdbcSession session = new JdbcSession(instance, false, pools);
-            session.run(Step.withSecret(
-                    "",
-                    "create user dbpcore_native",
-                    hash -> DSL.query(
-                            "CREATE USER {0}@{1} IDENTIFIED BY PASSWORD {2}",
-                            DSL.name("dbpcore_native"), DSL.inline("%"), DSL.inline(hash)),
-                    MySqlNativePassword.hash(password)));
+            try (JdbcSession session = new JdbcSession(instance, false, pools)) {
+                session.run(Step.withSecret(
+                        "",
+                        "create user dbpcore_native",
+                        hash -> DSL.query(
+                                "CREATE USER {0}@{1} IDENTIFIED BY PASSWORD {2}",
+                                DSL.name("dbpcore_native"), DSL.inline("%"), DSL.inline(hash)),
+                        MySqlNativePassword.hash(password)));
+            }
         }
         try (Connection login = DriverManager.getConnection(URL, "dbpcore_native", password)) {
             assertThat(login.isValid(2)).isTrue();

@@ -78,16 +78,17 @@ class ScramSha256Test {
                 .setHost("127.0.0.1")
                 .setUsername("postgres")
                 .build();
-        JdbcSession session = new JdbcSession(instance, false, pools);
-        session.run(Step.withSecret(
-                "",
-                "create user dbpcore_scram",
-                secret ->
-                        DSL.query("CREATE ROLE {0} LOGIN PASSWORD {1}", DSL.name("dbpcore_scram"), DSL.inline(secret)),
-                verifier));
-        assertThat(session.result().getPlan(0).getSql())
-                .doesNotContain(verifier)
-                .contains("'<redacted>'");
+        try (JdbcSession session = new JdbcSession(instance, false, pools)) {
+            session.run(Step.withSecret(
+                    "",
+                    "create user dbpcore_scram",
+                    secret -> DSL.query(
+                            "CREATE ROLE {0} LOGIN PASSWORD {1}", DSL.name("dbpcore_scram"), DSL.inline(secret)),
+                    verifier));
+            assertThat(session.result().getPlan(0).getSql())
+                    .doesNotContain(verifier)
+                    .contains("'<redacted>'");
+        }
         String stored = rolpassword();
         assertThat(stored).isEqualTo(verifier);
         assertThat(ScramSha256.matches(stored, password)).isTrue();

@@ -29,15 +29,29 @@ final class PostgresFixture implements AutoCloseable {
     final PostgresEngine engine = new PostgresEngine();
     private final ConnectionPools pools = new ConnectionPools();
 
+    /** The session handed out last; it holds its connection until the next one is asked for (or the fixture closes). */
+    private JdbcSession last;
+
+    /** A fresh session for one engine call; the one before it is closed, as each call's session is in the service. */
     JdbcSession session(boolean validateOnly) {
-        return new JdbcSession(INSTANCE, validateOnly, pools);
+        closeLast();
+        last = new JdbcSession(INSTANCE, validateOnly, pools);
+        return last;
     }
 
     /** Runs an engine call on a fresh session and returns what it changed. */
     ChangeResponse change(boolean validateOnly, Consumer<EngineSession> call) {
-        JdbcSession session = session(validateOnly);
-        call.accept(session);
-        return session.result();
+        try (JdbcSession session = session(validateOnly)) {
+            call.accept(session);
+            return session.result();
+        }
+    }
+
+    private void closeLast() {
+        if (last != null) {
+            last.close();
+            last = null;
+        }
     }
 
     static Connection connect(String database, String user) throws SQLException {
@@ -90,6 +104,7 @@ final class PostgresFixture implements AutoCloseable {
 
     @Override
     public void close() {
+        closeLast();
         pools.close();
     }
 }

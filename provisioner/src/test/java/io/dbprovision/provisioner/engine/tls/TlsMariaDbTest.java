@@ -55,11 +55,12 @@ class TlsMariaDbTest {
     }
 
     private static String cipher(Instance instance) {
-        return new JdbcSession(instance, false, pools)
-                .<String>read(
-                        "",
-                        ctx -> String.valueOf(
-                                ctx.fetch("SHOW STATUS LIKE 'Ssl_cipher'").getValue(0, 1)));
+        try (JdbcSession session = new JdbcSession(instance, false, pools)) {
+            return session.<String>read(
+                    "",
+                    ctx -> String.valueOf(
+                            ctx.fetch("SHOW STATUS LIKE 'Ssl_cipher'").getValue(0, 1)));
+        }
     }
 
     @Test
@@ -102,9 +103,11 @@ class TlsMariaDbTest {
                 .setClientCertPem(client.certificatePem())
                 .setClientKeyPem(client.traditionalKeyPem())
                 .build();
-        JdbcSession session = new JdbcSession(instance("localhost", "dbpcore_x509", withCertificate), false, pools);
-        assertThat(session.<String>read("", ctx -> String.valueOf(ctx.fetchValue("SELECT current_user()"))))
-                .isEqualTo("dbpcore_x509@%");
+        try (JdbcSession session =
+                new JdbcSession(instance("localhost", "dbpcore_x509", withCertificate), false, pools)) {
+            assertThat(session.<String>read("", ctx -> String.valueOf(ctx.fetchValue("SELECT current_user()"))))
+                    .isEqualTo("dbpcore_x509@%");
+        }
 
         Instance without = instance("localhost", "dbpcore_x509", tls(SSLMode.SSL_MODE_VERIFY_FULL, ca.caPem()));
         assertThatThrownBy(() -> cipher(without))

@@ -61,8 +61,10 @@ class TlsPostgresTest {
     }
 
     private static boolean sslInUse(Instance instance) {
-        return new JdbcSession(instance, false, pools).<Boolean>read("", ctx ->
-                (Boolean) ctx.fetchValue("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"));
+        try (JdbcSession session = new JdbcSession(instance, false, pools)) {
+            return session.<Boolean>read(
+                    "", ctx -> (Boolean) ctx.fetchValue("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"));
+        }
     }
 
     @Test
@@ -117,9 +119,11 @@ class TlsPostgresTest {
                     .setClientCertPem(client.certificatePem())
                     .setClientKeyPem(ec ? client.keyPem() : client.traditionalKeyPem())
                     .build();
-            JdbcSession session = new JdbcSession(instance("localhost", "dbpcore_cert", withCertificate), false, pools);
-            assertThat(session.<Object>read("", ctx -> ctx.fetchValue("SELECT current_user")))
-                    .isEqualTo("dbpcore_cert");
+            try (JdbcSession session =
+                    new JdbcSession(instance("localhost", "dbpcore_cert", withCertificate), false, pools)) {
+                assertThat(session.<Object>read("", ctx -> ctx.fetchValue("SELECT current_user")))
+                        .isEqualTo("dbpcore_cert");
+            }
         }
     }
 
