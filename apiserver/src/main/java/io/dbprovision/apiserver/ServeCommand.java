@@ -278,7 +278,8 @@ final class ServeCommand implements Callable<Integer> {
             server = DelegatedServer.start(options);
         } catch (IllegalArgumentException | IllegalStateException e) {
             // a configuration the server cannot start with (no cluster, unreadable file): say why, no stack trace
-            System.err.println("dbprovision serve: cannot start: " + e.getMessage());
+            spec.commandLine().getErr().println("dbprovision serve: cannot start: " + e.getMessage());
+            spec.commandLine().getErr().flush();
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
@@ -286,8 +287,8 @@ final class ServeCommand implements Callable<Integer> {
             server.close();
             stopped.countDown();
         }));
-        System.out.println("DB Provision " + BuildInfo.version() + " " + server.summary());
-        System.out.flush();
+        spec.commandLine().getOut().println("DB Provision " + BuildInfo.version() + " " + server.summary());
+        spec.commandLine().getOut().flush();
         try {
             stopped.await();
         } catch (InterruptedException e) {
