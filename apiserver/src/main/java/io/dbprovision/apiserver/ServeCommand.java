@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
         name = "serve",
         mixinStandardHelpOptions = true,
         sortOptions = false,
+        customSynopsis = "dbprovision serve [OPTIONS]",
         description = {
             "Serve dbops.dbprovision.io in a Kubernetes cluster as an aggregated API server: requests arrive through the"
                     + " kube-apiserver (APIService), authentication and authorization are delegated to it"
@@ -99,6 +100,7 @@ final class ServeCommand implements Callable<Integer> {
             arity = "0..1",
             fallbackValue = "true",
             defaultValue = "false",
+            paramLabel = "true|false",
             description = "If false, the client CA and the request-header settings missing from the flags are looked"
                     + " up in the kube-system/extension-apiserver-authentication ConfigMap (default: false).")
     boolean authenticationSkipLookup;
@@ -108,6 +110,7 @@ final class ServeCommand implements Callable<Integer> {
             arity = "0..1",
             fallbackValue = "true",
             defaultValue = "false",
+            paramLabel = "true|false",
             description = "If true, failures to look up missing authentication configuration from the cluster are"
                     + " not fatal; requests that need it are not authenticated (default: false).")
     boolean authenticationTolerateLookupFailure;
@@ -186,9 +189,10 @@ final class ServeCommand implements Callable<Integer> {
             arity = "0..1",
             fallbackValue = "true",
             defaultValue = "false",
+            paramLabel = "true|false",
             description = "Let unauthenticated requests in as system:anonymous, for the cluster's SubjectAccessReview"
-                    + " to decide; off, they get 401 (default: false). Health and version paths are reachable"
-                    + " either way.")
+                    + " to decide; off, they get 401 (default: false), except on /healthz, /livez, /readyz"
+                    + " (always allowed) and /version (let in as system:anonymous for the review to decide).")
     boolean anonymousAuth;
 
     // --- authorization ----------------------------------------------------------------------------------------
