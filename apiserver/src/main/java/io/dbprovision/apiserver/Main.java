@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = BuildInfo.class,
         description = "Self-service databases: the dbops.dbprovision.io API server.",
-        subcommands = {StandaloneCommand.class, RewriteSecretsCommand.class, VersionCommand.class})
+        subcommands = {StandaloneCommand.class, ServeCommand.class, RewriteSecretsCommand.class, VersionCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -29,6 +29,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -51,6 +52,7 @@ public final class ServerAssembly {
     private Authenticator authenticator;
     private Authorizer authorizer;
     private boolean anonymous;
+    private Supplier<List<String>> strippedHeaders = List::of;
     private RequestAuditor auditor = RequestAuditor.NONE;
     private InFlightLimits.Settings limits = InFlightLimits.Settings.DEFAULTS;
     private Clock clock = Clock.systemUTC();
@@ -89,6 +91,15 @@ public final class ServerAssembly {
     /** Let unauthenticated requests in as {@code system:anonymous} (off by default, as the issue of security asks). */
     public ServerAssembly anonymous(boolean anonymous) {
         this.anonymous = anonymous;
+        return this;
+    }
+
+    /**
+     * Headers removed from a request once it is authenticated (lower-case name prefixes, asked per request): in
+     * delegated mode {@code Authorization} and the front proxy's {@code X-Remote-*}, as k8s.io/apiserver does.
+     */
+    public ServerAssembly strippedHeaders(Supplier<List<String>> prefixes) {
+        this.strippedHeaders = prefixes;
         return this;
     }
 
@@ -152,7 +163,7 @@ public final class ServerAssembly {
         RequestPipeline pipeline = new RequestPipeline(
                 List.<Filter>of(
                         new InFlightLimits(limits),
-                        new Authentication(authenticator, anonymous, PUBLIC_PATHS),
+                        new Authentication(authenticator, anonymous, PUBLIC_PATHS, strippedHeaders),
                         new Impersonation(authorizer),
                         new AuditFilter(auditor, clock),
                         new Authorization(authorizer)),

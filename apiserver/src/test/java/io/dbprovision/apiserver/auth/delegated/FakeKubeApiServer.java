@@ -45,29 +45,29 @@ import javax.net.ssl.SSLContext;
  * selector, watch with resource versions). Callers must present the service-account token it was given (401
  * otherwise). Answers are configurable, every kind of request is counted, and it can be made to fail or be stopped.
  */
-final class FakeKubeApiServer implements AutoCloseable {
-    static final String CONFIG_MAP_PATH = "/api/v1/namespaces/kube-system/configmaps";
+public final class FakeKubeApiServer implements AutoCloseable {
+    public static final String CONFIG_MAP_PATH = "/api/v1/namespaces/kube-system/configmaps";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A user a TokenReview names; {@code audiences} are the ones the token is for (empty: not reported). */
-    record FakeUser(
+    public record FakeUser(
             String username, String uid, List<String> groups, Map<String, List<String>> extra, List<String> audiences) {
-        static FakeUser of(String username, String... groups) {
+        public static FakeUser of(String username, String... groups) {
             return new FakeUser(username, "uid-" + username, List.of(groups), Map.of(), List.of());
         }
     }
 
     /** The status of a SubjectAccessReview. */
-    record SarAnswer(boolean allowed, boolean denied, String reason) {
-        static SarAnswer allow(String reason) {
+    public record SarAnswer(boolean allowed, boolean denied, String reason) {
+        public static SarAnswer allow(String reason) {
             return new SarAnswer(true, false, reason);
         }
 
-        static SarAnswer deny(String reason) {
+        public static SarAnswer deny(String reason) {
             return new SarAnswer(false, true, reason);
         }
 
-        static SarAnswer noOpinion(String reason) {
+        public static SarAnswer noOpinion(String reason) {
             return new SarAnswer(false, false, reason);
         }
     }
@@ -81,14 +81,14 @@ final class FakeKubeApiServer implements AutoCloseable {
     private volatile int failWith;
     private volatile Duration latency = Duration.ZERO;
 
-    final AtomicInteger tokenReviews = new AtomicInteger();
-    final AtomicInteger subjectAccessReviews = new AtomicInteger();
-    final AtomicInteger configMapReads = new AtomicInteger();
-    final AtomicInteger configMapWatches = new AtomicInteger();
-    final AtomicInteger unauthorizedCalls = new AtomicInteger();
-    final AtomicInteger failedCalls = new AtomicInteger();
-    final List<JsonNode> tokenReviewSpecs = new CopyOnWriteArrayList<>();
-    final List<JsonNode> subjectAccessReviewSpecs = new CopyOnWriteArrayList<>();
+    public final AtomicInteger tokenReviews = new AtomicInteger();
+    public final AtomicInteger subjectAccessReviews = new AtomicInteger();
+    public final AtomicInteger configMapReads = new AtomicInteger();
+    public final AtomicInteger configMapWatches = new AtomicInteger();
+    public final AtomicInteger unauthorizedCalls = new AtomicInteger();
+    public final AtomicInteger failedCalls = new AtomicInteger();
+    public final List<JsonNode> tokenReviewSpecs = new CopyOnWriteArrayList<>();
+    public final List<JsonNode> subjectAccessReviewSpecs = new CopyOnWriteArrayList<>();
 
     // the ConfigMap and its history, for watches that resume from a resource version
     private final Object configLock = new Object();
@@ -115,7 +115,7 @@ final class FakeKubeApiServer implements AutoCloseable {
         server.start();
     }
 
-    static FakeKubeApiServer start(String serviceAccountToken) {
+    public static FakeKubeApiServer start(String serviceAccountToken) {
         try {
             return new FakeKubeApiServer(serviceAccountToken);
         } catch (Exception e) {
@@ -123,20 +123,20 @@ final class FakeKubeApiServer implements AutoCloseable {
         }
     }
 
-    Pki.Issued ca() {
+    public Pki.Issued ca() {
         return ca;
     }
 
-    int port() {
+    public int port() {
         return server.getAddress().getPort();
     }
 
-    String url() {
+    public String url() {
         return "https://127.0.0.1:" + port();
     }
 
     /** A kubeconfig that reaches this server with {@code callerToken}. */
-    Path writeKubeconfig(Path dir, String callerToken) throws IOException {
+    public Path writeKubeconfig(Path dir, String callerToken) throws IOException {
         String caData = Base64.getEncoder().encodeToString(ca.certificatePem().getBytes(StandardCharsets.US_ASCII));
         String yaml = """
                 apiVersion: v1
@@ -164,7 +164,7 @@ final class FakeKubeApiServer implements AutoCloseable {
     }
 
     /** The files a pod's service account mount holds, and the environment pointing at this server. */
-    ClusterConnection.InCluster writeServiceAccount(Path dir, String callerToken, Duration tokenReread)
+    public ClusterConnection.InCluster writeServiceAccount(Path dir, String callerToken, Duration tokenReread)
             throws IOException {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("token"), callerToken);
@@ -178,33 +178,33 @@ final class FakeKubeApiServer implements AutoCloseable {
     }
 
     /** From now on callers must present {@code token} (the service-account token was rotated). */
-    void rotateCallerToken(String token) {
+    public void rotateCallerToken(String token) {
         acceptedCallerTokens.clear();
         acceptedCallerTokens.add(token);
     }
 
-    void acceptToken(String token, FakeUser user) {
+    public void acceptToken(String token, FakeUser user) {
         tokens.put(token, user);
     }
 
-    void answerSubjectAccessReviews(Function<JsonNode, SarAnswer> answers) {
+    public void answerSubjectAccessReviews(Function<JsonNode, SarAnswer> answers) {
         this.sarAnswers = answers;
     }
 
     /** Every request answered with this HTTP code and a Status (0: behave again); open watches end. */
-    void failWith(int code) {
+    public void failWith(int code) {
         this.failWith = code;
         if (code != 0) {
             watchers.forEach(queue -> queue.add(JSON.createObjectNode()));
         }
     }
 
-    void delayAnswers(Duration latency) {
+    public void delayAnswers(Duration latency) {
         this.latency = latency;
     }
 
     /** Creates or replaces the ConfigMap, notifying watchers; returns its new resource version. */
-    String putConfigMap(Map<String, String> data) {
+    public String putConfigMap(Map<String, String> data) {
         synchronized (configLock) {
             String type = configMap == null ? "ADDED" : "MODIFIED";
             ObjectNode object = JSON.createObjectNode();
@@ -223,7 +223,7 @@ final class FakeKubeApiServer implements AutoCloseable {
         }
     }
 
-    void deleteConfigMap() {
+    public void deleteConfigMap() {
         synchronized (configLock) {
             if (configMap != null) {
                 ObjectNode gone = configMap.deepCopy();
@@ -235,7 +235,7 @@ final class FakeKubeApiServer implements AutoCloseable {
     }
 
     /** The ConfigMap as kube-apiserver writes it for a front proxy. */
-    static Map<String, String> configMapData(
+    public static Map<String, String> configMapData(
             Optional<Pki.Issued> clientCa, Optional<Pki.Issued> requestHeaderCa, List<String> allowedNames) {
         Map<String, String> data = new LinkedHashMap<>();
         clientCa.ifPresent(c -> data.put("client-ca-file", c.certificatePem()));
@@ -249,7 +249,7 @@ final class FakeKubeApiServer implements AutoCloseable {
         return data;
     }
 
-    static String array(List<String> values) {
+    public static String array(List<String> values) {
         ArrayNode array = JSON.createArrayNode();
         values.forEach(array::add);
         return array.toString();

@@ -1,0 +1,241 @@
+package io.dbprovision.apiserver.server;
+
+import io.dbprovision.api.kinds.ObjectRules;
+import io.dbprovision.api.schema.Schema;
+import io.dbprovision.apiserver.audit.Audit;
+import io.dbprovision.apiserver.audit.AuditOptions;
+import io.dbprovision.apiserver.auth.delegated.DelegatedAuth;
+import io.dbprovision.apiserver.auth.delegated.DelegatedOptions;
+import io.dbprovision.apiserver.registry.Registry;
+import io.dbprovision.apiserver.storage.Storage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Delegated (aggregated, in-cluster) mode: the dbops kinds only — namespaces, Secrets and RBAC live in the cluster —
+ * on the chosen storage, with authentication and authorization delegated to the kube-apiserver ({@link DelegatedAuth}:
+ * front proxy, client certificates, TokenReview, SubjectAccessReview), behind a TLS listener whose serving certificate
+ * follows its files and whose advertised client CAs follow the cluster's ConfigMap. The front proxy's headers and
+ * {@code Authorization} are removed from a request once it is authenticated.
+ */
+public final class DelegatedServer implements AutoCloseable {
+    /** k8s.io/apiserver's {@code --cert-dir} default, where a self-signed certificate is kept. */
+    public static final Path DEFAULT_CERT_DIR = Path.of("apiserver.local.config/certificates");
+
+    private static final Duration SELF_SIGNED_VALIDITY = Duration.ofDays(365);
+    /** Headers that carry credentials and mean nothing past authentication (k8s.io/apiserver's standard ones). */
+    private static final List<String> ALWAYS_STRIPPED =
+            List.of("authorization", "x-remote-user", "x-remote-uid", "x-remote-group", "x-remote-extra-");
+
+    private final Storage storage;
+    private final DelegatedAuth auth;
+    private final Audit audit;
+    private final ReloadingServingCertificate serving;
+    private final ServerAssembly.RunningServer server;
+    private final String summary;
+
+    /**
+     * How to run.
+     *
+     * @param bindAddress {@code --bind-address}
+     * @param securePort {@code --secure-port} (0: any free port)
+     * @param serving the serving certificate
+     * @param storage {@code --storage-backend} and its flags
+     * @param auth the delegated authentication and authorization flags
+     * @param anonymous {@code --anonymous-auth}: let unauthenticated requests in as {@code system:anonymous} (the
+     *     cluster's SubjectAccessReview then decides); health and version paths are reachable either way
+     * @param audit the {@code --audit-*} flags
+     */
+    public record Options(
+            String bindAddress,
+            int securePort,
+            Serving serving,
+            StorageChoice storage,
+            DelegatedOptions auth,
+            boolean anonymous,
+            AuditOptions audit) {
+        public static Options of(StorageChoice storage, DelegatedOptions auth) {
+            return new Options(
+                    "0.0.0.0",
+                    8443,
+                    Serving.selfSignedIn(DEFAULT_CERT_DIR),
+                    storage,
+                    auth,
+                    false,
+                    AuditOptions.defaults());
+        }
+
+        public Options withListen(String host, int port) {
+            return new Options(host, port, serving, storage, auth, anonymous, audit);
+        }
+
+        public Options withServing(Serving value) {
+            return new Options(bindAddress, securePort, value, storage, auth, anonymous, audit);
+        }
+
+        public Options withAnonymous(boolean value) {
+            return new Options(bindAddress, securePort, serving, storage, auth, value, audit);
+        }
+
+        public Options withAudit(AuditOptions value) {
+            return new Options(bindAddress, securePort, serving, storage, auth, anonymous, value);
+        }
+    }
+
+    /**
+     * The serving certificate: {@code --tls-cert-file} and {@code --tls-private-key-file} (both or neither), checked
+     * for a change every {@code checkInterval}; without them, a self-signed one kept in {@code --cert-dir}, as
+     * k8s.io/apiserver does (the APIService must then carry its CA, or skip verification in a test cluster).
+     */
+    public record Serving(
+            Optional<Path> certificateFile, Optional<Path> keyFile, Path certDir, Duration checkInterval) {
+        public Serving {
+            if (certificateFile.isPresent() != keyFile.isPresent()) {
+                throw new IllegalArgumentException("--tls-cert-file and --tls-private-key-file go together");
+            }
+        }
+
+        public static Serving files(Path certificate, Path key) {
+            return new Serving(Optional.of(certificate), Optional.of(key), DEFAULT_CERT_DIR, Duration.ofSeconds(10));
+        }
+
+        public static Serving selfSignedIn(Path certDir) {
+            return new Serving(Optional.empty(), Optional.empty(), certDir, Duration.ofSeconds(10));
+        }
+
+        public Serving withCheckInterval(Duration interval) {
+            return new Serving(certificateFile, keyFile, certDir, interval);
+        }
+    }
+
+    private DelegatedServer(Options options) {
+        this.serving = servingCertificate(options.serving(), options.bindAddress());
+        this.storage = options.storage().open();
+        DelegatedAuth auth = null;
+        Audit audit = null;
+        try {
+            auth = DelegatedAuth.start(options.auth());
+            audit = Audit.from(options.audit());
+            DelegatedAuth started = auth;
+            this.server = new ServerAssembly(storage, DelegatedTls.context(serving, started::acceptedClientIssuers))
+                    .listen(options.bindAddress(), options.securePort())
+                    .serve(new Registry.Served(Schema.get(), ObjectRules.standard()))
+                    .authenticator(started.authenticator())
+                    .authorizer(started.authorizer())
+                    .anonymous(options.anonymous())
+                    .strippedHeaders(() -> strippedHeaders(started))
+                    .audit(audit)
+                    .start();
+        } catch (RuntimeException e) {
+            if (auth != null) {
+                auth.close();
+            }
+            if (audit != null) {
+                audit.close();
+            }
+            storage.close();
+            throw e;
+        }
+        this.auth = auth;
+        this.audit = audit;
+        this.summary = summary(options, server.port());
+    }
+
+    public static DelegatedServer start(Options options) {
+        return new DelegatedServer(options);
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    /** The serving certificate (first) and its chain, as handshakes get them now. */
+    public X509Certificate[] servingChain() {
+        return serving.chain();
+    }
+
+    /** One line for the log: where it listens, on what storage, delegating to whom. No secret in it. */
+    public String summary() {
+        return summary;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        auth.close();
+        storage.close();
+        audit.close();
+    }
+
+    private static List<String> strippedHeaders(DelegatedAuth auth) {
+        List<String> configured = auth.requestHeaderNamesAndPrefixes();
+        if (configured.isEmpty()) {
+            return ALWAYS_STRIPPED;
+        }
+        return Stream.concat(ALWAYS_STRIPPED.stream(), configured.stream())
+                .distinct()
+                .toList();
+    }
+
+    private static ReloadingServingCertificate servingCertificate(Serving options, String bindAddress) {
+        if (options.certificateFile().isPresent()) {
+            return ReloadingServingCertificate.fromFiles(
+                    options.certificateFile().get(), options.keyFile().orElseThrow(), options.checkInterval());
+        }
+        Path certificate = options.certDir().resolve("apiserver.crt");
+        Path key = options.certDir().resolve("apiserver.key");
+        if (!Files.exists(certificate) || !Files.exists(key)) {
+            writeSelfSigned(certificate, key, bindAddress);
+        }
+        return ReloadingServingCertificate.fromFiles(certificate, key, options.checkInterval());
+    }
+
+    /** A CA of its own and a certificate for the local names, as k8s.io/apiserver's self-signed fallback. */
+    private static void writeSelfSigned(Path certificate, Path key, String bindAddress) {
+        Pki.Issued ca = Pki.newCa("dbprovision-apiserver-ca@" + Instant.now().getEpochSecond(), SELF_SIGNED_VALIDITY);
+        List<String> dns = new ArrayList<>(Pki.localDnsNames());
+        List<String> ips = new ArrayList<>(List.of("127.0.0.1", "::1"));
+        if (!bindAddress.equals("0.0.0.0") && !bindAddress.equals("::") && !ips.contains(bindAddress)) {
+            if (bindAddress.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+                ips.add(bindAddress);
+            } else {
+                dns.add(bindAddress);
+            }
+        }
+        Pki.Issued leaf = Pki.newServing(ca, "dbprovision-apiserver", dns, ips, SELF_SIGNED_VALIDITY);
+        // the chain, leaf first, so that a client given the CA can verify it
+        Pki.writeFile(certificate, leaf.certificatePem() + ca.certificatePem(), false);
+        Pki.writeFile(key, leaf.keyPem(), true);
+    }
+
+    private static String summary(Options options, int port) {
+        DelegatedOptions auth = options.auth();
+        String cluster =
+                auth.authenticationKubeconfig().map(k -> "kubeconfig " + k).orElse("the in-cluster service account");
+        if (!auth.authenticationKubeconfig().equals(auth.authorizationKubeconfig())) {
+            cluster = "authentication via " + cluster + ", authorization via "
+                    + auth.authorizationKubeconfig()
+                            .map(k -> "kubeconfig " + k)
+                            .orElse("the in-cluster service account");
+        } else {
+            cluster = "authentication and authorization delegated via " + cluster;
+        }
+        String certificate = options.serving()
+                .certificateFile()
+                .map(f -> f + " (reloaded when it changes)")
+                .orElse("self-signed in " + options.serving().certDir());
+        String audit =
+                options.audit().logPath().isEmpty() ? "off" : options.audit().logPath();
+        return "serves dbops.dbprovision.io/v1alpha1 (delegated) at https://" + options.bindAddress() + ":" + port
+                + "; storage: " + options.storage().describe() + "; " + cluster + "; serving certificate: "
+                + certificate + "; anonymous requests: " + (options.anonymous() ? "on" : "off") + "; audit log: "
+                + audit;
+    }
+}
