@@ -233,6 +233,13 @@ final class ServeCommand implements Callable<Integer> {
     // --- storage ----------------------------------------------------------------------------------------------
 
     @Option(
+            names = "--encryption-provider-config",
+            paramLabel = "FILE",
+            description = "Encrypt Secrets at rest as this kube-apiserver EncryptionConfiguration says (aesgcm keys;"
+                    + " readable by this user only; every replica needs the same keys).")
+    Path encryptionProviderConfig;
+
+    @Option(
             names = {"--storage-backend", "--storage"},
             defaultValue = "postgres",
             paramLabel = "BACKEND",
@@ -334,11 +341,12 @@ final class ServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
-        return DelegatedServer.Options.of(storage(), auth)
+        DelegatedServer.Options options = DelegatedServer.Options.of(storage(), auth)
                 .withListen(bindAddress, securePort)
                 .withServing(serving)
                 .withAnonymous(anonymousAuth)
                 .withAudit(audit.options());
+        return encryptionProviderConfig == null ? options : options.withEncryptionConfig(encryptionProviderConfig);
     }
 
     private StorageChoice storage() {

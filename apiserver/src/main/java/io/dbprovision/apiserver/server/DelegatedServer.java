@@ -8,6 +8,8 @@ import io.dbprovision.apiserver.auth.delegated.DelegatedAuth;
 import io.dbprovision.apiserver.auth.delegated.DelegatedOptions;
 import io.dbprovision.apiserver.registry.Registry;
 import io.dbprovision.apiserver.storage.Storage;
+import io.dbprovision.apiserver.storage.ValueTransformer;
+import io.dbprovision.apiserver.storage.encryption.EncryptionConfiguration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -52,6 +54,8 @@ public final class DelegatedServer implements AutoCloseable {
      * @param anonymous {@code --anonymous-auth}: let unauthenticated requests in as {@code system:anonymous} (the
      *     cluster's SubjectAccessReview then decides); health and version paths are reachable either way
      * @param audit the {@code --audit-*} flags
+     * @param encryptionConfig {@code --encryption-provider-config}: Secrets encrypted at rest (every replica needs
+     *     the same keys)
      */
     public record Options(
             String bindAddress,
@@ -60,7 +64,8 @@ public final class DelegatedServer implements AutoCloseable {
             StorageChoice storage,
             DelegatedOptions auth,
             boolean anonymous,
-            AuditOptions audit) {
+            AuditOptions audit,
+            Optional<Path> encryptionConfig) {
         public static Options of(StorageChoice storage, DelegatedOptions auth) {
             return new Options(
                     "0.0.0.0",
@@ -69,23 +74,28 @@ public final class DelegatedServer implements AutoCloseable {
                     storage,
                     auth,
                     false,
-                    AuditOptions.defaults());
+                    AuditOptions.defaults(),
+                    Optional.empty());
         }
 
         public Options withListen(String host, int port) {
-            return new Options(host, port, serving, storage, auth, anonymous, audit);
+            return new Options(host, port, serving, storage, auth, anonymous, audit, encryptionConfig);
         }
 
         public Options withServing(Serving value) {
-            return new Options(bindAddress, securePort, value, storage, auth, anonymous, audit);
+            return new Options(bindAddress, securePort, value, storage, auth, anonymous, audit, encryptionConfig);
         }
 
         public Options withAnonymous(boolean value) {
-            return new Options(bindAddress, securePort, serving, storage, auth, value, audit);
+            return new Options(bindAddress, securePort, serving, storage, auth, value, audit, encryptionConfig);
         }
 
         public Options withAudit(AuditOptions value) {
-            return new Options(bindAddress, securePort, serving, storage, auth, anonymous, value);
+            return new Options(bindAddress, securePort, serving, storage, auth, anonymous, value, encryptionConfig);
+        }
+
+        public Options withEncryptionConfig(Path file) {
+            return new Options(bindAddress, securePort, serving, storage, auth, anonymous, audit, Optional.of(file));
         }
     }
 
@@ -117,7 +127,10 @@ public final class DelegatedServer implements AutoCloseable {
 
     private DelegatedServer(Options options) {
         this.serving = servingCertificate(options.serving(), options.bindAddress());
-        this.storage = options.storage().open();
+        this.storage = options.storage()
+                .open(options.encryptionConfig()
+                        .map(file -> EncryptionConfiguration.load(file).transformer())
+                        .orElse(ValueTransformer.NONE));
         DelegatedAuth auth = null;
         Audit audit = null;
         try {

@@ -2,6 +2,7 @@ package io.dbprovision.apiserver.server;
 
 import io.dbprovision.apiserver.storage.CachingStorage;
 import io.dbprovision.apiserver.storage.StorageSettings;
+import io.dbprovision.apiserver.storage.ValueTransformer;
 import io.dbprovision.apiserver.storage.sql.EmbeddedBackend;
 import io.dbprovision.apiserver.storage.sql.PostgresBackend;
 import java.io.IOException;
@@ -17,8 +18,8 @@ import java.util.Optional;
  */
 public sealed interface StorageChoice {
 
-    /** Opens the store; loads every object into memory before returning. */
-    CachingStorage open();
+    /** Opens the store; loads every object into memory before returning. @param values Secrets at rest */
+    CachingStorage open(ValueTransformer values);
 
     /** What a startup line may say about it: never a password. */
     String describe();
@@ -26,10 +27,10 @@ public sealed interface StorageChoice {
     /** The embedded store (H2) in {@code dataDir}: fine for one replica, not for several. */
     record Embedded(Path dataDir, boolean fsync) implements StorageChoice {
         @Override
-        public CachingStorage open() {
+        public CachingStorage open(ValueTransformer values) {
             return CachingStorage.open(
                     new EmbeddedBackend(dataDir.resolve("store"), fsync),
-                    StorageSettings.defaults().withFsync(fsync));
+                    StorageSettings.defaults().withFsync(fsync).withEncryption(values));
         }
 
         @Override
@@ -60,13 +61,13 @@ public sealed interface StorageChoice {
         }
 
         @Override
-        public CachingStorage open() {
+        public CachingStorage open(ValueTransformer values) {
             return CachingStorage.open(
                     new PostgresBackend(
                             jdbcUrl,
                             user.orElse(null),
                             passwordFile.map(Postgres::password).orElse(null)),
-                    StorageSettings.defaults());
+                    StorageSettings.defaults().withEncryption(values));
         }
 
         @Override
