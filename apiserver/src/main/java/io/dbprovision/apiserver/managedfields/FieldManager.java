@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,12 +83,23 @@ public final class FieldManager {
     private final Message prototype;
     private final KubeCodec codec;
     private final Clock clock;
+    private final UnaryOperator<Message> defaults;
 
+    /** A field manager for a kind without defaults. */
     public FieldManager(Kind kind, KubeCodec codec, Clock clock) {
+        this(kind, codec, clock, UnaryOperator.identity());
+    }
+
+    /**
+     * @param defaults the kind's defaulting, as the store applies it before storing: an apply is compared with the
+     *     live object as it will be stored, so a configuration that only leaves out defaulted values changes nothing
+     */
+    public FieldManager(Kind kind, KubeCodec codec, Clock clock, UnaryOperator<Message> defaults) {
         this.apiVersion = kind.apiVersion();
         this.prototype = kind.object();
         this.codec = codec;
         this.clock = clock;
+        this.defaults = defaults;
     }
 
     // ---- create, update, patch
@@ -247,7 +259,11 @@ public final class FieldManager {
                     status ? STRIPPED : KEPT_BY_MAIN);
         }
         Message result = decode(merged);
-        Map<String, Object> after = tree(result);
+        // Compared as it will be stored: an atomic list the configuration replaces loses the defaults inside its
+        // items until the store applies them again, and a list that only differs by those is no change, so it
+        // neither conflicts with nor takes ownership from the managers that own it (kubectl's client-side apply
+        // entry, after kubectl apply created the object, owns every defaulted value it stored).
+        Map<String, Object> after = tree(defaults.apply(result));
 
         Comparison comparison = Comparison.of(before, after).filter(set -> scope(set, status));
         FieldSet changed = comparison.changed();

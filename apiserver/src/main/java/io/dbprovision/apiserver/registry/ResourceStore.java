@@ -87,7 +87,7 @@ public final class ResourceStore {
         fields.add("metadata.name");
         fields.add("metadata.namespace");
         this.selectableFields = Set.copyOf(fields);
-        this.fieldManager = new FieldManager(kind, codec, clock);
+        this.fieldManager = new FieldManager(kind, codec, clock, rules::applyDefaults);
     }
 
     public Kind kind() {

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.Message;
 import io.dbprovision.api.codec.KubeCodec;
+import io.dbprovision.api.kinds.ObjectRules;
 import io.dbprovision.api.schema.Kind;
 import io.dbprovision.api.schema.Schema;
 import io.dbprovision.apiserver.managedfields.FieldManager.AppliedConfig;
 import io.dbprovision.apiserver.managedfields.FieldManager.ConflictException;
+import io.dbprovision.proto.v1alpha1.DatabaseGrant;
 import io.dbprovision.proto.v1alpha1.DatabaseInstance;
 import io.dbprovision.proto.v1alpha1.ManagedFieldsEntry;
 import java.nio.charset.StandardCharsets;
@@ -359,6 +361,54 @@ class FieldManagerTest {
                                 "spec.engine",
                                 "spec.connection",
                                 "spec.connection.host"));
+    }
+
+    @Test
+    void anApplyThatOnlyLeavesOutDefaultsInsideAListChangesNothingAndConflictsWithNoOne() throws Exception {
+        Kind grants = Schema.get().byKind("DatabaseGrant").orElseThrow();
+        ObjectRules rules = ObjectRules.standard();
+        FieldManager grantFields = new FieldManager(grants, codec, clock, rules::applyDefaults);
+        String yaml = """
+                apiVersion: dbops.dbprovision.io/v1alpha1
+                kind: DatabaseGrant
+                metadata: {name: g1, namespace: ns}
+                spec:
+                  userRef: {name: app}
+                  postgres:
+                    grants:
+                      - {database: orders, privileges: [CONNECT]}
+                """;
+        Message decoded = codec.decodeYaml(yaml.getBytes(StandardCharsets.UTF_8), grants.object())
+                .object();
+        // kubectl apply (client-side) created it: the stored list items carry withGrantOption: false
+        Message live = grantFields.update(null, rules.applyDefaults(decoded), "kubectl-client-side-apply", false);
+        assertThat(((DatabaseGrant) live).getSpec().getPostgres().getGrants(0).hasWithGrantOption())
+                .isTrue();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> raw =
+                (Map<String, Object>) new Load(LoadSettings.builder().build()).loadFromString(yaml);
+
+        Message applied = grantFields.apply(live, grantFields.config(raw, decoded), "ci", false, false);
+
+        assertThat(rules.applyDefaults(applied).getField(specOf(applied))).isEqualTo(live.getField(specOf(live)));
+        assertThat(((DatabaseGrant) applied).getMetadata().getManagedFieldsList())
+                .extracting(ManagedFieldsEntry::getManager)
+                .containsExactly("ci", "kubectl-client-side-apply");
+        // a real change of the list still conflicts
+        String changed = yaml.replace("CONNECT", "TEMPORARY");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> changedRaw =
+                (Map<String, Object>) new Load(LoadSettings.builder().build()).loadFromString(changed);
+        Message changedDecoded = codec.decodeYaml(changed.getBytes(StandardCharsets.UTF_8), grants.object())
+                .object();
+        assertThatThrownBy(() ->
+                        grantFields.apply(live, grantFields.config(changedRaw, changedDecoded), "ci", false, false))
+                .isInstanceOf(ConflictException.class)
+                .hasMessageContaining(".spec.postgres.grants");
+    }
+
+    private static com.google.protobuf.Descriptors.FieldDescriptor specOf(Message object) {
+        return object.getDescriptorForType().findFieldByName("spec");
     }
 
     // ---- helpers
