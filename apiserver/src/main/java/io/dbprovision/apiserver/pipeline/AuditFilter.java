@@ -3,17 +3,23 @@ package io.dbprovision.apiserver.pipeline;
 import io.dbprovision.apiserver.endpoints.Call;
 import io.dbprovision.apiserver.registry.ApiException;
 import io.dbprovision.apiserver.request.RequestContext;
+import io.undertow.util.AttachmentKey;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records every request that got past authentication and impersonation once it is answered — refused by
- * authorization, failed or served — with the code it was answered with. It answers failures itself, so that the
- * record holds the code the client saw.
+ * Records every authenticated request once it is answered — refused by impersonation or authorization, failed or
+ * served — with the code it was answered with. It answers failures itself, so that the record holds the code the
+ * client saw.
+ *
+ * <p>It stands in front of impersonation, as k8s.io/apiserver's audit filter does, so that a refused impersonation
+ * is recorded too (as the caller's request); {@link #actingAs} stands behind it and tells the record whom an
+ * impersonating request acted as.
  */
 public final class AuditFilter implements Filter {
     private static final Logger LOG = LoggerFactory.getLogger(AuditFilter.class);
+    private static final AttachmentKey<RequestContext> ACTING = AttachmentKey.create(RequestContext.class);
 
     private final RequestAuditor auditor;
     private final Clock clock;
@@ -33,7 +39,16 @@ public final class AuditFilter implements Filter {
             LOG.error("{} {} failed", call.method(), call.path(), e);
             call.fail(new ApiException.Internal("an internal error occurred", e));
         } finally {
-            auditor.record(call, context, call.statusCode(), clock.instant());
+            RequestContext acting = call.exchange().getAttachment(ACTING);
+            auditor.record(call, acting == null ? context : acting, call.statusCode(), clock.instant());
         }
+    }
+
+    /** The filter after impersonation: hands the context the request goes on with (its user, its impersonator). */
+    public static Filter actingAs() {
+        return (call, context, next) -> {
+            call.exchange().putAttachment(ACTING, context);
+            next.handle(call, context);
+        };
     }
 }

@@ -36,7 +36,8 @@ import javax.net.ssl.SSLContext;
  * The one place a server is put together, in standalone and in aggregated mode alike: the registry of the
  * group-versions served (which owns the codec), its admission plugins (NamespaceLifecycle where namespaces are
  * served here, CrossNamespaceReferences, DeletionProtection, then any added), the request pipeline — limits →
- * authentication → impersonation → audit → authorization → routing — and the HTTPS listener. The modes differ only
+ * authentication → audit → impersonation → authorization → routing, audit in front of impersonation as in
+ * k8s.io/apiserver so that refused impersonations are audited too — and the HTTPS listener. The modes differ only
  * in what they hand in: which kinds, which authenticator and authorizer, which audit log.
  */
 public final class ServerAssembly {
@@ -164,8 +165,9 @@ public final class ServerAssembly {
                 List.<Filter>of(
                         new InFlightLimits(limits),
                         new Authentication(authenticator, anonymous, PUBLIC_PATHS, strippedHeaders),
-                        new Impersonation(authorizer),
                         new AuditFilter(auditor, clock),
+                        new Impersonation(authorizer),
+                        AuditFilter.actingAs(),
                         new Authorization(authorizer)),
                 new Router(registry, createOnly, storage::isHealthy, clock),
                 clock);
