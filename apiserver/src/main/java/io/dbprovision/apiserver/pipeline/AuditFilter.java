@@ -9,13 +9,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records every authenticated request once it is answered — refused by impersonation or authorization, failed or
+ * Records every request once it is answered — refused by authentication, impersonation or authorization, failed or
  * served — with the code it was answered with. It answers failures itself, so that the record holds the code the
  * client saw.
  *
- * <p>It stands in front of impersonation, as k8s.io/apiserver's audit filter does, so that a refused impersonation
- * is recorded too (as the caller's request); {@link #actingAs} stands behind it and tells the record whom an
- * impersonating request acted as.
+ * <p>It stands in front of authentication and impersonation, as k8s.io/apiserver's audit filters do, so that refused
+ * credentials (as {@code system:anonymous}) and refused impersonations (as the caller's request) are recorded too;
+ * {@link #actingAs} stands behind each of them and tells the record who the request turned out to be.
  */
 public final class AuditFilter implements Filter {
     private static final Logger LOG = LoggerFactory.getLogger(AuditFilter.class);

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The entry of every HTTP request: moves it off Undertow's I/O thread onto a virtual thread, reads what its path
  * names ({@link RequestInfo}), gives it a {@link RequestContext}, and runs it through the filters to the router.
- * The filters are, in order: limits → authentication → impersonation → audit → authorization (see {@code
+ * The filters are, in order: limits → audit → authentication → impersonation → authorization (see {@code
  * ServerAssembly}). Whatever fails leaves as a Kubernetes {@code Status}; nothing unexpected leaves as anything
  * but a 500 without internals.
  */

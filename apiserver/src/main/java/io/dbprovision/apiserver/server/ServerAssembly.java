@@ -36,8 +36,8 @@ import javax.net.ssl.SSLContext;
  * The one place a server is put together, in standalone and in aggregated mode alike: the registry of the
  * group-versions served (which owns the codec), its admission plugins (NamespaceLifecycle where namespaces are
  * served here, CrossNamespaceReferences, DeletionProtection, then any added), the request pipeline — limits →
- * authentication → audit → impersonation → authorization → routing, audit in front of impersonation as in
- * k8s.io/apiserver so that refused impersonations are audited too — and the HTTPS listener. The modes differ only
+ * audit → authentication → impersonation → authorization → routing, audit in front as in k8s.io/apiserver so that
+ * refused credentials and impersonations are audited too — and the HTTPS listener. The modes differ only
  * in what they hand in: which kinds, which authenticator and authorizer, which audit log.
  */
 public final class ServerAssembly {
@@ -164,8 +164,12 @@ public final class ServerAssembly {
         RequestPipeline pipeline = new RequestPipeline(
                 List.<Filter>of(
                         new InFlightLimits(limits),
-                        new Authentication(authenticator, anonymous, PUBLIC_PATHS, strippedHeaders),
+                        // Audit stands in front of authentication and impersonation, as k8s.io/apiserver's does, so
+                        // that refused credentials (401) and refused impersonations (403) are recorded too; actingAs
+                        // tells it who the request turned out to be at each step.
                         new AuditFilter(auditor, clock),
+                        new Authentication(authenticator, anonymous, PUBLIC_PATHS, strippedHeaders),
+                        AuditFilter.actingAs(),
                         new Impersonation(authorizer),
                         AuditFilter.actingAs(),
                         new Authorization(authorizer)),

@@ -131,6 +131,11 @@ final class SecuredServer implements AutoCloseable {
         return new Request(token(user), Map.of());
     }
 
+    /** One request with a bearer token nobody knows. */
+    Request withUnknownToken() {
+        return new Request("not-a-token-of-this-server", Map.of());
+    }
+
     /** A request in the making: who sends it and the extra headers (impersonation). */
     final class Request {
         private final String token;

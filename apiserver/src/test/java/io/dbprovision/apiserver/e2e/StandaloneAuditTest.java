@@ -148,6 +148,20 @@ class StandaloneAuditTest {
     }
 
     @Test
+    void aRequestWithUnknownCredentialsIsOneLineWith401() {
+        SecuredServer.Response response =
+                server.withUnknownToken().header("User-Agent", USER_AGENT).get(orders());
+        assertThat(response.code()).isEqualTo(401);
+
+        JsonNode event = theOnlyLineOf(response);
+        assertThat(event.path("user").path("username").asText()).isEqualTo("system:anonymous");
+        assertThat(event.path("objectRef").path("name").asText()).isEqualTo("orders");
+        assertThat(event.path("responseStatus").path("code").asInt()).isEqualTo(401);
+        assertThat(event.path("userAgent").asText()).isEqualTo(USER_AGENT);
+        assertThat(theOnlyRawLineOf(response)).doesNotContain("not-a-token-of-this-server");
+    }
+
+    @Test
     void anImpersonatedRequestNamesTheCallerAndTheImpersonatedUser() {
         SecuredServer.Response response = server.as("impersonator")
                 .impersonating("dev")
