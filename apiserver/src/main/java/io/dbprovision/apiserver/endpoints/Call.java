@@ -132,14 +132,22 @@ public final class Call {
             exchange.setPersistent(false);
             throw tooLarge(limit);
         }
-        Deadline deadline = new Deadline(Thread.currentThread());
+        Deadline deadline = new Deadline(exchange, Thread.currentThread());
         ScheduledFuture<?> timer = DEADLINES.schedule(deadline::expire, bodyTimeout.toMillis(), TimeUnit.MILLISECONDS);
         try {
             InputStream in = exchange.getInputStream();
             byte[] bytes = in.readNBytes(limit + 1);
+            if (deadline.expired()) {
+                // the connection was closed under the read, which may have ended quietly with what had arrived
+                throw timedOut();
+            }
             if (bytes.length > limit) {
                 exchange.setPersistent(false);
                 throw tooLarge(limit);
+            }
+            if (!declared.isEmpty() && bytes.length < declaredLength(declared)) {
+                exchange.setPersistent(false);
+                throw truncated();
             }
             return bytes;
         } catch (RequestTooBigException e) {
@@ -147,13 +155,7 @@ public final class Call {
             throw tooLarge(limit);
         } catch (IOException e) {
             exchange.setPersistent(false);
-            if (deadline.expired()) {
-                throw new ApiException.RequestTimeout(
-                        "the request body did not arrive within " + bodyTimeout.toSeconds() + "s");
-            }
-            throw new ApiException.BadRequest(
-                    "the request body could not be read: it ended before its declared length, or its chunked"
-                            + " framing is broken");
+            throw deadline.expired() ? timedOut() : truncated();
         } finally {
             timer.cancel(false);
             deadline.finish();
@@ -168,21 +170,35 @@ public final class Call {
         }
     }
 
+    private ApiException timedOut() {
+        return new ApiException.RequestTimeout(
+                "the request body did not arrive within " + bodyTimeout.toSeconds() + "s");
+    }
+
+    private static ApiException truncated() {
+        return new ApiException.BadRequest("the request body could not be read: it ended before its declared length,"
+                + " or its chunked framing is broken");
+    }
+
     private static ApiException tooLarge(int limit) {
         return new ApiException.RequestEntityTooLarge("the request body is larger than " + limit + " bytes");
     }
 
     /**
-     * Interrupts a body read that outlives its deadline. A blocking read of Undertow's request stream ends with an
-     * {@link java.io.InterruptedIOException} when its thread is interrupted; the flag is cleared once the read is
-     * over, under the same lock, so that an interrupt can never outlive the read it was meant for.
+     * Ends a body read that outlives its deadline: interrupts the reader, whose blocking read then fails at once, and closes
+     * the connection (over HTTP/2, {@code close} resets only this request's stream). No answer can follow on
+     * that connection: the client sees it closed (the 408 the handler then raises goes nowhere), and the thread is
+     * free. The interrupt flag is cleared once the read is over, under the same lock, so that an interrupt never
+     * outlives the read it was meant for.
      */
     private static final class Deadline {
+        private final HttpServerExchange exchange;
         private final Thread reader;
         private boolean finished;
         private boolean expired;
 
-        Deadline(Thread reader) {
+        Deadline(HttpServerExchange exchange, Thread reader) {
+            this.exchange = exchange;
             this.reader = reader;
         }
 
@@ -190,6 +206,7 @@ public final class Call {
             if (!finished) {
                 expired = true;
                 reader.interrupt();
+                org.xnio.IoUtils.safeClose(exchange.getConnection());
             }
         }
 
