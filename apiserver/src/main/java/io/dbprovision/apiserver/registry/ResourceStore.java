@@ -174,13 +174,17 @@ public final class ResourceStore {
      */
     public ObjectVersion getVersion(RequestContext context, String namespace, String name, long notOlderThan) {
         if (notOlderThan > 0) {
-            awaitingFreshness(() -> {
-                long current = storage.currentResourceVersion();
-                if (current < notOlderThan) {
-                    throw new StorageException.TooLargeResourceVersion(notOlderThan, current);
-                }
-                return current;
-            });
+            try {
+                awaitingFreshness(() -> {
+                    long current = storage.currentResourceVersion();
+                    if (current < notOlderThan) {
+                        throw new StorageException.TooLargeResourceVersion(notOlderThan, current);
+                    }
+                    return current;
+                });
+            } catch (StorageException e) {
+                throw translate(e, name);
+            }
         }
         return getVersion(context, namespace, name);
     }
