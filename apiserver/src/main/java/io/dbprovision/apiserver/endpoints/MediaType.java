@@ -55,18 +55,18 @@ public record MediaType(String type, String subtype, Map<String, String> paramet
     /** What unparsable text reads as: a type no endpoint serves or accepts. */
     static final MediaType UNPARSABLE = new MediaType("invalid", "invalid", Map.of());
 
-    /** An RFC 9110 token: what a type or subtype may be spelled with. */
+    /**
+     * What a type or subtype may be spelled with: visible ASCII but the separators of the header's own syntax. Wider
+     * than RFC 9110's token, because Kubernetes' own types are not tokens
+     * ({@code application/com.github.proto-openapi.spec.v2@v1.0+protobuf}, which kubectl asks for).
+     */
     private static boolean isToken(String text) {
         if (text.isEmpty()) {
             return false;
         }
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            boolean ok = c >= 'a' && c <= 'z'
-                    || c >= 'A' && c <= 'Z'
-                    || c >= '0' && c <= '9'
-                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-            if (!ok) {
+            if (c <= 0x20 || c >= 0x7F || "/;,\"=()<>[]{}\\?".indexOf(c) >= 0) {
                 return false;
             }
         }

@@ -902,6 +902,16 @@ final class HostileCorpus {
         add(HostileRequest.of(
                         "header abuse", "impersonating a user with invalid UTF-8", "DELETE", DB + "x", 400, 403, 404)
                 .header("Impersonate-User", "\u00FF\u00FE"));
+        // Past Undertow's header limits (1 MiB of headers, 200 of them, as Go's 1 MiB default): refused by the parser.
+        add(HostileRequest.of("header abuse", "a header of 2 MiB", "GET", DB, -1, 400, 431)
+                .header("X-Huge", "h".repeat(2 * 1024 * 1024))
+                .refusedByHttpLayer());
+        HostileRequest many = HostileRequest.of("header abuse", "300 headers", "GET", DB, -1, 400, 431)
+                .refusedByHttpLayer();
+        for (int i = 0; i < 300; i++) {
+            many = many.header("X-Many-" + i, "v");
+        }
+        add(many);
         add(HostileRequest.of("header abuse", "an Accept of 100 KiB", "GET", DB, 406)
                 .header("Accept", "text/html,".repeat(10_000)));
         add(HostileRequest.of("header abuse", "a Content-Type of 100 KiB", "POST", DBS, 415, 422)
