@@ -1,6 +1,8 @@
 package io.dbprovision.apiserver.endpoints;
 
+import io.dbprovision.apiserver.registry.ApiException;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RequestTooBigException;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
@@ -9,22 +11,47 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /** One HTTP request and its response, over Undertow's exchange, in blocking mode (we run on a virtual thread). */
 public final class Call {
     private static final HttpString WARNING = new HttpString("Warning");
     private static final int MAX_WARNING_BYTES = 4096;
 
+    /**
+     * How long a request body may take to arrive, as the kube-apiserver's default request timeout (60 s): enough for
+     * 3 MiB over a slow link, and a client that declares more than it sends (or stops sending) holds its thread no
+     * longer than this.
+     */
+    public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(60);
+
+    private static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "request-body-deadlines");
+        thread.setDaemon(true);
+        return thread;
+    });
+
     private final HttpServerExchange exchange;
+    private final Duration bodyTimeout;
     private final List<String> warnings = new ArrayList<>();
 
     public Call(HttpServerExchange exchange) {
+        this(exchange, DEFAULT_BODY_TIMEOUT);
+    }
+
+    /** @param bodyTimeout how long the body may take to arrive before the request is refused (408) */
+    public Call(HttpServerExchange exchange, Duration bodyTimeout) {
         this.exchange = exchange;
+        this.bodyTimeout = bodyTimeout;
     }
 
     public HttpServerExchange exchange() {
@@ -44,14 +71,43 @@ public final class Call {
         return values.isEmpty() ? "" : values.getFirst();
     }
 
+    /**
+     * A boolean query parameter, read as Kubernetes reads one (Go's {@code strconv.ParseBool}): absent is false; any
+     * spelling but 1, t, T, TRUE, true, True, 0, f, F, FALSE, false and False is refused with 400.
+     */
     public boolean flag(String name) {
-        String value = query(name).toLowerCase(Locale.ROOT);
-        return value.equals("true") || value.equals("1");
+        String value = query(name);
+        return switch (value) {
+            case "", "0", "f", "F", "false", "FALSE", "False" -> false;
+            case "1", "t", "T", "true", "TRUE", "True" -> true;
+            default ->
+                throw new ApiException.BadRequest("invalid value \"" + PublicMessages.printable(value) + "\" for "
+                        + name + ": must be true or false");
+        };
+    }
+
+    /**
+     * Whether the request asks to watch, decided as Kubernetes decides it before authentication: present and not
+     * false or 0. The endpoints then read the parameter strictly ({@link #flag}) and refuse other spellings.
+     */
+    public boolean watchRequested() {
+        Deque<String> values = exchange.getQueryParameters().get("watch");
+        if (values == null || values.isEmpty()) {
+            return false;
+        }
+        String value = values.getFirst().toLowerCase(Locale.ROOT);
+        return !value.equals("false") && !value.equals("0");
     }
 
     public String header(String name) {
         HeaderValues values = exchange.getRequestHeaders().get(name);
         return values == null || values.isEmpty() ? "" : values.getFirst();
+    }
+
+    /** How many times the request carries the header {@code name}. */
+    public int headerCount(String name) {
+        HeaderValues values = exchange.getRequestHeaders().get(name);
+        return values == null ? 0 : values.size();
     }
 
     public List<MediaType> accept() {
@@ -64,17 +120,105 @@ public final class Call {
         return value.isEmpty() ? MediaType.JSON : MediaType.parse(value);
     }
 
-    /** The body, refused with 413 past {@code limit} bytes. */
+    /**
+     * The body, refused with 413 past {@code limit} bytes: at once when its Content-Length says so (nothing is read),
+     * else as soon as more arrives. A body that ends early, breaks its chunked framing or does not arrive within the
+     * body timeout is refused too (400, 408). Whenever a body is refused unread the connection is not reused: where
+     * the next request would start is unknown.
+     */
     public byte[] body(int limit) {
-        try (InputStream in = exchange.getInputStream()) {
+        String declared = header("Content-Length");
+        if (!declared.isEmpty() && declaredLength(declared) > limit) {
+            exchange.setPersistent(false);
+            throw tooLarge(limit);
+        }
+        Deadline deadline = new Deadline(exchange, Thread.currentThread());
+        ScheduledFuture<?> timer = DEADLINES.schedule(deadline::expire, bodyTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            InputStream in = exchange.getInputStream();
             byte[] bytes = in.readNBytes(limit + 1);
+            if (deadline.expired()) {
+                // the connection was closed under the read, which may have ended quietly with what had arrived
+                throw timedOut();
+            }
             if (bytes.length > limit) {
-                throw new io.dbprovision.apiserver.registry.ApiException.RequestEntityTooLarge(
-                        "the request body is larger than " + limit + " bytes");
+                exchange.setPersistent(false);
+                throw tooLarge(limit);
+            }
+            if (!declared.isEmpty() && bytes.length < declaredLength(declared)) {
+                exchange.setPersistent(false);
+                throw truncated();
             }
             return bytes;
+        } catch (RequestTooBigException e) {
+            exchange.setPersistent(false);
+            throw tooLarge(limit);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            exchange.setPersistent(false);
+            throw deadline.expired() ? timedOut() : truncated();
+        } finally {
+            timer.cancel(false);
+            deadline.finish();
+        }
+    }
+
+    private static long declaredLength(String header) {
+        try {
+            return Long.parseLong(header.trim());
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE; // Undertow refuses a malformed one before us; if not, it is not a small body
+        }
+    }
+
+    private ApiException timedOut() {
+        return new ApiException.RequestTimeout(
+                "the request body did not arrive within " + bodyTimeout.toSeconds() + "s");
+    }
+
+    private static ApiException truncated() {
+        return new ApiException.BadRequest("the request body could not be read: it ended before its declared length,"
+                + " or its chunked framing is broken");
+    }
+
+    private static ApiException tooLarge(int limit) {
+        return new ApiException.RequestEntityTooLarge("the request body is larger than " + limit + " bytes");
+    }
+
+    /**
+     * Ends a body read that outlives its deadline: interrupts the reader, whose blocking read then fails at once, and closes
+     * the connection (over HTTP/2, {@code close} resets only this request's stream). No answer can follow on
+     * that connection: the client sees it closed (the 408 the handler then raises goes nowhere), and the thread is
+     * free. The interrupt flag is cleared once the read is over, under the same lock, so that an interrupt never
+     * outlives the read it was meant for.
+     */
+    private static final class Deadline {
+        private final HttpServerExchange exchange;
+        private final Thread reader;
+        private boolean finished;
+        private boolean expired;
+
+        Deadline(HttpServerExchange exchange, Thread reader) {
+            this.exchange = exchange;
+            this.reader = reader;
+        }
+
+        synchronized void expire() {
+            if (!finished) {
+                expired = true;
+                reader.interrupt();
+                org.xnio.IoUtils.safeClose(exchange.getConnection());
+            }
+        }
+
+        synchronized boolean expired() {
+            return expired;
+        }
+
+        synchronized void finish() {
+            finished = true;
+            if (expired) {
+                Thread.interrupted();
+            }
         }
     }
 
@@ -162,9 +306,12 @@ public final class Call {
     }
 
     /** Answers with {@code error} as a Kubernetes {@code Status}, unless a response has already started. */
-    public void fail(io.dbprovision.apiserver.registry.ApiException error) {
+    public void fail(ApiException error) {
         if (responseStarted()) {
             return;
+        }
+        if (error.retryAfterSeconds() > 0) {
+            setHeader("Retry-After", Integer.toString(error.retryAfterSeconds()));
         }
         respondJson(error.code(), Json.write(StatusDocuments.failure(error)));
     }

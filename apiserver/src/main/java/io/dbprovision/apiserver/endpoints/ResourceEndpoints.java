@@ -17,7 +17,6 @@ import io.dbprovision.apiserver.registry.Written;
 import io.dbprovision.apiserver.request.RequestContext;
 import io.dbprovision.apiserver.request.RequestInfo;
 import io.dbprovision.apiserver.storage.ListOptions;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,43 +53,77 @@ final class ResourceEndpoints {
     void serve(Call call, RequestContext context, ResourceStore store) {
         RequestInfo info = context.info();
         Kind kind = store.kind();
+        if (!METHODS.contains(call.method())) {
+            throw notSupported(call, info);
+        }
         if (kind.clusterScoped() && !info.namespace().isEmpty()) {
             throw new ApiException.NotFound(new ApiException.Subject(kind.group(), kind.plural(), info.name()));
         }
+        PathSegments.checkNamespace(info.namespace());
+        PathSegments.checkName(info.name());
         boolean status = info.subresource().equals("status");
         if (!info.subresource().isEmpty() && !status) {
             throw new ApiException.NotFound(
                     new ApiException.Subject(kind.group(), kind.plural() + "/" + info.subresource(), info.name()));
         }
+        boolean named = !info.name().isEmpty();
+        String verb = info.verb();
+        if (!kind.clusterScoped() && info.namespace().isEmpty()) {
+            // A namespaced kind's cluster-wide path lists and watches every namespace; nothing else lives there, and
+            // no object of the kind exists without a namespace. Kubernetes has no route for the rest: 404 for a name,
+            // 405 for any other verb on the collection.
+            if (named) {
+                throw new ApiException.NotFound(new ApiException.Subject(kind.group(), kind.plural(), info.name()));
+            }
+            if (!verb.equals("list") && !verb.equals("watch")) {
+                throw notSupported(call, info);
+            }
+        }
+        boolean collectionOnly = verb.equals("create") || verb.equals("list") || verb.equals("deletecollection");
+        boolean objectOnly =
+                verb.equals("get") || verb.equals("update") || verb.equals("patch") || verb.equals("delete");
+        if (named && collectionOnly || !named && objectOnly) {
+            throw notSupported(call, info);
+        }
+        if (status && !verb.equals("get") && !verb.equals("update") && !verb.equals("patch")) {
+            throw notSupported(call, info);
+        }
+        if (call.method().equals("GET") || call.method().equals("HEAD")) {
+            call.flag("watch"); // refuses a spelling that is neither true nor false
+        }
+        if (!store.supports(verb)) {
+            throw notSupported(call, info);
+        }
         String namespace = info.namespace();
-        switch (info.verb()) {
+        switch (verb) {
             case "get" -> get(call, context, store, namespace, info.name());
             case "list" -> list(call, context, store, namespace);
             case "watch" -> watches.serve(call, context, store, namespace, info.name());
-            case "create" -> {
-                if (status || !info.name().isEmpty()) {
-                    throw new ApiException.MethodNotAllowed("POST is not supported on " + info.path());
-                }
-                create(call, context, store, namespace);
-            }
+            case "create" -> create(call, context, store, namespace);
             case "update" -> update(call, context, store, namespace, info.name(), status);
             case "patch" -> patch(call, context, store, namespace, info.name(), status);
-            case "delete" -> {
-                if (status) {
-                    throw new ApiException.MethodNotAllowed("DELETE is not supported on " + info.path());
-                }
-                delete(call, context, store, namespace, info.name());
-            }
+            case "delete" -> delete(call, context, store, namespace, info.name());
             case "deletecollection" -> deleteCollection(call, context, store, namespace);
-            default -> throw new ApiException.MethodNotAllowed(call.method() + " is not supported on " + info.path());
+            default -> throw notSupported(call, info);
         }
+    }
+
+    /** The HTTP methods resource paths serve; anything else (OPTIONS, TRACE, a lower-case "get") is 405. */
+    private static final java.util.Set<String> METHODS =
+            java.util.Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE");
+
+    private static ApiException notSupported(Call call, RequestInfo info) {
+        return new ApiException.MethodNotAllowed("the server does not allow this method on the requested resource: "
+                + call.method() + " " + PublicMessages.printable(info.path()));
     }
 
     // ---- reads
 
     private void get(Call call, RequestContext context, ResourceStore store, String namespace, String name) {
         Output output = Output.negotiate(call.accept());
-        ObjectVersion version = store.getVersion(context, namespace, name);
+        String rv = call.query("resourceVersion");
+        ObjectVersion version =
+                store.getVersion(context, namespace, name, rv.isEmpty() ? 0 : parseLong(rv, "resourceVersion"));
         Message object = output == Output.JSON ? null : version.object();
         switch (output) {
             case TABLE ->
@@ -200,8 +233,11 @@ final class ResourceEndpoints {
         String rv = call.query("resourceVersion");
         String match = call.query("resourceVersionMatch");
         String continueToken = call.query("continue");
-        int limit = parseInt(call.query("limit"), "limit");
+        long limit = call.query("limit").isEmpty() ? 0 : parseLong(call.query("limit"), "limit");
         long version = rv.isEmpty() ? 0 : parseLong(rv, "resourceVersion");
+        if (!call.query("timeoutSeconds").isEmpty()) {
+            parseLong(call.query("timeoutSeconds"), "timeoutSeconds"); // a list ignores it, but only when well formed
+        }
         if (!match.isEmpty() && rv.isEmpty()) {
             throw invalidListOptions(
                     "resourceVersionMatch",
@@ -234,7 +270,7 @@ final class ResourceEndpoints {
         return new ListQuery(
                 call.query("labelSelector"),
                 call.query("fieldSelector"),
-                Math.max(0, limit),
+                (int) Math.min(limit, Integer.MAX_VALUE),
                 continueToken,
                 version,
                 kind);
@@ -269,6 +305,16 @@ final class ResourceEndpoints {
     private void patch(
             Call call, RequestContext context, ResourceStore store, String namespace, String name, boolean status) {
         String type = call.contentType().essence();
+        boolean force = call.flag("force"); // PatchOptions.force: refused when malformed, whatever the patch type
+        if (force && !type.equals(APPLY_PATCH)) {
+            throw new ApiException.Invalid(
+                    "meta.k8s.io",
+                    "PatchOptions",
+                    "",
+                    List.of(io.dbprovision.api.field.FieldError.forbidden(
+                            io.dbprovision.api.field.FieldPath.of("force"),
+                            "may not be specified for non-apply patch")));
+        }
         if (type.equals(APPLY_PATCH)) {
             WriteOptions options = writeOptions(call);
             Written written = store.apply(
@@ -293,7 +339,10 @@ final class ResourceEndpoints {
                             ? " (strategic merge patch is not supported by " + kind + ")"
                             : ""));
         }
-        Object patch = parseJson(call.body(maxBodyBytes));
+        Object patch = Json.read(call.body(maxBodyBytes), "the patch");
+        if (type.equals(JSON_PATCH)) {
+            JsonPatch.checkOperations(patch);
+        }
         FieldValidation validation = FieldValidation.of(call);
         Written written = store.patch(
                 context,
@@ -303,10 +352,17 @@ final class ResourceEndpoints {
                     Object tree = codec.toTree(current);
                     Object patched = switch (type) {
                         case MERGE_PATCH -> MergePatch.apply(tree, patch);
-                        case JSON_PATCH -> JsonPatch.apply(tree, patch);
+                        case JSON_PATCH -> JsonPatch.apply(tree, patch, maxBodyBytes);
                         default -> StrategicMergePatch.apply(tree, patch);
                     };
-                    return decode(call, store, Json.write(patched), validation);
+                    byte[] json = Json.write(patched);
+                    if (json.length > maxBodyBytes) {
+                        // Bounded already (a patch adds at most its own size, copies at most the copy limit), but
+                        // the object stored must be no larger than one a client could have sent whole.
+                        throw new ApiException.RequestEntityTooLarge("the patched object would be " + json.length
+                                + " bytes, more than the " + maxBodyBytes + " accepted");
+                    }
+                    return decode(call, store, json, validation);
                 },
                 writeOptions(call),
                 status);
@@ -354,7 +410,7 @@ final class ResourceEndpoints {
                         + " accepted media types include: application/json, application/yaml");
             }
         } catch (CodecException e) {
-            throw new ApiException.BadRequest(e.getMessage());
+            throw new ApiException.BadRequest(PublicMessages.clean(e.getMessage()));
         }
         validation.check(decoded, call);
         if (!decoded.invalidValues().isEmpty()) {
@@ -365,14 +421,6 @@ final class ResourceEndpoints {
                     decoded.invalidValues());
         }
         return decoded.object();
-    }
-
-    private static Object parseJson(byte[] body) {
-        try {
-            return Json.read(body);
-        } catch (IOException e) {
-            throw new ApiException.BadRequest("the patch is not valid JSON: " + e.getMessage());
-        }
     }
 
     /**
@@ -420,28 +468,66 @@ final class ResourceEndpoints {
         return true;
     }
 
+    /**
+     * The options of a delete, from the query and a DeleteOptions body, each field checked for its type (a wrong one
+     * is 400, as Kubernetes' decoding answers): gracePeriodSeconds and orphanDependents are read for that only, since
+     * objects here have no grace period and no dependents of their own.
+     */
     private DeleteOptions deleteOptions(Call call) {
-        String uid = "";
-        String resourceVersion = "";
         String policy = call.query("propagationPolicy");
         boolean dryRun = dryRun(call);
+        if (!call.query("gracePeriodSeconds").isEmpty()) {
+            parseLong(call.query("gracePeriodSeconds"), "gracePeriodSeconds");
+        }
+        call.flag("orphanDependents");
+        checkPropagationPolicy(policy);
+        String uid = "";
+        String resourceVersion = "";
         byte[] body = call.body(maxBodyBytes);
         if (body.length > 0) {
-            if (!(parseJson(body) instanceof Map<?, ?> options)) {
+            if (!(Json.read(body, "the DeleteOptions") instanceof Map<?, ?> options)) {
                 throw new ApiException.BadRequest("DeleteOptions must be a JSON object");
             }
-            if (options.get("propagationPolicy") instanceof String p) {
-                policy = p;
-            }
-            if (options.get("dryRun") instanceof List<?> list && list.contains("All")) {
+            policy = optional(options, "propagationPolicy", String.class, policy);
+            checkPropagationPolicy(policy);
+            List<?> dryRunValues = optional(options, "dryRun", List.class, List.of());
+            for (Object value : dryRunValues) {
+                if (!"All".equals(value)) {
+                    throw new ApiException.BadRequest("DeleteOptions.dryRun may only contain \"All\"");
+                }
                 dryRun = true;
             }
-            if (options.get("preconditions") instanceof Map<?, ?> preconditions) {
-                uid = preconditions.get("uid") instanceof String u ? u : "";
-                resourceVersion = preconditions.get("resourceVersion") instanceof String r ? r : "";
+            if (optional(options, "gracePeriodSeconds", Number.class, 0) instanceof Number grace
+                    && (grace.longValue() < 0 || grace.doubleValue() != grace.longValue())) {
+                throw new ApiException.BadRequest("DeleteOptions.gracePeriodSeconds must be a non-negative integer");
             }
+            optional(options, "orphanDependents", Boolean.class, false);
+            optional(options, "kind", String.class, "");
+            optional(options, "apiVersion", String.class, "");
+            Map<?, ?> preconditions = optional(options, "preconditions", Map.class, Map.of());
+            uid = optional(preconditions, "uid", String.class, "");
+            resourceVersion = optional(preconditions, "resourceVersion", String.class, "");
         }
         return new DeleteOptions(dryRun, uid, resourceVersion, policy);
+    }
+
+    private static void checkPropagationPolicy(String policy) {
+        if (!policy.isEmpty() && !List.of("Orphan", "Background", "Foreground").contains(policy)) {
+            throw new ApiException.BadRequest("propagationPolicy must be one of Orphan, Background or Foreground,"
+                    + " not \"" + PublicMessages.printable(policy) + "\"");
+        }
+    }
+
+    /** A field of a JSON object that is absent or null ({@code otherwise}), or of {@code type} (else 400). */
+    private static <T> T optional(Map<?, ?> object, String field, Class<T> type, T otherwise) {
+        Object value = object.get(field);
+        if (value == null) {
+            return otherwise;
+        }
+        if (!type.isInstance(value)) {
+            throw new ApiException.BadRequest("DeleteOptions." + field + " has the wrong type");
+        }
+        return type.cast(value);
     }
 
     private void writeObject(Call call, int code, ObjectVersion version, Output output) {
@@ -455,22 +541,21 @@ final class ResourceEndpoints {
         }
     }
 
-    private static int parseInt(String value, String name) {
-        if (value.isEmpty()) {
-            return 0;
-        }
-        try {
-            return Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new ApiException.BadRequest(name + " must be an integer, not \"" + value + "\"");
-        }
-    }
-
+    /**
+     * A non-negative integer query parameter (limit, resourceVersion, timeoutSeconds, gracePeriodSeconds): digits
+     * only, within a 64-bit integer; anything else is 400.
+     */
     static long parseLong(String value, String name) {
+        boolean digits =
+                !value.isEmpty() && value.length() <= 19 && value.chars().allMatch(c -> c >= '0' && c <= '9');
         try {
-            return Long.parseLong(value);
+            if (digits) {
+                return Long.parseLong(value);
+            }
         } catch (NumberFormatException e) {
-            throw new ApiException.BadRequest("invalid " + name + " \"" + value + "\"");
+            // past Long.MAX_VALUE: refused below
         }
+        throw new ApiException.BadRequest(
+                "invalid " + name + " \"" + PublicMessages.printable(value) + "\": must be a non-negative integer");
     }
 }

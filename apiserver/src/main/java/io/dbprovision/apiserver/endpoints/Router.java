@@ -72,14 +72,26 @@ public final class Router implements Handler {
                     call.respondText(503, "storage is not available");
                 }
             }
-            case "/version" -> call.respondJson(200, Json.write(version()));
+            case "/version" -> {
+                requireRead(call, info);
+                call.respondJson(200, Json.write(version()));
+            }
             default -> {
+                requireRead(call, info);
                 if (path.startsWith("/openapi/")) {
                     openApi.serve(call);
                 } else {
                     discovery(call, path);
                 }
             }
+        }
+    }
+
+    /** Version, discovery and OpenAPI are documents to read: any other method is 405, as Kubernetes routes them. */
+    private static void requireRead(Call call, RequestInfo info) {
+        if (!call.method().equals("GET") && !call.method().equals("HEAD")) {
+            throw new ApiException.MethodNotAllowed("the server does not allow this method on the requested resource: "
+                    + call.method() + " " + PublicMessages.printable(info.path()));
         }
     }
 

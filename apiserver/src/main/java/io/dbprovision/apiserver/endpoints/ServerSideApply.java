@@ -52,7 +52,7 @@ final class ServerSideApply {
         try {
             decoded = codec.decodeYaml(body, kind.object());
         } catch (CodecException e) {
-            throw new ApiException.BadRequest(e.getMessage());
+            throw new ApiException.BadRequest(PublicMessages.clean(e.getMessage()));
         }
         Map<String, Object> raw = readRaw(body);
         checkType(raw, kind);
@@ -129,7 +129,7 @@ final class ServerSideApply {
         try {
             document = new Load(settings).loadFromString(new String(body, StandardCharsets.UTF_8));
         } catch (YamlEngineException e) {
-            throw new ApiException.BadRequest("error decoding YAML: " + e.getMessage());
+            throw new ApiException.BadRequest("error decoding YAML: " + PublicMessages.clean(e.getMessage()));
         }
         if (!(document instanceof Map<?, ?> map)) {
             throw new ApiException.BadRequest("error decoding YAML: the document must be an object");

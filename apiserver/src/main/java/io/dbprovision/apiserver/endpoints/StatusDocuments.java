@@ -52,6 +52,14 @@ final class StatusDocuments {
             }
             details.put("causes", causes);
         }
+        if (error instanceof ApiException.TooLargeResourceVersion) {
+            details.put(
+                    "causes",
+                    List.of(Map.of("reason", "ResourceVersionTooLarge", "message", "Too large resource version")));
+        }
+        if (error.retryAfterSeconds() > 0) {
+            details.put("retryAfterSeconds", error.retryAfterSeconds());
+        }
         if (!details.isEmpty()) {
             status.put("details", details);
         }

@@ -26,6 +26,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class WatchStreams {
     private static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
+    /** The longest watch served; a longer timeoutSeconds is cut to it (and a client simply watches again). */
+    private static final Duration MAX_TIMEOUT = Duration.ofHours(24);
+
     private static final Object CLOSED = new Object();
     /**
      * How often a quiet watch checks that its client is still there. A connection close listener is not enough:
@@ -70,8 +73,9 @@ final class WatchStreams {
                 call.query("labelSelector"), fieldSelector, sendInitialEvents ? 0 : since, initial, bookmarks);
         Duration timeout = call.query("timeoutSeconds").isEmpty()
                 ? DEFAULT_TIMEOUT
-                : Duration.ofSeconds(
-                        Math.max(0, ResourceEndpoints.parseLong(call.query("timeoutSeconds"), "timeoutSeconds")));
+                : Duration.ofSeconds(Math.min(
+                        ResourceEndpoints.parseLong(call.query("timeoutSeconds"), "timeoutSeconds"),
+                        MAX_TIMEOUT.toSeconds()));
         long deadline = System.nanoTime() + timeout.toNanos();
 
         BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
@@ -80,7 +84,9 @@ final class WatchStreams {
             handle = store.watch(context, namespace, query, queue::add, cause -> {
                 queue.add(cause == null ? CLOSED : cause);
             });
-        } catch (ApiException.Expired e) {
+        } catch (ApiException.Expired | ApiException.TooLargeResourceVersion e) {
+            // As Kubernetes' watch cache answers a watch it cannot start once the request was accepted: a stream
+            // with one ERROR event (410 to re-list; 504 with ResourceVersionTooLarge to retry a little later).
             OutputStream out = call.stream(200, "application/json");
             writeLine(out, errorEvent(e), true);
             return;

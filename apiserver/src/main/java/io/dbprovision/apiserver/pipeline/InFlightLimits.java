@@ -9,8 +9,14 @@ import java.util.concurrent.Semaphore;
 /**
  * Bounds the requests in flight, as the kube-apiserver's {@code --max-requests-inflight} and {@code
  * --max-mutating-requests-inflight} do, with watches counted apart (they are long-lived and cheap while idle):
- * past a bound the answer is 429 with {@code Retry-After}, at once, so that an overloaded server sheds load instead
- * of queueing it. Health probes are never limited: a busy server is not a dead one.
+ * past a bound the answer is 429 with {@code Retry-After: 1} and a Status whose {@code details.retryAfterSeconds} says
+ * the same, at once, so that an overloaded server sheds load instead of queueing it. Health probes are never limited:
+ * a busy server is not a dead one.
+ *
+ * <p>The bounds are per kind of request, not per caller: this filter runs first, before anyone is authenticated, so
+ * it cannot keep a pool for {@code system:masters} as the kube-apiserver's priority and fairness does (which runs
+ * after authentication). A flood from anyone can delay everyone but the probes; the bounds keep the server itself
+ * standing.
  */
 public final class InFlightLimits implements Filter {
     private static final Set<String> EXEMPT = Set.of("/healthz", "/livez", "/readyz");
@@ -42,7 +48,6 @@ public final class InFlightLimits implements Filter {
             default -> mutating;
         };
         if (limit != null && !limit.tryAcquire()) {
-            call.setHeader("Retry-After", "1");
             throw new ApiException.TooManyRequests("too many requests, please try again later");
         }
         try {

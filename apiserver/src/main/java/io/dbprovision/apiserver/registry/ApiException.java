@@ -39,6 +39,11 @@ public abstract sealed class ApiException extends RuntimeException {
         return Subject.NONE;
     }
 
+    /** How many seconds the client should wait before it retries ({@code Status.details.retryAfterSeconds}); 0: none. */
+    public int retryAfterSeconds() {
+        return 0;
+    }
+
     public static final class NotFound extends ApiException {
         private final Subject subject;
 
@@ -191,6 +196,34 @@ public abstract sealed class ApiException extends RuntimeException {
     public static final class TooManyRequests extends ApiException {
         public TooManyRequests(String message) {
             super(429, "TooManyRequests", message, null);
+        }
+
+        @Override
+        public int retryAfterSeconds() {
+            return 1;
+        }
+    }
+
+    /** 408: the request (its body) did not arrive in time. */
+    public static final class RequestTimeout extends ApiException {
+        public RequestTimeout(String message) {
+            super(408, "Timeout", message, null);
+        }
+    }
+
+    /**
+     * 504 for a read of a resourceVersion the store has not reached after a short wait, as Kubernetes'
+     * {@code NewTooLargeResourceVersionError}: reason Timeout with one cause {@code ResourceVersionTooLarge}, which
+     * clients (client-go's reflector) recognise and retry.
+     */
+    public static final class TooLargeResourceVersion extends ApiException {
+        public TooLargeResourceVersion(long requested, long current) {
+            super(504, "Timeout", "Timeout: Too large resource version: " + requested + ", current: " + current, null);
+        }
+
+        @Override
+        public int retryAfterSeconds() {
+            return 1;
         }
     }
 

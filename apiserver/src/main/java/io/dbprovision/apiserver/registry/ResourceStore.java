@@ -53,6 +53,10 @@ public final class ResourceStore {
     private static final String NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
     private static final int GENERATE_NAME_ATTEMPTS = 8;
     private static final int APPLY_ATTEMPTS = 5;
+    /** How long a read of a version the store has not reached waits for it: Kubernetes' watch cache waits 3 s. */
+    private static final java.time.Duration FRESHNESS_WAIT = java.time.Duration.ofSeconds(3);
+
+    private static final java.time.Duration FRESHNESS_POLL = java.time.Duration.ofMillis(50);
 
     private final Kind kind;
     private final Storage storage;
@@ -164,6 +168,27 @@ public final class ResourceStore {
         return getVersion(context, namespace, name).object();
     }
 
+    /**
+     * The object as of a version at least {@code notOlderThan} (a get with a resourceVersion): when the store has not
+     * reached it, after waiting for it a little, 504 with the ResourceVersionTooLarge cause; 0 reads the current one.
+     */
+    public ObjectVersion getVersion(RequestContext context, String namespace, String name, long notOlderThan) {
+        if (notOlderThan > 0) {
+            try {
+                awaitingFreshness(() -> {
+                    long current = storage.currentResourceVersion();
+                    if (current < notOlderThan) {
+                        throw new StorageException.TooLargeResourceVersion(notOlderThan, current);
+                    }
+                    return current;
+                });
+            } catch (StorageException e) {
+                throw translate(e, name);
+            }
+        }
+        return getVersion(context, namespace, name);
+    }
+
     /** The current version of an object, which a response encodes without decoding it once its JSON is known. */
     public ObjectVersion getVersion(RequestContext context, String namespace, String name) {
         try {
@@ -185,7 +210,7 @@ public final class ResourceStore {
                 query.resourceVersion(),
                 query.match());
         try {
-            ListResult result = storage.list(options);
+            ListResult result = awaitingFreshness(() -> storage.list(options));
             List<ObjectVersion> items = new ArrayList<>(result.items().size());
             for (StoredObject stored : result.items()) {
                 items.add(version(stored));
@@ -579,7 +604,7 @@ public final class ResourceStore {
                 query.initialEvents(),
                 query.bookmarks());
         try {
-            return storage.watch(options, new Watcher() {
+            return awaitingFreshness(() -> storage.watch(options, new Watcher() {
                 private boolean initialStateSent = !query.initialEvents();
 
                 @Override
@@ -593,7 +618,7 @@ public final class ResourceStore {
                 public void onClose(StorageException cause) {
                     onEnd.accept(cause == null ? null : translate(cause, ""));
                 }
-            });
+            }));
         } catch (StorageException e) {
             throw translate(e, "");
         }
@@ -610,13 +635,40 @@ public final class ResourceStore {
                 if (endOfInitialState) {
                     meta.putAnnotations("k8s.io/initial-events-end", "true");
                 }
+                // apiVersion and kind as on every other event: clients decode a bookmark as an object of the kind
                 yield new ObjectEvent(
-                        ObjectEvent.Type.BOOKMARK, unstored(Objects.withMeta(kind.object(), meta.build())));
+                        ObjectEvent.Type.BOOKMARK,
+                        unstored(Objects.withTypeMeta(
+                                Objects.withMeta(kind.object(), meta.build()), kind.apiVersion(), kind.kind())));
             }
         };
     }
 
     // ---- helpers
+
+    /**
+     * Runs a read, and while storage answers that it has not reached the version asked for, runs it again until
+     * {@link #FRESHNESS_WAIT} has passed (another replica's write may still be on its way, as Kubernetes' watch cache
+     * waits for etcd); then the refusal stands (504, ResourceVersionTooLarge).
+     */
+    private static <T> T awaitingFreshness(Supplier<T> read) {
+        long deadline = System.nanoTime() + FRESHNESS_WAIT.toNanos();
+        while (true) {
+            try {
+                return read.get();
+            } catch (StorageException.TooLargeResourceVersion e) {
+                if (System.nanoTime() >= deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(FRESHNESS_POLL);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
 
     private ObjectVersion version(StoredObject stored) {
         return ObjectVersion.of(stored, this::decode, codec);
@@ -733,6 +785,8 @@ public final class ResourceStore {
             case StorageException.AlreadyExists exists -> new ApiException.AlreadyExists(subject(name));
             case StorageException.Conflict conflict -> conflict(name);
             case StorageException.Expired expired -> new ApiException.Expired(expired.getMessage());
+            case StorageException.TooLargeResourceVersion tooLarge ->
+                new ApiException.TooLargeResourceVersion(tooLarge.requested(), tooLarge.current());
             case StorageException.Unavailable unavailable ->
                 new ApiException.Unavailable("storage is unavailable: " + unavailable.getMessage(), unavailable);
             // As the kube-apiserver answers a value it cannot decrypt: 500, naming the object, never the key.

@@ -19,6 +19,9 @@ public record RequestInfo(
         String name,
         String subresource) {
 
+    /** What follows a namespace's name when the path names the namespace itself, as Kubernetes' RequestInfoFactory. */
+    private static final java.util.Set<String> NAMESPACE_SUBRESOURCES = java.util.Set.of("status", "finalize");
+
     public static RequestInfo parse(String method, String path, boolean watch) {
         List<String> parts = new ArrayList<>();
         for (String part : path.split("/")) {
@@ -39,6 +42,12 @@ public record RequestInfo(
             return nonResource(path, httpVerb);
         }
         String namespace = "";
+        if (rest.get(0).equals("namespaces") && rest.size() == 3 && NAMESPACE_SUBRESOURCES.contains(rest.get(2))) {
+            // /api/v1/namespaces/{name}/status and /finalize: subresources of the namespace, not a resource in it
+            String name = rest.get(1);
+            return new RequestInfo(
+                    true, path, verb(method, name, watch), group, version, "", "namespaces", name, rest.get(2));
+        }
         if (rest.get(0).equals("namespaces") && rest.size() >= 3) {
             namespace = rest.get(1);
             rest = rest.subList(2, rest.size());

@@ -8,15 +8,35 @@ import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.GracefulShutdownHandler;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import javax.net.ssl.SSLContext;
 import org.xnio.Options;
+import org.xnio.Sequence;
 import org.xnio.SslClientAuthMode;
 
 /**
- * The HTTPS listener: HTTP/1.1 and HTTP/2 (negotiated by ALPN), client certificates requested, many concurrent
- * streams per connection (the aggregator multiplexes long watches over few connections), graceful shutdown.
+ * The HTTPS listener: HTTP/1.1 and HTTP/2 (negotiated by ALPN), TLS 1.2 and 1.3 with the {@link ServerTls} cipher
+ * suites only, client certificates requested, many concurrent streams per connection (the aggregator multiplexes long
+ * watches over few connections), idle and slow connections closed ({@link Timeouts}), graceful shutdown.
  */
 public final class ApiServer implements AutoCloseable {
+    /**
+     * How long a connection may sit idle and how long a request's headers may take to arrive, as the kube-apiserver
+     * bounds them. There is deliberately no read timeout on the whole connection: a watch (or an HTTP/2 connection
+     * carrying only watches) receives nothing from its client for as long as timeoutSeconds, up to hours, and must
+     * live. A body that stalls is bounded by the request pipeline's body timeout instead.
+     *
+     * @param idle a connection with no request in flight is closed after this (Undertow's {@code NO_REQUEST_TIMEOUT};
+     *     the kube-apiserver's {@code IdleTimeout} is 90 s, for HTTP/1.1 keep-alive and HTTP/2 alike). It also bounds
+     *     a client that connects and never completes its TLS handshake.
+     * @param requestParse the request line and headers must arrive within this once they started (Undertow's
+     *     {@code REQUEST_PARSE_TIMEOUT}; the kube-apiserver's {@code ReadHeaderTimeout} is 32 s): a client that trickles
+     *     its headers a byte at a time (slowloris) holds a connection no longer than this
+     */
+    public record Timeouts(Duration idle, Duration requestParse) {
+        public static final Timeouts DEFAULTS = new Timeouts(Duration.ofSeconds(90), Duration.ofSeconds(32));
+    }
+
     private final Undertow undertow;
     private final GracefulShutdownHandler graceful;
     private final Runnable beforeDrain;
@@ -26,6 +46,11 @@ public final class ApiServer implements AutoCloseable {
      *     draining does not wait for them)
      */
     public ApiServer(String host, int port, SSLContext tls, HttpHandler handler, Runnable beforeDrain) {
+        this(host, port, tls, handler, beforeDrain, Timeouts.DEFAULTS);
+    }
+
+    public ApiServer(
+            String host, int port, SSLContext tls, HttpHandler handler, Runnable beforeDrain, Timeouts timeouts) {
         this.graceful = Handlers.gracefulShutdown(handler);
         this.beforeDrain = beforeDrain;
         this.undertow = Undertow.builder()
@@ -33,7 +58,13 @@ public final class ApiServer implements AutoCloseable {
                 .setServerOption(UndertowOptions.ENABLE_HTTP2, true)
                 .setServerOption(UndertowOptions.HTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, 1000)
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 16L * 1024 * 1024)
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, (int)
+                        timeouts.idle().toMillis())
+                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int)
+                        timeouts.requestParse().toMillis())
                 .setSocketOption(Options.SSL_CLIENT_AUTH_MODE, SslClientAuthMode.REQUESTED)
+                .setSocketOption(Options.SSL_ENABLED_PROTOCOLS, Sequence.of(ServerTls.PROTOCOLS))
+                .setSocketOption(Options.SSL_ENABLED_CIPHER_SUITES, Sequence.of(ServerTls.CIPHER_SUITES))
                 .setIoThreads(Math.max(2, Runtime.getRuntime().availableProcessors()))
                 .setWorkerThreads(4) // requests run on virtual threads; Undertow's workers stay idle
                 .setByteBufferPool(bufferPool())

@@ -17,6 +17,26 @@ import javax.net.ssl.X509TrustManager;
  * how a Go client (kubectl) decides to send its certificate at all.
  */
 public final class ServerTls {
+    /** TLS 1.2 and 1.3 only: 1.0 and 1.1 are broken and deprecated (RFC 8996). */
+    public static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+
+    /**
+     * The suites offered: TLS 1.3's three, and for TLS 1.2 only forward-secret ECDHE key exchange with an AEAD cipher
+     * (the kube-apiserver's Go defaults without their CBC suites). No RSA key exchange (no forward secrecy), no CBC
+     * (padding oracles: Lucky13, POODLE-style), no 3DES or RC4. Every client of this server (kubectl, client-go,
+     * client-java, the aggregator) speaks these. HTTP/2 forbids the excluded ones anyway (RFC 9113, appendix A).
+     */
+    public static final List<String> CIPHER_SUITES = List.of(
+            "TLS_AES_128_GCM_SHA256",
+            "TLS_AES_256_GCM_SHA384",
+            "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
     private ServerTls() {}
 
     public static SSLContext context(

@@ -224,8 +224,7 @@ public final class CachingStorage implements Storage {
         catchUp();
         long current = cache.resourceVersion();
         if (rv > current) {
-            throw new StorageException.Unavailable(
-                    "too large resource version: " + rv + " (current " + current + ")", null);
+            throw new StorageException.TooLargeResourceVersion(rv, current);
         }
     }
 

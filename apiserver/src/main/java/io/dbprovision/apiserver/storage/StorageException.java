@@ -2,7 +2,7 @@ package io.dbprovision.apiserver.storage;
 
 /**
  * The errors of the storage contract. The REST layer maps each, in one place, to its Kubernetes status: NotFound
- * 404, AlreadyExists 409, Conflict 409, Expired 410, Unavailable 503, Unreadable 500.
+ * 404, AlreadyExists 409, Conflict 409, Expired 410, TooLargeResourceVersion 504, Unavailable 503, Unreadable 500.
  */
 public abstract sealed class StorageException extends RuntimeException {
     protected StorageException(String message, Throwable cause) {
@@ -54,6 +54,30 @@ public abstract sealed class StorageException extends RuntimeException {
 
         public long oldest() {
             return oldest;
+        }
+    }
+
+    /**
+     * The requested resourceVersion is newer than any the store has reached: it was never written here (or, with a
+     * shared database, not yet seen). Serving the current state as if it were that version would make a later watch
+     * from it skip the changes in between, so the read is refused; the registry waits a little first.
+     */
+    public static final class TooLargeResourceVersion extends StorageException {
+        private final long requested;
+        private final long current;
+
+        public TooLargeResourceVersion(long requested, long current) {
+            super("too large resource version: " + requested + " (current " + current + ")", null);
+            this.requested = requested;
+            this.current = current;
+        }
+
+        public long requested() {
+            return requested;
+        }
+
+        public long current() {
+            return current;
         }
     }
 

@@ -659,13 +659,13 @@ abstract class StorageContractTest {
         long future = storage.currentResourceVersion() + 100;
 
         assertThatThrownBy(() -> storage.list(ListOptions.all(DATABASES).at(future, Match.EXACT)))
-                .isInstanceOf(StorageException.Unavailable.class)
+                .isInstanceOf(StorageException.TooLargeResourceVersion.class)
                 .hasMessageContaining("too large resource version");
         assertThatThrownBy(() -> storage.list(ListOptions.all(DATABASES).at(future, Match.NOT_OLDER_THAN)))
-                .isInstanceOf(StorageException.Unavailable.class)
+                .isInstanceOf(StorageException.TooLargeResourceVersion.class)
                 .hasMessageContaining("too large resource version");
         assertThatThrownBy(() -> storage.watch(WatchOptions.from(DATABASES, future), new Recorder()))
-                .isInstanceOf(StorageException.Unavailable.class)
+                .isInstanceOf(StorageException.TooLargeResourceVersion.class)
                 .hasMessageContaining("too large resource version");
     }
 
