@@ -1,5 +1,6 @@
 package io.dbprovision.apiserver.pipeline;
 
+import io.dbprovision.apiserver.audit.AuditIds;
 import io.dbprovision.apiserver.endpoints.Call;
 import io.dbprovision.apiserver.registry.ApiException;
 import io.dbprovision.apiserver.request.RequestContext;
@@ -52,8 +53,12 @@ public final class RequestPipeline implements HttpHandler {
         try {
             checkFraming(call);
             RequestInfo info = RequestInfo.parse(call.method(), call.path(), call.watchRequested());
-            RequestContext context =
-                    RequestContext.arriving(info, clock.instant(), sourceIp(exchange), call.header("User-Agent"));
+            RequestContext context = RequestContext.arriving(
+                    info,
+                    AuditIds.forRequest(call.header(AuditIds.HEADER)),
+                    clock.instant(),
+                    sourceIp(exchange),
+                    call.header("User-Agent"));
             call.setHeader("Audit-Id", context.auditId());
             chain.handle(call, context);
         } catch (ApiException e) {

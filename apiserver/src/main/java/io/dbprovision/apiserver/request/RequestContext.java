@@ -18,7 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * @param user who the request acts as
  * @param impersonator the authenticated user when the request impersonates {@code user}
  * @param info what the request names: verb, group, resource, namespace, name, subresource or path
- * @param auditId the request's id in the audit log (the client's {@code Audit-ID} header is not trusted)
+ * @param auditId the request's id in the audit log: the {@code Audit-ID} the kube-apiserver forwards (so a request
+ *     has one id in both logs, as k8s.io/apiserver keeps it), else a new UUID
  * @param received when the request arrived
  * @param sourceIp the client's address
  * @param userAgent the client's User-Agent
@@ -39,16 +40,10 @@ public record RequestContext(
             new UserInfo("system:anonymous", "", List.of("system:unauthenticated"), Map.of());
 
     /** A request as it arrives, before authentication: anonymous. */
-    public static RequestContext arriving(RequestInfo info, Instant received, String sourceIp, String userAgent) {
+    public static RequestContext arriving(
+            RequestInfo info, String auditId, Instant received, String sourceIp, String userAgent) {
         return new RequestContext(
-                ANONYMOUS,
-                Optional.empty(),
-                info,
-                UUID.randomUUID().toString(),
-                received,
-                sourceIp,
-                userAgent,
-                new ConcurrentHashMap<>());
+                ANONYMOUS, Optional.empty(), info, auditId, received, sourceIp, userAgent, new ConcurrentHashMap<>());
     }
 
     /** The context of work the server does itself (a controller's writes), as {@code user}. */

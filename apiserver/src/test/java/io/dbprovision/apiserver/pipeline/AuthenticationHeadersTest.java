@@ -66,8 +66,8 @@ class AuthenticationHeadersTest {
         exchange.getRequestHeaders().put(new HttpString("X-Remote-Extra-Scopes"), "all");
         // not in the list: stays
         exchange.getRequestHeaders().put(new HttpString("X-Remote-Group"), "system:masters");
-        RequestContext arriving =
-                RequestContext.arriving(RequestInfo.nonResource(path, "get"), Instant.now(), "127.0.0.1", "test");
+        RequestContext arriving = RequestContext.arriving(
+                RequestInfo.nonResource(path, "get"), "test-audit-id", Instant.now(), "127.0.0.1", "test");
         List<String> seen = new ArrayList<>();
         AtomicReference<UserInfo> user = new AtomicReference<>();
         authentication.handle(new Call(exchange), arriving, (call, context) -> {
