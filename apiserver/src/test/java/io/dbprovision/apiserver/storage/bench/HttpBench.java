@@ -118,7 +118,8 @@ public final class HttpBench {
             int creates,
             int listObjects,
             int listIterations,
-            List<WatchLoad> watches) {
+            List<WatchLoad> watches,
+            int watchRepeats) {
 
         static Config fromSystemProperties() {
             double scale = Double.parseDouble(System.getProperty("bench.scale", "1"));
@@ -147,7 +148,8 @@ public final class HttpBench {
                     Math.max(5, (int) (Integer.getInteger("bench.httpListIterations", 20) * scale)),
                     list(System.getProperty("bench.httpWatches", "100@100,1000@10")).stream()
                             .map(text -> WatchLoad.parse(text, scale))
-                            .toList());
+                            .toList(),
+                    Integer.getInteger("bench.watchRepeats", 1));
         }
 
         private static List<String> list(String text) {
@@ -207,13 +209,19 @@ public final class HttpBench {
                 // the admin grants the benchmark's user what it does, before the run, as an administrator would
                 BenchCredentials admin = BenchCredentials.bearer(server.adminToken());
                 BenchCredentials.grantBenchUser(
-                        new Http("http1.1", "admin", admin.tls(server.caCertificate()), server, admin),
-                        new Http("http1.1", "rbac user", tls, server, credentials));
+                        new Http(
+                                "http1.1",
+                                "admin",
+                                BenchAuth.MASTERS,
+                                admin.tls(server.caCertificate()),
+                                server,
+                                admin),
+                        new Http("http1.1", "rbac user", auth, tls, server, credentials));
             }
             for (String protocol : config.protocols()) {
                 String column =
                         config.auth().equals(List.of(BenchAuth.MASTERS)) ? protocol : protocol + " " + auth.label;
-                http.put(column, new Http(protocol, column, tls, server, credentials));
+                http.put(column, new Http(protocol, column, auth, tls, server, credentials));
             }
         }
         // The storage side: the same backend with the same settings as the server's own store.
@@ -584,7 +592,10 @@ public final class HttpBench {
                 these.put(API, run(API, writers, config.creates(), cap, apiIndex, i -> {
                     apiCreate(namespaceOf(i), "a-" + i, i);
                 }));
-                for (Http client : http.values()) {
+                // the HTTP columns start one further each round, so that none always runs first or last
+                List<Http> order = new ArrayList<>(http.values());
+                java.util.Collections.rotate(order, -round);
+                for (Http client : order) {
                     these.put(
                             client.column,
                             run(client.column, writers, config.creates(), cap, httpIndex.get(client.column), i -> {
@@ -615,6 +626,23 @@ public final class HttpBench {
                                 entry.getKey(), run.errors(), writers, run.firstError()));
                     }
                 }
+            }
+            // Each mode against masters round by round (the same moment's load), the median of those ratios.
+            for (Http client : http.values()) {
+                List<Round> mine = rounds.get(client.column);
+                mastersOf(client).ifPresent(masters -> {
+                    List<Round> theirs = rounds.get(masters.column);
+                    List<Double> rates = new ArrayList<>();
+                    List<Double> cpu = new ArrayList<>();
+                    for (int r = 0; r < mine.size(); r++) {
+                        rates.add(mine.get(r).run().rate()
+                                / Math.max(1e-9, theirs.get(r).run().rate()));
+                        cpu.add(mine.get(r).cpuMicrosPerCreate()
+                                / Math.max(1e-9, theirs.get(r).cpuMicrosPerCreate()));
+                    }
+                    values.get(client.column).put("creates/s ratio @" + writers + mode, median(rates));
+                    values.get(client.column).put("create cpu ratio @" + writers + mode, median(cpu));
+                });
             }
             for (var entry : rounds.entrySet()) {
                 List<Round> all = entry.getValue();
@@ -959,10 +987,40 @@ public final class HttpBench {
      */
     private void watches(WatchLoad load) throws Exception {
         String suffix = " " + load.watchers() + "@" + load.rate();
-        String prefix = WATCH_NAMESPACE + "-" + load.watchers() + "-" + load.rate() + "-";
-        int events = load.events();
+        // Each repetition runs every column once, in turn (so that a change in the machine's load falls on all);
+        // the samples of all repetitions are merged, and each column's p50 is also compared with masters' of the
+        // same repetition.
+        Map<String, List<WatchRun>> runs = new LinkedHashMap<>();
+        Map<String, Integer> broken = new LinkedHashMap<>();
+        for (int repeat = 0; repeat < config.watchRepeats(); repeat++) {
+            String prefix = WATCH_NAMESPACE + "-" + load.watchers() + "-" + load.rate() + "-"
+                    + (config.watchRepeats() > 1 ? "r" + repeat + "-" : "");
+            runs.computeIfAbsent(STORAGE, k -> new ArrayList<>()).add(watchStorage(load, prefix, broken));
+            for (Http client : http.values()) {
+                runs.computeIfAbsent(client.column, k -> new ArrayList<>())
+                        .add(watchHttp(client, load, prefix, broken));
+            }
+        }
+        for (var entry : runs.entrySet()) {
+            record(entry.getKey(), suffix, WatchRun.merge(entry.getValue()), broken.getOrDefault(entry.getKey(), 0));
+        }
+        for (Http client : http.values()) {
+            mastersOf(client).ifPresent(masters -> {
+                List<Double> ratios = new ArrayList<>();
+                List<WatchRun> mine = runs.get(client.column);
+                List<WatchRun> theirs = runs.get(masters.column);
+                for (int r = 0; r < mine.size(); r++) {
+                    ratios.add(mine.get(r).fromStart().percentile(50)
+                            / (double) Math.max(1, theirs.get(r).fromStart().percentile(50)));
+                }
+                values.get(client.column).put("watch p50 ratio" + suffix, median(ratios));
+            });
+        }
+    }
 
-        // storage
+    /** One watch run on the storage layer: watchers are {@link Watcher}s, the writer calls create. */
+    private WatchRun watchStorage(WatchLoad load, String prefix, Map<String, Integer> brokenByColumn) throws Exception {
+        int events = load.events();
         {
             String namespace = prefix + "storage";
             long[][] delivered = new long[load.watchers()][events];
@@ -1001,11 +1059,17 @@ public final class HttpBench {
             for (AutoCloseable handle : handles) {
                 handle.close();
             }
-            record(STORAGE, suffix, run, cutOff.get());
+            brokenByColumn.merge(STORAGE, cutOff.get(), Integer::sum);
+            return run;
         }
+    }
 
-        // through HTTP
-        for (Http client : http.values()) {
+    /** One watch run through {@code client}'s server: watch streams read on virtual threads, the writer POSTs. */
+    private WatchRun watchHttp(Http client, WatchLoad load, String prefix, Map<String, Integer> brokenByColumn)
+            throws Exception {
+        String suffix = " " + load.watchers() + "@" + load.rate();
+        int events = load.events();
+        {
             String namespace = prefix + client.prefix.substring(0, client.prefix.length() - 1);
             String path = client.resourcePath(namespace, "");
             String version = resourceVersionOf(client.get(path + "?limit=1").body());
@@ -1069,11 +1133,27 @@ public final class HttpBench {
             }
             // (over HTTP/2 the watches have connections of their own: the writer's responses do not queue behind
             // their events)
-            record(client.column, suffix, run, broken.get());
+            brokenByColumn.merge(client.column, broken.get(), Integer::sum);
             if (broken.get() > 0) {
                 notes.add("watch" + suffix + ", " + client.column + ": the first broken stream: " + firstBreak[0]);
             }
+            return run;
         }
+    }
+
+    /** The masters column of the same protocol, when {@code client} is of another authorization mode. */
+    private java.util.Optional<Http> mastersOf(Http client) {
+        if (client.auth == BenchAuth.MASTERS) {
+            return java.util.Optional.empty();
+        }
+        return http.values().stream()
+                .filter(other -> other.auth == BenchAuth.MASTERS && other.protocol.equals(client.protocol))
+                .findFirst();
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        return sorted.get(sorted.size() / 2);
     }
 
     /** The sequence number in a watch object's name {@code w-<sequence>}. */
@@ -1140,7 +1220,21 @@ public final class HttpBench {
         return -1;
     }
 
-    record WatchRun(Samples fromStart, Samples fromAck, Samples writes, long missing, double writeRate, double cpu) {}
+    record WatchRun(Samples fromStart, Samples fromAck, Samples writes, long missing, double writeRate, double cpu) {
+        /** Several runs as one: their samples together, missing events summed, rates and CPU averaged. */
+        static WatchRun merge(List<WatchRun> runs) {
+            if (runs.size() == 1) {
+                return runs.getFirst();
+            }
+            return new WatchRun(
+                    Samples.merge(runs.stream().map(WatchRun::fromStart).toList()),
+                    Samples.merge(runs.stream().map(WatchRun::fromAck).toList()),
+                    Samples.merge(runs.stream().map(WatchRun::writes).toList()),
+                    runs.stream().mapToLong(WatchRun::missing).sum(),
+                    runs.stream().mapToDouble(WatchRun::writeRate).average().orElse(0),
+                    runs.stream().mapToDouble(WatchRun::cpu).average().orElse(0));
+        }
+    }
 
     interface Write {
         void run(int sequence) throws Exception;
@@ -1271,6 +1365,8 @@ public final class HttpBench {
         final String column;
         /** The server process it talks to. */
         final ServerProcess server;
+        /** Who its requests come from. */
+        final BenchAuth auth;
         /** The start of the names this client creates (each column has its own objects). */
         final String prefix;
 
@@ -1280,8 +1376,15 @@ public final class HttpBench {
         private final String base;
         private final BenchCredentials credentials;
 
-        Http(String protocol, String column, SSLContext tls, ServerProcess server, BenchCredentials credentials) {
+        Http(
+                String protocol,
+                String column,
+                BenchAuth auth,
+                SSLContext tls,
+                ServerProcess server,
+                BenchCredentials credentials) {
             this.protocol = protocol;
+            this.auth = auth;
             this.column = column;
             this.server = server;
             this.credentials = credentials;
@@ -1307,7 +1410,7 @@ public final class HttpBench {
             }
             List<Http> clients = new ArrayList<>();
             for (int carried = 0; carried < watches; carried += STREAMS_PER_CONNECTION) {
-                clients.add(new Http(protocol, column, tls, server, credentials));
+                clients.add(new Http(protocol, column, auth, tls, server, credentials));
             }
             return clients;
         }
