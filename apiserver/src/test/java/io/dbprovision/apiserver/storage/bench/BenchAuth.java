@@ -15,11 +15,14 @@ import java.util.Locale;
  *   <li>{@link #SAR}: the server in delegated (in-cluster) mode, as the kube-aggregator reaches it: the front proxy's
  *       client certificate with {@code X-Remote-User} / {@code X-Remote-Group}, every request authorized by a
  *       SubjectAccessReview to a fake kube-apiserver ({@link BenchKubeApiServer}) through the authorizer's cache;
- *       the audit log on as for RBAC.
+ *       the audit log on as for RBAC;
+ *   <li>{@link #AUDIT}: the admin with the audit log on as for RBAC, to tell audit's cost from RBAC's.
  * </ul>
  */
 enum BenchAuth {
     MASTERS("masters"),
+    /** The admin with the audit log on: what audit alone costs, apart from RBAC. */
+    AUDIT("masters+audit"),
     RBAC("rbac+audit"),
     SAR("sar+audit");
 
@@ -38,9 +41,10 @@ enum BenchAuth {
     static BenchAuth parse(String text) {
         return switch (text.trim().toLowerCase(Locale.ROOT)) {
             case "masters" -> MASTERS;
+            case "audit" -> AUDIT;
             case "rbac" -> RBAC;
             case "sar" -> SAR;
-            default -> throw new IllegalArgumentException("bench.auth: masters, rbac or sar, not " + text);
+            default -> throw new IllegalArgumentException("bench.auth: masters, audit, rbac or sar, not " + text);
         };
     }
 

@@ -189,7 +189,7 @@ public final class HttpBench {
             BenchBackend.deleteRecursively(dir);
             Files.createDirectories(dir);
             BenchCredentials credentials = switch (auth) {
-                case MASTERS -> null; // the admin token, which the server writes
+                case MASTERS, AUDIT -> null; // the admin token, which the server writes
                 case RBAC -> BenchCredentials.tokenFileUser(dir);
                 case SAR -> {
                     if (cluster == null) {

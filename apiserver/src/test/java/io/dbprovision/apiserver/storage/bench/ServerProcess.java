@@ -109,8 +109,8 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /**
-     * The server process: {@code <data dir> <fsync> <masters|rbac|sar>}; prints {@code port N} once it serves; stops
-     * at end of input. masters: the standalone server as it starts by default (audit off); rbac: the same with the
+     * The server process: {@code <data dir> <fsync> <masters|audit|rbac|sar>}; prints {@code port N} once it serves; stops
+     * at end of input. masters: the standalone server as it starts by default (audit off); audit: the same with the audit log; rbac: the same with the
      * token file {@code bench-users.csv} and the audit log {@code audit/audit.log} (default policy, Metadata); sar:
      * {@link DelegatedBenchServer}.
      */
@@ -126,6 +126,14 @@ final class ServerProcess implements AutoCloseable {
             switch (auth) {
                 case MASTERS -> {
                     StandaloneServer standalone = StandaloneServer.start(dir, "127.0.0.1", 0, fsync);
+                    server = standalone;
+                    port = standalone.port();
+                }
+                case AUDIT -> {
+                    StandaloneServer standalone = StandaloneServer.start(StandaloneServer.Options.of(
+                                    dir, "127.0.0.1", 0, fsync)
+                            .withAudit(AuditOptions.defaults()
+                                    .withLogPath(dir.resolve("audit/audit.log").toString())));
                     server = standalone;
                     port = standalone.port();
                 }
