@@ -14,10 +14,13 @@ import java.security.cert.PKIXParameters;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
@@ -27,15 +30,46 @@ import javax.naming.ldap.Rdn;
  * them under PKIX rules (validity dates included) and the leaf must carry the client-auth extended key usage, as
  * Kubernetes' x509 authenticator requires. Bundles are swapped whole when a CA file or ConfigMap changes, so a
  * verification never sees half of an old and half of a new set.
+ *
+ * <p>A bundle remembers the chains it has verified until the first of their certificates expires: a front proxy (the
+ * kube-aggregator) or a kubectl presents the same chain on every request, and a PKIX validation with its ECDSA or RSA
+ * signature checks costs more than the rest of authenticating and authorizing a request together. The verdict depends
+ * on nothing else (the anchors are this bundle's, fixed; revocation is not checked; the dates are), so a remembered
+ * one is the one a validation would give. Only successes are kept, so that nobody can fill the memory with chains
+ * that fail.
  */
 public final class CaBundle {
     private static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
-    private static final CaBundle EMPTY = new CaBundle(List.of());
+    private static final CaBundle EMPTY = new CaBundle(List.of(), System::currentTimeMillis);
+    /** Chains remembered at most; when full the memory starts again (a miss only costs a validation). */
+    private static final int MAX_REMEMBERED = 1024;
 
     private final List<X509Certificate> certificates;
     private final Set<TrustAnchor> anchors;
+    /** Chains verified (leaf first) → when their certificates are all valid. */
+    private final ConcurrentHashMap<List<X509Certificate>, Validity> verified = new ConcurrentHashMap<>();
+    /** The time certificates are checked at, in epoch milliseconds (tests move it). */
+    private final LongSupplier clock;
 
-    private CaBundle(List<X509Certificate> certificates) {
+    /** From the latest notBefore to the earliest notAfter of a chain's certificates, in epoch milliseconds. */
+    private record Validity(long from, long until) {
+        static Validity of(List<X509Certificate> chain) {
+            long from = Long.MIN_VALUE;
+            long until = Long.MAX_VALUE;
+            for (X509Certificate certificate : chain) {
+                from = Math.max(from, certificate.getNotBefore().getTime());
+                until = Math.min(until, certificate.getNotAfter().getTime());
+            }
+            return new Validity(from, until);
+        }
+
+        boolean covers(long time) {
+            return from <= time && time <= until;
+        }
+    }
+
+    private CaBundle(List<X509Certificate> certificates, LongSupplier clock) {
+        this.clock = clock;
         this.certificates = List.copyOf(certificates);
         Set<TrustAnchor> set = new HashSet<>();
         certificates.forEach(ca -> set.add(new TrustAnchor(ca, null)));
@@ -43,7 +77,12 @@ public final class CaBundle {
     }
 
     public static CaBundle of(List<X509Certificate> certificates) {
-        return certificates.isEmpty() ? EMPTY : new CaBundle(certificates);
+        return certificates.isEmpty() ? EMPTY : new CaBundle(certificates, System::currentTimeMillis);
+    }
+
+    /** A bundle that checks validity dates at {@code clock}'s time (epoch milliseconds): for tests. */
+    static CaBundle of(List<X509Certificate> certificates, LongSupplier clock) {
+        return new CaBundle(certificates, clock);
     }
 
     /** Trusts nobody: every verification fails. */
@@ -94,6 +133,22 @@ public final class CaBundle {
         if (chain.isEmpty() || anchors.isEmpty()) {
             return false;
         }
+        long now = clock.getAsLong();
+        Validity remembered = verified.get(chain);
+        if (remembered != null && remembered.covers(now)) {
+            return true;
+        }
+        if (!validates(chain, now)) {
+            return false;
+        }
+        if (verified.size() >= MAX_REMEMBERED) {
+            verified.clear();
+        }
+        verified.put(List.copyOf(chain), Validity.of(chain));
+        return true;
+    }
+
+    private boolean validates(List<X509Certificate> chain, long now) {
         try {
             List<String> usages = chain.getFirst().getExtendedKeyUsage();
             if (usages == null || !usages.contains(CLIENT_AUTH)) {
@@ -101,6 +156,7 @@ public final class CaBundle {
             }
             PKIXParameters parameters = new PKIXParameters(anchors);
             parameters.setRevocationEnabled(false);
+            parameters.setDate(new Date(now));
             CertPathValidator.getInstance("PKIX")
                     .validate(CertificateFactory.getInstance("X.509").generateCertPath(chain), parameters);
             return true;

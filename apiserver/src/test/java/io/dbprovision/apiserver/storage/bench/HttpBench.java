@@ -86,10 +86,17 @@ public final class HttpBench {
     private final CachingStorage storage;
     private final Registry registry;
     private final ResourceStore api;
-    private final ServerProcess server;
+    /** A server process per authorization mode ({@code bench.auth}); its HTTP columns are one per protocol. */
+    private final Map<BenchAuth, ServerProcess> servers = new LinkedHashMap<>();
+    /** The kube-apiserver that the SAR mode's server asks; null without that mode. */
+    private BenchKubeApiServer cluster;
+
     private final Map<String, Http> http = new LinkedHashMap<>();
     private final Message template;
-    /** Results: column (storage, api in process, or a protocol) → measurement → value. */
+    /**
+     * Results: column (storage, api in process, or a protocol, with the authorization mode when several are run)
+     * → measurement → value.
+     */
     private final Map<String, Map<String, Double>> values;
 
     private final List<String> notes;
@@ -104,13 +111,15 @@ public final class HttpBench {
             Path out,
             List<Boolean> fsync,
             List<String> protocols,
+            List<BenchAuth> auth,
             List<String> phases,
             List<Integer> writers,
             int rounds,
             int creates,
             int listObjects,
             int listIterations,
-            List<WatchLoad> watches) {
+            List<WatchLoad> watches,
+            int watchRepeats) {
 
         static Config fromSystemProperties() {
             double scale = Double.parseDouble(System.getProperty("bench.scale", "1"));
@@ -125,6 +134,10 @@ public final class HttpBench {
                             })
                             .toList(),
                     list(System.getProperty("bench.protocols", "h2,http1.1")),
+                    list(System.getProperty("bench.auth", "masters")).stream()
+                            .map(BenchAuth::parse)
+                            .distinct()
+                            .toList(),
                     list(System.getProperty("bench.httpPhases", "creates,get,list,watch")),
                     list(System.getProperty("bench.httpWriters", "16,64")).stream()
                             .map(Integer::parseInt)
@@ -135,7 +148,8 @@ public final class HttpBench {
                     Math.max(5, (int) (Integer.getInteger("bench.httpListIterations", 20) * scale)),
                     list(System.getProperty("bench.httpWatches", "100@100,1000@10")).stream()
                             .map(text -> WatchLoad.parse(text, scale))
-                            .toList());
+                            .toList(),
+                    Integer.getInteger("bench.watchRepeats", 1));
         }
 
         private static List<String> list(String text) {
@@ -169,9 +183,47 @@ public final class HttpBench {
         this.values = values;
         this.notes = notes;
         Path root = config.dataRoot().toAbsolutePath();
-        BenchBackend.deleteRecursively(root.resolve("http-server"));
         BenchBackend.deleteRecursively(root.resolve("http-storage"));
-        this.server = ServerProcess.start(root.resolve("http-server"), fsync);
+        for (BenchAuth auth : config.auth()) {
+            Path dir = serverDir(auth);
+            BenchBackend.deleteRecursively(dir);
+            Files.createDirectories(dir);
+            BenchCredentials credentials = switch (auth) {
+                case MASTERS, AUDIT -> null; // the admin token, which the server writes
+                case RBAC -> BenchCredentials.tokenFileUser(dir);
+                case SAR -> {
+                    if (cluster == null) {
+                        cluster = BenchKubeApiServer.start();
+                    }
+                    cluster.writeKubeconfig(dir);
+                    yield BenchCredentials.frontProxy(dir);
+                }
+            };
+            ServerProcess server = ServerProcess.start(dir, fsync, auth);
+            servers.put(auth, server);
+            if (credentials == null) {
+                credentials = BenchCredentials.bearer(server.adminToken());
+            }
+            SSLContext tls = credentials.tls(server.caCertificate());
+            if (auth == BenchAuth.RBAC) {
+                // the admin grants the benchmark's user what it does, before the run, as an administrator would
+                BenchCredentials admin = BenchCredentials.bearer(server.adminToken());
+                BenchCredentials.grantBenchUser(
+                        new Http(
+                                "http1.1",
+                                "admin",
+                                BenchAuth.MASTERS,
+                                admin.tls(server.caCertificate()),
+                                server,
+                                admin),
+                        new Http("http1.1", "rbac user", auth, tls, server, credentials));
+            }
+            for (String protocol : config.protocols()) {
+                String column =
+                        config.auth().equals(List.of(BenchAuth.MASTERS)) ? protocol : protocol + " " + auth.label;
+                http.put(column, new Http(protocol, column, auth, tls, server, credentials));
+            }
+        }
         // The storage side: the same backend with the same settings as the server's own store.
         this.storage = CachingStorage.open(
                 new EmbeddedBackend(root.resolve("http-storage"), fsync),
@@ -187,10 +239,6 @@ public final class HttpBench {
                 List.of(new io.dbprovision.apiserver.admission.NamespaceLifecycle(
                         registry.lookup("v1", "namespaces").orElseThrow()))));
         this.api = registry.lookup(Schema.API_VERSION, kind.plural()).orElseThrow();
-        SSLContext tls = trusting(server.caCertificate());
-        for (String protocol : config.protocols()) {
-            http.put(protocol, new Http(protocol, tls, server.port(), server.adminToken()));
-        }
         // The template of the storage side's objects: what the server stored for the same request body.
         Http any = http.values().iterator().next();
         HttpResponse<byte[]> created = any.post("bench-template", body("bench-template", "template", 0));
@@ -201,17 +249,17 @@ public final class HttpBench {
         this.template = codec.decodeJson(created.body(), kind.object()).object();
         values.computeIfAbsent(STORAGE, k -> new LinkedHashMap<>());
         values.computeIfAbsent(API, k -> new LinkedHashMap<>());
-        for (String protocol : http.keySet()) {
-            values.computeIfAbsent(protocol, k -> new LinkedHashMap<>());
+        for (String column : http.keySet()) {
+            values.computeIfAbsent(column, k -> new LinkedHashMap<>());
         }
         step(
                 "object: request body %d B, response %d B of JSON, %d B stored (protobuf)",
                 body("bench-0", "c-0", 0).length, created.body().length, template.toByteArray().length);
         for (Http client : http.values()) {
             HttpResponse<byte[]> response = client.get(GROUP_VERSION_PATH);
-            step("%s: %s, status %d", client.protocol, response.version(), response.statusCode());
+            step("%s: %s, status %d", client.column, response.version(), response.statusCode());
             if (!client.expected.equals(response.version())) {
-                throw new IllegalStateException(client.protocol + " negotiated " + response.version());
+                throw new IllegalStateException(client.column + " negotiated " + response.version());
             }
         }
     }
@@ -275,10 +323,55 @@ public final class HttpBench {
     }
 
     private void close() {
-        server.close();
+        for (var entry : servers.entrySet()) {
+            entry.getValue().close();
+            if (entry.getKey() != BenchAuth.MASTERS) {
+                auditNote(entry.getKey(), entry.getValue());
+            }
+            BenchBackend.deleteRecursively(serverDir(entry.getKey()));
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
         storage.close();
-        BenchBackend.deleteRecursively(config.dataRoot().toAbsolutePath().resolve("http-server"));
         BenchBackend.deleteRecursively(config.dataRoot().toAbsolutePath().resolve("http-storage"));
+    }
+
+    /** The data directory of the server process of {@code auth}: its store, PKI, credentials and audit log. */
+    private Path serverDir(BenchAuth auth) {
+        return config.dataRoot().toAbsolutePath().resolve("http-server-" + auth.argument());
+    }
+
+    /**
+     * What the audit log of a closed server holds (every file, rotated ones too), and for SAR how many reviews the
+     * kube-apiserver answered: the audited requests against the reviews show what the cache answered.
+     */
+    private void auditNote(BenchAuth auth, ServerProcess server) {
+        long lines = 0;
+        long bytes = 0;
+        Path audit = serverDir(auth).resolve("audit");
+        try (var files = Files.list(audit)) {
+            for (Path file : files.toList()) {
+                bytes += Files.size(file);
+                try (var content = Files.lines(file)) {
+                    lines += content.count();
+                }
+            }
+        } catch (IOException e) {
+            notes.add(auth.label + mode + ": the audit log could not be read: " + e);
+            return;
+        }
+        String note = String.format(
+                "%s%s: the audit log holds %,d events (%,.1f MiB, %,.0f B each)",
+                auth.label, mode, lines, bytes / 1048576.0, lines == 0 ? 0.0 : bytes / (double) lines);
+        if (auth == BenchAuth.SAR && cluster != null) {
+            note += String.format(
+                    "; the server sent %,d SubjectAccessReviews for them (%.2f %% of the requests; the rest were"
+                            + " answered by its cache)",
+                    cluster.reviews(), lines == 0 ? 0.0 : 100.0 * cluster.reviews() / lines);
+        }
+        notes.add(note);
+        step("%s", note);
     }
 
     private void run(List<String> phases, boolean fullWarmUp) throws Exception {
@@ -286,7 +379,7 @@ public final class HttpBench {
         AtomicLong storageIndex = new AtomicLong();
         AtomicLong apiIndex = new AtomicLong();
         Map<String, AtomicLong> httpIndex = new LinkedHashMap<>();
-        http.keySet().forEach(protocol -> httpIndex.put(protocol, new AtomicLong()));
+        http.keySet().forEach(column -> httpIndex.put(column, new AtomicLong()));
         if (phases.contains("creates")) {
             creates(storageIndex, apiIndex, httpIndex);
             if (fullWarmUp) {
@@ -390,7 +483,7 @@ public final class HttpBench {
             run(API, 16, 1_000, Duration.ofSeconds(20), index, i -> apiCreate("warm-up", "a-" + i, i));
             for (Http client : http.values()) {
                 run(
-                        client.protocol,
+                        client.column,
                         16,
                         1_000,
                         Duration.ofSeconds(20),
@@ -435,7 +528,7 @@ public final class HttpBench {
 
     /** The CPU time so far of what serves {@code column}: this process, or the server process for HTTP. */
     private long servingCpuNanos(String column) {
-        return remote(column) ? server.cpuNanos() : StorageBench.processCpuNanos();
+        return remote(column) ? http.get(column).server.cpuNanos() : StorageBench.processCpuNanos();
     }
 
     /**
@@ -499,10 +592,13 @@ public final class HttpBench {
                 these.put(API, run(API, writers, config.creates(), cap, apiIndex, i -> {
                     apiCreate(namespaceOf(i), "a-" + i, i);
                 }));
-                for (Http client : http.values()) {
+                // the HTTP columns start one further each round, so that none always runs first or last
+                List<Http> order = new ArrayList<>(http.values());
+                java.util.Collections.rotate(order, -round);
+                for (Http client : order) {
                     these.put(
-                            client.protocol,
-                            run(client.protocol, writers, config.creates(), cap, httpIndex.get(client.protocol), i -> {
+                            client.column,
+                            run(client.column, writers, config.creates(), cap, httpIndex.get(client.column), i -> {
                                 httpCreate(client, namespaceOf(i), client.prefix + i, i);
                             }));
                 }
@@ -530,6 +626,23 @@ public final class HttpBench {
                                 entry.getKey(), run.errors(), writers, run.firstError()));
                     }
                 }
+            }
+            // Each mode against masters round by round (the same moment's load), the median of those ratios.
+            for (Http client : http.values()) {
+                List<Round> mine = rounds.get(client.column);
+                mastersOf(client).ifPresent(masters -> {
+                    List<Round> theirs = rounds.get(masters.column);
+                    List<Double> rates = new ArrayList<>();
+                    List<Double> cpu = new ArrayList<>();
+                    for (int r = 0; r < mine.size(); r++) {
+                        rates.add(mine.get(r).run().rate()
+                                / Math.max(1e-9, theirs.get(r).run().rate()));
+                        cpu.add(mine.get(r).cpuMicrosPerCreate()
+                                / Math.max(1e-9, theirs.get(r).cpuMicrosPerCreate()));
+                    }
+                    values.get(client.column).put("creates/s ratio @" + writers + mode, median(rates));
+                    values.get(client.column).put("create cpu ratio @" + writers + mode, median(cpu));
+                });
             }
             for (var entry : rounds.entrySet()) {
                 List<Round> all = entry.getValue();
@@ -573,17 +686,17 @@ public final class HttpBench {
         for (int writers : config.writers()) {
             for (Http client : http.values()) {
                 run(
-                        client.protocol,
+                        client.column,
                         writers,
                         config.creates() / 5,
                         Duration.ofSeconds(10),
                         new AtomicLong(),
                         i -> client.healthz());
                 Round round =
-                        run(client.protocol, writers, config.creates(), Duration.ofSeconds(30), new AtomicLong(), i -> {
+                        run(client.column, writers, config.creates(), Duration.ofSeconds(30), new AtomicLong(), i -> {
                             client.healthz();
                         });
-                Map<String, Double> column = values.get(client.protocol);
+                Map<String, Double> column = values.get(client.column);
                 column.put("healthz/s @" + writers, round.run().rate());
                 column.put(
                         "healthz p50 @" + writers,
@@ -598,7 +711,7 @@ public final class HttpBench {
                         "GET /healthz, %d clients, %s: %,.0f/s, p50 %.2f ms, p99 %.2f ms, %.0f µs CPU each (%.0f µs in"
                                 + " the HTTP client's threads)",
                         writers,
-                        client.protocol,
+                        client.column,
                         round.run().rate(),
                         StorageBench.millis(round.run().latency().percentile(50)),
                         StorageBench.millis(round.run().latency().percentile(99)),
@@ -631,9 +744,9 @@ public final class HttpBench {
             });
         }
         for (Http client : http.values()) {
-            long objects = httpObjects.get(client.protocol).get();
+            long objects = httpObjects.get(client.column).get();
             if (objects > 0) {
-                operations.put(client.protocol, i -> {
+                operations.put(client.column, i -> {
                     long n = i % objects;
                     HttpResponse<byte[]> response = client.get(client.resourcePath(namespaceOf(n), client.prefix + n));
                     if (response.statusCode() != 200) {
@@ -696,16 +809,22 @@ public final class HttpBench {
                     storageCreate(LIST_NAMESPACE, "l-" + i);
                 })
                 .run();
-        Http loader = http.values().iterator().next();
-        StorageBench.CreateRun posted = run(loader.protocol, 64, n, Duration.ofMinutes(3), new AtomicLong(), i -> {
-                    httpCreate(loader, LIST_NAMESPACE, "l-" + i, i);
-                })
-                .run();
-        if (stored.done() != n || posted.done() != n) {
-            throw new IllegalStateException(
-                    "list set incomplete: " + stored.done() + " stored, " + posted.done() + " posted of " + n);
+        // posted through the first column of each server (one per authorization mode)
+        Map<ServerProcess, Http> loaders = new LinkedHashMap<>();
+        http.values().forEach(client -> loaders.putIfAbsent(client.server, client));
+        for (Http loader : loaders.values()) {
+            StorageBench.CreateRun posted = run(loader.column, 64, n, Duration.ofMinutes(3), new AtomicLong(), i -> {
+                        httpCreate(loader, LIST_NAMESPACE, "l-" + i, i);
+                    })
+                    .run();
+            if (stored.done() != n || posted.done() != n) {
+                throw new IllegalStateException("list set incomplete: " + stored.done() + " stored, " + posted.done()
+                        + " posted of " + n + " through " + loader.column);
+            }
+            step(
+                    "list set: %,d objects stored and %,d posted through %s (%,.0f/s)",
+                    n, n, loader.column, posted.rate());
         }
-        step("list set: %,d objects stored and %,d posted (%,.0f/s)", n, n, posted.rate());
 
         int iterations = config.listIterations();
         int warmUp = Math.max(3, iterations / 5);
@@ -725,11 +844,11 @@ public final class HttpBench {
         operations.get("list").put(API, () -> bytes[0] = encodeList(api.list(CTX, LIST_NAMESPACE, ListQuery.ALL)));
         operations.get("list page").put(API, () -> encodeList(api.list(CTX, LIST_NAMESPACE, pageQuery)));
         for (Http client : http.values()) {
-            operations.get("list").put(client.protocol, () -> {
+            operations.get("list").put(client.column, () -> {
                 long size = client.drain(client.resourcePath(LIST_NAMESPACE, ""));
-                values.get(client.protocol).put("list bytes", (double) size);
+                values.get(client.column).put("list bytes", (double) size);
             });
-            operations.get("list page").put(client.protocol, () -> {
+            operations.get("list page").put(client.column, () -> {
                 client.drain(client.resourcePath(LIST_NAMESPACE, "") + "?limit=500");
             });
         }
@@ -868,10 +987,40 @@ public final class HttpBench {
      */
     private void watches(WatchLoad load) throws Exception {
         String suffix = " " + load.watchers() + "@" + load.rate();
-        String prefix = WATCH_NAMESPACE + "-" + load.watchers() + "-" + load.rate() + "-";
-        int events = load.events();
+        // Each repetition runs every column once, in turn (so that a change in the machine's load falls on all);
+        // the samples of all repetitions are merged, and each column's p50 is also compared with masters' of the
+        // same repetition.
+        Map<String, List<WatchRun>> runs = new LinkedHashMap<>();
+        Map<String, Integer> broken = new LinkedHashMap<>();
+        for (int repeat = 0; repeat < config.watchRepeats(); repeat++) {
+            String prefix = WATCH_NAMESPACE + "-" + load.watchers() + "-" + load.rate() + "-"
+                    + (config.watchRepeats() > 1 ? "r" + repeat + "-" : "");
+            runs.computeIfAbsent(STORAGE, k -> new ArrayList<>()).add(watchStorage(load, prefix, broken));
+            for (Http client : http.values()) {
+                runs.computeIfAbsent(client.column, k -> new ArrayList<>())
+                        .add(watchHttp(client, load, prefix, broken));
+            }
+        }
+        for (var entry : runs.entrySet()) {
+            record(entry.getKey(), suffix, WatchRun.merge(entry.getValue()), broken.getOrDefault(entry.getKey(), 0));
+        }
+        for (Http client : http.values()) {
+            mastersOf(client).ifPresent(masters -> {
+                List<Double> ratios = new ArrayList<>();
+                List<WatchRun> mine = runs.get(client.column);
+                List<WatchRun> theirs = runs.get(masters.column);
+                for (int r = 0; r < mine.size(); r++) {
+                    ratios.add(mine.get(r).fromStart().percentile(50)
+                            / (double) Math.max(1, theirs.get(r).fromStart().percentile(50)));
+                }
+                values.get(client.column).put("watch p50 ratio" + suffix, median(ratios));
+            });
+        }
+    }
 
-        // storage
+    /** One watch run on the storage layer: watchers are {@link Watcher}s, the writer calls create. */
+    private WatchRun watchStorage(WatchLoad load, String prefix, Map<String, Integer> brokenByColumn) throws Exception {
+        int events = load.events();
         {
             String namespace = prefix + "storage";
             long[][] delivered = new long[load.watchers()][events];
@@ -910,12 +1059,18 @@ public final class HttpBench {
             for (AutoCloseable handle : handles) {
                 handle.close();
             }
-            record(STORAGE, suffix, run, cutOff.get());
+            brokenByColumn.merge(STORAGE, cutOff.get(), Integer::sum);
+            return run;
         }
+    }
 
-        // through HTTP
-        for (Http client : http.values()) {
-            String namespace = prefix + client.protocol.replace(".", "");
+    /** One watch run through {@code client}'s server: watch streams read on virtual threads, the writer POSTs. */
+    private WatchRun watchHttp(Http client, WatchLoad load, String prefix, Map<String, Integer> brokenByColumn)
+            throws Exception {
+        String suffix = " " + load.watchers() + "@" + load.rate();
+        int events = load.events();
+        {
+            String namespace = prefix + client.prefix.substring(0, client.prefix.length() - 1);
             String path = client.resourcePath(namespace, "");
             String version = resourceVersionOf(client.get(path + "?limit=1").body());
             long[][] delivered = new long[load.watchers()][events];
@@ -940,7 +1095,7 @@ public final class HttpBench {
             }
             step(
                     "%s: %,d watch streams open in %.1f s over %d client(s)",
-                    client.protocol,
+                    client.column,
                     load.watchers(),
                     StorageBench.seconds(System.nanoTime() - connectStarted),
                     watchClients.size());
@@ -965,7 +1120,7 @@ public final class HttpBench {
                     sequence -> httpCreate(client, namespace, "w-" + sequence, sequence),
                     deliveries,
                     delivered,
-                    server::cpuNanos);
+                    client.server::cpuNanos);
             closing.set(true);
             for (InputStream in : streams) {
                 in.close();
@@ -978,11 +1133,27 @@ public final class HttpBench {
             }
             // (over HTTP/2 the watches have connections of their own: the writer's responses do not queue behind
             // their events)
-            record(client.protocol, suffix, run, broken.get());
+            brokenByColumn.merge(client.column, broken.get(), Integer::sum);
             if (broken.get() > 0) {
-                notes.add("watch" + suffix + ", " + client.protocol + ": the first broken stream: " + firstBreak[0]);
+                notes.add("watch" + suffix + ", " + client.column + ": the first broken stream: " + firstBreak[0]);
             }
+            return run;
         }
+    }
+
+    /** The masters column of the same protocol, when {@code client} is of another authorization mode. */
+    private java.util.Optional<Http> mastersOf(Http client) {
+        if (client.auth == BenchAuth.MASTERS) {
+            return java.util.Optional.empty();
+        }
+        return http.values().stream()
+                .filter(other -> other.auth == BenchAuth.MASTERS && other.protocol.equals(client.protocol))
+                .findFirst();
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        return sorted.get(sorted.size() / 2);
     }
 
     /** The sequence number in a watch object's name {@code w-<sequence>}. */
@@ -1049,7 +1220,21 @@ public final class HttpBench {
         return -1;
     }
 
-    record WatchRun(Samples fromStart, Samples fromAck, Samples writes, long missing, double writeRate, double cpu) {}
+    record WatchRun(Samples fromStart, Samples fromAck, Samples writes, long missing, double writeRate, double cpu) {
+        /** Several runs as one: their samples together, missing events summed, rates and CPU averaged. */
+        static WatchRun merge(List<WatchRun> runs) {
+            if (runs.size() == 1) {
+                return runs.getFirst();
+            }
+            return new WatchRun(
+                    Samples.merge(runs.stream().map(WatchRun::fromStart).toList()),
+                    Samples.merge(runs.stream().map(WatchRun::fromAck).toList()),
+                    Samples.merge(runs.stream().map(WatchRun::writes).toList()),
+                    runs.stream().mapToLong(WatchRun::missing).sum(),
+                    runs.stream().mapToDouble(WatchRun::writeRate).average().orElse(0),
+                    runs.stream().mapToDouble(WatchRun::cpu).average().orElse(0));
+        }
+    }
 
     interface Write {
         void run(int sequence) throws Exception;
@@ -1170,12 +1355,18 @@ public final class HttpBench {
         return context;
     }
 
-    /** One {@link HttpClient} of one protocol, with the admin token. */
+    /** One {@link HttpClient} of one protocol, to one server, with one user's credentials. */
     static final class Http {
         /** Watch streams per HTTP/2 connection (the server allows 1,000 concurrent streams on one). */
         private static final int STREAMS_PER_CONNECTION = 200;
 
         final String protocol;
+        /** The column it measures: its protocol, with the authorization mode when several are run. */
+        final String column;
+        /** The server process it talks to. */
+        final ServerProcess server;
+        /** Who its requests come from. */
+        final BenchAuth auth;
         /** The start of the names this client creates (each column has its own objects). */
         final String prefix;
 
@@ -1183,10 +1374,20 @@ public final class HttpBench {
         final HttpClient client;
         private final SSLContext tls;
         private final String base;
-        private final String authorization;
+        private final BenchCredentials credentials;
 
-        Http(String protocol, SSLContext tls, int port, String token) {
+        Http(
+                String protocol,
+                String column,
+                BenchAuth auth,
+                SSLContext tls,
+                ServerProcess server,
+                BenchCredentials credentials) {
             this.protocol = protocol;
+            this.auth = auth;
+            this.column = column;
+            this.server = server;
+            this.credentials = credentials;
             this.prefix = protocol.replace(".", "") + "-";
             this.expected = switch (protocol) {
                 case "h2" -> HttpClient.Version.HTTP_2;
@@ -1199,8 +1400,7 @@ public final class HttpBench {
                     .sslContext(tls)
                     .connectTimeout(Duration.ofSeconds(10))
                     .build();
-            this.base = "https://127.0.0.1:" + port;
-            this.authorization = "Bearer " + token;
+            this.base = "https://127.0.0.1:" + server.port();
         }
 
         /** The clients that carry {@code watches} watch streams: this one, and more for HTTP/2's stream limit. */
@@ -1210,7 +1410,7 @@ public final class HttpBench {
             }
             List<Http> clients = new ArrayList<>();
             for (int carried = 0; carried < watches; carried += STREAMS_PER_CONNECTION) {
-                clients.add(new Http(protocol, tls, URI.create(base).getPort(), authorization.substring(7)));
+                clients.add(new Http(protocol, column, auth, tls, server, credentials));
             }
             return clients;
         }
@@ -1221,8 +1421,8 @@ public final class HttpBench {
         }
 
         private HttpRequest.Builder request(String path) {
-            return HttpRequest.newBuilder(URI.create(base + path))
-                    .header("Authorization", authorization)
+            return credentials
+                    .addTo(HttpRequest.newBuilder(URI.create(base + path)))
                     .header("Accept", "application/json")
                     .timeout(Duration.ofSeconds(60));
         }
@@ -1232,6 +1432,16 @@ public final class HttpBench {
                     request(resourcePath(namespace, ""))
                             .header("Content-Type", "application/json")
                             .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+        }
+
+        /** POSTs a JSON body to {@code path} (the admin's RBAC objects). */
+        HttpResponse<byte[]> postTo(String path, String json) {
+            return send(
+                    request(path)
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(json))
                             .build(),
                     HttpResponse.BodyHandlers.ofByteArray());
         }
@@ -1269,8 +1479,8 @@ public final class HttpBench {
 
         /** Starts a watch; returns once the server has sent the response headers (the watch is registered). */
         InputStream watch(String path) {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(base + path))
-                    .header("Authorization", authorization)
+            HttpRequest request = credentials
+                    .addTo(HttpRequest.newBuilder(URI.create(base + path)))
                     .header("Accept", "application/json")
                     .GET()
                     .build();

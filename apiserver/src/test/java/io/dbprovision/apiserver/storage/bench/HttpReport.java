@@ -210,10 +210,105 @@ final class HttpReport {
             }
         }
         out.append('\n');
+        out.append(authTable(config, columns));
         for (String note : notes) {
             out.append("- ").append(note).append('\n');
         }
         return out.toString();
+    }
+
+    /** Rows of the authorization table: what issue 9 asks about (creates/s, LIST, watch) and what explains it. */
+    private static final List<String> AUTH_ROWS = List.of(
+            "creates/s @",
+            "create p50 @",
+            "create cpu @",
+            "healthz/s @",
+            "healthz cpu @",
+            "get p50",
+            "list p50",
+            "list cpu",
+            "list page p50",
+            "watch p50",
+            "watch ack p50",
+            "watch cpu");
+
+    /** Rows whose ratio issue 9 bounds: at most 10 % below the figures without authorization and audit. */
+    private static final List<String> AUTH_TARGET_ROWS = List.of("creates/s @", "list p50", "watch p50");
+
+    /**
+     * When several authorization modes ran: per protocol, each mode next to {@code masters} (the admin, audit off),
+     * with its ratio to it — the mode's rate over masters' for rates, its time over masters' for times and CPU — and
+     * ✓/✗ against issue 9's bound (no more than 10 % below: a rate ratio ≥ 0.9, a time ratio ≤ 1.1).
+     */
+    static String authTable(HttpBench.Config config, Map<String, Map<String, Double>> columns) {
+        if (config.auth().size() < 2 || !config.auth().contains(BenchAuth.MASTERS)) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder();
+        out.append("Authorization and audit against the admin (`system:masters`, audit off): the ratio is the mode's"
+                + " rate over masters' (creates/s, healthz/s) or its time or CPU over masters'; for creates/s and CPU"
+                + " per create the median of the round-by-round ratios (each round's columns run back to back, under"
+                + " the same load), for the watch p50 the median of the repetitions' ratios; ✓/✗ against issue 9's"
+                + " bound (at most 10 % below)\n\n| measurement |");
+        List<String> shown = new ArrayList<>();
+        for (String protocol : config.protocols()) {
+            for (BenchAuth auth : config.auth()) {
+                shown.add(protocol + " " + auth.label);
+                out.append(' ').append(protocol).append(' ').append(auth.label).append(" |");
+            }
+        }
+        out.append("\n|---|").append("---:|".repeat(shown.size())).append('\n');
+        for (Row row : rows(config)) {
+            boolean wanted = AUTH_ROWS.stream().anyMatch(prefix -> row.first().startsWith(prefix));
+            if (!wanted
+                    || shown.stream()
+                            .noneMatch(c -> columns.getOrDefault(c, Map.of()).containsKey(row.first()))) {
+                continue;
+            }
+            boolean bounded =
+                    AUTH_TARGET_ROWS.stream().anyMatch(prefix -> row.first().startsWith(prefix));
+            boolean rate = row.first().startsWith("creates/s") || row.first().startsWith("healthz/s");
+            out.append("| ").append(row.label()).append(" |");
+            for (String protocol : config.protocols()) {
+                Double base = columns.getOrDefault(protocol + " " + BenchAuth.MASTERS.label, Map.of())
+                        .get(row.first());
+                for (BenchAuth auth : config.auth()) {
+                    Map<String, Double> values = columns.getOrDefault(protocol + " " + auth.label, Map.of());
+                    Double value = values.get(row.first());
+                    String text = value == null ? "–" : String.format(row.format(), value);
+                    if (value != null && row.second() != null && values.get(row.second()) != null) {
+                        text += " / " + String.format(row.format(), values.get(row.second()));
+                    }
+                    Double paired = values.get(pairedKey(row.first()));
+                    if (auth != BenchAuth.MASTERS && paired != null) {
+                        double ratio = paired;
+                        text += String.format(" (%.2f×)", ratio);
+                        if (bounded) {
+                            text += (rate ? ratio >= 0.9 : ratio <= 1.1) ? " ✓" : " ✗";
+                        }
+                    } else if (auth != BenchAuth.MASTERS && value != null && base != null && base > 0 && value > 0) {
+                        double ratio = value / base;
+                        text += String.format(" (%.2f×)", ratio);
+                        if (bounded) {
+                            text += (rate ? ratio >= 0.9 : ratio <= 1.1) ? " ✓" : " ✗";
+                        }
+                    }
+                    out.append(' ').append(text).append(" |");
+                }
+            }
+            out.append('\n');
+        }
+        return out.append('\n').toString();
+    }
+
+    /** The key of the paired (round by round) ratio to masters of a measurement, where the benchmark keeps one. */
+    static String pairedKey(String key) {
+        for (String measured : List.of("creates/s", "create cpu", "watch p50")) {
+            if (key.startsWith(measured + " ")) {
+                return measured + " ratio" + key.substring(measured.length());
+            }
+        }
+        return key + " ratio";
     }
 
     private static String cell(Row row, String column, Map<String, Double> values, Map<String, Double> storage) {

@@ -1,5 +1,6 @@
 package io.dbprovision.apiserver.storage.bench;
 
+import io.dbprovision.apiserver.audit.AuditOptions;
 import io.dbprovision.apiserver.server.StandaloneServer;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -29,8 +30,11 @@ final class ServerProcess implements AutoCloseable {
         this.port = port;
     }
 
-    /** Starts the server on a free port with {@code dataDir} and waits until it serves. */
-    static ServerProcess start(Path dataDir, boolean fsync) throws IOException {
+    /**
+     * Starts the server on a free port with {@code dataDir}, authorizing as {@code auth} asks, and waits until it
+     * serves. The files the mode reads must be in {@code dataDir} already (see {@link BenchCredentials}).
+     */
+    static ServerProcess start(Path dataDir, boolean fsync, BenchAuth auth) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(
                 java,
@@ -49,7 +53,8 @@ final class ServerProcess implements AutoCloseable {
                 System.getProperty("java.class.path"),
                 Main.class.getName(),
                 dataDir.toString(),
-                Boolean.toString(fsync)));
+                Boolean.toString(fsync),
+                auth.argument()));
         Process process = new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
@@ -103,19 +108,61 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
-    /** The server process: {@code <data dir> <fsync>}; prints {@code port N} once it serves; stops at end of input. */
+    /**
+     * The server process: {@code <data dir> <fsync> <masters|audit|rbac|sar>}; prints {@code port N} once it serves; stops
+     * at end of input. masters: the standalone server as it starts by default (audit off); audit: the same with the audit log; rbac: the same with the
+     * token file {@code bench-users.csv} and the audit log {@code audit/audit.log} (default policy, Metadata); sar:
+     * {@link DelegatedBenchServer}.
+     */
     public static final class Main {
         private Main() {}
 
         public static void main(String[] args) throws IOException {
-            StandaloneServer server =
-                    StandaloneServer.start(Path.of(args[0]), "127.0.0.1", 0, Boolean.parseBoolean(args[1]));
-            System.out.println("port " + server.port());
+            Path dir = Path.of(args[0]);
+            boolean fsync = Boolean.parseBoolean(args[1]);
+            BenchAuth auth = BenchAuth.parse(args[2]);
+            AutoCloseable server;
+            int port;
+            switch (auth) {
+                case MASTERS -> {
+                    StandaloneServer standalone = StandaloneServer.start(dir, "127.0.0.1", 0, fsync);
+                    server = standalone;
+                    port = standalone.port();
+                }
+                case AUDIT -> {
+                    StandaloneServer standalone = StandaloneServer.start(StandaloneServer.Options.of(
+                                    dir, "127.0.0.1", 0, fsync)
+                            .withAudit(AuditOptions.defaults()
+                                    .withLogPath(dir.resolve("audit/audit.log").toString())));
+                    server = standalone;
+                    port = standalone.port();
+                }
+                case RBAC -> {
+                    StandaloneServer standalone = StandaloneServer.start(StandaloneServer.Options.of(
+                                    dir, "127.0.0.1", 0, fsync)
+                            .withTokenFile(dir.resolve("bench-users.csv"))
+                            .withAudit(AuditOptions.defaults()
+                                    .withLogPath(dir.resolve("audit/audit.log").toString())));
+                    server = standalone;
+                    port = standalone.port();
+                }
+                case SAR -> {
+                    DelegatedBenchServer delegated = new DelegatedBenchServer(dir, fsync);
+                    server = delegated;
+                    port = delegated.port();
+                }
+                default -> throw new IllegalArgumentException(args[2]);
+            }
+            System.out.println("port " + port);
             System.out.flush();
             while (System.in.read() >= 0) {
                 // wait for the benchmark to close our input
             }
-            server.close();
+            try {
+                server.close();
+            } catch (Exception e) {
+                System.err.println("closing the server: " + e);
+            }
             System.exit(0);
         }
     }
