@@ -25,6 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -62,6 +63,8 @@ public final class Informer<T extends Message> implements AutoCloseable {
     private final List<EventHandler<? super T>> handlers = new CopyOnWriteArrayList<>();
     private final CountDownLatch synced = new CountDownLatch(1);
     private volatile long resourceVersion;
+    private final AtomicInteger lists = new AtomicInteger();
+    private final AtomicInteger watches = new AtomicInteger();
     private volatile boolean closed;
     private volatile AutoCloseable watch;
     private Thread thread;
@@ -109,6 +112,16 @@ public final class Informer<T extends Message> implements AutoCloseable {
     /** The newest resourceVersion the informer has seen (of an object, a bookmark or a list). */
     public long resourceVersion() {
         return resourceVersion;
+    }
+
+    /** Lists made so far: one at start, one more for each resume from a version too old. */
+    int lists() {
+        return lists.get();
+    }
+
+    /** Watches started so far: one after each list, one more for each resume. */
+    int watches() {
+        return watches.get();
     }
 
     // ---- reads
@@ -233,6 +246,7 @@ public final class Informer<T extends Message> implements AutoCloseable {
     /** Lists every object and makes the cache that list, telling the handlers what changed. */
     private void relist() {
         Page page = store.list(context, "", ListQuery.ALL);
+        lists.incrementAndGet();
         Map<NamespacedName, T> listed = new HashMap<>();
         for (ObjectVersion version : page.versions()) {
             T object = type.cast(version.object());
@@ -264,6 +278,7 @@ public final class Informer<T extends Message> implements AutoCloseable {
         // From 0 a watch starts "now", which could miss a write made since the list of an empty store: then the
         // watch starts with the current state instead, which the cache takes as updates where it has them already.
         watch = store.watch(context, "", new WatchQuery("", "", since, since == 0, true), this::apply, ended::complete);
+        watches.incrementAndGet();
         if (closed) {
             closeWatch();
         }

@@ -2,6 +2,7 @@ package io.dbprovision.apiserver.controller;
 
 import io.dbprovision.apiserver.storage.Lease;
 import io.dbprovision.apiserver.storage.LeaseStore;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,6 +28,8 @@ import org.slf4j.LoggerFactory;
  */
 final class LeaseLeaderElection implements LeaderElection {
     private static final Logger LOG = LoggerFactory.getLogger(LeaseLeaderElection.class);
+    /** How often an attempt in flight checks whether the election closed. */
+    private static final long CHECK_CLOSED = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final LeaseStore leases;
     private final String leaseName;
@@ -34,6 +37,7 @@ final class LeaseLeaderElection implements LeaderElection {
     private final Timing timing;
     private final ExecutorService callbacks;
     private final ExecutorService attempts = Executors.newVirtualThreadPerTaskExecutor();
+    private final CountDownLatch closing = new CountDownLatch(1);
 
     private Leadership leadership;
     private Thread loop;
@@ -43,6 +47,7 @@ final class LeaseLeaderElection implements LeaderElection {
     private volatile long renewedAt;
 
     private String observedHolder;
+    private int failures;
 
     LeaseLeaderElection(LeaseStore leases, String leaseName, String identity, Timing timing) {
         this.leases = leases;
@@ -76,12 +81,10 @@ final class LeaseLeaderElection implements LeaderElection {
     private void run() {
         while (!closed) {
             long attemptStart = System.nanoTime();
-            Lease lease;
-            try {
-                lease = attempt(
-                        leading ? untilDeadline() : timing.renewDeadline().toNanos());
-            } catch (InterruptedException e) {
-                return; // closed
+            Lease lease =
+                    attempt(leading ? untilDeadline() : timing.renewDeadline().toNanos());
+            if (closed) {
+                return;
             }
             if (lease != null && lease.heldBy(identity)) {
                 renewedAt = attemptStart;
@@ -104,31 +107,64 @@ final class LeaseLeaderElection implements LeaderElection {
             try {
                 pause();
             } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 return;
             }
         }
     }
 
-    /** One try to take or renew the lease, abandoned after {@code timeoutNanos}; null when it failed. */
-    private Lease attempt(long timeoutNanos) throws InterruptedException {
+    /**
+     * One try to take or renew the lease, abandoned after {@code timeoutNanos} or when the election closes; null when
+     * it failed. An abandoned attempt is left to finish by itself: interrupting a JDBC call breaks its connection.
+     */
+    private Lease attempt(long timeoutNanos) {
         Future<Lease> attempt =
                 attempts.submit(() -> leases.tryAcquireOrRenew(leaseName, identity, timing.leaseDuration()));
-        try {
-            return attempt.get(Math.max(timeoutNanos, 1), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            attempt.cancel(true);
-            LOG.warn("{}: taking or renewing lease {} did not finish in time", identity, leaseName);
-        } catch (ExecutionException e) {
+        long deadline = System.nanoTime() + Math.max(timeoutNanos, 1);
+        while (true) {
+            long remaining = deadline - System.nanoTime();
+            try {
+                Lease lease = attempt.get(Math.max(1, Math.min(remaining, CHECK_CLOSED)), TimeUnit.NANOSECONDS);
+                if (failures > 0) {
+                    LOG.info("{}: lease {} reachable again after {} failed attempts", identity, leaseName, failures);
+                    failures = 0;
+                }
+                return lease;
+            } catch (TimeoutException e) {
+                if (closed) {
+                    return null;
+                }
+                if (remaining <= CHECK_CLOSED) {
+                    LOG.warn("{}: taking or renewing lease {} did not finish in time", identity, leaseName);
+                    return null;
+                }
+            } catch (ExecutionException e) {
+                LOG.warn(
+                        "{}: taking or renewing lease {} failed: {}",
+                        identity,
+                        leaseName,
+                        e.getCause().getMessage());
+                return null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+    }
+
+    /** Logs the first of a run of failures as a warning, the others (one every retry period) for debugging only. */
+    private void failed(String how) {
+        failures++;
+        if (failures == 1) {
             LOG.warn(
-                    "{}: taking or renewing lease {} failed: {}",
+                    "{}: taking or renewing lease {} {}; retrying every {}",
                     identity,
                     leaseName,
-                    e.getCause().getMessage());
-        } catch (InterruptedException e) {
-            attempt.cancel(true);
-            throw e;
+                    how,
+                    timing.retryPeriod());
+        } else {
+            LOG.debug("{}: taking or renewing lease {} {} ({} in a row)", identity, leaseName, how, failures);
         }
-        return null;
     }
 
     /** Waits for the next attempt: a retry period (a little more when following), never past a leader's deadline. */
@@ -140,7 +176,7 @@ final class LeaseLeaderElection implements LeaderElection {
             // Followers spread their attempts, as client-go's JitterUntil does.
             nanos += (long) (nanos * 0.2 * ThreadLocalRandom.current().nextDouble());
         }
-        TimeUnit.NANOSECONDS.sleep(nanos);
+        closing.await(nanos, TimeUnit.NANOSECONDS);
     }
 
     private long untilDeadline() {
@@ -163,8 +199,8 @@ final class LeaseLeaderElection implements LeaderElection {
             closed = true;
             running = loop;
         }
+        closing.countDown();
         if (running != null) {
-            running.interrupt();
             try {
                 running.join();
             } catch (InterruptedException e) {
@@ -189,6 +225,6 @@ final class LeaseLeaderElection implements LeaderElection {
         } catch (RuntimeException e) {
             LOG.warn("{}: releasing lease {} failed ({}); it expires by itself", identity, leaseName, e.getMessage());
         }
-        attempts.shutdownNow();
+        attempts.shutdown(); // an abandoned attempt finishes by itself
     }
 }
