@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,11 +54,15 @@ public final class Informer<T extends Message> implements AutoCloseable {
     private final String kind;
 
     private final Map<NamespacedName, T> objects = new ConcurrentHashMap<>();
-    /** Guards changes to the cache and the indexes and the calls of the handlers, which follow them in order. */
+    /**
+     * Guards changes to the cache and the indexes and the calls of the handlers, which follow them in order. Reads
+     * take no lock (the maps are concurrent), so a handler of one informer may read another's index without any
+     * order of locks to respect.
+     */
     private final ReentrantLock lock = new ReentrantLock();
 
-    private final Map<String, Function<? super T, ? extends Collection<String>>> indexers = new HashMap<>();
-    private final Map<String, Map<String, Set<NamespacedName>>> indexes = new HashMap<>();
+    private final Map<String, Function<? super T, ? extends Collection<String>>> indexers = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Set<NamespacedName>>> indexes = new ConcurrentHashMap<>();
     private final List<EventHandler<? super T>> handlers = new CopyOnWriteArrayList<>();
     private final CountDownLatch synced = new CountDownLatch(1);
     private volatile long resourceVersion;
@@ -140,23 +143,18 @@ public final class Informer<T extends Message> implements AutoCloseable {
 
     /** The objects whose index {@code index} has {@code value}. */
     public List<T> byIndex(String index, String value) {
-        lock.lock();
-        try {
-            Map<String, Set<NamespacedName>> byValue = indexes.get(index);
-            if (byValue == null) {
-                throw new IllegalArgumentException(kind + " informer has no index " + index);
-            }
-            List<T> found = new ArrayList<>();
-            for (NamespacedName key : byValue.getOrDefault(value, Set.of())) {
-                T object = objects.get(key);
-                if (object != null) {
-                    found.add(object);
-                }
-            }
-            return found;
-        } finally {
-            lock.unlock();
+        Map<String, Set<NamespacedName>> byValue = indexes.get(index);
+        if (byValue == null) {
+            throw new IllegalArgumentException(kind + " informer has no index " + index);
         }
+        List<T> found = new ArrayList<>();
+        for (NamespacedName key : byValue.getOrDefault(value, Set.of())) {
+            T object = objects.get(key);
+            if (object != null) {
+                found.add(object);
+            }
+        }
+        return found;
     }
 
     // ---- indexes and handlers
@@ -168,8 +166,9 @@ public final class Informer<T extends Message> implements AutoCloseable {
             if (indexers.putIfAbsent(name, indexer) != null) {
                 throw new IllegalArgumentException(kind + " informer has an index " + name + " already");
             }
-            indexes.put(name, new HashMap<>());
-            objects.forEach((key, object) -> index(name, indexer, key, null, object));
+            Map<String, Set<NamespacedName>> byValue = new ConcurrentHashMap<>();
+            objects.forEach((key, object) -> index(byValue, indexer, key, null, object));
+            indexes.put(name, byValue);
             return this;
         } finally {
             lock.unlock();
@@ -322,7 +321,7 @@ public final class Informer<T extends Message> implements AutoCloseable {
             return;
         }
         objects.put(key, object);
-        indexers.forEach((name, indexer) -> index(name, indexer, key, old, object));
+        indexers.forEach((name, indexer) -> index(indexes.get(name), indexer, key, old, object));
         if (old == null) {
             dispatch(h -> h.onAdd(object));
         } else {
@@ -334,20 +333,26 @@ public final class Informer<T extends Message> implements AutoCloseable {
         return Long.parseLong(Objects.meta(object).getResourceVersion());
     }
 
+    /**
+     * Moves {@code key} from the values {@code old} had to those {@code object} has; values both have are left alone,
+     * so a reader never misses an object whose index values did not change.
+     */
     private void index(
-            String name,
+            Map<String, Set<NamespacedName>> byValue,
             Function<? super T, ? extends Collection<String>> indexer,
             NamespacedName key,
             T old,
             T object) {
-        Map<String, Set<NamespacedName>> byValue = indexes.get(name);
+        Set<String> now = Set.copyOf(indexer.apply(object));
         if (old != null) {
             for (String value : indexer.apply(old)) {
-                removeFrom(byValue, value, key);
+                if (!now.contains(value)) {
+                    removeFrom(byValue, value, key);
+                }
             }
         }
-        for (String value : indexer.apply(object)) {
-            byValue.computeIfAbsent(value, v -> new HashSet<>()).add(key);
+        for (String value : now) {
+            byValue.computeIfAbsent(value, v -> ConcurrentHashMap.newKeySet()).add(key);
         }
     }
 
