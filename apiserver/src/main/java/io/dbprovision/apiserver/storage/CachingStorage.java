@@ -1,6 +1,7 @@
 package io.dbprovision.apiserver.storage;
 
 import io.dbprovision.apiserver.storage.sql.SqlBackend;
+import io.dbprovision.apiserver.storage.sql.SqlLeaseStore;
 import io.dbprovision.apiserver.storage.sql.SqlLog;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -36,6 +37,7 @@ public final class CachingStorage implements Storage {
     private volatile long compactedRv;
     private volatile boolean healthy = true;
     private volatile boolean closed;
+    private volatile LeaseStore leases;
 
     private CachingStorage(SqlBackend backend, StorageSettings settings) {
         this.backend = backend;
@@ -461,6 +463,20 @@ public final class CachingStorage implements Storage {
             throw unavailable(e);
         }
         return stale;
+    }
+
+    /**
+     * The leases of a shared store, for leader election among the replicas that share it; none for the embedded
+     * store, which one process has to itself.
+     */
+    public Optional<LeaseStore> leases() {
+        if (!backend.shared()) {
+            return Optional.empty();
+        }
+        if (leases == null) {
+            leases = new SqlLeaseStore(backend.dsl(), backend.describe());
+        }
+        return Optional.of(leases);
     }
 
     /** An object at a version: what {@link #staleAtRest} finds and a rewrite's precondition. */
