@@ -560,6 +560,7 @@ public final class ResourceStore {
         }
         checkPropagationPolicy(options.propagationPolicy());
         List<Message> deleted = new ArrayList<>();
+        ApiException.Forbidden refused = null;
         for (Message item : list(context, namespace, query.withoutPaging()).items()) {
             ObjectMeta meta = Objects.meta(item);
             try {
@@ -571,7 +572,14 @@ public final class ResourceStore {
                         .object());
             } catch (ApiException.NotFound e) {
                 // deleted meanwhile
+            } catch (ApiException.Forbidden e) {
+                // Admission kept this one (deletion protection): delete the rest, as Kubernetes' deletecollection
+                // attempts every item, and say so at the end.
+                refused = refused == null ? e : refused;
             }
+        }
+        if (refused != null) {
+            throw refused;
         }
         return deleted;
     }

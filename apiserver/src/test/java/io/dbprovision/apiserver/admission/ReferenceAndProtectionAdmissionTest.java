@@ -183,6 +183,21 @@ class ReferenceAndProtectionAdmissionTest {
         instances.delete(as("alice"), "team-a", "free", DeleteOptions.DEFAULT);
     }
 
+    @Test
+    void aCollectionDeleteRemovesWhatIsNotProtectedAndSaysWhatWasKept() {
+        instances.create(as("alice"), "team-b", instance("kept", ""), WriteOptions.DEFAULT);
+        instances.create(as("alice"), "team-b", unprotectedInstance(), WriteOptions.DEFAULT);
+        assertThatThrownBy(() -> instances.deleteCollection(
+                        as("alice"), "team-b", io.dbprovision.apiserver.registry.ListQuery.ALL, DeleteOptions.DEFAULT))
+                .isInstanceOf(ApiException.Forbidden.class)
+                .hasMessageContaining("\"kept\"");
+        assertThat(instances
+                        .list(as("alice"), "team-b", io.dbprovision.apiserver.registry.ListQuery.ALL)
+                        .items())
+                .extracting(item -> Objects.meta(item).getName())
+                .containsExactly("kept");
+    }
+
     // ---- fixtures
 
     private static RequestContext as(String user) {
