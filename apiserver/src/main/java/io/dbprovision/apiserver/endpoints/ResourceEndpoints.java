@@ -362,7 +362,7 @@ final class ResourceEndpoints {
                         throw new ApiException.RequestEntityTooLarge("the patched object would be " + json.length
                                 + " bytes, more than the " + maxBodyBytes + " accepted");
                     }
-                    return decode(call, store, json, validation);
+                    return decode(codec, call, store.kind(), json, validation);
                 },
                 writeOptions(call),
                 status);
@@ -390,21 +390,25 @@ final class ResourceEndpoints {
     // ---- bodies and options
 
     private Message decodeBody(Call call, ResourceStore store) {
-        return decode(call, store, call.body(maxBodyBytes), FieldValidation.of(call));
+        return decode(codec, call, store.kind(), call.body(maxBodyBytes), FieldValidation.of(call));
     }
 
-    private Message decode(Call call, ResourceStore store, byte[] body, FieldValidation validation) {
+    /**
+     * A request body as an object of {@code kind}, by its Content-Type (a PATCH's patched result is JSON): JSON, YAML,
+     * or protobuf where the kind has a wire form; unknown fields as {@code fieldValidation} says. Create-only kinds
+     * (reviews) decode through here too.
+     */
+    static Message decode(KubeCodec codec, Call call, Kind kind, byte[] body, FieldValidation validation) {
         MediaType type = call.method().equals("PATCH") ? MediaType.JSON : call.contentType();
         Decoded<Message> decoded;
         try {
             if (type.essence().equals("application/json")) {
-                decoded = codec.decodeJson(body, store.kind().object());
+                decoded = codec.decodeJson(body, kind.object());
             } else if (type.essence().equals("application/yaml")) {
-                decoded = codec.decodeYaml(body, store.kind().object());
-            } else if (type.essence().equals(PROTOBUF)
-                    && codec.readsProtobuf(store.kind().object())) {
+                decoded = codec.decodeYaml(body, kind.object());
+            } else if (type.essence().equals(PROTOBUF) && codec.readsProtobuf(kind.object())) {
                 // kubectl 1.33's imperative create of core kinds (create namespace, create secret) sends protobuf
-                decoded = codec.decodeProtobuf(body, store.kind().object());
+                decoded = codec.decodeProtobuf(body, kind.object());
             } else {
                 throw new ApiException.UnsupportedMediaType("the body of the request was in an unknown format -"
                         + " accepted media types include: application/json, application/yaml");
@@ -415,10 +419,7 @@ final class ResourceEndpoints {
         validation.check(decoded, call);
         if (!decoded.invalidValues().isEmpty()) {
             throw new ApiException.Invalid(
-                    store.kind().group(),
-                    store.kind().kind(),
-                    Objects.meta(decoded.object()).getName(),
-                    decoded.invalidValues());
+                    kind.group(), kind.kind(), Objects.meta(decoded.object()).getName(), decoded.invalidValues());
         }
         return decoded.object();
     }
