@@ -2,6 +2,7 @@ package io.dbprovision.apiserver.endpoints;
 
 import io.dbprovision.api.schema.Kind;
 import io.dbprovision.api.schema.Schema;
+import io.dbprovision.apiserver.registry.ResourceStore;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,8 +20,6 @@ import java.util.Optional;
  * {@code /api} and {@code /apis}).
  */
 final class Discovery {
-    static final List<String> VERBS =
-            List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
     static final List<String> STATUS_VERBS = List.of("get", "patch", "update");
 
     /** The documents of {@code /api} or {@code /apis}: the legacy list and both aggregated forms. */
@@ -108,17 +107,8 @@ final class Discovery {
         return group;
     }
 
-    /** Every verb, but for namespaces, which Kubernetes does not delete as a collection, and reviews (create only). */
     private static List<String> verbs(Kind kind) {
-        if (kind.createOnly()) {
-            return List.of("create");
-        }
-        if (kind.group().isEmpty() && kind.plural().equals("namespaces")) {
-            return VERBS.stream()
-                    .filter(verb -> !verb.equals("deletecollection"))
-                    .toList();
-        }
-        return VERBS;
+        return ResourceStore.verbsOf(kind);
     }
 
     private static Map<String, Object> resourceListDocument(Schema schema) {

@@ -98,11 +98,29 @@ public final class ResourceStore {
         return kind;
     }
 
-    /** Whether this kind serves {@code verb}: namespaces are never deleted as a collection, as in Kubernetes. */
+    /** Every verb of a stored kind, as discovery lists them. */
+    public static final List<String> VERBS =
+            List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
+
+    /**
+     * The verbs {@code kind} serves: all of them, but for namespaces, which Kubernetes never deletes as a collection
+     * (one request must not take the system namespaces with it), and create-only kinds (reviews).
+     */
+    public static List<String> verbsOf(Kind kind) {
+        if (kind.createOnly()) {
+            return List.of("create");
+        }
+        if (kind.group().isEmpty() && kind.plural().equals("namespaces")) {
+            return VERBS.stream()
+                    .filter(verb -> !verb.equals("deletecollection"))
+                    .toList();
+        }
+        return VERBS;
+    }
+
+    /** Whether this kind serves {@code verb} (see {@link #verbsOf}). */
     public boolean supports(String verb) {
-        return !(verb.equals("deletecollection")
-                && kind.group().isEmpty()
-                && kind.plural().equals("namespaces"));
+        return verbsOf(kind).contains(verb);
     }
 
     // ---- create
