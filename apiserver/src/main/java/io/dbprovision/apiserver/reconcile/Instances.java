@@ -1,0 +1,203 @@
+package io.dbprovision.apiserver.reconcile;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Message;
+import io.dbprovision.api.codec.EnumSpelling;
+import io.dbprovision.apiserver.controller.Informer;
+import io.dbprovision.apiserver.corev1.Secrets;
+import io.dbprovision.apiserver.registry.Objects;
+import io.dbprovision.proto.engine.v1alpha1.Instance;
+import io.dbprovision.proto.engine.v1alpha1.Tls;
+import io.dbprovision.proto.k8s.core.v1.Secret;
+import io.dbprovision.proto.v1alpha1.ClusterDatabaseInstance;
+import io.dbprovision.proto.v1alpha1.CredentialSecretRef;
+import io.dbprovision.proto.v1alpha1.DatabaseInstance;
+import io.dbprovision.proto.v1alpha1.DatabaseInstanceSpec;
+import io.dbprovision.proto.v1alpha1.DatabaseInstanceStatus;
+import io.dbprovision.proto.v1alpha1.EngineType;
+import io.dbprovision.proto.v1alpha1.InstancePhase;
+import io.dbprovision.proto.v1alpha1.SSLMode;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * Finds the instance an object lives on and turns it into what the provisioner needs: where the server is, the
+ * admin credentials from the Secret the instance names, and TLS material from its TLS Secret. Dependants use
+ * {@link #ready}: they wait (Pending, {@code InstanceNotFound} / {@code InstanceNotReady}) until their instance is
+ * Ready, as the system we re-create does, and are queued again when it changes (their controllers watch instances).
+ */
+public final class Instances {
+    private final Informer<DatabaseInstance> namespaced;
+    private final Informer<ClusterDatabaseInstance> cluster;
+    private final Secrets secrets;
+
+    /** A found instance: the stored object, its spec and status, and the connection for the provisioner. */
+    public record Resolved(InstanceKey key, Message object, DatabaseInstanceSpec spec, Instance connection) {
+        public EngineType engine() {
+            return spec.getEngine();
+        }
+    }
+
+    public Instances(
+            Informer<DatabaseInstance> namespaced, Informer<ClusterDatabaseInstance> cluster, Secrets secrets) {
+        this.namespaced = namespaced;
+        this.cluster = cluster;
+        this.secrets = secrets;
+    }
+
+    public Informer<DatabaseInstance> namespacedInformer() {
+        return namespaced;
+    }
+
+    public Informer<ClusterDatabaseInstance> clusterInformer() {
+        return cluster;
+    }
+
+    /** The instance {@code referrer} lives on, Ready; throws {@link Waiting} otherwise. */
+    public Resolved ready(Message referrer) {
+        InstanceKey key = InstanceKey.of(referrer)
+                .orElseThrow(() -> new ReconcileFailure(
+                        "InvalidSpec", "spec names no instance (instanceRef or clusterInstanceRef)", false, null));
+        return ready(key);
+    }
+
+    public Resolved ready(InstanceKey key) {
+        Message object = find(key).orElseThrow(() -> new Waiting("InstanceNotFound", key + " does not exist"));
+        DatabaseInstanceStatus status = statusOf(object);
+        if (Objects.meta(object).hasDeletionTimestamp()) {
+            throw new Waiting("InstanceNotReady", key + " is being deleted");
+        }
+        if (status.getPhase() != InstancePhase.INSTANCE_PHASE_READY) {
+            throw new Waiting("InstanceNotReady", key + " is not Ready yet");
+        }
+        return new Resolved(key, object, specOf(object), connection(key, object));
+    }
+
+    public Optional<Message> find(InstanceKey key) {
+        return key.cluster()
+                ? cluster.get(key.name()).map(Message.class::cast)
+                : namespaced.get(key.name()).map(Message.class::cast);
+    }
+
+    /** The connection to {@code instance}'s server with its admin credentials (for its own health check too). */
+    public Instance connection(InstanceKey key, Message instance) {
+        DatabaseInstanceSpec spec = specOf(instance);
+        CredentialSecretRef ref = spec.getConnection().hasSecretRef()
+                ? spec.getConnection().getSecretRef()
+                : spec.getConnection().getExistingSecret();
+        if (ref.getName().isEmpty()) {
+            throw new ReconcileFailure(
+                    "InvalidSpec", "spec.connection.secretRef names no Secret with the admin credentials", false, null);
+        }
+        String secretNamespace = ref.getNamespace();
+        if (secretNamespace.isEmpty()) {
+            if (key.cluster()) {
+                throw new ReconcileFailure(
+                        "InvalidSpec",
+                        "spec.connection.secretRef.namespace is required for cluster-scoped instances",
+                        false,
+                        null);
+            }
+            secretNamespace = key.name().namespace();
+        }
+        Secret admin = secret(secretNamespace, ref.getName());
+        String usernameKey = ref.getKeys().getUsername().isEmpty()
+                ? "username"
+                : ref.getKeys().getUsername();
+        String passwordKey = ref.getKeys().getPassword().isEmpty()
+                ? "password"
+                : ref.getKeys().getPassword();
+        Instance.Builder connection = Instance.newBuilder()
+                .setEngine(spec.getEngine())
+                .setHost(spec.getConnection().getHost())
+                .setPort(spec.getConnection().getPort())
+                .setDatabase(spec.getConnection().getDatabase())
+                .setUsername(value(admin, usernameKey, secretNamespace))
+                .setPassword(value(admin, passwordKey, secretNamespace))
+                .setTls(tls(spec, secretNamespace));
+        if (spec.hasPostgres()) {
+            connection.setPostgres(spec.getPostgres());
+        }
+        if (spec.hasMysql()) {
+            connection.setMysql(spec.getMysql());
+        }
+        return connection.build();
+    }
+
+    /**
+     * TLS to the server. The mode: {@code postgres.sslMode} (PostgreSQL and CockroachDB), then
+     * {@code connection.sslMode}, then {@code tls.mode} when {@code tls.enabled}, else disable. The material comes
+     * from {@code tls.secretRef} in the credentials' namespace, as PEM text that never touches a file.
+     */
+    private Tls tls(DatabaseInstanceSpec spec, String secretNamespace) {
+        SSLMode mode = SSLMode.SSL_MODE_DISABLE;
+        boolean postgresFamily = spec.getEngine() == EngineType.ENGINE_TYPE_POSTGRES
+                || spec.getEngine() == EngineType.ENGINE_TYPE_COCKROACHDB;
+        if (postgresFamily && spec.getPostgres().getSslMode() != SSLMode.SSL_MODE_UNSPECIFIED) {
+            mode = spec.getPostgres().getSslMode();
+        } else if (spec.getConnection().getSslMode() != SSLMode.SSL_MODE_UNSPECIFIED) {
+            mode = spec.getConnection().getSslMode();
+        } else if (spec.getTls().getEnabled()) {
+            mode = EnumSpelling.of(spec.getTls().getMode().getValueDescriptor())
+                    .flatMap(json -> EnumSpelling.parse(SSLMode.getDescriptor(), json))
+                    .map(SSLMode::valueOf)
+                    .orElse(SSLMode.SSL_MODE_DISABLE);
+        }
+        Tls.Builder tls = Tls.newBuilder().setMode(mode);
+        if (!spec.getTls().hasSecretRef() || mode == SSLMode.SSL_MODE_DISABLE) {
+            return tls.build();
+        }
+        var ref = spec.getTls().getSecretRef();
+        Secret material = secret(secretNamespace, ref.getName());
+        String caKey =
+                ref.getKeys().getCa().isEmpty() ? "ca.crt" : ref.getKeys().getCa();
+        String certKey =
+                ref.getKeys().getCert().isEmpty() ? "tls.crt" : ref.getKeys().getCert();
+        String keyKey =
+                ref.getKeys().getKey().isEmpty() ? "tls.key" : ref.getKeys().getKey();
+        tls.setCaPem(optional(material, caKey));
+        tls.setClientCertPem(optional(material, certKey));
+        tls.setClientKeyPem(optional(material, keyKey));
+        return tls.build();
+    }
+
+    /** The PEM TLS material of an instance for credentials templates: CA, client certificate, client key. */
+    public Tls tlsMaterial(Resolved instance) {
+        return instance.connection().getTls();
+    }
+
+    private Secret secret(String namespace, String name) {
+        return secrets.get(namespace, name)
+                .orElseThrow(
+                        () -> new Waiting("SecretNotFound", "Secret " + namespace + "/" + name + " does not exist"));
+    }
+
+    private static String value(Secret secret, String key, String namespace) {
+        ByteString value = secret.getDataMap().get(key);
+        if (value == null || value.isEmpty()) {
+            throw new ReconcileFailure(
+                    "SecretInvalid",
+                    "Secret " + namespace + "/" + secret.getMetadata().getName() + " has no key " + key,
+                    false,
+                    null);
+        }
+        return value.toString(StandardCharsets.UTF_8);
+    }
+
+    private static String optional(Secret secret, String key) {
+        ByteString value = secret.getDataMap().get(key);
+        return value == null ? "" : value.toString(StandardCharsets.UTF_8);
+    }
+
+    public static DatabaseInstanceSpec specOf(Message instance) {
+        return instance instanceof DatabaseInstance namespaced
+                ? namespaced.getSpec()
+                : ((ClusterDatabaseInstance) instance).getSpec();
+    }
+
+    public static DatabaseInstanceStatus statusOf(Message instance) {
+        return instance instanceof DatabaseInstance namespaced
+                ? namespaced.getStatus()
+                : ((ClusterDatabaseInstance) instance).getStatus();
+    }
+}
