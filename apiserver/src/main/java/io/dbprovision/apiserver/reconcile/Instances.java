@@ -112,8 +112,9 @@ public final class Instances {
                 .setHost(spec.getConnection().getHost())
                 .setPort(spec.getConnection().getPort())
                 .setDatabase(spec.getConnection().getDatabase())
-                .setUsername(value(admin, usernameKey, secretNamespace))
-                .setPassword(value(admin, passwordKey, secretNamespace))
+                .setUsername(value(admin, usernameKey, secretNamespace, false))
+                // An empty password is a password too (a server with trust authentication, MariaDB's root).
+                .setPassword(value(admin, passwordKey, secretNamespace, true))
                 .setTls(tls(spec, secretNamespace));
         if (spec.hasPostgres()) {
             connection.setPostgres(spec.getPostgres());
@@ -172,9 +173,9 @@ public final class Instances {
                         () -> new Waiting("SecretNotFound", "Secret " + namespace + "/" + name + " does not exist"));
     }
 
-    private static String value(Secret secret, String key, String namespace) {
+    private static String value(Secret secret, String key, String namespace, boolean mayBeEmpty) {
         ByteString value = secret.getDataMap().get(key);
-        if (value == null || value.isEmpty()) {
+        if (value == null || (value.isEmpty() && !mayBeEmpty)) {
             throw new ReconcileFailure(
                     "SecretInvalid",
                     "Secret " + namespace + "/" + secret.getMetadata().getName() + " has no key " + key,

@@ -1,13 +1,17 @@
 package io.dbprovision.apiserver.reconcile;
 
+import io.dbprovision.apiserver.reconcile.grant.GrantControllers;
+import io.dbprovision.apiserver.reconcile.user.UserControllers;
+
 /**
- * The controllers of users, roles and grants, added to {@link DbopsControllers}. Kept apart so those kinds' logic
- * can grow without touching the assembly of the others.
+ * The controllers of users, roles and grants, added to {@link DbopsControllers}: each kind's package registers its
+ * own, so those kinds' logic can grow without touching the assembly of the others.
  */
 final class KindControllers {
     private KindControllers() {}
 
     static void addUsersRolesAndGrants(DbopsControllers controllers) {
-        // users, roles and grants come next
+        UserControllers.register(controllers);
+        GrantControllers.register(controllers);
     }
 }

@@ -1,0 +1,117 @@
+package io.dbprovision.apiserver.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dbprovision.apiserver.auth.delegated.Await;
+import io.dbprovision.proto.v1alpha1.Database;
+import io.dbprovision.proto.v1alpha1.DatabaseInstance;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** An instance on the local PostgreSQL and a Database on it: Ready, really there, and dropped on deletion. */
+class DatabaseReconcileTest {
+    @TempDir
+    Path dir;
+
+    private ReconcileHarness harness;
+    private final String db = "dbprc_" + UUID.randomUUID().toString().substring(0, 8);
+
+    @BeforeEach
+    void start() throws Exception {
+        harness = new ReconcileHarness(dir);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        harness.close();
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "")) {
+            c.createStatement().execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+        }
+    }
+
+    static String postgresInstance(String namespace) {
+        return """
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: pg-admin, namespace: %1$s}
+                stringData: {username: postgres, password: unused-with-trust}
+                ---
+                apiVersion: dbops.dbprovision.io/v1alpha1
+                kind: DatabaseInstance
+                metadata: {name: pg, namespace: %1$s}
+                spec:
+                  engine: postgres
+                  connection: {host: 127.0.0.1, port: 5432, database: postgres, secretRef: {name: pg-admin}}
+                  healthCheck: {intervalSeconds: 5}
+                """.formatted(namespace);
+    }
+
+    @Test
+    void aDatabaseBecomesReadyExistsAndIsDroppedOnDelete() throws Exception {
+        harness.apply(postgresInstance("team-a"));
+        DatabaseInstance instance = harness.awaitReady("databaseinstances", "team-a", "pg");
+        assertThat(instance.getStatus().getVersion()).startsWith("15.");
+        assertThat(instance.getStatus().getObservedGeneration())
+                .isEqualTo(instance.getMetadata().getGeneration());
+
+        harness.apply("""
+                apiVersion: dbops.dbprovision.io/v1alpha1
+                kind: Database
+                metadata: {name: app, namespace: team-a}
+                spec:
+                  instanceRef: {name: pg}
+                  name: %s
+                  deletionProtection: false
+                """.formatted(db));
+        Database ready = harness.awaitReady("databases", "team-a", "app");
+        assertThat(ready.getStatus().getPhase().name()).isEqualTo("DATABASE_PHASE_READY");
+        assertThat(ready.getStatus().getDatabase().getName()).isEqualTo(db);
+        assertThat(ready.getMetadata().getFinalizersList()).contains("dbops.dbprovision.io/database-protection");
+        assertThat(exists(db)).isTrue();
+        assertThat(harness.events).anyMatch(e -> e.contains("DatabaseInstance/team-a/pg Normal Connected"));
+
+        harness.delete("databases", "team-a", "app");
+        Await.until("the Database goes", () -> !harness.exists("databases", "team-a", "app"));
+        assertThat(exists(db)).isFalse();
+    }
+
+    @Test
+    void aDatabaseWaitsForItsInstance() throws Exception {
+        harness.apply("""
+                apiVersion: dbops.dbprovision.io/v1alpha1
+                kind: Database
+                metadata: {name: early, namespace: team-b}
+                spec:
+                  instanceRef: {name: pg}
+                  name: %s
+                  deletionProtection: false
+                """.formatted(db));
+        Database waiting = harness.await(
+                "databases",
+                "team-b",
+                "early",
+                (Database d) -> d.getStatus().getConditionsList().stream()
+                        .anyMatch(c -> c.getReason().equals("InstanceNotFound")));
+        assertThat(waiting.getStatus().getPhase().name()).isEqualTo("DATABASE_PHASE_PENDING");
+        harness.apply(postgresInstance("team-b"));
+        harness.awaitReady("databases", "team-b", "early");
+        assertThat(exists(db)).isTrue();
+    }
+
+    static boolean exists(String database) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
+                var statement = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+            statement.setString(1, database);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next();
+            }
+        }
+    }
+}
