@@ -34,6 +34,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -42,7 +43,8 @@ import javax.net.ssl.SSLContext;
  * A kube-apiserver for tests, over HTTPS with a CA of its own, speaking the real wire format of what delegated
  * authentication uses: {@code authentication.k8s.io/v1} TokenReview, {@code authorization.k8s.io/v1}
  * SubjectAccessReview, and the {@code kube-system/extension-apiserver-authentication} ConfigMap (get, list by field
- * selector, watch with resource versions). Callers must present the service-account token it was given (401
+ * selector, watch with resource versions); and what the reconcilers write in a cluster, core v1 {@link #secrets} and
+ * {@link #events} (see {@link FakeCoreResource}). Callers must present the service-account token it was given (401
  * otherwise). Answers are configurable, every kind of request is counted, and it can be made to fail or be stopped.
  */
 public final class FakeKubeApiServer implements AutoCloseable {
@@ -90,11 +92,18 @@ public final class FakeKubeApiServer implements AutoCloseable {
     public final List<JsonNode> tokenReviewSpecs = new CopyOnWriteArrayList<>();
     public final List<JsonNode> subjectAccessReviewSpecs = new CopyOnWriteArrayList<>();
 
+    /** One resourceVersion sequence for the core objects, as etcd has one for all. */
+    private final AtomicLong coreVersions = new AtomicLong(1_000);
+    /** Core v1 Secrets, in every namespace. */
+    public final FakeCoreResource secrets = new FakeCoreResource("Secret", "secrets", coreVersions);
+    /** Core v1 Events, in every namespace. */
+    public final FakeCoreResource events = new FakeCoreResource("Event", "events", coreVersions);
+
     // the ConfigMap and its history, for watches that resume from a resource version
     private final Object configLock = new Object();
     private long resourceVersion = 100;
     private ObjectNode configMap; // null: absent
-    private final List<ObjectNode> events = new ArrayList<>();
+    private final List<ObjectNode> configMapEvents = new ArrayList<>();
     private final List<LinkedBlockingQueue<ObjectNode>> watchers = new CopyOnWriteArrayList<>();
 
     private FakeKubeApiServer(String serviceAccountToken) throws Exception {
@@ -196,6 +205,8 @@ public final class FakeKubeApiServer implements AutoCloseable {
         this.failWith = code;
         if (code != 0) {
             watchers.forEach(queue -> queue.add(JSON.createObjectNode()));
+            secrets.endWatches();
+            events.endWatches();
         }
     }
 
@@ -258,6 +269,8 @@ public final class FakeKubeApiServer implements AutoCloseable {
     @Override
     public void close() {
         watchers.forEach(queue -> queue.add(JSON.createObjectNode())); // an empty event ends a watch
+        secrets.endWatches();
+        events.endWatches();
         server.stop(0);
         executor.shutdownNow();
     }
@@ -266,7 +279,7 @@ public final class FakeKubeApiServer implements AutoCloseable {
         ObjectNode event = JSON.createObjectNode();
         event.put("type", type);
         event.set("object", object.deepCopy());
-        events.add(event);
+        configMapEvents.add(event);
         watchers.forEach(queue -> queue.add(event));
     }
 
@@ -318,7 +331,7 @@ public final class FakeKubeApiServer implements AutoCloseable {
                 } else {
                     json(exchange, 200, current);
                 }
-            } else {
+            } else if (!secrets.serve(exchange, method, path) && !events.serve(exchange, method, path)) {
                 status(exchange, 404, "NotFound", "the server could not find the requested resource");
             }
         } catch (InterruptedException e) {
@@ -407,7 +420,7 @@ public final class FakeKubeApiServer implements AutoCloseable {
         long seconds = Long.parseLong(query.getOrDefault("timeoutSeconds", "300"));
         LinkedBlockingQueue<ObjectNode> queue = new LinkedBlockingQueue<>();
         synchronized (configLock) {
-            for (ObjectNode event : events) {
+            for (ObjectNode event : configMapEvents) {
                 if (Long.parseLong(event.path("object")
                                 .path("metadata")
                                 .path("resourceVersion")
@@ -441,7 +454,7 @@ public final class FakeKubeApiServer implements AutoCloseable {
         }
     }
 
-    private static Map<String, String> query(HttpExchange exchange) {
+    static Map<String, String> query(HttpExchange exchange) {
         Map<String, String> query = new HashMap<>();
         String raw = exchange.getRequestURI().getRawQuery();
         if (raw != null) {
