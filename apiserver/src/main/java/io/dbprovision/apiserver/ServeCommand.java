@@ -2,6 +2,7 @@ package io.dbprovision.apiserver;
 
 import io.dbprovision.apiserver.audit.AuditFlags;
 import io.dbprovision.apiserver.auth.delegated.DelegatedOptions;
+import io.dbprovision.apiserver.provisioning.ProvisionerFlags;
 import io.dbprovision.apiserver.server.DelegatedServer;
 import io.dbprovision.apiserver.server.StorageChoice;
 import java.nio.file.Path;
@@ -34,6 +35,8 @@ import picocli.CommandLine.Spec;
                     + " (front proxy, client certificates, TokenReview, SubjectAccessReview), objects are kept in"
                     + " PostgreSQL (several replicas) or the embedded store (one replica).",
             "Without --authentication-kubeconfig / --authorization-kubeconfig the pod's service account is used.",
+            "The reconcilers call the provisioner at --provisioner-address over mutual TLS (its own Deployment);"
+                    + " without it, a provisioner runs inside this server on 127.0.0.1 with a CA made in memory.",
             ""
         })
 final class ServeCommand implements Callable<Integer> {
@@ -275,6 +278,11 @@ final class ServeCommand implements Callable<Integer> {
                     "The embedded store's directory, with --storage-backend=embedded (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
+    // --- provisioner ------------------------------------------------------------------------------------------
+
+    @Mixin
+    ProvisionerFlags provisioner;
+
     @Mixin
     AuditFlags audit;
 
@@ -345,7 +353,8 @@ final class ServeCommand implements Callable<Integer> {
                 .withListen(bindAddress, securePort)
                 .withServing(serving)
                 .withAnonymous(anonymousAuth)
-                .withAudit(audit.options());
+                .withAudit(audit.options())
+                .withProvisioner(provisioner.choice());
         return encryptionProviderConfig == null ? options : options.withEncryptionConfig(encryptionProviderConfig);
     }
 

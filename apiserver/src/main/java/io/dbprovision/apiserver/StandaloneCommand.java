@@ -1,6 +1,7 @@
 package io.dbprovision.apiserver;
 
 import io.dbprovision.apiserver.audit.AuditFlags;
+import io.dbprovision.apiserver.provisioning.ProvisionerFlags;
 import io.dbprovision.apiserver.server.StandaloneServer;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -8,7 +9,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code dbprovision standalone}: the whole product in one process on the embedded store, no cluster needed. */
+/**
+ * {@code dbprovision standalone}: the whole product in one process on the embedded store, no cluster needed — the
+ * provisioner included (in-process, over mutual TLS on loopback) unless {@code --provisioner-address} names another.
+ */
 @Command(
         name = "standalone",
         mixinStandardHelpOptions = true,
@@ -54,18 +58,12 @@ final class StandaloneCommand implements Runnable {
     @Mixin
     AuditFlags audit;
 
+    @Mixin
+    ProvisionerFlags provisioner;
+
     @Override
     public void run() {
-        StandaloneServer.Options options = StandaloneServer.Options.of(dataDir, bindAddress, port, !noFsync)
-                .withAnonymous(anonymousAuth)
-                .withAudit(audit.options());
-        if (tokenAuthFile != null) {
-            options = options.withTokenFile(tokenAuthFile);
-        }
-        if (encryptionProviderConfig != null) {
-            options = options.withEncryptionConfig(encryptionProviderConfig);
-        }
-        StandaloneServer server = StandaloneServer.start(options);
+        StandaloneServer server = StandaloneServer.start(options());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -77,6 +75,7 @@ final class StandaloneCommand implements Runnable {
                   data directory: %s (embedded store, fsync %s)
                   kubeconfig:     %s
                   admin token:    %s
+                  provisioner:    %s
                 Try:
                   kubectl --kubeconfig %s api-resources --api-group=dbops.dbprovision.io
                 """,
@@ -87,6 +86,7 @@ final class StandaloneCommand implements Runnable {
                 noFsync ? "off" : "on",
                 server.kubeconfig(),
                 server.dataDir().resolve("admin.token"),
+                server.provisionerDescription(),
                 server.kubeconfig());
         System.out.flush();
         try {
@@ -94,5 +94,20 @@ final class StandaloneCommand implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The flags as the server's options; a {@link picocli.CommandLine.ParameterException} for ones that cannot work. */
+    StandaloneServer.Options options() {
+        StandaloneServer.Options options = StandaloneServer.Options.of(dataDir, bindAddress, port, !noFsync)
+                .withAnonymous(anonymousAuth)
+                .withAudit(audit.options())
+                .withProvisioner(provisioner.choice());
+        if (tokenAuthFile != null) {
+            options = options.withTokenFile(tokenAuthFile);
+        }
+        if (encryptionProviderConfig != null) {
+            options = options.withEncryptionConfig(encryptionProviderConfig);
+        }
+        return options;
     }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dbprovision.apiserver.auth.delegated.DelegatedOptions;
 import io.dbprovision.apiserver.auth.delegated.FakeKubeApiServer;
+import io.dbprovision.apiserver.provisioning.ProvisionerAddress;
+import io.dbprovision.apiserver.provisioning.ProvisionerChoice;
 import io.dbprovision.apiserver.server.DelegatedServer;
 import io.dbprovision.apiserver.server.Pki;
 import io.dbprovision.apiserver.server.StorageChoice;
@@ -76,6 +78,10 @@ class ServeCommandTest {
                         "--storage-postgres-user",
                         "--storage-postgres-password-file",
                         "--data-dir",
+                        "--provisioner-address",
+                        "--provisioner-ca-file",
+                        "--provisioner-client-cert-file",
+                        "--provisioner-client-key-file",
                         "--audit-policy-file",
                         "--audit-log-path",
                         "--audit-log-maxsize",
@@ -93,6 +99,7 @@ class ServeCommandTest {
         assertThat(options.serving().certificateFile()).isEmpty();
         assertThat(options.serving().certDir()).isEqualTo(Path.of("apiserver.local.config/certificates"));
         assertThat(options.anonymous()).isFalse();
+        assertThat(options.provisioner()).isEqualTo(ProvisionerChoice.inProcess());
         assertThat(options.storage())
                 .isEqualTo(new StorageChoice.Postgres(
                         "jdbc:postgresql://db:5432/dbprovision", Optional.empty(), Optional.empty()));
@@ -143,6 +150,10 @@ class ServeCommandTest {
                 "--api-audiences=https://kubernetes.default.svc",
                 "--storage=embedded",
                 "--data-dir=/var/lib/dbprovision",
+                "--provisioner-address=dbprovision-provisioner.dbprovision.svc:50051",
+                "--provisioner-ca-file=/etc/provisioner/ca.crt",
+                "--provisioner-client-cert-file=/etc/provisioner/tls.crt",
+                "--provisioner-client-key-file=/etc/provisioner/tls.key",
                 "--audit-log-path=-");
 
         assertThat(options.bindAddress()).isEqualTo("10.0.0.5");
@@ -151,6 +162,12 @@ class ServeCommandTest {
         assertThat(options.serving().keyFile()).contains(Path.of("/tls/tls.key"));
         assertThat(options.storage()).isEqualTo(new StorageChoice.Embedded(Path.of("/var/lib/dbprovision"), true));
         assertThat(options.audit().logPath()).isEqualTo("-");
+        assertThat(options.provisioner())
+                .isEqualTo(new ProvisionerChoice.External(
+                        new ProvisionerAddress("dbprovision-provisioner.dbprovision.svc", 50051),
+                        Path.of("/etc/provisioner/ca.crt"),
+                        Path.of("/etc/provisioner/tls.crt"),
+                        Path.of("/etc/provisioner/tls.key")));
         DelegatedOptions auth = options.auth();
         assertThat(auth.authenticationKubeconfig()).contains(Path.of("/etc/kube/authn"));
         assertThat(auth.authorizationKubeconfig()).contains(Path.of("/etc/kube/authz"));
@@ -195,6 +212,10 @@ class ServeCommandTest {
                 .hasMessageContaining("'10' is not a duration");
         assertThatThrownBy(() -> parse("--storage=embedded", "--requestheader-allowed-names=a,,b"))
                 .hasMessageContaining("an empty item in a list flag");
+        assertThatThrownBy(() -> parse("--storage=embedded", "--provisioner-address=provisioner:50051"))
+                .hasMessageContaining("--provisioner-address needs --provisioner-ca-file");
+        assertThatThrownBy(() -> parse("--storage=embedded", "--provisioner-client-key-file=/tls.key"))
+                .hasMessageContaining("go with --provisioner-address");
     }
 
     @Test

@@ -6,6 +6,10 @@ import io.dbprovision.apiserver.audit.Audit;
 import io.dbprovision.apiserver.audit.AuditOptions;
 import io.dbprovision.apiserver.auth.delegated.DelegatedAuth;
 import io.dbprovision.apiserver.auth.delegated.DelegatedOptions;
+import io.dbprovision.apiserver.provisioning.EmbeddedProvisioner;
+import io.dbprovision.apiserver.provisioning.EngineChannel;
+import io.dbprovision.apiserver.provisioning.ProvisionerChoice;
+import io.dbprovision.apiserver.provisioning.ProvisionerConnection;
 import io.dbprovision.apiserver.registry.Registry;
 import io.dbprovision.apiserver.storage.Storage;
 import io.dbprovision.apiserver.storage.ValueTransformer;
@@ -17,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -25,7 +30,8 @@ import java.util.stream.Stream;
  * on the chosen storage, with authentication and authorization delegated to the kube-apiserver ({@link DelegatedAuth}:
  * front proxy, client certificates, TokenReview, SubjectAccessReview), behind a TLS listener whose serving certificate
  * follows its files and whose advertised client CAs follow the cluster's ConfigMap. The front proxy's headers and
- * {@code Authorization} are removed from a request once it is authenticated.
+ * {@code Authorization} are removed from a request once it is authenticated. The reconcilers' provisioner is an
+ * external one ({@code --provisioner-address}) or, without it, runs inside with a CA made in memory.
  */
 public final class DelegatedServer implements AutoCloseable {
     /** k8s.io/apiserver's {@code --cert-dir} default, where a self-signed certificate is kept. */
@@ -41,6 +47,7 @@ public final class DelegatedServer implements AutoCloseable {
     private final Audit audit;
     private final ReloadingServingCertificate serving;
     private final ServerAssembly.RunningServer server;
+    private final ProvisionerConnection provisioner;
     private final String summary;
 
     /**
@@ -56,6 +63,8 @@ public final class DelegatedServer implements AutoCloseable {
      * @param audit the {@code --audit-*} flags
      * @param encryptionConfig {@code --encryption-provider-config}: Secrets encrypted at rest (every replica needs
      *     the same keys)
+     * @param provisioner {@code --provisioner-address} and its TLS files (the provisioner's own Deployment), or
+     *     in-process (the default): a provisioner inside this server on 127.0.0.1, with a CA made in memory at start
      */
     public record Options(
             String bindAddress,
@@ -65,7 +74,12 @@ public final class DelegatedServer implements AutoCloseable {
             DelegatedOptions auth,
             boolean anonymous,
             AuditOptions audit,
-            Optional<Path> encryptionConfig) {
+            Optional<Path> encryptionConfig,
+            ProvisionerChoice provisioner) {
+        public Options {
+            Objects.requireNonNull(provisioner, "provisioner");
+        }
+
         public static Options of(StorageChoice storage, DelegatedOptions auth) {
             return new Options(
                     "0.0.0.0",
@@ -75,27 +89,37 @@ public final class DelegatedServer implements AutoCloseable {
                     auth,
                     false,
                     AuditOptions.defaults(),
-                    Optional.empty());
+                    Optional.empty(),
+                    ProvisionerChoice.inProcess());
         }
 
         public Options withListen(String host, int port) {
-            return new Options(host, port, serving, storage, auth, anonymous, audit, encryptionConfig);
+            return new Options(host, port, serving, storage, auth, anonymous, audit, encryptionConfig, provisioner);
         }
 
         public Options withServing(Serving value) {
-            return new Options(bindAddress, securePort, value, storage, auth, anonymous, audit, encryptionConfig);
+            return new Options(
+                    bindAddress, securePort, value, storage, auth, anonymous, audit, encryptionConfig, provisioner);
         }
 
         public Options withAnonymous(boolean value) {
-            return new Options(bindAddress, securePort, serving, storage, auth, value, audit, encryptionConfig);
+            return new Options(
+                    bindAddress, securePort, serving, storage, auth, value, audit, encryptionConfig, provisioner);
         }
 
         public Options withAudit(AuditOptions value) {
-            return new Options(bindAddress, securePort, serving, storage, auth, anonymous, value, encryptionConfig);
+            return new Options(
+                    bindAddress, securePort, serving, storage, auth, anonymous, value, encryptionConfig, provisioner);
         }
 
         public Options withEncryptionConfig(Path file) {
-            return new Options(bindAddress, securePort, serving, storage, auth, anonymous, audit, Optional.of(file));
+            return new Options(
+                    bindAddress, securePort, serving, storage, auth, anonymous, audit, Optional.of(file), provisioner);
+        }
+
+        public Options withProvisioner(ProvisionerChoice choice) {
+            return new Options(
+                    bindAddress, securePort, serving, storage, auth, anonymous, audit, encryptionConfig, choice);
         }
     }
 
@@ -133,11 +157,12 @@ public final class DelegatedServer implements AutoCloseable {
                         .orElse(ValueTransformer.NONE));
         DelegatedAuth auth = null;
         Audit audit = null;
+        ServerAssembly.RunningServer server = null;
         try {
             auth = DelegatedAuth.start(options.auth());
             audit = Audit.from(options.audit());
             DelegatedAuth started = auth;
-            this.server = new ServerAssembly(storage, DelegatedTls.context(serving, started::acceptedClientIssuers))
+            server = new ServerAssembly(storage, DelegatedTls.context(serving, started::acceptedClientIssuers))
                     .listen(options.bindAddress(), options.securePort())
                     .serve(new Registry.Served(Schema.get(), ObjectRules.standard()))
                     .authenticator(started.authenticator())
@@ -146,7 +171,13 @@ public final class DelegatedServer implements AutoCloseable {
                     .strippedHeaders(() -> strippedHeaders(started))
                     .audit(audit)
                     .start();
+            this.provisioner =
+                    ProvisionerConnection.open(options.provisioner(), EmbeddedProvisioner::startWithMemoryCa);
+            // The controllers (the reconcilers) start here, with engineChannel(), and stop first in close().
         } catch (RuntimeException e) {
+            if (server != null) {
+                server.close();
+            }
             if (auth != null) {
                 auth.close();
             }
@@ -156,9 +187,10 @@ public final class DelegatedServer implements AutoCloseable {
             storage.close();
             throw e;
         }
+        this.server = server;
         this.auth = auth;
         this.audit = audit;
-        this.summary = summary(options, server.port());
+        this.summary = summary(options, server.port(), provisioner);
     }
 
     public static DelegatedServer start(Options options) {
@@ -179,9 +211,17 @@ public final class DelegatedServer implements AutoCloseable {
         return summary;
     }
 
+    /** The reconcilers' way to the provisioner (external, or in-process as the options said). */
+    public EngineChannel engineChannel() {
+        return provisioner.channel();
+    }
+
     @Override
     public void close() {
+        // The controllers (the reconcilers) stop here, first: they call the provisioner and the registry.
         server.close();
+        // Nothing calls the provisioner any more.
+        provisioner.close();
         auth.close();
         storage.close();
         audit.close();
@@ -228,7 +268,7 @@ public final class DelegatedServer implements AutoCloseable {
         Pki.writeFile(key, leaf.keyPem(), true);
     }
 
-    private static String summary(Options options, int port) {
+    private static String summary(Options options, int port, ProvisionerConnection provisioner) {
         DelegatedOptions auth = options.auth();
         String cluster =
                 auth.authenticationKubeconfig().map(k -> "kubeconfig " + k).orElse("the in-cluster service account");
@@ -249,6 +289,6 @@ public final class DelegatedServer implements AutoCloseable {
         return "serves dbops.dbprovision.io/v1alpha1 (delegated) at https://" + options.bindAddress() + ":" + port
                 + "; storage: " + options.storage().describe() + "; " + cluster + "; serving certificate: "
                 + certificate + "; anonymous requests: " + (options.anonymous() ? "on" : "off") + "; audit log: "
-                + audit;
+                + audit + "; provisioner: " + provisioner.describe();
     }
 }

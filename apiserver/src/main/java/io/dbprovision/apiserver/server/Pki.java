@@ -1,7 +1,9 @@
 package io.dbprovision.apiserver.server;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.Reader;
+import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
@@ -17,6 +19,8 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
@@ -171,6 +175,76 @@ public final class Pki {
             return new Issued(certificate, privateKey);
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot read " + certificateFile + " and " + keyFile, e);
+        }
+    }
+
+    /**
+     * The certificates of a PEM text, in order (a chain leaf first, or a CA bundle). {@code what} names the source in
+     * the message when there is none.
+     */
+    public static X509Certificate[] certificates(byte[] pem, String what) {
+        try {
+            List<X509Certificate> certificates = new ArrayList<>();
+            for (java.security.cert.Certificate certificate :
+                    CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem))) {
+                certificates.add((X509Certificate) certificate);
+            }
+            if (certificates.isEmpty()) {
+                throw new IllegalArgumentException(what + " holds no PEM certificate");
+            }
+            return certificates.toArray(X509Certificate[]::new);
+        } catch (GeneralSecurityException | ClassCastException e) {
+            throw new IllegalArgumentException(what + " is not a PEM certificate list");
+        }
+    }
+
+    /**
+     * The private key of a PEM text: PKCS#8 ({@code PRIVATE KEY}), PKCS#1 ({@code RSA PRIVATE KEY}) or SEC 1
+     * ({@code EC PRIVATE KEY}), unencrypted. A failure names {@code what}, never any of the text.
+     */
+    public static PrivateKey privateKey(byte[] pem, String what) {
+        try (PEMParser parser = new PEMParser(new StringReader(new String(pem, StandardCharsets.US_ASCII)))) {
+            Object object = parser.readObject();
+            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+            if (object instanceof PEMKeyPair pair) {
+                return converter.getKeyPair(pair).getPrivate();
+            }
+            if (object instanceof PrivateKeyInfo info) {
+                return converter.getPrivateKey(info);
+            }
+        } catch (IOException | RuntimeException e) {
+            // the message below says what is wrong without echoing any of the key
+        }
+        throw new IllegalArgumentException(what + " is not an unencrypted PEM private key");
+    }
+
+    /**
+     * Whether {@code key} belongs to {@code certificate}: a random challenge signed with the key verifies with the
+     * certificate's public key. A rotation that has replaced one file of a pair but not yet the other fails here.
+     */
+    public static boolean keyBelongsTo(PrivateKey key, X509Certificate certificate) {
+        String algorithm = switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC" -> "SHA256withECDSA";
+            case "Ed25519", "EdDSA" -> "Ed25519";
+            default -> null;
+        };
+        if (algorithm == null) {
+            return false;
+        }
+        try {
+            byte[] challenge = new byte[32];
+            RANDOM.nextBytes(challenge);
+            Signature signer = Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(challenge);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(algorithm);
+            verifier.initVerify(certificate.getPublicKey());
+            verifier.update(challenge);
+            return verifier.verify(signature);
+        } catch (GeneralSecurityException e) {
+            return false;
         }
     }
 

@@ -20,6 +20,10 @@ import io.dbprovision.apiserver.auth.rbac.RbacAuthorizer;
 import io.dbprovision.apiserver.auth.rbac.RbacEscalationCheck;
 import io.dbprovision.apiserver.auth.rbac.SelfReviews;
 import io.dbprovision.apiserver.auth.rbac.StoreRbacSource;
+import io.dbprovision.apiserver.provisioning.EmbeddedProvisioner;
+import io.dbprovision.apiserver.provisioning.EngineChannel;
+import io.dbprovision.apiserver.provisioning.ProvisionerChoice;
+import io.dbprovision.apiserver.provisioning.ProvisionerConnection;
 import io.dbprovision.apiserver.registry.Registry;
 import io.dbprovision.apiserver.storage.CachingStorage;
 import io.dbprovision.apiserver.storage.Storage;
@@ -37,12 +41,15 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
  * Standalone mode: one process, the embedded store in a data directory, its own CA, serving certificate and admin
  * credentials (a client certificate and a token, both in group system:masters), and a kubeconfig for them. Files
- * are created on first start and reused afterwards, so restarting keeps the same credentials.
+ * are created on first start and reused afterwards, so restarting keeps the same credentials. The reconcilers'
+ * provisioner runs inside it (over mutual TLS on loopback, certificates from the same CA) unless the options name an
+ * external one.
  */
 public final class StandaloneServer implements AutoCloseable {
     private static final Duration CA_VALIDITY = Duration.ofDays(3650);
@@ -56,6 +63,7 @@ public final class StandaloneServer implements AutoCloseable {
     private final Audit audit;
     private final String adminToken;
     private final Path kubeconfig;
+    private final ProvisionerConnection provisioner;
 
     /**
      * How to run.
@@ -65,6 +73,8 @@ public final class StandaloneServer implements AutoCloseable {
      * @param audit the {@code --audit-*} flags
      * @param encryptionConfig how Secrets are encrypted at rest ({@code --encryption-provider-config}, the
      *     kube-apiserver's EncryptionConfiguration)
+     * @param provisioner where the reconcilers' provisioner is: inside this server (the default; certificates from
+     *     this server's CA in {@code <data-dir>/pki/}) or external ({@code --provisioner-address} and its files)
      */
     public record Options(
             Path dataDir,
@@ -74,26 +84,45 @@ public final class StandaloneServer implements AutoCloseable {
             Optional<Path> tokenFile,
             boolean anonymous,
             AuditOptions audit,
-            Optional<Path> encryptionConfig) {
+            Optional<Path> encryptionConfig,
+            ProvisionerChoice provisioner) {
+        public Options {
+            Objects.requireNonNull(provisioner, "provisioner");
+        }
+
         public static Options of(Path dataDir, String host, int port, boolean fsync) {
             return new Options(
-                    dataDir, host, port, fsync, Optional.empty(), false, AuditOptions.defaults(), Optional.empty());
+                    dataDir,
+                    host,
+                    port,
+                    fsync,
+                    Optional.empty(),
+                    false,
+                    AuditOptions.defaults(),
+                    Optional.empty(),
+                    ProvisionerChoice.inProcess());
         }
 
         public Options withTokenFile(Path file) {
-            return new Options(dataDir, host, port, fsync, Optional.of(file), anonymous, audit, encryptionConfig);
+            return new Options(
+                    dataDir, host, port, fsync, Optional.of(file), anonymous, audit, encryptionConfig, provisioner);
         }
 
         public Options withAnonymous(boolean enabled) {
-            return new Options(dataDir, host, port, fsync, tokenFile, enabled, audit, encryptionConfig);
+            return new Options(dataDir, host, port, fsync, tokenFile, enabled, audit, encryptionConfig, provisioner);
         }
 
         public Options withAudit(AuditOptions options) {
-            return new Options(dataDir, host, port, fsync, tokenFile, anonymous, options, encryptionConfig);
+            return new Options(
+                    dataDir, host, port, fsync, tokenFile, anonymous, options, encryptionConfig, provisioner);
         }
 
         public Options withEncryptionConfig(Path file) {
-            return new Options(dataDir, host, port, fsync, tokenFile, anonymous, audit, Optional.of(file));
+            return new Options(dataDir, host, port, fsync, tokenFile, anonymous, audit, Optional.of(file), provisioner);
+        }
+
+        public Options withProvisioner(ProvisionerChoice choice) {
+            return new Options(dataDir, host, port, fsync, tokenFile, anonymous, audit, encryptionConfig, choice);
         }
     }
 
@@ -148,6 +177,19 @@ public final class StandaloneServer implements AutoCloseable {
         for (String namespace : NamespaceLifecycle.IMMORTAL) {
             namespaces.ensureActive(namespace, "namespaces");
         }
+        // The provisioner: in-process (certificates from this server's CA, in pki/) or external. TLS files that
+        // cannot be used stop the start, with everything opened so far closed again.
+        try {
+            this.provisioner =
+                    ProvisionerConnection.open(options.provisioner(), () -> EmbeddedProvisioner.startWithCaIn(pki, ca));
+        } catch (RuntimeException e) {
+            rbac.close();
+            server.close();
+            storage.close();
+            audit.close();
+            throw e;
+        }
+        // The controllers (the reconcilers) start here, with engineChannel(), and stop first in close().
         this.kubeconfig = this.dataDir.resolve("kubeconfig");
         writeKubeconfig(kubeconfig, "https://" + urlHost(host) + ":" + server.port(), ca, admin);
     }
@@ -180,10 +222,23 @@ public final class StandaloneServer implements AutoCloseable {
         return dataDir;
     }
 
+    /** The reconcilers' way to the provisioner (in-process or external, as the options said). */
+    public EngineChannel engineChannel() {
+        return provisioner.channel();
+    }
+
+    /** Where the provisioner is, for the start-up message. */
+    public String provisionerDescription() {
+        return provisioner.describe();
+    }
+
     @Override
     public void close() {
+        // The controllers (the reconcilers) stop here, first: they call the provisioner and the registry.
         rbac.close();
         server.close();
+        // Nothing calls the provisioner any more.
+        provisioner.close();
         storage.close();
         audit.close();
     }
