@@ -13,8 +13,9 @@ import java.util.Optional;
 
 /**
  * The paths and operations of the group-version, per kind: the collection, the object, its status subresource, its
- * computed subresources (GET only), and for namespaced kinds the list across all namespaces. Path keys are exactly what {@code kubectl explain}
- * looks up, and every operation carries the GVK it serves.
+ * computed subresources (GET only), and for namespaced kinds the list across all namespaces. Path keys are exactly
+ * what {@code kubectl explain} looks up, and every operation carries the GVK it serves (a computed subresource's: its
+ * response kind).
  */
 final class PathsBuilder {
     /** The tag Kubernetes gives a group-version's operations, such as {@code apps_v1}. */

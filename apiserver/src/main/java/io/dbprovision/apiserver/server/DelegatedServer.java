@@ -7,6 +7,7 @@ import io.dbprovision.apiserver.audit.AuditOptions;
 import io.dbprovision.apiserver.auth.delegated.DelegatedAuth;
 import io.dbprovision.apiserver.auth.delegated.DelegatedOptions;
 import io.dbprovision.apiserver.registry.Registry;
+import io.dbprovision.apiserver.registry.ServedSubresource;
 import io.dbprovision.apiserver.storage.Storage;
 import io.dbprovision.apiserver.storage.ValueTransformer;
 import io.dbprovision.apiserver.storage.encryption.EncryptionConfiguration;
@@ -56,6 +57,7 @@ public final class DelegatedServer implements AutoCloseable {
      * @param audit the {@code --audit-*} flags
      * @param encryptionConfig {@code --encryption-provider-config}: Secrets encrypted at rest (every replica needs
      *     the same keys)
+     * @param subresources computed subresources served besides the server's own (tests serve stub readers so)
      */
     public record Options(
             String bindAddress,
@@ -65,7 +67,12 @@ public final class DelegatedServer implements AutoCloseable {
             DelegatedOptions auth,
             boolean anonymous,
             AuditOptions audit,
-            Optional<Path> encryptionConfig) {
+            Optional<Path> encryptionConfig,
+            List<ServedSubresource> subresources) {
+        public Options {
+            subresources = List.copyOf(subresources);
+        }
+
         public static Options of(StorageChoice storage, DelegatedOptions auth) {
             return new Options(
                     "0.0.0.0",
@@ -75,27 +82,39 @@ public final class DelegatedServer implements AutoCloseable {
                     auth,
                     false,
                     AuditOptions.defaults(),
-                    Optional.empty());
+                    Optional.empty(),
+                    List.of());
         }
 
         public Options withListen(String host, int port) {
-            return new Options(host, port, serving, storage, auth, anonymous, audit, encryptionConfig);
+            return new Options(host, port, serving, storage, auth, anonymous, audit, encryptionConfig, subresources);
         }
 
         public Options withServing(Serving value) {
-            return new Options(bindAddress, securePort, value, storage, auth, anonymous, audit, encryptionConfig);
+            return new Options(
+                    bindAddress, securePort, value, storage, auth, anonymous, audit, encryptionConfig, subresources);
         }
 
         public Options withAnonymous(boolean value) {
-            return new Options(bindAddress, securePort, serving, storage, auth, value, audit, encryptionConfig);
+            return new Options(
+                    bindAddress, securePort, serving, storage, auth, value, audit, encryptionConfig, subresources);
         }
 
         public Options withAudit(AuditOptions value) {
-            return new Options(bindAddress, securePort, serving, storage, auth, anonymous, value, encryptionConfig);
+            return new Options(
+                    bindAddress, securePort, serving, storage, auth, anonymous, value, encryptionConfig, subresources);
         }
 
         public Options withEncryptionConfig(Path file) {
-            return new Options(bindAddress, securePort, serving, storage, auth, anonymous, audit, Optional.of(file));
+            return new Options(
+                    bindAddress, securePort, serving, storage, auth, anonymous, audit, Optional.of(file), subresources);
+        }
+
+        public Options withSubresource(ServedSubresource subresource) {
+            List<ServedSubresource> more = new ArrayList<>(subresources);
+            more.add(subresource);
+            return new Options(
+                    bindAddress, securePort, serving, storage, auth, anonymous, audit, encryptionConfig, more);
         }
     }
 
@@ -137,10 +156,15 @@ public final class DelegatedServer implements AutoCloseable {
             auth = DelegatedAuth.start(options.auth());
             audit = Audit.from(options.audit());
             DelegatedAuth started = auth;
-            this.server = new ServerAssembly(storage, DelegatedTls.context(serving, started::acceptedClientIssuers))
+            ServerAssembly assembly = new ServerAssembly(
+                            storage, DelegatedTls.context(serving, started::acceptedClientIssuers))
                     .listen(options.bindAddress(), options.securePort())
-                    .serve(new Registry.Served(Schema.get(), ObjectRules.standard()))
-                    .authenticator(started.authenticator())
+                    .serve(new Registry.Served(Schema.get(), ObjectRules.standard()));
+            // Computed subresources given by the options (tests' stub readers) first: the server's own readers,
+            // registered
+            // after them, skip the ones they stand in for (assembly.servesSubresource).
+            options.subresources().forEach(assembly::subresource);
+            this.server = assembly.authenticator(started.authenticator())
                     .authorizer(started.authorizer())
                     .anonymous(options.anonymous())
                     .strippedHeaders(() -> strippedHeaders(started))

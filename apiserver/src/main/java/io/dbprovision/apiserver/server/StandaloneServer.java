@@ -21,6 +21,7 @@ import io.dbprovision.apiserver.auth.rbac.RbacEscalationCheck;
 import io.dbprovision.apiserver.auth.rbac.SelfReviews;
 import io.dbprovision.apiserver.auth.rbac.StoreRbacSource;
 import io.dbprovision.apiserver.registry.Registry;
+import io.dbprovision.apiserver.registry.ServedSubresource;
 import io.dbprovision.apiserver.storage.CachingStorage;
 import io.dbprovision.apiserver.storage.Storage;
 import io.dbprovision.apiserver.storage.StorageSettings;
@@ -65,6 +66,7 @@ public final class StandaloneServer implements AutoCloseable {
      * @param audit the {@code --audit-*} flags
      * @param encryptionConfig how Secrets are encrypted at rest ({@code --encryption-provider-config}, the
      *     kube-apiserver's EncryptionConfiguration)
+     * @param subresources computed subresources served besides the server's own (tests serve stub readers so)
      */
     public record Options(
             Path dataDir,
@@ -74,26 +76,48 @@ public final class StandaloneServer implements AutoCloseable {
             Optional<Path> tokenFile,
             boolean anonymous,
             AuditOptions audit,
-            Optional<Path> encryptionConfig) {
+            Optional<Path> encryptionConfig,
+            List<ServedSubresource> subresources) {
+        public Options {
+            subresources = List.copyOf(subresources);
+        }
+
         public static Options of(Path dataDir, String host, int port, boolean fsync) {
             return new Options(
-                    dataDir, host, port, fsync, Optional.empty(), false, AuditOptions.defaults(), Optional.empty());
+                    dataDir,
+                    host,
+                    port,
+                    fsync,
+                    Optional.empty(),
+                    false,
+                    AuditOptions.defaults(),
+                    Optional.empty(),
+                    List.of());
         }
 
         public Options withTokenFile(Path file) {
-            return new Options(dataDir, host, port, fsync, Optional.of(file), anonymous, audit, encryptionConfig);
+            return new Options(
+                    dataDir, host, port, fsync, Optional.of(file), anonymous, audit, encryptionConfig, subresources);
         }
 
         public Options withAnonymous(boolean enabled) {
-            return new Options(dataDir, host, port, fsync, tokenFile, enabled, audit, encryptionConfig);
+            return new Options(dataDir, host, port, fsync, tokenFile, enabled, audit, encryptionConfig, subresources);
         }
 
         public Options withAudit(AuditOptions options) {
-            return new Options(dataDir, host, port, fsync, tokenFile, anonymous, options, encryptionConfig);
+            return new Options(
+                    dataDir, host, port, fsync, tokenFile, anonymous, options, encryptionConfig, subresources);
         }
 
         public Options withEncryptionConfig(Path file) {
-            return new Options(dataDir, host, port, fsync, tokenFile, anonymous, audit, Optional.of(file));
+            return new Options(
+                    dataDir, host, port, fsync, tokenFile, anonymous, audit, Optional.of(file), subresources);
+        }
+
+        public Options withSubresource(ServedSubresource subresource) {
+            List<ServedSubresource> more = new ArrayList<>(subresources);
+            more.add(subresource);
+            return new Options(dataDir, host, port, fsync, tokenFile, anonymous, audit, encryptionConfig, more);
         }
     }
 
@@ -117,6 +141,9 @@ public final class StandaloneServer implements AutoCloseable {
                 .serve(new Registry.Served(Schema.core(), ObjectRules.core()))
                 .serve(new Registry.Served(Schema.rbac(), ObjectRules.rbac()))
                 .serve(new Registry.Served(Schema.authorization(), ObjectRules.rbac()));
+        // Computed subresources given by the options (tests' stub readers) first: the server's own readers, registered
+        // after them, skip the ones they stand in for (assembly.servesSubresource).
+        options.subresources().forEach(assembly::subresource);
         // Local RBAC: the bootstrap roles (cluster-admin for system:masters, admin/edit/view, discovery), then an
         // in-memory index of every Role and binding that follows their changes.
         BootstrapPolicy.ensure(assembly.registry());
