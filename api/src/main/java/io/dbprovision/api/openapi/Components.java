@@ -2,6 +2,7 @@ package io.dbprovision.api.openapi;
 
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
+import io.dbprovision.api.schema.ComputedSubresource;
 import io.dbprovision.api.schema.Kind;
 import io.dbprovision.api.schema.SchemaDocs;
 import io.dbprovision.proto.v1alpha1.Status;
@@ -13,8 +14,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The named schemas of a document: the kinds, their lists, every message reachable from them, the Status that
- * operations return, and the meta/v1 request types.
+ * The named schemas of a document: the kinds, their lists, the responses of their computed subresources, every
+ * message reachable from them, the Status that operations return, and the meta/v1 request types.
  */
 final class Components {
     private final SchemaBuilder builder;
@@ -26,11 +27,15 @@ final class Components {
         this.builder = new SchemaBuilder(refs, docs);
     }
 
-    static Map<String, Map<String, Object>> build(List<Kind> kinds, RefStyle refs, SchemaDocs docs) {
+    static Map<String, Map<String, Object>> build(
+            List<Kind> kinds, List<ComputedSubresource> subresources, RefStyle refs, SchemaDocs docs) {
         Components components = new Components(refs, docs);
         for (Kind kind : kinds) {
             components.add(kind.descriptor(), components.builder.kind(kind));
             components.add(kind.list().getDescriptorForType(), components.builder.list(kind));
+        }
+        for (ComputedSubresource subresource : subresources) {
+            components.add(subresource.descriptor(), components.builder.computed(subresource));
         }
         components.pending.add(Status.getDescriptor());
         components.drain();

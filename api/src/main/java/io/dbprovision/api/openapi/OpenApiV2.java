@@ -1,5 +1,6 @@
 package io.dbprovision.api.openapi;
 
+import io.dbprovision.api.schema.ComputedSubresource;
 import io.dbprovision.api.schema.Schema;
 import io.dbprovision.api.schema.SchemaDocs;
 import java.util.ArrayList;
@@ -19,21 +20,32 @@ public final class OpenApiV2 {
 
     private final Document document;
 
-    private OpenApiV2(Schema schema, SchemaDocs docs) {
+    private OpenApiV2(Schema schema, List<ComputedSubresource> subresources, SchemaDocs docs) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("swagger", "2.0");
         root.put("info", Map.of("title", "DB Provision " + Schema.API_VERSION, "version", Schema.VERSION));
         Map<String, Object> paths = new LinkedHashMap<>();
-        for (PathItem item : PathsBuilder.build(schema.kinds())) {
+        List<ComputedSubresource> own = OpenApiV3.ofSchema(schema, subresources);
+        for (PathItem item : PathsBuilder.build(schema.kinds(), own)) {
             paths.put(item.path(), pathItem(item));
         }
         root.put("paths", paths);
-        root.put("definitions", Components.build(schema.kinds(), RefStyle.V2, docs));
+        root.put("definitions", Components.build(schema.kinds(), own, RefStyle.V2, docs));
         this.document = new Document(root);
     }
 
     public static OpenApiV2 get() {
         return Holder.INSTANCE;
+    }
+
+    /**
+     * The document with the computed subresources a server serves of {@code dbops.dbprovision.io/v1alpha1} (others
+     * are left out): their GET paths and response messages. Built anew on every call; without any it is
+     * {@link #get()}.
+     */
+    public static OpenApiV2 of(List<ComputedSubresource> subresources) {
+        List<ComputedSubresource> own = OpenApiV3.ofSchema(Schema.get(), subresources);
+        return own.isEmpty() ? get() : new OpenApiV2(Schema.get(), own, SchemaDocs.get());
     }
 
     /** The document as JSON with sorted keys and no whitespace; the same bytes on every call and every run. */
@@ -88,9 +100,7 @@ public final class OpenApiV2 {
         out.put("produces", List.copyOf(produces));
         out.put("responses", responses);
         out.put("x-kubernetes-action", operation.action());
-        out.put(
-                SchemaBuilder.GVK,
-                SchemaBuilder.gvk(operation.kind(), operation.kind().kind()));
+        out.put(SchemaBuilder.GVK, SchemaBuilder.gvk(operation.kind(), operation.gvkKind()));
         return out;
     }
 
@@ -131,6 +141,6 @@ public final class OpenApiV2 {
     }
 
     private static final class Holder {
-        static final OpenApiV2 INSTANCE = new OpenApiV2(Schema.get(), SchemaDocs.get());
+        static final OpenApiV2 INSTANCE = new OpenApiV2(Schema.get(), List.of(), SchemaDocs.get());
     }
 }

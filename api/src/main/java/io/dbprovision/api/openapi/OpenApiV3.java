@@ -1,5 +1,6 @@
 package io.dbprovision.api.openapi;
 
+import io.dbprovision.api.schema.ComputedSubresource;
 import io.dbprovision.api.schema.Schema;
 import io.dbprovision.api.schema.SchemaDocs;
 import java.util.ArrayList;
@@ -10,7 +11,8 @@ import java.util.Map;
 /**
  * The OpenAPI v3 document of {@code dbops.dbprovision.io/v1alpha1}, served at
  * {@code /openapi/v3/apis/dbops.dbprovision.io/v1alpha1}. kubectl reads it for explain, to decide on server-side
- * field validation, and to pick the patch type of apply. The schema is static, so the document is built once.
+ * field validation, and to pick the patch type of apply. The schema is static, so the document is built once; a
+ * server that serves computed subresources builds its own with their paths ({@link #of(Schema, List)}).
  */
 public final class OpenApiV3 {
     /** This group-version's key in the {@code /openapi/v3} root document, and its path below {@code /openapi/v3/}. */
@@ -23,17 +25,18 @@ public final class OpenApiV3 {
     private final Document document;
     private final String groupVersionPath;
 
-    private OpenApiV3(Schema schema, SchemaDocs docs) {
+    private OpenApiV3(Schema schema, List<ComputedSubresource> subresources, SchemaDocs docs) {
         this.groupVersionPath = schema.group().isEmpty() ? "api/" + schema.version() : "apis/" + schema.apiVersion();
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("openapi", VERSION);
         root.put("info", Map.of("title", "DB Provision " + schema.apiVersion(), "version", schema.version()));
         Map<String, Object> paths = new LinkedHashMap<>();
-        for (PathItem item : PathsBuilder.build(schema.kinds())) {
+        List<ComputedSubresource> own = ofSchema(schema, subresources);
+        for (PathItem item : PathsBuilder.build(schema.kinds(), own)) {
             paths.put(item.path(), pathItem(item));
         }
         root.put("paths", paths);
-        root.put("components", Map.of("schemas", Components.build(schema.kinds(), RefStyle.V3, docs)));
+        root.put("components", Map.of("schemas", Components.build(schema.kinds(), own, RefStyle.V3, docs)));
         this.document = new Document(root);
     }
 
@@ -45,7 +48,24 @@ public final class OpenApiV3 {
     public static OpenApiV3 of(Schema schema) {
         return schema == Schema.get()
                 ? get()
-                : BY_SCHEMA.computeIfAbsent(schema, s -> new OpenApiV3(s, SchemaDocs.get()));
+                : BY_SCHEMA.computeIfAbsent(schema, s -> new OpenApiV3(s, List.of(), SchemaDocs.get()));
+    }
+
+    /**
+     * The document of a group-version with the computed subresources a server serves (those of other group-versions
+     * are left out): their GET paths and their response messages. Built anew on every call; without subresources it
+     * is {@link #of(Schema)}'s.
+     */
+    public static OpenApiV3 of(Schema schema, List<ComputedSubresource> subresources) {
+        List<ComputedSubresource> own = ofSchema(schema, subresources);
+        return own.isEmpty() ? of(schema) : new OpenApiV3(schema, own, SchemaDocs.get());
+    }
+
+    /** The subresources whose parent is a kind of {@code schema}. */
+    static List<ComputedSubresource> ofSchema(Schema schema, List<ComputedSubresource> subresources) {
+        return subresources.stream()
+                .filter(subresource -> schema.kinds().contains(subresource.parent()))
+                .toList();
     }
 
     /** This group-version's key in the root document and its path below {@code /openapi/v3/}: {@code api/v1}, {@code apis/g/v}. */
@@ -116,9 +136,7 @@ public final class OpenApiV3 {
         out.put("responses", responses);
         out.put("x-kubernetes-action", operation.action());
         // A single object here, unlike the array on schemas: kubectl reads both shapes as Kubernetes writes them.
-        out.put(
-                SchemaBuilder.GVK,
-                SchemaBuilder.gvk(operation.kind(), operation.kind().kind()));
+        out.put(SchemaBuilder.GVK, SchemaBuilder.gvk(operation.kind(), operation.gvkKind()));
         return out;
     }
 
@@ -163,6 +181,6 @@ public final class OpenApiV3 {
     }
 
     private static final class Holder {
-        static final OpenApiV3 INSTANCE = new OpenApiV3(Schema.get(), SchemaDocs.get());
+        static final OpenApiV3 INSTANCE = new OpenApiV3(Schema.get(), List.of(), SchemaDocs.get());
     }
 }

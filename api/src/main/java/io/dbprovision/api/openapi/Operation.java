@@ -9,7 +9,8 @@ import java.util.Optional;
  *
  * @param method lower-case HTTP method, as OpenAPI keys operations
  * @param action the {@code x-kubernetes-action}: get, list, post, put, patch, delete or deletecollection
- * @param kind the kind the operation serves; its GVK tags the operation
+ * @param kind the kind the operation serves
+ * @param gvkKind the kind of its GVK tag: the kind's own, or the response kind of a computed subresource
  */
 record Operation(
         String method,
@@ -17,6 +18,7 @@ record Operation(
         String operationId,
         String description,
         Kind kind,
+        String gvkKind,
         List<Parameter> parameters,
         Optional<Body> body,
         List<Response> responses) {}

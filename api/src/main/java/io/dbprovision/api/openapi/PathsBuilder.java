@@ -1,8 +1,10 @@
 package io.dbprovision.api.openapi;
 
+import io.dbprovision.api.schema.ComputedSubresource;
 import io.dbprovision.api.schema.Kind;
 import io.dbprovision.api.schema.Schema;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -10,9 +12,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The paths and operations of the group-version, per kind: the collection, the object and its status subresource,
- * and for namespaced kinds the list across all namespaces. Path keys are exactly what {@code kubectl explain}
- * looks up, and every operation carries the GVK it serves.
+ * The paths and operations of the group-version, per kind: the collection, the object, its status subresource, its
+ * computed subresources (GET only), and for namespaced kinds the list across all namespaces. Path keys are exactly
+ * what {@code kubectl explain} looks up, and every operation carries the GVK it serves (a computed subresource's: its
+ * response kind).
  */
 final class PathsBuilder {
     /** The tag Kubernetes gives a group-version's operations, such as {@code apps_v1}. */
@@ -22,10 +25,15 @@ final class PathsBuilder {
 
     private PathsBuilder() {}
 
-    static List<PathItem> build(List<Kind> kinds) {
+    /** @param subresources the computed subresources served, of these kinds or others (those are skipped) */
+    static List<PathItem> build(List<Kind> kinds, List<ComputedSubresource> subresources) {
         List<PathItem> out = new ArrayList<>();
         for (Kind kind : kinds) {
-            out.addAll(new KindPaths(kind).build());
+            List<ComputedSubresource> own = subresources.stream()
+                    .filter(subresource -> subresource.parent().equals(kind))
+                    .sorted(Comparator.comparing(ComputedSubresource::name))
+                    .toList();
+            out.addAll(new KindPaths(kind, own).build());
         }
         return out;
     }
@@ -47,13 +55,15 @@ final class PathsBuilder {
     /** The paths of one kind. */
     private static final class KindPaths {
         private final Kind kind;
+        private final List<ComputedSubresource> computed;
         private final String collection;
         private final String scoped; // NamespacedDatabase or ClusterDatabaseInstance, as operation ids spell it
         private final String root; // /apis/{group}/{version}, or /api/v1 for the core group
         private final String idInfix; // DbopsDbprovisionIoV1alpha1, or CoreV1, as operation ids spell it
 
-        KindPaths(Kind kind) {
+        KindPaths(Kind kind, List<ComputedSubresource> computed) {
             this.kind = kind;
+            this.computed = computed;
             this.root =
                     kind.group().isEmpty() ? "/api/" + kind.version() : "/apis/" + kind.group() + "/" + kind.version();
             this.idInfix = camel(kind.group().isEmpty() ? "core" : kind.group(), true) + camel(kind.version(), true);
@@ -80,6 +90,10 @@ final class PathsBuilder {
                                     List.of(ok(SchemaNames.STATUS), UNAUTHORIZED)))));
             items.add(new PathItem(collection + "/{name}", shared(true), objectOperations("")));
             items.add(new PathItem(collection + "/{name}/status", shared(true), objectOperations("Status")));
+            for (ComputedSubresource subresource : computed) {
+                items.add(new PathItem(
+                        collection + "/{name}/" + subresource.name(), shared(true), List.of(computedGet(subresource))));
+            }
             if (!kind.clusterScoped()) {
                 items.add(new PathItem(
                         root + "/" + kind.plural(),
@@ -144,6 +158,23 @@ final class PathsBuilder {
             return out;
         }
 
+        /**
+         * The one operation of a computed subresource: GET, answered with its own message, which the operation's
+         * GVK names (as Kubernetes' {@code readAppsV1NamespacedDeploymentScale} names {@code autoscaling/v1 Scale}).
+         */
+        private Operation computedGet(ComputedSubresource subresource) {
+            return new Operation(
+                    "get",
+                    "get",
+                    "read" + idInfix + scoped + camel(subresource.name(), true),
+                    "read " + subresource.name() + " of the specified " + kind.kind() + ", computed when asked for",
+                    kind,
+                    subresource.responseKind(),
+                    List.of(),
+                    Optional.empty(),
+                    List.of(ok(SchemaNames.of(subresource.descriptor())), UNAUTHORIZED));
+        }
+
         private Operation list(String operationId) {
             Map<String, String> schemas = new LinkedHashMap<>();
             String list = SchemaNames.of(kind.list().getDescriptorForType());
@@ -183,7 +214,8 @@ final class PathsBuilder {
                 List<Parameter> parameters,
                 Optional<Body> body,
                 List<Response> responses) {
-            return new Operation(method, action, operationId, description, kind, parameters, body, responses);
+            return new Operation(
+                    method, action, operationId, description, kind, kind.kind(), parameters, body, responses);
         }
     }
 

@@ -2,6 +2,7 @@ package io.dbprovision.api.openapi;
 
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
+import io.dbprovision.api.schema.ComputedSubresource;
 import io.dbprovision.api.schema.Kind;
 import io.dbprovision.api.schema.SchemaDocs;
 import io.dbprovision.proto.v1alpha1.OneOfRule;
@@ -37,6 +38,16 @@ final class SchemaBuilder {
     Map<String, Object> list(Kind kind) {
         Map<String, Object> schema = build(kind.list().getDescriptorForType(), StandardFields.list(kind));
         schema.put(GVK, List.of(gvk(kind, kind.listKind())));
+        return schema;
+    }
+
+    /**
+     * The response of a computed subresource: an object's standard fields, tagged with its own GVK in the parent's
+     * group-version, as Kubernetes tags {@code autoscaling/v1 Scale}.
+     */
+    Map<String, Object> computed(ComputedSubresource subresource) {
+        Map<String, Object> schema = build(subresource.descriptor(), StandardFields.object());
+        schema.put(GVK, List.of(gvk(subresource.parent(), subresource.responseKind())));
         return schema;
     }
 

@@ -1,5 +1,6 @@
 package io.dbprovision.apiserver.endpoints;
 
+import io.dbprovision.api.schema.ComputedSubresource;
 import io.dbprovision.api.schema.Kind;
 import io.dbprovision.api.schema.Schema;
 import io.dbprovision.apiserver.registry.ResourceStore;
@@ -7,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,7 +19,8 @@ import java.util.Optional;
  * The discovery documents of every group-version the registry serves, built once from their schemas: legacy
  * ({@code APIVersions} for {@code /api}, {@code APIGroupList} for {@code /apis}, {@code APIGroup} per group,
  * {@code APIResourceList} per group-version) and aggregated ({@code APIGroupDiscoveryList} v2 and v2beta1, for
- * {@code /api} and {@code /apis}).
+ * {@code /api} and {@code /apis}). Each kind is listed with its {@code status} subresource and its computed
+ * subresources (verb {@code get}, their response kind), as Kubernetes lists {@code deployments/scale}.
  */
 final class Discovery {
     static final List<String> STATUS_VERBS = List.of("get", "patch", "update");
@@ -39,8 +42,14 @@ final class Discovery {
     private final Map<String, byte[]> groups = new LinkedHashMap<>();
     /** {@code /api/v1}, {@code /apis/{group}/{version}} → APIResourceList. */
     private final Map<String, byte[]> resourceLists = new LinkedHashMap<>();
+    /** The computed subresources served, in name order. */
+    private final List<ComputedSubresource> computed;
 
-    Discovery(List<Schema> schemas) {
+    /** @param subresources the computed subresources served, of kinds of these schemas */
+    Discovery(List<Schema> schemas, List<ComputedSubresource> subresources) {
+        this.computed = subresources.stream()
+                .sorted(Comparator.comparing(ComputedSubresource::name))
+                .toList();
         List<Schema> namedSchemas = new ArrayList<>();
         Schema coreSchema = null;
         for (Schema schema : schemas) {
@@ -73,7 +82,7 @@ final class Discovery {
         return Optional.ofNullable(group != null ? group : resourceLists.get(path));
     }
 
-    private static Root root(List<Schema> schemas, boolean core) {
+    private Root root(List<Schema> schemas, boolean core) {
         byte[] legacy = Json.write(core ? versionsDocument(schemas.getFirst()) : groupListDocument(schemas));
         byte[] v2 = Json.write(aggregated(schemas, "apidiscovery.k8s.io/v2"));
         byte[] v2beta1 = Json.write(aggregated(schemas, "apidiscovery.k8s.io/v2beta1"));
@@ -111,7 +120,7 @@ final class Discovery {
         return ResourceStore.verbsOf(kind);
     }
 
-    private static Map<String, Object> resourceListDocument(Schema schema) {
+    private Map<String, Object> resourceListDocument(Schema schema) {
         List<Map<String, Object>> resources = new ArrayList<>();
         for (Kind kind : schema.kinds()) {
             Map<String, Object> resource = new LinkedHashMap<>();
@@ -123,16 +132,13 @@ final class Discovery {
             resource.put("shortNames", kind.shortNames());
             resource.put("categories", kind.categories());
             resources.add(resource);
-            if (!hasStatus(kind)) {
-                continue;
+            if (hasStatus(kind)) {
+                resources.add(subresourceEntry(kind, kind.plural() + "/status", kind.kind(), STATUS_VERBS));
             }
-            Map<String, Object> status = new LinkedHashMap<>();
-            status.put("name", kind.plural() + "/status");
-            status.put("singularName", "");
-            status.put("namespaced", !kind.clusterScoped());
-            status.put("kind", kind.kind());
-            status.put("verbs", STATUS_VERBS);
-            resources.add(status);
+            for (ComputedSubresource subresource : computedOf(kind)) {
+                resources.add(subresourceEntry(
+                        kind, subresource.resource(), subresource.responseKind(), ComputedSubresource.VERBS));
+            }
         }
         Map<String, Object> list = new LinkedHashMap<>();
         list.put("kind", "APIResourceList");
@@ -142,7 +148,19 @@ final class Discovery {
         return list;
     }
 
-    private static Map<String, Object> aggregated(List<Schema> schemas, String apiVersion) {
+    /** A subresource's APIResource: same group-version as its kind, so no group or version of its own. */
+    private static Map<String, Object> subresourceEntry(
+            Kind kind, String name, String responseKind, List<String> verbs) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("name", name);
+        entry.put("singularName", "");
+        entry.put("namespaced", !kind.clusterScoped());
+        entry.put("kind", responseKind);
+        entry.put("verbs", verbs);
+        return entry;
+    }
+
+    private Map<String, Object> aggregated(List<Schema> schemas, String apiVersion) {
         List<Object> items = new ArrayList<>();
         for (Schema schema : schemas) {
             items.add(aggregatedGroup(schema));
@@ -155,7 +173,7 @@ final class Discovery {
         return list;
     }
 
-    private static Map<String, Object> aggregatedGroup(Schema schema) {
+    private Map<String, Object> aggregatedGroup(Schema schema) {
         List<Map<String, Object>> resources = new ArrayList<>();
         for (Kind kind : schema.kinds()) {
             Map<String, Object> responseKind =
@@ -168,12 +186,23 @@ final class Discovery {
             resource.put("verbs", verbs(kind));
             resource.put("shortNames", kind.shortNames());
             resource.put("categories", kind.categories());
-            resource.put(
-                    "subresources",
-                    hasStatus(kind)
-                            ? List.of(Map.of(
-                                    "subresource", "status", "responseKind", responseKind, "verbs", STATUS_VERBS))
-                            : List.of());
+            List<Object> subresources = new ArrayList<>();
+            if (hasStatus(kind)) {
+                subresources.add(Map.of("subresource", "status", "responseKind", responseKind, "verbs", STATUS_VERBS));
+            }
+            for (ComputedSubresource subresource : computedOf(kind)) {
+                // Ordered maps: the document's bytes, and so its ETag, stay the same from one start to the next.
+                Map<String, Object> answered = new LinkedHashMap<>();
+                answered.put("group", schema.group());
+                answered.put("version", schema.version());
+                answered.put("kind", subresource.responseKind());
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("subresource", subresource.name());
+                entry.put("responseKind", answered);
+                entry.put("verbs", ComputedSubresource.VERBS);
+                subresources.add(entry);
+            }
+            resource.put("subresources", subresources);
             resources.add(resource);
         }
         Map<String, Object> version = new LinkedHashMap<>();
@@ -184,6 +213,12 @@ final class Discovery {
         group.put("metadata", schema.group().isEmpty() ? Map.of() : Map.of("name", schema.group()));
         group.put("versions", List.of(version));
         return group;
+    }
+
+    private List<ComputedSubresource> computedOf(Kind kind) {
+        return computed.stream()
+                .filter(subresource -> subresource.parent().equals(kind))
+                .toList();
     }
 
     private static boolean hasStatus(Kind kind) {

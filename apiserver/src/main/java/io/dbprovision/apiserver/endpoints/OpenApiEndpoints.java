@@ -2,6 +2,7 @@ package io.dbprovision.apiserver.endpoints;
 
 import io.dbprovision.api.openapi.OpenApiV2;
 import io.dbprovision.api.openapi.OpenApiV3;
+import io.dbprovision.api.schema.ComputedSubresource;
 import io.dbprovision.api.schema.Schema;
 import io.dbprovision.apiserver.registry.ApiException;
 import java.time.ZoneOffset;
@@ -29,19 +30,22 @@ final class OpenApiEndpoints {
     private final Map<String, OpenApiV3> v3 = new LinkedHashMap<>();
 
     private final byte[] v3Root;
+    private final OpenApiV2 v2;
 
     /**
      * @param schemas the group-versions served; create-only ones (reviews) have no document, as in Kubernetes their
      *     group's document is the cluster's business
+     * @param subresources the computed subresources served: each document has their GET paths and response messages
      */
-    OpenApiEndpoints(List<Schema> schemas) {
+    OpenApiEndpoints(List<Schema> schemas, List<ComputedSubresource> subresources) {
         for (Schema schema : schemas) {
             if (schema.kinds().stream().anyMatch(kind -> !kind.createOnly())) {
-                OpenApiV3 document = OpenApiV3.of(schema);
+                OpenApiV3 document = OpenApiV3.of(schema, subresources);
                 v3.put(document.groupVersionPath(), document);
             }
         }
         this.v3Root = OpenApiV3.rootJson(List.copyOf(v3.values()));
+        this.v2 = OpenApiV2.of(subresources);
     }
 
     void serve(Call call) {
@@ -67,8 +71,8 @@ final class OpenApiEndpoints {
                 return;
             }
             if (type.isJsonLike()) {
-                call.setHeader("ETag", "\"" + OpenApiV2.get().sha512Hex() + "\"");
-                call.respondJson(200, OpenApiV2.get().json());
+                call.setHeader("ETag", "\"" + v2.sha512Hex() + "\"");
+                call.respondJson(200, v2.json());
                 return;
             }
         }

@@ -1,5 +1,6 @@
 package io.dbprovision.apiserver.endpoints;
 
+import io.dbprovision.api.schema.ComputedSubresource;
 import io.dbprovision.api.schema.Kind;
 import io.dbprovision.api.schema.Schema;
 import io.dbprovision.apiserver.BuildInfo;
@@ -7,17 +8,20 @@ import io.dbprovision.apiserver.pipeline.Handler;
 import io.dbprovision.apiserver.registry.ApiException;
 import io.dbprovision.apiserver.registry.Registry;
 import io.dbprovision.apiserver.registry.ResourceStore;
+import io.dbprovision.apiserver.registry.ServedSubresource;
 import io.dbprovision.apiserver.request.RequestContext;
 import io.dbprovision.apiserver.request.RequestInfo;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /**
- * The last step of the pipeline: sends an admitted request to health, version, discovery, OpenAPI or the resource
- * endpoints of the kind it names. Discovery covers every group-version the registry serves.
+ * The last step of the pipeline: sends an admitted request to health, version, discovery, OpenAPI, the resource
+ * endpoints of the kind it names or a computed subresource of it. Discovery and OpenAPI cover every group-version the
+ * registry serves and every computed subresource registered.
  */
 public final class Router implements Handler {
     /** The largest request body read, as the kube-apiserver's 3 MiB. */
@@ -29,14 +33,23 @@ public final class Router implements Handler {
     private final OpenApiEndpoints openApi;
     private final ResourceEndpoints resources;
     private final CreateOnlyEndpoints createOnlyEndpoints;
+    private final SubresourceEndpoints subresourceEndpoints;
+    /** The computed subresources answered here, by {@code apiVersion/plural/subresource}. */
+    private final Map<String, ServedSubresource> computed = new HashMap<>();
     /** The create-only kinds answered here, by {@code apiVersion/plural}. */
     private final Map<String, Map.Entry<Kind, CreateOnlyResource>> createOnly = new HashMap<>();
 
     /**
      * @param createOnly how each create-only kind of the registry's schemas is answered, by {@code apiVersion/plural}
      *     (a kind without an answer here is not served)
+     * @param subresources the computed subresources served, of kinds the registry serves
      */
-    public Router(Registry registry, Map<String, CreateOnlyResource> createOnly, BooleanSupplier ready, Clock clock) {
+    public Router(
+            Registry registry,
+            Map<String, CreateOnlyResource> createOnly,
+            List<ServedSubresource> subresources,
+            BooleanSupplier ready,
+            Clock clock) {
         this.registry = registry;
         this.ready = ready;
         for (Schema schema : registry.schemas()) {
@@ -47,9 +60,24 @@ public final class Router implements Handler {
                 }
             }
         }
+        for (ServedSubresource subresource : subresources) {
+            if (registry.lookup(
+                            subresource.subresource().apiVersion(),
+                            subresource.subresource().parent().plural())
+                    .isEmpty()) {
+                throw new IllegalArgumentException(
+                        subresource.key() + " belongs to a resource this registry does not serve");
+            }
+            if (computed.putIfAbsent(subresource.key(), subresource) != null) {
+                throw new IllegalArgumentException(subresource.key() + " is registered twice");
+            }
+        }
+        List<ComputedSubresource> described =
+                subresources.stream().map(ServedSubresource::subresource).toList();
         this.createOnlyEndpoints = new CreateOnlyEndpoints(registry.codec(), MAX_BODY_BYTES);
-        this.discovery = new Discovery(registry.schemas());
-        this.openApi = new OpenApiEndpoints(registry.schemas());
+        this.subresourceEndpoints = new SubresourceEndpoints(registry.codec());
+        this.discovery = new Discovery(registry.schemas(), described);
+        this.openApi = new OpenApiEndpoints(registry.schemas(), described);
         Tables tables = new Tables(registry.codec(), clock);
         this.resources = new ResourceEndpoints(
                 registry.codec(), tables, new WatchStreams(registry.codec(), tables), MAX_BODY_BYTES);
@@ -100,6 +128,13 @@ public final class Router implements Handler {
         Map.Entry<Kind, CreateOnlyResource> review = createOnly.get(apiVersion + "/" + info.resource());
         if (review != null) {
             createOnlyEndpoints.serve(call, context, review.getKey(), review.getValue());
+            return;
+        }
+        ServedSubresource subresource = info.subresource().isEmpty()
+                ? null
+                : computed.get(ServedSubresource.key(apiVersion, info.resource(), info.subresource()));
+        if (subresource != null) {
+            subresourceEndpoints.serve(call, context, subresource);
             return;
         }
         ResourceStore store = registry.lookup(apiVersion, info.resource())

@@ -11,6 +11,7 @@ import io.dbprovision.apiserver.provisioning.EngineChannel;
 import io.dbprovision.apiserver.provisioning.ProvisionerChoice;
 import io.dbprovision.apiserver.provisioning.ProvisionerConnection;
 import io.dbprovision.apiserver.registry.Registry;
+import io.dbprovision.apiserver.registry.ServedSubresource;
 import io.dbprovision.apiserver.storage.Storage;
 import io.dbprovision.apiserver.storage.ValueTransformer;
 import io.dbprovision.apiserver.storage.encryption.EncryptionConfiguration;
@@ -65,6 +66,7 @@ public final class DelegatedServer implements AutoCloseable {
      *     the same keys)
      * @param provisioner {@code --provisioner-address} and its TLS files (the provisioner's own Deployment), or
      *     in-process (the default): a provisioner inside this server on 127.0.0.1, with a CA made in memory at start
+     * @param subresources computed subresources served besides the server's own (tests serve stub readers so)
      */
     public record Options(
             String bindAddress,
@@ -75,9 +77,11 @@ public final class DelegatedServer implements AutoCloseable {
             boolean anonymous,
             AuditOptions audit,
             Optional<Path> encryptionConfig,
-            ProvisionerChoice provisioner) {
+            ProvisionerChoice provisioner,
+            List<ServedSubresource> subresources) {
         public Options {
             Objects.requireNonNull(provisioner, "provisioner");
+            subresources = List.copyOf(subresources);
         }
 
         public static Options of(StorageChoice storage, DelegatedOptions auth) {
@@ -90,36 +94,43 @@ public final class DelegatedServer implements AutoCloseable {
                     false,
                     AuditOptions.defaults(),
                     Optional.empty(),
-                    ProvisionerChoice.inProcess());
+                    ProvisionerChoice.inProcess(),
+                    List.of());
         }
 
         public Options withListen(String host, int port) {
-            return new Options(host, port, serving, storage, auth, anonymous, audit, encryptionConfig, provisioner);
+            return new Options(host, port, serving, storage, auth, anonymous, audit, encryptionConfig, provisioner, subresources);
         }
 
         public Options withServing(Serving value) {
             return new Options(
-                    bindAddress, securePort, value, storage, auth, anonymous, audit, encryptionConfig, provisioner);
+                    bindAddress, securePort, value, storage, auth, anonymous, audit, encryptionConfig, provisioner, subresources);
         }
 
         public Options withAnonymous(boolean value) {
             return new Options(
-                    bindAddress, securePort, serving, storage, auth, value, audit, encryptionConfig, provisioner);
+                    bindAddress, securePort, serving, storage, auth, value, audit, encryptionConfig, provisioner, subresources);
         }
 
         public Options withAudit(AuditOptions value) {
             return new Options(
-                    bindAddress, securePort, serving, storage, auth, anonymous, value, encryptionConfig, provisioner);
+                    bindAddress, securePort, serving, storage, auth, anonymous, value, encryptionConfig, provisioner, subresources);
         }
 
         public Options withEncryptionConfig(Path file) {
             return new Options(
-                    bindAddress, securePort, serving, storage, auth, anonymous, audit, Optional.of(file), provisioner);
+                    bindAddress, securePort, serving, storage, auth, anonymous, audit, Optional.of(file), provisioner, subresources);
+        }
+
+        public Options withSubresource(ServedSubresource subresource) {
+            List<ServedSubresource> more = new ArrayList<>(subresources);
+            more.add(subresource);
+            return new Options(bindAddress, securePort, serving, storage, auth, anonymous, audit, encryptionConfig, provisioner, more);
         }
 
         public Options withProvisioner(ProvisionerChoice choice) {
             return new Options(
-                    bindAddress, securePort, serving, storage, auth, anonymous, audit, encryptionConfig, choice);
+                    bindAddress, securePort, serving, storage, auth, anonymous, audit, encryptionConfig, choice, subresources);
         }
     }
 
@@ -162,10 +173,14 @@ public final class DelegatedServer implements AutoCloseable {
             auth = DelegatedAuth.start(options.auth());
             audit = Audit.from(options.audit());
             DelegatedAuth started = auth;
-            server = new ServerAssembly(storage, DelegatedTls.context(serving, started::acceptedClientIssuers))
+            ServerAssembly assembly = new ServerAssembly(
+                            storage, DelegatedTls.context(serving, started::acceptedClientIssuers))
                     .listen(options.bindAddress(), options.securePort())
-                    .serve(new Registry.Served(Schema.get(), ObjectRules.standard()))
-                    .authenticator(started.authenticator())
+                    .serve(new Registry.Served(Schema.get(), ObjectRules.standard()));
+            // Computed subresources given by the options (tests' stub readers) first: the server's own readers,
+            // registered after them, skip the ones they stand in for (assembly.servesSubresource).
+            options.subresources().forEach(assembly::subresource);
+            server = assembly.authenticator(started.authenticator())
                     .authorizer(started.authorizer())
                     .anonymous(options.anonymous())
                     .strippedHeaders(() -> strippedHeaders(started))

@@ -1,5 +1,8 @@
 package io.dbprovision.apiserver.server;
 
+import com.google.protobuf.Message;
+import io.dbprovision.api.schema.ComputedSubresource;
+import io.dbprovision.api.schema.Schema;
 import io.dbprovision.apiserver.admission.CrossNamespaceReferences;
 import io.dbprovision.apiserver.admission.DeletionProtection;
 import io.dbprovision.apiserver.admission.NamespaceLifecycle;
@@ -17,6 +20,8 @@ import io.dbprovision.apiserver.pipeline.InFlightLimits;
 import io.dbprovision.apiserver.pipeline.RequestAuditor;
 import io.dbprovision.apiserver.pipeline.RequestPipeline;
 import io.dbprovision.apiserver.registry.Registry;
+import io.dbprovision.apiserver.registry.ServedSubresource;
+import io.dbprovision.apiserver.registry.SubresourceReader;
 import io.dbprovision.apiserver.registry.admission.Admission;
 import io.dbprovision.apiserver.registry.admission.AdmissionPlugin;
 import io.dbprovision.apiserver.storage.Storage;
@@ -58,7 +63,9 @@ public final class ServerAssembly {
     private InFlightLimits.Settings limits = InFlightLimits.Settings.DEFAULTS;
     private Clock clock = Clock.systemUTC();
     private final Map<String, CreateOnlyResource> createOnly = new HashMap<>();
+    private final List<ServedSubresource> subresources = new ArrayList<>();
     private Registry registry;
+    private boolean started;
 
     public ServerAssembly(Storage storage, SSLContext tls) {
         this.storage = storage;
@@ -137,6 +144,62 @@ public final class ServerAssembly {
     }
 
     /**
+     * Serves a read-only subresource computed at request time: GET
+     * {@code /apis/{group}/{version}/namespaces/{ns}/{plural}/{name}/{subresource}} (without the namespace for a
+     * cluster-scoped kind) answers what {@code reader} returns, a {@code response}-typed message, authorized as verb
+     * {@code get} on {@code plural/subresource}. Discovery lists it and the OpenAPI documents describe it. See
+     * {@link ServedSubresource} for the reader's contract.
+     *
+     * @param apiVersion a group-version served ({@link #serve} it first), such as {@code dbops.dbprovision.io/v1alpha1}
+     * @param plural a kind of it, such as {@code databaseusers}
+     * @param subresource the path segment, such as {@code credentials}
+     * @param response any instance of the message answered, such as
+     *     {@code DatabaseUserCredentials.getDefaultInstance()}
+     * @throws IllegalArgumentException if the group-version or kind is not served, the name cannot be a subresource's
+     *     or the message is not shaped as an object (apiVersion, kind, ObjectMeta metadata)
+     * @throws IllegalStateException if the server has started, or the subresource is registered already
+     */
+    public ServerAssembly subresource(
+            String apiVersion, String plural, String subresource, Message response, SubresourceReader reader) {
+        Schema schema = served.stream()
+                .map(Registry.Served::schema)
+                .filter(candidate -> candidate.apiVersion().equals(apiVersion))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(
+                        apiVersion + " is not served here: serve it before adding its subresources"));
+        return subresource(
+                new ServedSubresource(ComputedSubresource.of(schema, plural, subresource, response), reader));
+    }
+
+    /** Serves a computed subresource described already (see the other {@code subresource}). */
+    public ServerAssembly subresource(ServedSubresource subresource) {
+        if (started) {
+            throw new IllegalStateException("the server has started: add subresources before start()");
+        }
+        boolean parentServed = served.stream()
+                .anyMatch(entry -> entry.schema()
+                        .kinds()
+                        .contains(subresource.subresource().parent()));
+        if (!parentServed) {
+            throw new IllegalArgumentException(subresource.key() + ": its group-version is not served here");
+        }
+        if (subresources.stream().anyMatch(existing -> existing.key().equals(subresource.key()))) {
+            throw new IllegalStateException(subresource.key() + " is registered already");
+        }
+        subresources.add(subresource);
+        return this;
+    }
+
+    /**
+     * Whether {@code apiVersion/plural/subresource} is registered already: a server registers the options' (tests'
+     * stub readers) first and skips its own reader of a subresource one of them stands in for.
+     */
+    public boolean servesSubresource(String apiVersion, String plural, String subresource) {
+        String key = ServedSubresource.key(apiVersion, plural, subresource);
+        return subresources.stream().anyMatch(existing -> existing.key().equals(key));
+    }
+
+    /**
      * The registry of the group-versions served, built on first call: what needs its stores before the server
      * starts (local RBAC, bootstrap objects) asks for it here.
      */
@@ -151,6 +214,7 @@ public final class ServerAssembly {
     public RunningServer start() {
         Objects.requireNonNull(authenticator, "authenticator");
         Objects.requireNonNull(authorizer, "authorizer");
+        started = true;
         Registry registry = registry();
         List<AdmissionPlugin> plugins = new ArrayList<>();
         Optional<NamespaceLifecycle> lifecycle =
@@ -173,7 +237,7 @@ public final class ServerAssembly {
                         new Impersonation(authorizer),
                         AuditFilter.actingAs(),
                         new Authorization(authorizer)),
-                new Router(registry, createOnly, storage::isHealthy, clock),
+                new Router(registry, createOnly, List.copyOf(subresources), storage::isHealthy, clock),
                 clock);
         ApiServer server = new ApiServer(host, port, tls, pipeline, storage::close);
         server.start();

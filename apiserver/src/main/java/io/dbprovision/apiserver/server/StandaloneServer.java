@@ -25,6 +25,7 @@ import io.dbprovision.apiserver.provisioning.EngineChannel;
 import io.dbprovision.apiserver.provisioning.ProvisionerChoice;
 import io.dbprovision.apiserver.provisioning.ProvisionerConnection;
 import io.dbprovision.apiserver.registry.Registry;
+import io.dbprovision.apiserver.registry.ServedSubresource;
 import io.dbprovision.apiserver.storage.CachingStorage;
 import io.dbprovision.apiserver.storage.Storage;
 import io.dbprovision.apiserver.storage.StorageSettings;
@@ -75,6 +76,7 @@ public final class StandaloneServer implements AutoCloseable {
      *     kube-apiserver's EncryptionConfiguration)
      * @param provisioner where the reconcilers' provisioner is: inside this server (the default; certificates from
      *     this server's CA in {@code <data-dir>/pki/}) or external ({@code --provisioner-address} and its files)
+     * @param subresources computed subresources served besides the server's own (tests serve stub readers so)
      */
     public record Options(
             Path dataDir,
@@ -85,9 +87,11 @@ public final class StandaloneServer implements AutoCloseable {
             boolean anonymous,
             AuditOptions audit,
             Optional<Path> encryptionConfig,
-            ProvisionerChoice provisioner) {
+            ProvisionerChoice provisioner,
+            List<ServedSubresource> subresources) {
         public Options {
             Objects.requireNonNull(provisioner, "provisioner");
+            subresources = List.copyOf(subresources);
         }
 
         public static Options of(Path dataDir, String host, int port, boolean fsync) {
@@ -100,29 +104,36 @@ public final class StandaloneServer implements AutoCloseable {
                     false,
                     AuditOptions.defaults(),
                     Optional.empty(),
-                    ProvisionerChoice.inProcess());
+                    ProvisionerChoice.inProcess(),
+                    List.of());
         }
 
         public Options withTokenFile(Path file) {
             return new Options(
-                    dataDir, host, port, fsync, Optional.of(file), anonymous, audit, encryptionConfig, provisioner);
+                    dataDir, host, port, fsync, Optional.of(file), anonymous, audit, encryptionConfig, provisioner, subresources);
         }
 
         public Options withAnonymous(boolean enabled) {
-            return new Options(dataDir, host, port, fsync, tokenFile, enabled, audit, encryptionConfig, provisioner);
+            return new Options(dataDir, host, port, fsync, tokenFile, enabled, audit, encryptionConfig, provisioner, subresources);
         }
 
         public Options withAudit(AuditOptions options) {
             return new Options(
-                    dataDir, host, port, fsync, tokenFile, anonymous, options, encryptionConfig, provisioner);
+                    dataDir, host, port, fsync, tokenFile, anonymous, options, encryptionConfig, provisioner, subresources);
         }
 
         public Options withEncryptionConfig(Path file) {
-            return new Options(dataDir, host, port, fsync, tokenFile, anonymous, audit, Optional.of(file), provisioner);
+            return new Options(dataDir, host, port, fsync, tokenFile, anonymous, audit, Optional.of(file), provisioner, subresources);
+        }
+
+        public Options withSubresource(ServedSubresource subresource) {
+            List<ServedSubresource> more = new ArrayList<>(subresources);
+            more.add(subresource);
+            return new Options(dataDir, host, port, fsync, tokenFile, anonymous, audit, encryptionConfig, provisioner, more);
         }
 
         public Options withProvisioner(ProvisionerChoice choice) {
-            return new Options(dataDir, host, port, fsync, tokenFile, anonymous, audit, encryptionConfig, choice);
+            return new Options(dataDir, host, port, fsync, tokenFile, anonymous, audit, encryptionConfig, choice, subresources);
         }
     }
 
@@ -146,6 +157,9 @@ public final class StandaloneServer implements AutoCloseable {
                 .serve(new Registry.Served(Schema.core(), ObjectRules.core()))
                 .serve(new Registry.Served(Schema.rbac(), ObjectRules.rbac()))
                 .serve(new Registry.Served(Schema.authorization(), ObjectRules.rbac()));
+        // Computed subresources given by the options (tests' stub readers) first: the server's own readers, registered
+        // after them, skip the ones they stand in for (assembly.servesSubresource).
+        options.subresources().forEach(assembly::subresource);
         // Local RBAC: the bootstrap roles (cluster-admin for system:masters, admin/edit/view, discovery), then an
         // in-memory index of every Role and binding that follows their changes.
         BootstrapPolicy.ensure(assembly.registry());

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import io.dbprovision.apiserver.audit.AuditOptions;
+import io.dbprovision.apiserver.registry.ServedSubresource;
 import io.dbprovision.apiserver.server.StandaloneServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,7 +35,8 @@ import javax.net.ssl.TrustManagerFactory;
 /**
  * A standalone server with users: the admin (group system:masters) and the users of a {@code --token-auth-file}
  * written here, each with a random bearer token, reached over real HTTPS (as a user, optionally impersonating
- * another) or with real kubectl through a kubeconfig of their own. Optionally with an audit log.
+ * another) or with real kubectl through a kubeconfig of their own. Optionally with an audit log (and its policy file)
+ * and computed subresources answered by test readers.
  */
 final class SecuredServer implements AutoCloseable {
     /** A user of the token file: name, uid and groups (the CSV's columns). */
@@ -47,7 +49,12 @@ final class SecuredServer implements AutoCloseable {
     private final Map<String, String> tokens = new LinkedHashMap<>();
     private final HttpClient client;
 
-    private SecuredServer(Path work, List<User> users, Optional<Path> auditLog) {
+    private SecuredServer(
+            Path work,
+            List<User> users,
+            Optional<Path> auditLog,
+            Optional<Path> auditPolicy,
+            List<ServedSubresource> subresources) {
         this.work = work;
         try {
             StringBuilder csv = new StringBuilder();
@@ -70,7 +77,16 @@ final class SecuredServer implements AutoCloseable {
             StandaloneServer.Options options = StandaloneServer.Options.of(work.resolve("data"), "127.0.0.1", 0, false)
                     .withTokenFile(tokenFile);
             if (auditLog.isPresent()) {
-                options = options.withAudit(new AuditOptions("", auditLog.get().toString(), 0, 0, 0, "json"));
+                options = options.withAudit(new AuditOptions(
+                        auditPolicy.map(Path::toString).orElse(""),
+                        auditLog.get().toString(),
+                        0,
+                        0,
+                        0,
+                        "json"));
+            }
+            for (ServedSubresource subresource : subresources) {
+                options = options.withSubresource(subresource);
             }
             this.server = StandaloneServer.start(options);
             this.client = HttpClient.newBuilder()
@@ -85,11 +101,25 @@ final class SecuredServer implements AutoCloseable {
     }
 
     static SecuredServer start(Path work, List<User> users) {
-        return new SecuredServer(work, users, Optional.empty());
+        return new SecuredServer(work, users, Optional.empty(), Optional.empty(), List.of());
     }
 
     static SecuredServer startAudited(Path work, List<User> users, Path auditLog) {
-        return new SecuredServer(work, users, Optional.of(auditLog));
+        return new SecuredServer(work, users, Optional.of(auditLog), Optional.empty(), List.of());
+    }
+
+    /** With computed subresources answered by {@code subresources}' readers. */
+    static SecuredServer startServing(Path work, List<User> users, List<ServedSubresource> subresources) {
+        return new SecuredServer(work, users, Optional.empty(), Optional.empty(), subresources);
+    }
+
+    /**
+     * With computed subresources answered by {@code subresources}' readers, and an audit log written with the policy
+     * file {@code auditPolicy}.
+     */
+    static SecuredServer startServing(
+            Path work, List<User> users, List<ServedSubresource> subresources, Path auditLog, Path auditPolicy) {
+        return new SecuredServer(work, users, Optional.of(auditLog), Optional.of(auditPolicy), subresources);
     }
 
     StandaloneServer server() {
@@ -167,6 +197,10 @@ final class SecuredServer implements AutoCloseable {
             return send("DELETE", path, null, null);
         }
 
+        Response head(String path) {
+            return send("HEAD", path, null, null);
+        }
+
         Response post(String path, String yaml) {
             return send("POST", path, yaml, "application/yaml");
         }
@@ -183,7 +217,6 @@ final class SecuredServer implements AutoCloseable {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path))
                     .timeout(Duration.ofSeconds(30))
                     .header("Authorization", "Bearer " + token)
-                    .header("Accept", "application/json")
                     .method(
                             method,
                             body == null
@@ -191,6 +224,9 @@ final class SecuredServer implements AutoCloseable {
                                     : HttpRequest.BodyPublishers.ofString(body));
             if (contentType != null) {
                 request.header("Content-Type", contentType);
+            }
+            if (headers.keySet().stream().noneMatch(name -> name.equalsIgnoreCase("Accept"))) {
+                request.header("Accept", "application/json");
             }
             headers.forEach(request::header);
             try {
