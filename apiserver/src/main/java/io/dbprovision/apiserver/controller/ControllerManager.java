@@ -24,6 +24,7 @@ public final class ControllerManager implements AutoCloseable {
     private final RequestContext context;
     private final Map<ResourceStore, Informer<?>> informers = new LinkedHashMap<>();
     private final List<Controller<?>> controllers = new CopyOnWriteArrayList<>();
+    private final List<AutoCloseable> resources = new CopyOnWriteArrayList<>();
     private boolean started;
 
     /** @param context who the informers list and watch as ({@link RequestContext#internal}) */
@@ -57,6 +58,15 @@ public final class ControllerManager implements AutoCloseable {
             throw new IllegalStateException("add controllers before the manager starts");
         }
         controllers.add(controller);
+        return this;
+    }
+
+    /**
+     * Something that lives as long as the manager, such as a watch that queues keys of a controller: closed by
+     * {@link #close}, after the controllers stopped and before the informers.
+     */
+    public ControllerManager closeWith(AutoCloseable resource) {
+        resources.add(resource);
         return this;
     }
 
@@ -116,6 +126,14 @@ public final class ControllerManager implements AutoCloseable {
     public void close() {
         election.close();
         stopControllers(); // in case the election never started
+        for (AutoCloseable resource : resources) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                LOG.warn("closing {} failed", resource, e);
+            }
+        }
+        resources.clear();
         List<Informer<?>> all;
         synchronized (this) {
             all = List.copyOf(informers.values());

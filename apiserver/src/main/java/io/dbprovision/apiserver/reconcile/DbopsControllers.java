@@ -193,6 +193,11 @@ public final class DbopsControllers {
         manager.add(controller);
     }
 
+    /** Closes {@code resource} (a watch feeding a controller) when the manager closes; see {@link ControllerManager#closeWith}. */
+    public void closeWith(AutoCloseable resource) {
+        manager.closeWith(resource);
+    }
+
     public ObjectReconciler reconciler(Informer<? extends Message> informer, KindLogic logic) {
         return new ObjectReconciler(informer, logic, parts.events(), parts.context(), parts.clock());
     }

@@ -55,6 +55,11 @@ final class ReconcileHarness implements AutoCloseable {
     }
 
     ReconcileHarness(Path dir, DbopsControllers.Settings settings) throws Exception {
+        this(dir, settings, Clock.systemUTC());
+    }
+
+    /** With {@code clock} as the controllers' time (the registry keeps the real one for its timestamps). */
+    ReconcileHarness(Path dir, DbopsControllers.Settings settings, Clock clock) throws Exception {
         storage = CachingStorage.open(new EmbeddedBackend(dir, false), StorageSettings.defaults());
         registry = new Registry(
                 List.of(
@@ -90,7 +95,7 @@ final class ReconcileHarness implements AutoCloseable {
                 new StoreSecrets(registry.lookup("v1", "secrets").orElseThrow()),
                 recorder,
                 settings,
-                Clock.systemUTC());
+                clock);
         manager.start();
     }
 
@@ -116,6 +121,29 @@ final class ReconcileHarness implements AutoCloseable {
                 store.create(USER, meta.getNamespace(), object, new WriteOptions(false, "test"));
             }
         }
+    }
+
+    /**
+     * Changes an annotation of the object, which queues it for a reconcile (as any metadata change does): how a test
+     * that moved the clock has it looked at now rather than when its requeue is due in real time.
+     */
+    void nudge(String plural, String namespace, String name) {
+        store(plural)
+                .patch(
+                        USER,
+                        namespace,
+                        name,
+                        current -> {
+                            var meta = Objects.meta(current);
+                            String count = meta.getAnnotationsOrDefault("test/nudge", "0");
+                            return Objects.withMeta(
+                                    current,
+                                    meta.toBuilder()
+                                            .putAnnotations("test/nudge", Integer.toString(Integer.parseInt(count) + 1))
+                                            .build());
+                        },
+                        new WriteOptions(false, "test"),
+                        false);
     }
 
     void delete(String plural, String namespace, String name) {

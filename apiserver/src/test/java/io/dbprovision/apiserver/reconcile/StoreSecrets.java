@@ -4,14 +4,16 @@ import io.dbprovision.apiserver.controller.NamespacedName;
 import io.dbprovision.apiserver.corev1.Secrets;
 import io.dbprovision.apiserver.registry.ApiException;
 import io.dbprovision.apiserver.registry.DeleteOptions;
+import io.dbprovision.apiserver.registry.ObjectEvent;
 import io.dbprovision.apiserver.registry.ResourceStore;
+import io.dbprovision.apiserver.registry.WatchQuery;
 import io.dbprovision.apiserver.registry.WriteOptions;
 import io.dbprovision.apiserver.request.RequestContext;
 import io.dbprovision.proto.k8s.core.v1.Secret;
 import java.util.Optional;
 import java.util.function.Consumer;
 
-/** The registry's own Secrets, for reconciler tests (no watch). */
+/** The registry's own Secrets, for reconciler tests. */
 final class StoreSecrets implements Secrets {
     private static final RequestContext CTX = RequestContext.internal("test-secrets");
     private final ResourceStore store;
@@ -56,8 +58,18 @@ final class StoreSecrets implements Secrets {
         }
     }
 
+    /** The store's own watch, from now on, without resuming after an outage (tests have none). */
     @Override
     public AutoCloseable watch(String labelSelector, Consumer<NamespacedName> changed) {
-        return () -> {};
+        return store.watch(
+                CTX,
+                "",
+                new WatchQuery(labelSelector, "", 0, false, false),
+                event -> {
+                    if (event.type() != ObjectEvent.Type.BOOKMARK) {
+                        changed.accept(NamespacedName.of(event.object()));
+                    }
+                },
+                ended -> {});
     }
 }
