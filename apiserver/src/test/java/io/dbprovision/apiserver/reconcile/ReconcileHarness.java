@@ -146,6 +146,35 @@ final class ReconcileHarness implements AutoCloseable {
                         false);
     }
 
+
+    /** Rewrites the object's status through the status subresource, as a controller would. */
+    void patchStatus(String plural, String namespace, String name, java.util.function.UnaryOperator<Message> change) {
+        store(plural).patch(USER, namespace, name, change, new WriteOptions(false, "test"), true);
+    }
+
+    /** Sets an annotation by a metadata patch, leaving the rest (finalizers included) as it is. */
+    void annotate(String plural, String namespace, String name, String key, String value) {
+        store(plural)
+                .patch(
+                        USER,
+                        namespace,
+                        name,
+                        current -> Objects.withMeta(
+                                current,
+                                Objects.meta(current).toBuilder()
+                                        .putAnnotations(key, value)
+                                        .build()),
+                        new WriteOptions(false, "test"),
+                        false);
+    }
+
+    /** The recorded events whose text contains every one of {@code parts}. */
+    List<String> events(String... parts) {
+        return events.stream()
+                .filter(e -> java.util.Arrays.stream(parts).allMatch(e::contains))
+                .toList();
+    }
+
     void delete(String plural, String namespace, String name) {
         store(plural).delete(USER, namespace, name, DeleteOptions.DEFAULT);
     }

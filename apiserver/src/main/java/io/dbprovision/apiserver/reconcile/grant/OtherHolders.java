@@ -1,0 +1,98 @@
+package io.dbprovision.apiserver.reconcile.grant;
+
+import com.google.protobuf.Message;
+import io.dbprovision.apiserver.reconcile.DbopsControllers;
+import io.dbprovision.apiserver.reconcile.InstanceKey;
+import io.dbprovision.apiserver.registry.Objects;
+import io.dbprovision.proto.v1alpha1.ClusterDatabaseGrant;
+import io.dbprovision.proto.v1alpha1.ClusterDatabaseRole;
+import io.dbprovision.proto.v1alpha1.DatabaseGrant;
+import io.dbprovision.proto.v1alpha1.DatabaseRole;
+import io.dbprovision.proto.v1alpha1.DatabaseUser;
+import io.dbprovision.proto.v1alpha1.MySQLGrantConfig;
+import io.dbprovision.proto.v1alpha1.PostgresGrantConfig;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What else gives a grantee privileges on one instance: the other grants for it (DatabaseGrants and
+ * ClusterDatabaseGrants, whichever object they name it through), and its own spec — a user's {@code inRoles}, a
+ * role's {@code inRoles} and grants. A grant that revokes must leave those alone, or deleting one of two grants that
+ * both give SELECT would take SELECT from the other as well.
+ */
+final class OtherHolders {
+    private final DbopsControllers.Informers informers;
+    private final GrantTargets targets;
+
+    OtherHolders(DbopsControllers.Informers informers, GrantTargets targets) {
+        this.informers = informers;
+        this.targets = targets;
+    }
+
+    /** The blocks of everything but {@code grant} that gives {@code grantee} privileges on {@code instance}. */
+    List<GrantBlocks> of(Message grant, String grantee, InstanceKey instance) {
+        String self = Objects.meta(grant).getUid();
+        List<GrantBlocks> out = new ArrayList<>();
+        List<Message> grants = new ArrayList<>(informers.grants().list());
+        grants.addAll(informers.clusterGrants().list());
+        for (Message other : grants) {
+            var meta = Objects.meta(other);
+            if (meta.getUid().equals(self) || meta.hasDeletionTimestamp()) {
+                continue;
+            }
+            GrantTarget target;
+            try {
+                target = targets.find(other).orElse(null);
+            } catch (RuntimeException invalid) {
+                continue; // a grant naming nothing gives nothing
+            }
+            if (target != null && target.grantee().equals(grantee) && instance.equals(target.instance())) {
+                out.add(blocks(other));
+            }
+        }
+        for (DatabaseUser user : informers.users().list()) {
+            if (user.getSpec().getUsername().equals(grantee)
+                    && instance.equals(InstanceKey.of(user).orElse(null))) {
+                out.add(GrantBlocks.of(
+                        PostgresGrantConfig.newBuilder()
+                                .addAllRoles(user.getSpec().getPostgres().getInRolesList())
+                                .build(),
+                        MySQLGrantConfig.getDefaultInstance()));
+            }
+        }
+        for (DatabaseRole role : informers.roles().list()) {
+            if (role.getSpec().getRoleName().equals(grantee)
+                    && instance.equals(InstanceKey.of(role).orElse(null))) {
+                out.add(roleBlocks(role.getSpec().getPostgres(), role.getSpec().getMysql()));
+            }
+        }
+        for (ClusterDatabaseRole role : informers.clusterRoles().list()) {
+            if (role.getSpec().getRoleName().equals(grantee)
+                    && instance.equals(InstanceKey.of(role).orElse(null))) {
+                out.add(roleBlocks(role.getSpec().getPostgres(), role.getSpec().getMysql()));
+            }
+        }
+        return out;
+    }
+
+    static GrantBlocks blocks(Message grant) {
+        return grant instanceof DatabaseGrant g
+                ? GrantBlocks.of(g.getSpec().getPostgres(), g.getSpec().getMysql())
+                : GrantBlocks.of(
+                        ((ClusterDatabaseGrant) grant).getSpec().getPostgres(),
+                        ((ClusterDatabaseGrant) grant).getSpec().getMysql());
+    }
+
+    private static GrantBlocks roleBlocks(
+            io.dbprovision.proto.v1alpha1.PostgresRoleConfig postgres,
+            io.dbprovision.proto.v1alpha1.MySQLRoleConfig mysql) {
+        return GrantBlocks.of(
+                PostgresGrantConfig.newBuilder()
+                        .addAllRoles(postgres.getInRolesList())
+                        .addAllGrants(postgres.getGrantsList())
+                        .build(),
+                MySQLGrantConfig.newBuilder()
+                        .addAllGrants(mysql.getGrantsList())
+                        .build());
+    }
+}
