@@ -99,38 +99,94 @@ public final class DelegatedServer implements AutoCloseable {
         }
 
         public Options withListen(String host, int port) {
-            return new Options(host, port, serving, storage, auth, anonymous, audit, encryptionConfig, provisioner, subresources);
+            return new Options(
+                    host, port, serving, storage, auth, anonymous, audit, encryptionConfig, provisioner, subresources);
         }
 
         public Options withServing(Serving value) {
             return new Options(
-                    bindAddress, securePort, value, storage, auth, anonymous, audit, encryptionConfig, provisioner, subresources);
+                    bindAddress,
+                    securePort,
+                    value,
+                    storage,
+                    auth,
+                    anonymous,
+                    audit,
+                    encryptionConfig,
+                    provisioner,
+                    subresources);
         }
 
         public Options withAnonymous(boolean value) {
             return new Options(
-                    bindAddress, securePort, serving, storage, auth, value, audit, encryptionConfig, provisioner, subresources);
+                    bindAddress,
+                    securePort,
+                    serving,
+                    storage,
+                    auth,
+                    value,
+                    audit,
+                    encryptionConfig,
+                    provisioner,
+                    subresources);
         }
 
         public Options withAudit(AuditOptions value) {
             return new Options(
-                    bindAddress, securePort, serving, storage, auth, anonymous, value, encryptionConfig, provisioner, subresources);
+                    bindAddress,
+                    securePort,
+                    serving,
+                    storage,
+                    auth,
+                    anonymous,
+                    value,
+                    encryptionConfig,
+                    provisioner,
+                    subresources);
         }
 
         public Options withEncryptionConfig(Path file) {
             return new Options(
-                    bindAddress, securePort, serving, storage, auth, anonymous, audit, Optional.of(file), provisioner, subresources);
+                    bindAddress,
+                    securePort,
+                    serving,
+                    storage,
+                    auth,
+                    anonymous,
+                    audit,
+                    Optional.of(file),
+                    provisioner,
+                    subresources);
         }
 
         public Options withSubresource(ServedSubresource subresource) {
             List<ServedSubresource> more = new ArrayList<>(subresources);
             more.add(subresource);
-            return new Options(bindAddress, securePort, serving, storage, auth, anonymous, audit, encryptionConfig, provisioner, more);
+            return new Options(
+                    bindAddress,
+                    securePort,
+                    serving,
+                    storage,
+                    auth,
+                    anonymous,
+                    audit,
+                    encryptionConfig,
+                    provisioner,
+                    more);
         }
 
         public Options withProvisioner(ProvisionerChoice choice) {
             return new Options(
-                    bindAddress, securePort, serving, storage, auth, anonymous, audit, encryptionConfig, choice, subresources);
+                    bindAddress,
+                    securePort,
+                    serving,
+                    storage,
+                    auth,
+                    anonymous,
+                    audit,
+                    encryptionConfig,
+                    choice,
+                    subresources);
         }
     }
 

@@ -110,30 +110,61 @@ public final class StandaloneServer implements AutoCloseable {
 
         public Options withTokenFile(Path file) {
             return new Options(
-                    dataDir, host, port, fsync, Optional.of(file), anonymous, audit, encryptionConfig, provisioner, subresources);
+                    dataDir,
+                    host,
+                    port,
+                    fsync,
+                    Optional.of(file),
+                    anonymous,
+                    audit,
+                    encryptionConfig,
+                    provisioner,
+                    subresources);
         }
 
         public Options withAnonymous(boolean enabled) {
-            return new Options(dataDir, host, port, fsync, tokenFile, enabled, audit, encryptionConfig, provisioner, subresources);
+            return new Options(
+                    dataDir, host, port, fsync, tokenFile, enabled, audit, encryptionConfig, provisioner, subresources);
         }
 
         public Options withAudit(AuditOptions options) {
             return new Options(
-                    dataDir, host, port, fsync, tokenFile, anonymous, options, encryptionConfig, provisioner, subresources);
+                    dataDir,
+                    host,
+                    port,
+                    fsync,
+                    tokenFile,
+                    anonymous,
+                    options,
+                    encryptionConfig,
+                    provisioner,
+                    subresources);
         }
 
         public Options withEncryptionConfig(Path file) {
-            return new Options(dataDir, host, port, fsync, tokenFile, anonymous, audit, Optional.of(file), provisioner, subresources);
+            return new Options(
+                    dataDir,
+                    host,
+                    port,
+                    fsync,
+                    tokenFile,
+                    anonymous,
+                    audit,
+                    Optional.of(file),
+                    provisioner,
+                    subresources);
         }
 
         public Options withSubresource(ServedSubresource subresource) {
             List<ServedSubresource> more = new ArrayList<>(subresources);
             more.add(subresource);
-            return new Options(dataDir, host, port, fsync, tokenFile, anonymous, audit, encryptionConfig, provisioner, more);
+            return new Options(
+                    dataDir, host, port, fsync, tokenFile, anonymous, audit, encryptionConfig, provisioner, more);
         }
 
         public Options withProvisioner(ProvisionerChoice choice) {
-            return new Options(dataDir, host, port, fsync, tokenFile, anonymous, audit, encryptionConfig, choice, subresources);
+            return new Options(
+                    dataDir, host, port, fsync, tokenFile, anonymous, audit, encryptionConfig, choice, subresources);
         }
     }
 

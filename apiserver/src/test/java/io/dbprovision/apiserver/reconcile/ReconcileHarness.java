@@ -146,7 +146,6 @@ final class ReconcileHarness implements AutoCloseable {
                         false);
     }
 
-
     /** Rewrites the object's status through the status subresource, as a controller would. */
     void patchStatus(String plural, String namespace, String name, java.util.function.UnaryOperator<Message> change) {
         store(plural).patch(USER, namespace, name, change, new WriteOptions(false, "test"), true);

@@ -11,7 +11,7 @@ import static io.dbprovision.apiserver.reconcile.UserTestSupport.withData;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dbprovision.apiserver.auth.delegated.Await;
-import io.dbprovision.apiserver.reconcile.user.SimpleCredentialsRenderer;
+import io.dbprovision.apiserver.reconcile.user.TemplateCredentialsRenderer;
 import io.dbprovision.apiserver.reconcile.user.UserLogic;
 import io.dbprovision.proto.k8s.core.v1.Secret;
 import io.dbprovision.proto.v1alpha1.DatabaseUser;
@@ -701,7 +701,7 @@ class UserReconcilePostgresTest {
                 parts.secrets(),
                 parts.dependants(),
                 parts.gate(),
-                new SimpleCredentialsRenderer());
+                new TemplateCredentialsRenderer());
         DatabaseUser user = DatabaseUser.newBuilder()
                 .setApiVersion(DbopsControllers.GROUP_VERSION)
                 .setKind("DatabaseUser")

@@ -23,7 +23,7 @@ public final class UserControllers {
     public static void register(DbopsControllers controllers) {
         // The seam to the Go template engine: a CredentialsRenderer over reconcile.credentials.SecretTemplate goes
         // here.
-        register(controllers, new SimpleCredentialsRenderer());
+        register(controllers, new TemplateCredentialsRenderer());
     }
 
     public static Controller<DatabaseUser> register(DbopsControllers controllers, CredentialsRenderer renderer) {
