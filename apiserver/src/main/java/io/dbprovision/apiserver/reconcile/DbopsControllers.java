@@ -26,6 +26,9 @@ import io.dbprovision.proto.v1alpha1.DatabaseUser;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -64,6 +67,7 @@ public final class DbopsControllers {
     private final Settings settings;
     private final Parts parts;
     private final Informers informers;
+    private final Map<String, EngineObjectLogic> engineLogic = new ConcurrentHashMap<>();
 
     /** The informers of the dbops kinds, by kind. */
     public record Informers(
@@ -124,6 +128,11 @@ public final class DbopsControllers {
         return controllers;
     }
 
+    /** The logic of a kind that is something on a server (databases, users, roles, grants), by plural. */
+    public Optional<EngineObjectLogic> engineLogic(String plural) {
+        return Optional.ofNullable(engineLogic.get(plural));
+    }
+
     public Parts parts() {
         return parts;
     }
@@ -165,6 +174,9 @@ public final class DbopsControllers {
      * the instance's readiness or spec changes (not on every health-check write).
      */
     public <T extends Message> Controller.Builder<T> onInstance(String name, Informer<T> informer, KindLogic logic) {
+        if (logic instanceof EngineObjectLogic engineObject) {
+            engineLogic.put(informer.store().kind().plural(), engineObject);
+        }
         Controller.Builder<T> builder = Controller.builder(name, informer, reconciler(informer, logic))
                 .workers(settings.workers())
                 .resyncEvery(settings.resync())

@@ -35,6 +35,11 @@ public final class StatusDraft {
         this.status = original.toBuilder();
     }
 
+    /** A draft that is never written: what a read-only look (a drift subresource) fills in and throws away. */
+    public static StatusDraft scratch(Message object, Instant now) {
+        return new StatusDraft(object, now);
+    }
+
     public Instant now() {
         return now;
     }

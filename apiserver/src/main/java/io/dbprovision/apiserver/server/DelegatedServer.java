@@ -4,20 +4,25 @@ import io.dbprovision.api.kinds.ObjectRules;
 import io.dbprovision.api.schema.Schema;
 import io.dbprovision.apiserver.audit.Audit;
 import io.dbprovision.apiserver.audit.AuditOptions;
+import io.dbprovision.apiserver.auth.delegated.ClusterConnection;
 import io.dbprovision.apiserver.auth.delegated.DelegatedAuth;
 import io.dbprovision.apiserver.auth.delegated.DelegatedOptions;
+import io.dbprovision.apiserver.controller.LeaderElection;
+import io.dbprovision.apiserver.corev1.ClusterEventSink;
+import io.dbprovision.apiserver.corev1.ClusterSecrets;
 import io.dbprovision.apiserver.provisioning.EmbeddedProvisioner;
 import io.dbprovision.apiserver.provisioning.EngineChannel;
 import io.dbprovision.apiserver.provisioning.ProvisionerChoice;
 import io.dbprovision.apiserver.provisioning.ProvisionerConnection;
 import io.dbprovision.apiserver.registry.Registry;
 import io.dbprovision.apiserver.registry.ServedSubresource;
-import io.dbprovision.apiserver.storage.Storage;
+import io.dbprovision.apiserver.storage.CachingStorage;
 import io.dbprovision.apiserver.storage.ValueTransformer;
 import io.dbprovision.apiserver.storage.encryption.EncryptionConfiguration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,7 +48,11 @@ public final class DelegatedServer implements AutoCloseable {
     private static final List<String> ALWAYS_STRIPPED =
             List.of("authorization", "x-remote-user", "x-remote-uid", "x-remote-group", "x-remote-extra-");
 
-    private final Storage storage;
+    private final CachingStorage storage;
+    private final Reconcilers reconcilers;
+    /** How long one request of the reconcilers to the kube-apiserver may take. */
+    private static final Duration CLUSTER_TIMEOUT = Duration.ofSeconds(30);
+
     private final DelegatedAuth auth;
     private final Audit audit;
     private final ReloadingServingCertificate serving;
@@ -225,6 +234,7 @@ public final class DelegatedServer implements AutoCloseable {
         DelegatedAuth auth = null;
         Audit audit = null;
         ServerAssembly.RunningServer server = null;
+        Reconcilers reconcilers = null;
         try {
             auth = DelegatedAuth.start(options.auth());
             audit = Audit.from(options.audit());
@@ -236,6 +246,21 @@ public final class DelegatedServer implements AutoCloseable {
             // Computed subresources given by the options (tests' stub readers) first: the server's own readers,
             // registered after them, skip the ones they stand in for (assembly.servesSubresource).
             options.subresources().forEach(assembly::subresource);
+            // The reconcilers write credentials Secrets and Events to the cluster, as the authentication
+            // kubeconfig's identity (in a cluster: the service account). With several replicas on the PostgreSQL
+            // store only the holder of the lease row reconciles.
+            ClusterConnection cluster = ClusterConnection.resolve(
+                    options.auth().authenticationKubeconfig(), options.auth().inCluster(), CLUSTER_TIMEOUT);
+            reconcilers = Reconcilers.prepare(
+                    assembly,
+                    LeaderElection.forStorage(
+                            storage,
+                            "dbprovision-controllers",
+                            LeaderElection.defaultIdentity(),
+                            LeaderElection.Timing.DEFAULT),
+                    new ClusterSecrets(cluster),
+                    new ClusterEventSink(cluster),
+                    Clock.systemUTC());
             server = assembly.authenticator(started.authenticator())
                     .authorizer(started.authorizer())
                     .anonymous(options.anonymous())
@@ -244,8 +269,11 @@ public final class DelegatedServer implements AutoCloseable {
                     .start();
             this.provisioner =
                     ProvisionerConnection.open(options.provisioner(), EmbeddedProvisioner::startWithMemoryCa);
-            // The controllers (the reconcilers) start here, with engineChannel(), and stop first in close().
+            reconcilers.start(provisioner.channel());
         } catch (RuntimeException e) {
+            if (reconcilers != null) {
+                reconcilers.close();
+            }
             if (server != null) {
                 server.close();
             }
@@ -259,6 +287,7 @@ public final class DelegatedServer implements AutoCloseable {
             throw e;
         }
         this.server = server;
+        this.reconcilers = reconcilers;
         this.auth = auth;
         this.audit = audit;
         this.summary = summary(options, server.port(), provisioner);
@@ -289,7 +318,8 @@ public final class DelegatedServer implements AutoCloseable {
 
     @Override
     public void close() {
-        // The controllers (the reconcilers) stop here, first: they call the provisioner and the registry.
+        // The reconcilers stop first: they call the provisioner and the registry.
+        reconcilers.close();
         server.close();
         // Nothing calls the provisioner any more.
         provisioner.close();

@@ -20,6 +20,9 @@ import io.dbprovision.apiserver.auth.rbac.RbacAuthorizer;
 import io.dbprovision.apiserver.auth.rbac.RbacEscalationCheck;
 import io.dbprovision.apiserver.auth.rbac.SelfReviews;
 import io.dbprovision.apiserver.auth.rbac.StoreRbacSource;
+import io.dbprovision.apiserver.controller.LeaderElection;
+import io.dbprovision.apiserver.corev1.RegistryEventSink;
+import io.dbprovision.apiserver.corev1.RegistrySecrets;
 import io.dbprovision.apiserver.provisioning.EmbeddedProvisioner;
 import io.dbprovision.apiserver.provisioning.EngineChannel;
 import io.dbprovision.apiserver.provisioning.ProvisionerChoice;
@@ -37,6 +40,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -65,6 +69,7 @@ public final class StandaloneServer implements AutoCloseable {
     private final String adminToken;
     private final Path kubeconfig;
     private final ProvisionerConnection provisioner;
+    private final Reconcilers reconcilers;
 
     /**
      * How to run.
@@ -195,6 +200,13 @@ public final class StandaloneServer implements AutoCloseable {
         // in-memory index of every Role and binding that follows their changes.
         BootstrapPolicy.ensure(assembly.registry());
         this.rbac = StoreRbacSource.start(assembly.registry());
+        // The reconcilers, on this server's own Secrets and Events; one process, so it always leads.
+        this.reconcilers = Reconcilers.prepare(
+                assembly,
+                LeaderElection.always("dbprovision-standalone"),
+                new RegistrySecrets(assembly.registry()),
+                new RegistryEventSink(assembly.registry()),
+                Clock.systemUTC());
         RbacAuthorizer rbacAuthorizer = new RbacAuthorizer(rbac);
         Authorizer authorizer = new AuthorizerChain(List.of(
                 new AlwaysAllowGroupsAuthorizer(List.of("system:masters")),
@@ -228,13 +240,14 @@ public final class StandaloneServer implements AutoCloseable {
             this.provisioner =
                     ProvisionerConnection.open(options.provisioner(), () -> EmbeddedProvisioner.startWithCaIn(pki, ca));
         } catch (RuntimeException e) {
+            reconcilers.close();
             rbac.close();
             server.close();
             storage.close();
             audit.close();
             throw e;
         }
-        // The controllers (the reconcilers) start here, with engineChannel(), and stop first in close().
+        reconcilers.start(provisioner.channel());
         this.kubeconfig = this.dataDir.resolve("kubeconfig");
         writeKubeconfig(kubeconfig, "https://" + urlHost(host) + ":" + server.port(), ca, admin);
     }
@@ -279,7 +292,8 @@ public final class StandaloneServer implements AutoCloseable {
 
     @Override
     public void close() {
-        // The controllers (the reconcilers) stop here, first: they call the provisioner and the registry.
+        // The reconcilers stop first: they call the provisioner and the registry.
+        reconcilers.close();
         rbac.close();
         server.close();
         // Nothing calls the provisioner any more.

@@ -51,7 +51,8 @@ class UserCredentialsRendererTest {
 
     @Test
     void anUnknownFieldOrAnUnclosedActionIsRefusedWithoutAnyValueInTheMessage() {
-        for (String template : new String[] {"{{ .Passwrod }}", "{{ .Password", "{{ .Password }} {{", "{{ nosuch .CA }}"}) {
+        for (String template :
+                new String[] {"{{ .Passwrod }}", "{{ .Password", "{{ .Password }} {{", "{{ nosuch .CA }}"}) {
             assertThatThrownBy(() -> renderer.render(Map.of("k", template), VALUES))
                     .as(template)
                     .isInstanceOf(CredentialsRenderer.InvalidTemplate.class)
