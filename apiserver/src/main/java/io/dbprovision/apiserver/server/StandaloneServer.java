@@ -69,7 +69,7 @@ public final class StandaloneServer implements AutoCloseable {
     private final String adminToken;
     private final Path kubeconfig;
     private final ProvisionerConnection provisioner;
-    private final Reconcilers reconcilers;
+    private final Optional<Reconcilers> reconcilers;
 
     /**
      * How to run.
@@ -82,6 +82,7 @@ public final class StandaloneServer implements AutoCloseable {
      * @param provisioner where the reconcilers' provisioner is: inside this server (the default; certificates from
      *     this server's CA in {@code <data-dir>/pki/}) or external ({@code --provisioner-address} and its files)
      * @param subresources computed subresources served besides the server's own (tests serve stub readers so)
+     * @param reconcilers run the reconcilers (the default); without them the server serves the API only
      */
     public record Options(
             Path dataDir,
@@ -93,7 +94,8 @@ public final class StandaloneServer implements AutoCloseable {
             AuditOptions audit,
             Optional<Path> encryptionConfig,
             ProvisionerChoice provisioner,
-            List<ServedSubresource> subresources) {
+            List<ServedSubresource> subresources,
+            boolean reconcilers) {
         public Options {
             Objects.requireNonNull(provisioner, "provisioner");
             subresources = List.copyOf(subresources);
@@ -110,7 +112,8 @@ public final class StandaloneServer implements AutoCloseable {
                     AuditOptions.defaults(),
                     Optional.empty(),
                     ProvisionerChoice.inProcess(),
-                    List.of());
+                    List.of(),
+                    true);
         }
 
         public Options withTokenFile(Path file) {
@@ -124,12 +127,23 @@ public final class StandaloneServer implements AutoCloseable {
                     audit,
                     encryptionConfig,
                     provisioner,
-                    subresources);
+                    subresources,
+                    reconcilers);
         }
 
         public Options withAnonymous(boolean enabled) {
             return new Options(
-                    dataDir, host, port, fsync, tokenFile, enabled, audit, encryptionConfig, provisioner, subresources);
+                    dataDir,
+                    host,
+                    port,
+                    fsync,
+                    tokenFile,
+                    enabled,
+                    audit,
+                    encryptionConfig,
+                    provisioner,
+                    subresources,
+                    reconcilers);
         }
 
         public Options withAudit(AuditOptions options) {
@@ -143,7 +157,8 @@ public final class StandaloneServer implements AutoCloseable {
                     options,
                     encryptionConfig,
                     provisioner,
-                    subresources);
+                    subresources,
+                    reconcilers);
         }
 
         public Options withEncryptionConfig(Path file) {
@@ -157,19 +172,56 @@ public final class StandaloneServer implements AutoCloseable {
                     audit,
                     Optional.of(file),
                     provisioner,
-                    subresources);
+                    subresources,
+                    reconcilers);
+        }
+
+        /** Serves the API only: no reconcilers (tests of the REST layer, whose objects point at no real server). */
+        public Options withoutReconcilers() {
+            return new Options(
+                    dataDir,
+                    host,
+                    port,
+                    fsync,
+                    tokenFile,
+                    anonymous,
+                    audit,
+                    encryptionConfig,
+                    provisioner,
+                    subresources,
+                    false);
         }
 
         public Options withSubresource(ServedSubresource subresource) {
             List<ServedSubresource> more = new ArrayList<>(subresources);
             more.add(subresource);
             return new Options(
-                    dataDir, host, port, fsync, tokenFile, anonymous, audit, encryptionConfig, provisioner, more);
+                    dataDir,
+                    host,
+                    port,
+                    fsync,
+                    tokenFile,
+                    anonymous,
+                    audit,
+                    encryptionConfig,
+                    provisioner,
+                    more,
+                    reconcilers);
         }
 
         public Options withProvisioner(ProvisionerChoice choice) {
             return new Options(
-                    dataDir, host, port, fsync, tokenFile, anonymous, audit, encryptionConfig, choice, subresources);
+                    dataDir,
+                    host,
+                    port,
+                    fsync,
+                    tokenFile,
+                    anonymous,
+                    audit,
+                    encryptionConfig,
+                    choice,
+                    subresources,
+                    reconcilers);
         }
     }
 
@@ -201,12 +253,14 @@ public final class StandaloneServer implements AutoCloseable {
         BootstrapPolicy.ensure(assembly.registry());
         this.rbac = StoreRbacSource.start(assembly.registry());
         // The reconcilers, on this server's own Secrets and Events; one process, so it always leads.
-        this.reconcilers = Reconcilers.prepare(
-                assembly,
-                LeaderElection.always("dbprovision-standalone"),
-                new RegistrySecrets(assembly.registry()),
-                new RegistryEventSink(assembly.registry()),
-                Clock.systemUTC());
+        this.reconcilers = options.reconcilers()
+                ? Optional.of(Reconcilers.prepare(
+                        assembly,
+                        LeaderElection.always("dbprovision-standalone"),
+                        new RegistrySecrets(assembly.registry()),
+                        new RegistryEventSink(assembly.registry()),
+                        Clock.systemUTC()))
+                : Optional.empty();
         RbacAuthorizer rbacAuthorizer = new RbacAuthorizer(rbac);
         Authorizer authorizer = new AuthorizerChain(List.of(
                 new AlwaysAllowGroupsAuthorizer(List.of("system:masters")),
@@ -240,14 +294,14 @@ public final class StandaloneServer implements AutoCloseable {
             this.provisioner =
                     ProvisionerConnection.open(options.provisioner(), () -> EmbeddedProvisioner.startWithCaIn(pki, ca));
         } catch (RuntimeException e) {
-            reconcilers.close();
+            reconcilers.ifPresent(Reconcilers::close);
             rbac.close();
             server.close();
             storage.close();
             audit.close();
             throw e;
         }
-        reconcilers.start(provisioner.channel());
+        reconcilers.ifPresent(started -> started.start(provisioner.channel()));
         this.kubeconfig = this.dataDir.resolve("kubeconfig");
         writeKubeconfig(kubeconfig, "https://" + urlHost(host) + ":" + server.port(), ca, admin);
     }
@@ -293,7 +347,7 @@ public final class StandaloneServer implements AutoCloseable {
     @Override
     public void close() {
         // The reconcilers stop first: they call the provisioner and the registry.
-        reconcilers.close();
+        reconcilers.ifPresent(Reconcilers::close);
         rbac.close();
         server.close();
         // Nothing calls the provisioner any more.

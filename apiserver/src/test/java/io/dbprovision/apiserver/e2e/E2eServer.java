@@ -24,7 +24,10 @@ abstract class E2eServer {
     @BeforeAll
     static void startServer() {
         KUBECTLS.clear();
-        server = StandaloneServer.start(work.resolve("data"), "127.0.0.1", 0, false);
+        // The REST layer's tests: their objects point at servers that do not exist, so no reconcilers (the
+        // reconcilers' end-to-end test, KubectlReconcileTest, runs a server with them).
+        server = StandaloneServer.start(StandaloneServer.Options.of(work.resolve("data"), "127.0.0.1", 0, false)
+                .withoutReconcilers());
     }
 
     @AfterAll

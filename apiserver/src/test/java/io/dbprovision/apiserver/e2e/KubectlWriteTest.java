@@ -622,6 +622,14 @@ class KubectlWriteTest extends E2eServer {
                 .containsPattern("(?m)^Kind: +Database$")
                 .containsPattern("(?m)^ +Name: +orders_main$");
 
+        // Three examples are protected by the deletion-protection annotation: released by force-delete first.
+        kubectl.run(
+                        "annotate",
+                        "databaseusers/orders-app",
+                        "databaseroles/app-readonly",
+                        "clusterdatabaseroles/shared-reporting" + suffix,
+                        "dbops.dbprovision.io/force-delete=true")
+                .ok();
         List<String> deleted =
                 kubectl.runWithInput(all, "delete", "-f", "-").ok().lines();
         assertThat(deleted).hasSize(11).allSatisfy(line -> assertThat(line).contains("\" deleted"));
