@@ -10,13 +10,16 @@ import io.dbprovision.apiserver.registry.ApiException;
 import io.dbprovision.apiserver.registry.Objects;
 import io.dbprovision.apiserver.registry.ResourceStore;
 import io.dbprovision.apiserver.registry.WriteOptions;
+import io.dbprovision.apiserver.registry.Written;
 import io.dbprovision.apiserver.request.RequestContext;
 import io.dbprovision.proto.v1alpha1.ObjectMeta;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +53,12 @@ public final class ObjectReconciler implements Reconciler {
     private final EventRecorder events;
     private final RequestContext context;
     private final Clock clock;
+    /**
+     * The resourceVersion of this reconciler's last write per object. The informer learns of a write a moment after
+     * it: a reconcile that starts before then (queued by the finalizer it just added, say) reads the object from the
+     * store instead of acting on a copy older than its own write — no second "create" for the same generation.
+     */
+    private final Map<NamespacedName, Long> lastWritten = new ConcurrentHashMap<>();
 
     public ObjectReconciler(
             Informer<? extends Message> informer,
@@ -69,9 +78,19 @@ public final class ObjectReconciler implements Reconciler {
     public Result reconcile(NamespacedName key) {
         Optional<? extends Message> cached = informer.get(key);
         if (cached.isEmpty()) {
+            lastWritten.remove(key);
             return Result.done();
         }
         Message object = cached.get();
+        Long written = lastWritten.get(key);
+        if (written != null && resourceVersion(object) < written) {
+            try {
+                object = store.get(context, key.namespace(), key.name());
+            } catch (ApiException.NotFound gone) {
+                lastWritten.remove(key);
+                return Result.done();
+            }
+        }
         ObjectMeta meta = Objects.meta(object);
         if ("true".equals(meta.getAnnotationsOrDefault(SKIP, ""))
                 || "true".equals(meta.getAnnotationsOrDefault(PAUSE, ""))) {
@@ -140,7 +159,9 @@ public final class ObjectReconciler implements Reconciler {
 
     private Message addFinalizer(NamespacedName key) {
         try {
-            return store.patch(
+            return remember(
+                    key,
+                    store.patch(
                             context,
                             key.namespace(),
                             key.name(),
@@ -157,10 +178,23 @@ public final class ObjectReconciler implements Reconciler {
                                                 .build());
                             },
                             AS_CONTROLLER,
-                            false)
-                    .object();
+                            false));
         } catch (ApiException.NotFound gone) {
             return null;
+        }
+    }
+
+    private Message remember(NamespacedName key, Written written) {
+        Message object = written.object();
+        lastWritten.put(key, resourceVersion(object));
+        return object;
+    }
+
+    private static long resourceVersion(Message object) {
+        try {
+            return Long.parseLong(Objects.meta(object).getResourceVersion());
+        } catch (NumberFormatException e) {
+            return 0;
         }
     }
 
@@ -195,13 +229,17 @@ public final class ObjectReconciler implements Reconciler {
             Message next = status.build(reconcileId);
             String uid = Objects.meta(status.object()).getUid();
             try {
-                store.patch(
-                        context,
-                        key.namespace(),
-                        key.name(),
-                        current -> Objects.meta(current).getUid().equals(uid) ? withStatus(current, next) : current,
-                        AS_CONTROLLER,
-                        true);
+                remember(
+                        key,
+                        store.patch(
+                                context,
+                                key.namespace(),
+                                key.name(),
+                                current -> Objects.meta(current).getUid().equals(uid)
+                                        ? withStatus(current, next)
+                                        : current,
+                                AS_CONTROLLER,
+                                true));
             } catch (ApiException.NotFound gone) {
                 return;
             }

@@ -38,7 +38,9 @@ class ServerSideApplyHttpTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = StandaloneServer.start(dir, "127.0.0.1", 0, false);
+        // The REST layer only: its instances point at no real server.
+        server = StandaloneServer.start(
+                StandaloneServer.Options.of(dir, "127.0.0.1", 0, false).withoutReconcilers());
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
         trust.load(null, null);
         try (InputStream in = Files.newInputStream(server.caCertificate())) {
