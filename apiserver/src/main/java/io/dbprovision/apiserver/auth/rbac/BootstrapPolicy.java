@@ -228,17 +228,25 @@ public final class BootstrapPolicy {
 
     // ---- the rules
 
-    /** Reading every dbops kind and its status, namespaces and events; not Secrets (as Kubernetes' view). */
+    /**
+     * Reading every dbops kind and its status, a database's live drift, namespaces and events; not Secrets (as
+     * Kubernetes' view), nor credentials.
+     */
     private static List<PolicyRule> viewRules() {
         return List.of(
                 rule(READ, List.of(Schema.GROUP), dbopsResources(true)),
+                rule(List.of("get"), List.of(Schema.GROUP), List.of("databases/drift")),
                 rule(READ, List.of(""), List.of("events", "namespaces", "namespaces/status")));
     }
 
-    /** Writing every dbops kind (not its status, which the reconcilers own), and Secrets. */
+    /**
+     * Writing every dbops kind (not its status, which the reconcilers own), Secrets, and reading database users'
+     * credentials (whoever may read the Secrets that hold them).
+     */
     private static List<PolicyRule> editRules() {
         return List.of(
                 rule(WRITE, List.of(Schema.GROUP), dbopsResources(false)),
+                rule(List.of("get"), List.of(Schema.GROUP), List.of("databaseusers/credentials")),
                 rule(concat(READ, WRITE), List.of(""), List.of("secrets")));
     }
 
