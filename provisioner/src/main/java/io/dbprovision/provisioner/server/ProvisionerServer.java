@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
  * <p>Tests inject a {@link ServerBuilder} of their own (in-process); transport security then is theirs.
  */
 public final class ProvisionerServer implements AutoCloseable {
+    private final boolean customTransport;
     private static final Logger LOG = LoggerFactory.getLogger(ProvisionerServer.class);
     private static final String[] TLS_PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
@@ -61,6 +62,7 @@ public final class ProvisionerServer implements AutoCloseable {
         this.reloader = tls.map(material -> Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("tls-reload").daemon().factory()));
 
+        this.customTransport = builder.serverBuilder != null;
         ServerBuilder<?> serverBuilder = builder.serverBuilder != null ? builder.serverBuilder : netty(builder);
         serverBuilder
                 .executor(callExecutor)
@@ -131,7 +133,9 @@ public final class ProvisionerServer implements AutoCloseable {
                 "provisioner serving on {} ({})",
                 server.getListenSockets(),
                 tls.map(t -> t.trustManager().isPresent() ? "mutual TLS" : "TLS")
-                        .orElse("no TLS"));
+                        // A server builder given by the caller carries its own transport security (the API server's
+                        // in-process provisioner sets up mutual TLS from memory), which this class cannot see.
+                        .orElse(customTransport ? "transport security set by the caller" : "no TLS"));
         return this;
     }
 
