@@ -61,141 +61,142 @@ public final class DelegatedServer implements AutoCloseable {
     private final String summary;
 
     /**
-     * How to run.
+     * How to run (each {@code with…} returns a changed copy):
      *
-     * @param bindAddress {@code --bind-address}
-     * @param securePort {@code --secure-port} (0: any free port)
-     * @param serving the serving certificate
-     * @param storage {@code --storage-backend} and its flags
-     * @param auth the delegated authentication and authorization flags
-     * @param anonymous {@code --anonymous-auth}: let unauthenticated requests in as {@code system:anonymous} (the
+     * <ul>
+     *   <li>{@code bindAddress}: {@code --bind-address}
+     *   <li>{@code securePort}: {@code --secure-port} (0: any free port)
+     *   <li>{@code serving}: the serving certificate
+     *   <li>{@code storage}: {@code --storage-backend} and its flags
+     *   <li>{@code auth}: the delegated authentication and authorization flags
+     *   <li>{@code anonymous}: {@code --anonymous-auth}: let unauthenticated requests in as {@code system:anonymous} (the
      *     cluster's SubjectAccessReview then decides); health and version paths are reachable either way
-     * @param audit the {@code --audit-*} flags
-     * @param encryptionConfig {@code --encryption-provider-config}: Secrets encrypted at rest (every replica needs
+     *   <li>{@code audit}: the {@code --audit-*} flags
+     *   <li>{@code encryptionConfig}: {@code --encryption-provider-config}: Secrets encrypted at rest (every replica needs
      *     the same keys)
-     * @param provisioner {@code --provisioner-address} and its TLS files (the provisioner's own Deployment), or
+     *   <li>{@code provisioner}: {@code --provisioner-address} and its TLS files (the provisioner's own Deployment), or
      *     in-process (the default): a provisioner inside this server on 127.0.0.1, with a CA made in memory at start
-     * @param subresources computed subresources served besides the server's own (tests serve stub readers so)
+     *   <li>{@code subresources}: computed subresources served besides the server's own (tests serve stub readers so)
+     * </ul>
      */
-    public record Options(
-            String bindAddress,
-            int securePort,
-            Serving serving,
-            StorageChoice storage,
-            DelegatedOptions auth,
-            boolean anonymous,
-            AuditOptions audit,
-            Optional<Path> encryptionConfig,
-            ProvisionerChoice provisioner,
-            List<ServedSubresource> subresources) {
-        public Options {
-            Objects.requireNonNull(provisioner, "provisioner");
-            subresources = List.copyOf(subresources);
-        }
+    public static final class Options {
+        private String bindAddress;
+        private int securePort;
+        private Serving serving;
+        private StorageChoice storage;
+        private DelegatedOptions auth;
+        private boolean anonymous;
+        private AuditOptions audit;
+        private Optional<Path> encryptionConfig;
+        private ProvisionerChoice provisioner;
+        private List<ServedSubresource> subresources;
+
+        private Options() {}
 
         public static Options of(StorageChoice storage, DelegatedOptions auth) {
-            return new Options(
-                    "0.0.0.0",
-                    8443,
-                    Serving.selfSignedIn(DEFAULT_CERT_DIR),
-                    storage,
-                    auth,
-                    false,
-                    AuditOptions.defaults(),
-                    Optional.empty(),
-                    ProvisionerChoice.inProcess(),
-                    List.of());
+            Options options = new Options();
+            options.bindAddress = "0.0.0.0";
+            options.securePort = 8443;
+            options.serving = Serving.selfSignedIn(DEFAULT_CERT_DIR);
+            options.storage = storage;
+            options.auth = auth;
+            options.anonymous = false;
+            options.audit = AuditOptions.defaults();
+            options.encryptionConfig = Optional.empty();
+            options.provisioner = ProvisionerChoice.inProcess();
+            options.subresources = List.of();
+            return options;
+        }
+
+        /** A copy, changed by {@code change}: each {@code with…} is one line, and a new option one field here. */
+        private Options with(java.util.function.Consumer<Options> change) {
+            Options next = new Options();
+            next.bindAddress = bindAddress;
+            next.securePort = securePort;
+            next.serving = serving;
+            next.storage = storage;
+            next.auth = auth;
+            next.anonymous = anonymous;
+            next.audit = audit;
+            next.encryptionConfig = encryptionConfig;
+            next.provisioner = provisioner;
+            next.subresources = subresources;
+            change.accept(next);
+            return next;
         }
 
         public Options withListen(String host, int port) {
-            return new Options(
-                    host, port, serving, storage, auth, anonymous, audit, encryptionConfig, provisioner, subresources);
+            return with(next -> {
+                next.bindAddress = host;
+                next.securePort = port;
+            });
         }
 
         public Options withServing(Serving value) {
-            return new Options(
-                    bindAddress,
-                    securePort,
-                    value,
-                    storage,
-                    auth,
-                    anonymous,
-                    audit,
-                    encryptionConfig,
-                    provisioner,
-                    subresources);
+            return with(next -> next.serving = value);
         }
 
         public Options withAnonymous(boolean value) {
-            return new Options(
-                    bindAddress,
-                    securePort,
-                    serving,
-                    storage,
-                    auth,
-                    value,
-                    audit,
-                    encryptionConfig,
-                    provisioner,
-                    subresources);
+            return with(next -> next.anonymous = value);
         }
 
         public Options withAudit(AuditOptions value) {
-            return new Options(
-                    bindAddress,
-                    securePort,
-                    serving,
-                    storage,
-                    auth,
-                    anonymous,
-                    value,
-                    encryptionConfig,
-                    provisioner,
-                    subresources);
+            return with(next -> next.audit = value);
         }
 
         public Options withEncryptionConfig(Path file) {
-            return new Options(
-                    bindAddress,
-                    securePort,
-                    serving,
-                    storage,
-                    auth,
-                    anonymous,
-                    audit,
-                    Optional.of(file),
-                    provisioner,
-                    subresources);
+            return with(next -> next.encryptionConfig = Optional.of(file));
         }
 
         public Options withSubresource(ServedSubresource subresource) {
             List<ServedSubresource> more = new ArrayList<>(subresources);
             more.add(subresource);
-            return new Options(
-                    bindAddress,
-                    securePort,
-                    serving,
-                    storage,
-                    auth,
-                    anonymous,
-                    audit,
-                    encryptionConfig,
-                    provisioner,
-                    more);
+            return with(next -> next.subresources = List.copyOf(more));
         }
 
         public Options withProvisioner(ProvisionerChoice choice) {
-            return new Options(
-                    bindAddress,
-                    securePort,
-                    serving,
-                    storage,
-                    auth,
-                    anonymous,
-                    audit,
-                    encryptionConfig,
-                    choice,
-                    subresources);
+            Objects.requireNonNull(choice, "provisioner");
+            return with(next -> next.provisioner = choice);
+        }
+
+        public String bindAddress() {
+            return bindAddress;
+        }
+
+        public int securePort() {
+            return securePort;
+        }
+
+        public Serving serving() {
+            return serving;
+        }
+
+        public StorageChoice storage() {
+            return storage;
+        }
+
+        public DelegatedOptions auth() {
+            return auth;
+        }
+
+        public boolean anonymous() {
+            return anonymous;
+        }
+
+        public AuditOptions audit() {
+            return audit;
+        }
+
+        public Optional<Path> encryptionConfig() {
+            return encryptionConfig;
+        }
+
+        public ProvisionerChoice provisioner() {
+            return provisioner;
+        }
+
+        public List<ServedSubresource> subresources() {
+            return subresources;
         }
     }
 

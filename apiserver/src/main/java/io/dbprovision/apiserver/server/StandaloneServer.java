@@ -72,156 +72,143 @@ public final class StandaloneServer implements AutoCloseable {
     private final Optional<Reconcilers> reconcilers;
 
     /**
-     * How to run.
+     * How to run (each {@code with…} returns a changed copy):
      *
-     * @param tokenFile more users, by bearer token, in the kube-apiserver's CSV format ({@code --token-auth-file})
-     * @param anonymous let unauthenticated requests in as {@code system:anonymous} (RBAC then decides)
-     * @param audit the {@code --audit-*} flags
-     * @param encryptionConfig how Secrets are encrypted at rest ({@code --encryption-provider-config}, the
+     * <ul>
+     *   <li>{@code tokenFile}: more users, by bearer token, in the kube-apiserver's CSV format ({@code --token-auth-file})
+     *   <li>{@code anonymous}: let unauthenticated requests in as {@code system:anonymous} (RBAC then decides)
+     *   <li>{@code audit}: the {@code --audit-*} flags
+     *   <li>{@code encryptionConfig}: how Secrets are encrypted at rest ({@code --encryption-provider-config}, the
      *     kube-apiserver's EncryptionConfiguration)
-     * @param provisioner where the reconcilers' provisioner is: inside this server (the default; certificates from
+     *   <li>{@code provisioner}: where the reconcilers' provisioner is: inside this server (the default; certificates from
      *     this server's CA in {@code <data-dir>/pki/}) or external ({@code --provisioner-address} and its files)
-     * @param subresources computed subresources served besides the server's own (tests serve stub readers so)
-     * @param reconcilers run the reconcilers (the default); without them the server serves the API only
+     *   <li>{@code subresources}: computed subresources served besides the server's own (tests serve stub readers so)
+     *   <li>{@code reconcilers}: run the reconcilers (the default); without them the server serves the API only
+     * </ul>
      */
-    public record Options(
-            Path dataDir,
-            String host,
-            int port,
-            boolean fsync,
-            Optional<Path> tokenFile,
-            boolean anonymous,
-            AuditOptions audit,
-            Optional<Path> encryptionConfig,
-            ProvisionerChoice provisioner,
-            List<ServedSubresource> subresources,
-            boolean reconcilers) {
-        public Options {
-            Objects.requireNonNull(provisioner, "provisioner");
-            subresources = List.copyOf(subresources);
-        }
+    public static final class Options {
+        private Path dataDir;
+        private String host;
+        private int port;
+        private boolean fsync;
+        private Optional<Path> tokenFile;
+        private boolean anonymous;
+        private AuditOptions audit;
+        private Optional<Path> encryptionConfig;
+        private ProvisionerChoice provisioner;
+        private List<ServedSubresource> subresources;
+        private boolean reconcilers;
+
+        private Options() {}
 
         public static Options of(Path dataDir, String host, int port, boolean fsync) {
-            return new Options(
-                    dataDir,
-                    host,
-                    port,
-                    fsync,
-                    Optional.empty(),
-                    false,
-                    AuditOptions.defaults(),
-                    Optional.empty(),
-                    ProvisionerChoice.inProcess(),
-                    List.of(),
-                    true);
+            Options options = new Options();
+            options.dataDir = dataDir;
+            options.host = host;
+            options.port = port;
+            options.fsync = fsync;
+            options.tokenFile = Optional.empty();
+            options.anonymous = false;
+            options.audit = AuditOptions.defaults();
+            options.encryptionConfig = Optional.empty();
+            options.provisioner = ProvisionerChoice.inProcess();
+            options.subresources = List.of();
+            options.reconcilers = true;
+            return options;
+        }
+
+        /** A copy, changed by {@code change}: each {@code with…} is one line, and a new option one field here. */
+        private Options with(java.util.function.Consumer<Options> change) {
+            Options next = new Options();
+            next.dataDir = dataDir;
+            next.host = host;
+            next.port = port;
+            next.fsync = fsync;
+            next.tokenFile = tokenFile;
+            next.anonymous = anonymous;
+            next.audit = audit;
+            next.encryptionConfig = encryptionConfig;
+            next.provisioner = provisioner;
+            next.subresources = subresources;
+            next.reconcilers = reconcilers;
+            change.accept(next);
+            return next;
         }
 
         public Options withTokenFile(Path file) {
-            return new Options(
-                    dataDir,
-                    host,
-                    port,
-                    fsync,
-                    Optional.of(file),
-                    anonymous,
-                    audit,
-                    encryptionConfig,
-                    provisioner,
-                    subresources,
-                    reconcilers);
+            return with(next -> next.tokenFile = Optional.of(file));
         }
 
         public Options withAnonymous(boolean enabled) {
-            return new Options(
-                    dataDir,
-                    host,
-                    port,
-                    fsync,
-                    tokenFile,
-                    enabled,
-                    audit,
-                    encryptionConfig,
-                    provisioner,
-                    subresources,
-                    reconcilers);
+            return with(next -> next.anonymous = enabled);
         }
 
         public Options withAudit(AuditOptions options) {
-            return new Options(
-                    dataDir,
-                    host,
-                    port,
-                    fsync,
-                    tokenFile,
-                    anonymous,
-                    options,
-                    encryptionConfig,
-                    provisioner,
-                    subresources,
-                    reconcilers);
+            return with(next -> next.audit = options);
         }
 
         public Options withEncryptionConfig(Path file) {
-            return new Options(
-                    dataDir,
-                    host,
-                    port,
-                    fsync,
-                    tokenFile,
-                    anonymous,
-                    audit,
-                    Optional.of(file),
-                    provisioner,
-                    subresources,
-                    reconcilers);
+            return with(next -> next.encryptionConfig = Optional.of(file));
         }
 
         /** Serves the API only: no reconcilers (tests of the REST layer, whose objects point at no real server). */
         public Options withoutReconcilers() {
-            return new Options(
-                    dataDir,
-                    host,
-                    port,
-                    fsync,
-                    tokenFile,
-                    anonymous,
-                    audit,
-                    encryptionConfig,
-                    provisioner,
-                    subresources,
-                    false);
+            return with(next -> next.reconcilers = false);
         }
 
         public Options withSubresource(ServedSubresource subresource) {
             List<ServedSubresource> more = new ArrayList<>(subresources);
             more.add(subresource);
-            return new Options(
-                    dataDir,
-                    host,
-                    port,
-                    fsync,
-                    tokenFile,
-                    anonymous,
-                    audit,
-                    encryptionConfig,
-                    provisioner,
-                    more,
-                    reconcilers);
+            return with(next -> next.subresources = List.copyOf(more));
         }
 
         public Options withProvisioner(ProvisionerChoice choice) {
-            return new Options(
-                    dataDir,
-                    host,
-                    port,
-                    fsync,
-                    tokenFile,
-                    anonymous,
-                    audit,
-                    encryptionConfig,
-                    choice,
-                    subresources,
-                    reconcilers);
+            Objects.requireNonNull(choice, "provisioner");
+            return with(next -> next.provisioner = choice);
+        }
+
+        public Path dataDir() {
+            return dataDir;
+        }
+
+        public String host() {
+            return host;
+        }
+
+        public int port() {
+            return port;
+        }
+
+        public boolean fsync() {
+            return fsync;
+        }
+
+        public Optional<Path> tokenFile() {
+            return tokenFile;
+        }
+
+        public boolean anonymous() {
+            return anonymous;
+        }
+
+        public AuditOptions audit() {
+            return audit;
+        }
+
+        public Optional<Path> encryptionConfig() {
+            return encryptionConfig;
+        }
+
+        public ProvisionerChoice provisioner() {
+            return provisioner;
+        }
+
+        public List<ServedSubresource> subresources() {
+            return subresources;
+        }
+
+        public boolean reconcilers() {
+            return reconcilers;
         }
     }
 
