@@ -127,8 +127,11 @@ public final class Instances {
 
     /**
      * TLS to the server. The mode: {@code postgres.sslMode} (PostgreSQL and CockroachDB), then
-     * {@code connection.sslMode}, then {@code tls.mode} when {@code tls.enabled}, else disable. The material comes
-     * from {@code tls.secretRef} in the credentials' namespace, as PEM text that never touches a file.
+     * {@code connection.sslMode}, then {@code tls.mode} when {@code tls.enabled}, else disable. {@code tls.enabled}
+     * means TLS: with {@code tls.mode} at its default, disable, the connection is encrypted without verifying the
+     * server (require) — the security page's MySQL example ({@code tls: {enabled: true, secretRef: …}}) would
+     * otherwise connect in plain text. The material comes from {@code tls.secretRef} in the credentials' namespace, as
+     * PEM text that never touches a file.
      */
     private Tls tls(DatabaseInstanceSpec spec, String secretNamespace) {
         SSLMode mode = SSLMode.SSL_MODE_DISABLE;
@@ -142,7 +145,8 @@ public final class Instances {
             mode = EnumSpelling.of(spec.getTls().getMode().getValueDescriptor())
                     .flatMap(json -> EnumSpelling.parse(SSLMode.getDescriptor(), json))
                     .map(SSLMode::valueOf)
-                    .orElse(SSLMode.SSL_MODE_DISABLE);
+                    .filter(chosen -> chosen != SSLMode.SSL_MODE_DISABLE)
+                    .orElse(SSLMode.SSL_MODE_REQUIRE);
         }
         Tls.Builder tls = Tls.newBuilder().setMode(mode);
         if (!spec.getTls().hasSecretRef() || mode == SSLMode.SSL_MODE_DISABLE) {
