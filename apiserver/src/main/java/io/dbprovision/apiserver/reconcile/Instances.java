@@ -134,19 +134,23 @@ public final class Instances {
      * PEM text that never touches a file.
      */
     private Tls tls(DatabaseInstanceSpec spec, String secretNamespace) {
+        // The strictest mode any of the three asks for: the API defaults postgres.sslMode to prefer whenever a
+        // postgres block is present, so a precedence order would quietly turn tls.mode verify-full into prefer.
         SSLMode mode = SSLMode.SSL_MODE_DISABLE;
         boolean postgresFamily = spec.getEngine() == EngineType.ENGINE_TYPE_POSTGRES
                 || spec.getEngine() == EngineType.ENGINE_TYPE_COCKROACHDB;
-        if (postgresFamily && spec.getPostgres().getSslMode() != SSLMode.SSL_MODE_UNSPECIFIED) {
-            mode = spec.getPostgres().getSslMode();
-        } else if (spec.getConnection().getSslMode() != SSLMode.SSL_MODE_UNSPECIFIED) {
-            mode = spec.getConnection().getSslMode();
-        } else if (spec.getTls().getEnabled()) {
-            mode = EnumSpelling.of(spec.getTls().getMode().getValueDescriptor())
-                    .flatMap(json -> EnumSpelling.parse(SSLMode.getDescriptor(), json))
-                    .map(SSLMode::valueOf)
-                    .filter(chosen -> chosen != SSLMode.SSL_MODE_DISABLE)
-                    .orElse(SSLMode.SSL_MODE_REQUIRE);
+        if (postgresFamily) {
+            mode = stricter(mode, spec.getPostgres().getSslMode());
+        }
+        mode = stricter(mode, spec.getConnection().getSslMode());
+        if (spec.getTls().getEnabled()) {
+            mode = stricter(
+                    mode,
+                    EnumSpelling.of(spec.getTls().getMode().getValueDescriptor())
+                            .flatMap(json -> EnumSpelling.parse(SSLMode.getDescriptor(), json))
+                            .map(SSLMode::valueOf)
+                            .filter(chosen -> chosen != SSLMode.SSL_MODE_DISABLE)
+                            .orElse(SSLMode.SSL_MODE_REQUIRE));
         }
         Tls.Builder tls = Tls.newBuilder().setMode(mode);
         if (!spec.getTls().hasSecretRef() || mode == SSLMode.SSL_MODE_DISABLE) {
@@ -164,6 +168,14 @@ public final class Instances {
         tls.setClientCertPem(optional(material, certKey));
         tls.setClientKeyPem(optional(material, keyKey));
         return tls.build();
+    }
+
+    /** SSLMode's values are declared from the weakest (disable) to the strictest (verify-full). */
+    private static SSLMode stricter(SSLMode current, SSLMode candidate) {
+        if (candidate == SSLMode.SSL_MODE_UNSPECIFIED || candidate == SSLMode.UNRECOGNIZED) {
+            return current;
+        }
+        return candidate.getNumber() > current.getNumber() ? candidate : current;
     }
 
     /** The PEM TLS material of an instance for credentials templates: CA, client certificate, client key. */

@@ -89,6 +89,29 @@ class InstancesTlsTest {
     }
 
     @Test
+    void aPostgresBlockWithItsDefaultSslModeNeverWeakensAVerifyingTlsMode() {
+        // postgres.sslMode defaults to prefer when the block is there; verify-full must still win.
+        Tls tls = tls(stored("""
+                spec:
+                  engine: postgres
+                  connection:
+                    host: postgres.database.svc.cluster.local
+                    port: 5432
+                    secretRef:
+                      name: admin
+                  postgres:
+                    connectTimeout: 5
+                  tls:
+                    enabled: true
+                    mode: verify-full
+                    secretRef:
+                      name: certs
+                """));
+
+        assertThat(tls.getMode()).isEqualTo(SSLMode.SSL_MODE_VERIFY_FULL);
+    }
+
+    @Test
     void connectionSslModeTurnsTlsOnWithoutEnabled() {
         // The page's postgres-tls.
         Tls tls = tls(stored("""
