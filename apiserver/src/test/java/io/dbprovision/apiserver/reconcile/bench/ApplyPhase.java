@@ -360,7 +360,8 @@ final class ApplyPhase {
         out.append(engine.title()).append(" (medians over the rounds, ms):\n\n");
         out.append(
                 "| engine call | calls per round | call | its SQL inside the provisioner | the same SQL over plain JDBC"
-                        + " | statements |\n|---|---:|---:|---:|---:|---|\n");
+                        + " | call → first statement | between statements (not SQL) | last statement → call end"
+                        + " | statements |\n|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (var object : METHODS.entrySet()) {
             for (String method : new java.util.TreeSet<>(object.getValue())) {
                 List<Long> call = new ArrayList<>();
@@ -368,8 +369,27 @@ final class ApplyPhase {
                 List<Long> raw = new ArrayList<>();
                 List<String> counts = new ArrayList<>();
                 List<String> shapes = new ArrayList<>();
+                List<Long> before = new ArrayList<>();
+                List<Long> between = new ArrayList<>();
+                List<Long> after = new ArrayList<>();
                 for (Round r : measured) {
                     List<CallTags.Call> calls = r.callsOf(Set.of(method));
+                    if (calls.size() == 1) {
+                        // where a single call's time goes: before its first statement, between them, after the last
+                        CallTags.Call c = calls.getFirst();
+                        List<Recorded> its = r.sent().stream()
+                                .filter(x -> x.method().equals(method))
+                                .toList();
+                        if (!its.isEmpty()) {
+                            long first = its.getFirst().startedAt();
+                            Recorded lastOne = its.getLast();
+                            long lastEnd = lastOne.startedAt() + lastOne.nanos();
+                            long inSql = its.stream().mapToLong(Recorded::nanos).sum();
+                            before.add(first - c.startedAt());
+                            between.add(lastEnd - first - inSql);
+                            after.add(c.startedAt() + c.nanos() - lastEnd);
+                        }
+                    }
                     counts.add(Integer.toString(calls.size()));
                     call.add(calls.stream().mapToLong(CallTags.Call::nanos).sum());
                     inside.add(r.sqlInsideOf(method));
@@ -385,12 +405,15 @@ final class ApplyPhase {
                 }
                 out.append(String.format(
                         Locale.ROOT,
-                        "| %s | %s | %s | %s | %s | %s |%n",
+                        "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
                         method,
                         mostCommon(counts),
                         Stats.f1(Stats.ms(call, 50)),
                         Stats.f1(Stats.ms(inside, 50)),
                         Stats.f1(Stats.ms(raw, 50)),
+                        before.isEmpty() ? "–" : Stats.f1(Stats.ms(before, 50)),
+                        between.isEmpty() ? "–" : Stats.f1(Stats.ms(between, 50)),
+                        after.isEmpty() ? "–" : Stats.f1(Stats.ms(after, 50)),
                         mostCommon(shapes)));
             }
         }
