@@ -10,12 +10,12 @@ import io.dbprovision.apiserver.registry.ApiException;
 import io.dbprovision.apiserver.registry.Objects;
 import io.dbprovision.apiserver.registry.ResourceStore;
 import io.dbprovision.apiserver.registry.WriteOptions;
+import io.dbprovision.apiserver.registry.Written;
 import io.dbprovision.apiserver.request.RequestContext;
 import io.dbprovision.proto.v1alpha1.ObjectMeta;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
@@ -33,14 +33,6 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each reconcile has an id (8 hex characters) in its log lines and in {@code status.reconcileID}, so a status
  * can be traced to the log of the reconcile that wrote it.
- *
- * <p>It reads its own writes: a reconcile can be queued by an event of the previous one (the finalizer it added, a
- * Secret it wrote) and start before the informer has seen the status that one wrote last. Acting on that stale copy
- * — not Ready, an old observedGeneration — would call the engine and write the status a second time for nothing
- * (the reconcile benchmark's first runs saw it in 2 of 57 convergences). So the version of this reconciler's last write
- * to each object is remembered until the informer has caught up, and a reconcile that finds an older copy looks
- * again shortly instead ({@link #OWN_WRITE_RECHECK}); after {@link #OWN_WRITE_PATIENCE} it goes on with what the
- * informer has, so an informer that lags for long does not stall the object.
  */
 public final class ObjectReconciler implements Reconciler {
     private static final Logger LOG = LoggerFactory.getLogger(ObjectReconciler.class);
@@ -52,11 +44,6 @@ public final class ObjectReconciler implements Reconciler {
     /** How soon an object whose spec the engine refused is tried again without a change. */
     static final Duration PERMANENT_RECHECK = Duration.ofMinutes(5);
 
-    /** How soon a reconcile that found the informer behind this reconciler's own last write looks again. */
-    static final Duration OWN_WRITE_RECHECK = Duration.ofMillis(50);
-    /** How long a reconcile waits for the informer to show this reconciler's own last write before using its copy. */
-    static final Duration OWN_WRITE_PATIENCE = Duration.ofSeconds(10);
-
     private static final WriteOptions AS_CONTROLLER = new WriteOptions(false, FIELD_MANAGER);
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -66,11 +53,12 @@ public final class ObjectReconciler implements Reconciler {
     private final EventRecorder events;
     private final RequestContext context;
     private final Clock clock;
-    /** This reconciler's last write to each object, until the informer has shown it (see the class comment). */
-    private final Map<NamespacedName, OwnWrite> ownWrites = new ConcurrentHashMap<>();
-
-    /** A write of this reconciler: the object's uid, the resourceVersion written, and when. */
-    private record OwnWrite(String uid, long resourceVersion, Instant at) {}
+    /**
+     * The resourceVersion of this reconciler's last write per object. The informer learns of a write a moment after
+     * it: a reconcile that starts before then (queued by the finalizer it just added, say) reads the object from the
+     * store instead of acting on a copy older than its own write — no second "create" for the same generation.
+     */
+    private final Map<NamespacedName, Long> lastWritten = new ConcurrentHashMap<>();
 
     public ObjectReconciler(
             Informer<? extends Message> informer,
@@ -90,14 +78,20 @@ public final class ObjectReconciler implements Reconciler {
     public Result reconcile(NamespacedName key) {
         Optional<? extends Message> cached = informer.get(key);
         if (cached.isEmpty()) {
-            ownWrites.remove(key);
+            lastWritten.remove(key);
             return Result.done();
         }
         Message object = cached.get();
-        ObjectMeta meta = Objects.meta(object);
-        if (behindOwnWrite(key, meta)) {
-            return Result.requeueAfter(OWN_WRITE_RECHECK);
+        Long written = lastWritten.get(key);
+        if (written != null && resourceVersion(object) < written) {
+            try {
+                object = store.get(context, key.namespace(), key.name());
+            } catch (ApiException.NotFound gone) {
+                lastWritten.remove(key);
+                return Result.done();
+            }
         }
+        ObjectMeta meta = Objects.meta(object);
         if ("true".equals(meta.getAnnotationsOrDefault(SKIP, ""))
                 || "true".equals(meta.getAnnotationsOrDefault(PAUSE, ""))) {
             return Result.done();
@@ -165,7 +159,9 @@ public final class ObjectReconciler implements Reconciler {
 
     private Message addFinalizer(NamespacedName key) {
         try {
-            Message written = store.patch(
+            return remember(
+                    key,
+                    store.patch(
                             context,
                             key.namespace(),
                             key.name(),
@@ -182,17 +178,29 @@ public final class ObjectReconciler implements Reconciler {
                                                 .build());
                             },
                             AS_CONTROLLER,
-                            false)
-                    .object();
-            return remember(key, written);
+                            false));
         } catch (ApiException.NotFound gone) {
             return null;
         }
     }
 
+    private Message remember(NamespacedName key, Written written) {
+        Message object = written.object();
+        lastWritten.put(key, resourceVersion(object));
+        return object;
+    }
+
+    private static long resourceVersion(Message object) {
+        try {
+            return Long.parseLong(Objects.meta(object).getResourceVersion());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     private void removeFinalizer(NamespacedName key, String uid) {
         try {
-            var written = store.patch(
+            store.patch(
                     context,
                     key.namespace(),
                     key.name(),
@@ -210,7 +218,6 @@ public final class ObjectReconciler implements Reconciler {
                     },
                     AS_CONTROLLER,
                     false);
-            remember(key, written.object());
         } catch (ApiException.NotFound gone) {
             // already gone
         }
@@ -222,56 +229,22 @@ public final class ObjectReconciler implements Reconciler {
             Message next = status.build(reconcileId);
             String uid = Objects.meta(status.object()).getUid();
             try {
-                var written = store.patch(
-                        context,
-                        key.namespace(),
-                        key.name(),
-                        current -> Objects.meta(current).getUid().equals(uid) ? withStatus(current, next) : current,
-                        AS_CONTROLLER,
-                        true);
-                remember(key, written.object());
+                remember(
+                        key,
+                        store.patch(
+                                context,
+                                key.namespace(),
+                                key.name(),
+                                current -> Objects.meta(current).getUid().equals(uid)
+                                        ? withStatus(current, next)
+                                        : current,
+                                AS_CONTROLLER,
+                                true));
             } catch (ApiException.NotFound gone) {
                 return;
             }
         }
         sendEvents(status);
-    }
-
-    /**
-     * True when this reconciler wrote {@code key} at a version the informer's copy ({@code cached}) does not show yet,
-     * and not so long ago that the informer should have caught up; forgets the write once it does.
-     */
-    private boolean behindOwnWrite(NamespacedName key, ObjectMeta cached) {
-        OwnWrite own = ownWrites.get(key);
-        if (own == null) {
-            return false;
-        }
-        boolean behind = own.uid().equals(cached.getUid())
-                && version(cached) < own.resourceVersion()
-                && clock.instant().isBefore(own.at().plus(OWN_WRITE_PATIENCE));
-        if (!behind) {
-            ownWrites.remove(key, own);
-        }
-        return behind;
-    }
-
-    /** Remembers {@code written} as this reconciler's last write to {@code key}; returns it. */
-    private Message remember(NamespacedName key, Message written) {
-        ObjectMeta meta = Objects.meta(written);
-        long version = version(meta);
-        if (version > 0) {
-            ownWrites.put(key, new OwnWrite(meta.getUid(), version, clock.instant()));
-        }
-        return written;
-    }
-
-    /** The resourceVersion as the number the store assigns, or 0 when it is not one. */
-    private static long version(ObjectMeta meta) {
-        try {
-            return Long.parseLong(meta.getResourceVersion());
-        } catch (NumberFormatException notANumber) {
-            return 0;
-        }
     }
 
     private void sendEvents(StatusDraft status) {
