@@ -21,6 +21,9 @@ import io.dbprovision.apiserver.storage.StorageSettings;
 import io.dbprovision.apiserver.storage.sql.EmbeddedBackend;
 import io.dbprovision.proto.engine.v1alpha1.EngineServiceGrpc;
 import io.dbprovision.provisioner.ProvisionerWiring;
+import io.grpc.Channel;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -60,6 +63,15 @@ final class ReconcileHarness implements AutoCloseable {
 
     /** With {@code clock} as the controllers' time (the registry keeps the real one for its timestamps). */
     ReconcileHarness(Path dir, DbopsControllers.Settings settings, Clock clock) throws Exception {
+        this(dir, settings, clock, List.of());
+    }
+
+    /**
+     * With {@code interceptors} on the reconcilers' calls to the provisioner (a test that watches what the
+     * controllers send, and how many calls they have in flight).
+     */
+    ReconcileHarness(Path dir, DbopsControllers.Settings settings, Clock clock, List<ClientInterceptor> interceptors)
+            throws Exception {
         storage = CachingStorage.open(new EmbeddedBackend(dir, false), StorageSettings.defaults());
         registry = new Registry(
                 List.of(
@@ -74,7 +86,8 @@ final class ReconcileHarness implements AutoCloseable {
                 .build()
                 .start();
         channel = InProcessChannelBuilder.forName(name).build();
-        EngineChannel engine = deadline -> EngineServiceGrpc.newBlockingStub(channel)
+        Channel intercepted = ClientInterceptors.intercept(channel, interceptors);
+        EngineChannel engine = deadline -> EngineServiceGrpc.newBlockingStub(intercepted)
                 .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
         EventRecorder recorder = new EventRecorder() {
             @Override
