@@ -9,14 +9,6 @@ import com.google.protobuf.Message;
  * dropped, not queued without bound. A message must never contain a secret.
  */
 public interface EventRecorder {
-    EventRecorder NONE = new EventRecorder() {
-        @Override
-        public void normal(Message object, String reason, String message) {}
-
-        @Override
-        public void warning(Message object, String reason, String message) {}
-    };
-
     /** An event of type Normal about {@code object} (a stored object: apiVersion, kind and metadata set). */
     void normal(Message object, String reason, String message);
 

@@ -45,14 +45,6 @@ public final class Instances {
         this.secrets = secrets;
     }
 
-    public Informer<DatabaseInstance> namespacedInformer() {
-        return namespaced;
-    }
-
-    public Informer<ClusterDatabaseInstance> clusterInformer() {
-        return cluster;
-    }
-
     /** The instance {@code referrer} lives on, Ready; throws {@link Waiting} otherwise. */
     public Resolved ready(Message referrer) {
         InstanceKey key = InstanceKey.of(referrer)
@@ -176,11 +168,6 @@ public final class Instances {
             return current;
         }
         return candidate.getNumber() > current.getNumber() ? candidate : current;
-    }
-
-    /** The PEM TLS material of an instance for credentials templates: CA, client certificate, client key. */
-    public Tls tlsMaterial(Resolved instance) {
-        return instance.connection().getTls();
     }
 
     private Secret secret(String namespace, String name) {
