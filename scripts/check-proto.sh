@@ -6,5 +6,5 @@ cd "$(dirname "$0")/.."
 protoc=$(ls ~/.m2/repository/com/google/protobuf/protoc/4.36.2/protoc-4.36.2-*.exe | head -1)
 chmod +x "$protoc"
 wkt=$(dirname "$(find proto/target/protoc-dependencies -name descriptor.proto -path '*google/protobuf*' | head -1)")/../..
-"$protoc" -I proto -I "$wkt" --descriptor_set_out=/dev/null proto/dbops/v1alpha1/*.proto proto/k8s/core/v1/*.proto proto/k8s/rbac/v1/*.proto proto/k8s/authorization/v1/*.proto
+"$protoc" -I proto -I "$wkt" --descriptor_set_out=/dev/null proto/dbops/v1alpha1/*.proto proto/k8s/core/v1/*.proto proto/k8s/rbac/v1/*.proto proto/k8s/authorization/v1/*.proto proto/dbops/engine/v1alpha1/*.proto proto/dbops/portal/v1alpha1/*.proto
 echo "proto OK"
