@@ -8,3 +8,5 @@ chmod +x "$protoc"
 wkt=$(dirname "$(find proto/target/protoc-dependencies -name descriptor.proto -path '*google/protobuf*' | head -1)")/../..
 "$protoc" -I proto -I "$wkt" --descriptor_set_out=/dev/null proto/dbops/v1alpha1/*.proto proto/k8s/core/v1/*.proto proto/k8s/rbac/v1/*.proto proto/k8s/authorization/v1/*.proto proto/dbops/engine/v1alpha1/*.proto proto/dbops/portal/v1alpha1/*.proto
 echo "proto OK"
+python3 scripts/generate-portal-proto.py --check || { echo "resources.proto is not what scripts/generate-portal-proto.py writes"; exit 1; }
+echo "portal resources.proto up to date"

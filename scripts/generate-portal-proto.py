@@ -2,8 +2,8 @@
 """Writes proto/dbops/portal/v1alpha1/resources.proto: the portal API's standard methods, one service per kind.
 
 Every kind has the same six methods (AIP-131..135 and a server-streaming Watch), so they are generated from the table
-below instead of written out eleven times by hand. Edit this script, run it, and commit both; PortalProtoTest in the
-apiserver checks that the committed file is what the script writes.
+below instead of written out eleven times by hand. Edit this script, run it, and commit both; scripts/check-proto.sh
+checks that the committed file is what the script writes (`--check`).
 """
 import pathlib
 import sys
