@@ -18,9 +18,9 @@ import io.dbprovision.proto.v1alpha1.ObjectMeta;
 /**
  * A RequestDatabase call, checked, and the three objects it stands for: a Database, a DatabaseUser (its password
  * generated into {@code <username>-credentials}) and a DatabaseGrant of the access profile, all in the request's
- * namespace with its labels. Names: the database on the server is the object's name with '-' as '_' unless
- * {@code database_name} says otherwise; the user object is {@code {database}-{profile}} unless named, its name on the
- * server the same with '-' as '_'; the grant has the user's name.
+ * namespace with its labels. Names: the database on the server is {@code {namespace}_{database}} with '-' as '_'
+ * unless {@code database_name} says otherwise; the user object is {@code {database}-{profile}} unless named, its name
+ * on the server {@code {namespace}_{user}} the same way (see {@link EngineNames}); the grant has the user's name.
  */
 record DatabaseRequest(
         String namespace,
@@ -41,8 +41,9 @@ record DatabaseRequest(
             throw new InvalidArgument("database", "required: the name of the Database object");
         }
         String database = ResourceNames.checkNamespace("database", request.getDatabase());
-        String databaseName =
-                request.getDatabaseName().isEmpty() ? database.replace('-', '_') : request.getDatabaseName();
+        String databaseName = request.getDatabaseName().isEmpty()
+                ? EngineNames.qualified(namespace, database, EngineNames.IDENTIFIER)
+                : request.getDatabaseName();
         AccessProfile profile = switch (request.getProfile()) {
             case ACCESS_PROFILE_UNSPECIFIED -> AccessProfile.READ_WRITE;
             case OWNER, READ_WRITE, READ_ONLY -> request.getProfile();
@@ -79,8 +80,9 @@ record DatabaseRequest(
                         + "databaseinstances/{name}\" nor \"clusterdatabaseinstances/{name}\"");
     }
 
-    String username() {
-        return user.replace('-', '_');
+    String username(EngineType engine) {
+        return EngineNames.qualified(
+                namespace, user, Engines.mysqlFamily(engine) ? EngineNames.MYSQL_USER : EngineNames.IDENTIFIER);
     }
 
     private ObjectMeta meta(String name) {
@@ -101,8 +103,8 @@ record DatabaseRequest(
         return Database.newBuilder().setMetadata(meta(database)).setSpec(spec).build();
     }
 
-    DatabaseUser userObject() {
-        DatabaseUserSpec.Builder spec = DatabaseUserSpec.newBuilder().setUsername(username());
+    DatabaseUser userObject(EngineType engine) {
+        DatabaseUserSpec.Builder spec = DatabaseUserSpec.newBuilder().setUsername(username(engine));
         if (instance.cluster()) {
             spec.setClusterInstanceRef(ClusterInstanceReference.newBuilder().setName(instance.name()));
         } else {

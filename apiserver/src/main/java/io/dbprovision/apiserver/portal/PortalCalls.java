@@ -60,7 +60,7 @@ final class PortalCalls extends PortalServiceGrpc.PortalServiceImplBase {
             DatabaseRequest asked = DatabaseRequest.of(request);
             EngineType engine = engineOf(asked.instance());
             Database database = asked.databaseObject();
-            DatabaseUser user = asked.userObject();
+            DatabaseUser user = asked.userObject(engine);
             DatabaseGrant grant = asked.grantObject(engine);
             boolean dryRun = request.getValidateOnly();
             Database storedDatabase = (Database) ensure("databases", asked.namespace(), database, dryRun);

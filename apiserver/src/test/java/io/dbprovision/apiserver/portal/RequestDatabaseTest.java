@@ -162,10 +162,10 @@ class RequestDatabaseTest {
         assertThat(last.getReady()).isTrue();
         Connection connection = last.getConnection();
         assertThat(connection.getEngine()).isEqualTo("postgres");
-        assertThat(connection.getDatabase()).isEqualTo("portal_pg_orders");
-        assertThat(connection.getUser()).isEqualTo("portal_pg_orders_read_write");
+        assertThat(connection.getDatabase()).isEqualTo("default_portal_pg_orders");
+        assertThat(connection.getUser()).isEqualTo("default_portal_pg_orders_read_write");
         assertThat(connection.getPassword()).isEmpty();
-        assertThat(connection.getUrl()).startsWith("postgresql://portal_pg_orders_read_write@127.0.0.1:5432/");
+        assertThat(connection.getUrl()).startsWith("postgresql://default_portal_pg_orders_read_write@127.0.0.1:5432/");
         assertThat(progress)
                 .allSatisfy(message ->
                         assertThat(message.getConnection().getPassword()).isEmpty());
@@ -180,7 +180,7 @@ class RequestDatabaseTest {
                 Statement sql = app.createStatement();
                 ResultSet result = sql.executeQuery("select current_user")) {
             result.next();
-            assertThat(result.getString(1)).isEqualTo("portal_pg_orders_read_write");
+            assertThat(result.getString(1)).isEqualTo("default_portal_pg_orders_read_write");
         }
 
         // Asking again with the same shape reuses the objects and ends Ready at once.
@@ -232,7 +232,7 @@ class RequestDatabaseTest {
             }
         }
         Connection connection = progress.getLast().getConnection();
-        assertThat(connection.getUser()).isEqualTo("portal_pg_devdb_read_only");
+        assertThat(connection.getUser()).isEqualTo("default_portal_pg_devdb_read_only");
         assertThat(connection.getPassword()).isEmpty();
         GetConnectionRequest withPassword = GetConnectionRequest.newBuilder()
                 .setName("namespaces/default/databaseusers/portal-pg-devdb-read-only")
@@ -267,7 +267,7 @@ class RequestDatabaseTest {
                         .build())
                 .forEachRemaining(messages::add);
         assertThat(messages).hasSize(1);
-        assertThat(messages.getFirst().getDatabase().getSpec().getName()).isEqualTo("portal_pg_dry");
+        assertThat(messages.getFirst().getDatabase().getSpec().getName()).isEqualTo("default_portal_pg_dry");
         assertThat(messages.getFirst().getGrant().getSpec().getPostgres().getGrantsList())
                 .isNotEmpty();
         var databases = bearer(DatabasesServiceGrpc.newBlockingStub(channel), server.adminToken());
@@ -312,26 +312,31 @@ class RequestDatabaseTest {
         assertThat(output)
                 .contains("name: portal-pg-kubectl")
                 .contains("manager: portal-test-backstage")
-                .contains("name: portal_pg_kubectl");
+                .contains("name: default_portal_pg_kubectl");
     }
 
     private static void dropEngineObjects() throws SQLException {
         try (var admin = DriverManager.getConnection(POSTGRES + "postgres", "postgres", "");
                 Statement sql = admin.createStatement()) {
-            for (String database :
-                    List.of("portal_pg_orders", "portal_pg_kubectl", "portal_pg_dry", "portal_pg_devdb")) {
+            for (String database : List.of(
+                    "default_portal_pg_orders",
+                    "default_portal_pg_kubectl",
+                    "default_portal_pg_dry",
+                    "default_portal_pg_devdb")) {
                 sql.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
             }
             for (String role : List.of(
-                    "portal_pg_orders_read_write", "portal_pg_kubectl_read_only", "portal_pg_devdb_read_only")) {
+                    "default_portal_pg_orders_read_write",
+                    "default_portal_pg_kubectl_read_only",
+                    "default_portal_pg_devdb_read_only")) {
                 sql.execute("DROP ROLE IF EXISTS " + role);
             }
         }
         try (var admin = DriverManager.getConnection(MARIADB, "root", "");
                 Statement sql = admin.createStatement()) {
-            sql.execute("DROP DATABASE IF EXISTS portal_my_shop");
-            sql.execute("DROP USER IF EXISTS 'portal_my_shop_owner'@'%'");
-            sql.execute("DROP USER IF EXISTS 'portal_my_shop_owner'@'localhost'");
+            sql.execute("DROP DATABASE IF EXISTS default_portal_my_shop");
+            sql.execute("DROP USER IF EXISTS 'default_portal_my_shop_owner'@'%'");
+            sql.execute("DROP USER IF EXISTS 'default_portal_my_shop_owner'@'localhost'");
         }
     }
 }
