@@ -244,6 +244,26 @@ class JdbcSessionTest {
     }
 
     @Test
+    void aGrantToAMissingMariaDbUserIsARefusalNotAnUnavailableInstance() {
+        // MariaDB answers 1133 with SQLSTATE 28000 (invalid authorization) on the admin's logged-in session: the
+        // user the statement names is missing, the instance is fine.
+        JdbcSession maria = session(mariadb(), false, pools);
+        assertThatThrownBy(() -> maria.run(Step.of(
+                        "grant to dbpcore_missing1",
+                        DSL.query(
+                                "GRANT SELECT ON mysql.* TO {0}@{1}", DSL.name("dbpcore_missing1"), DSL.inline("%")))))
+                .isInstanceOfSatisfying(EngineException.EngineRefused.class, e -> {
+                    assertThat(e.sqlState()).isEqualTo("28000");
+                    assertThat(e.vendorCode()).isEqualTo(1133);
+                    assertThat(e.object()).isEqualTo("grant to dbpcore_missing1");
+                    assertThat(e.getMessage()).doesNotContain("admin login refused");
+                });
+        // The session and the instance stay usable: nothing was remembered as a connect failure.
+        assertThat(maria.<Integer>read("", ctx -> ((Number) ctx.fetchValue("select 3")).intValue()))
+                .isEqualTo(3);
+    }
+
+    @Test
     void theDeadlineCancelsAPostgresStatementOnTheServer() throws Exception {
         JdbcSession pg = session(
                 postgres("dbpcore_deadline"), false, pools, Instant.now().plusSeconds(2));
