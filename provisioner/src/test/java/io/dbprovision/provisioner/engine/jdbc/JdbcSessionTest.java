@@ -331,6 +331,33 @@ class JdbcSessionTest {
     }
 
     @Test
+    void aDatabaseUsedOnceGetsAConnectionOfItsOwnAndASecondUseAPool() throws Exception {
+        try (ConnectionPools fresh = new ConnectionPools()) {
+            Instance instance = postgres("dbpcore_oneoff");
+            try (JdbcSession first = session(instance, false, fresh)) {
+                assertThat(first.<String>read(
+                                "template1", ctx -> String.valueOf(ctx.fetchValue("select current_database()"))))
+                        .isEqualTo("template1");
+                assertThat(fresh.size()).as("no pool for a database used once").isZero();
+            }
+            Await.until(
+                    Duration.ofSeconds(10), "the one-off connection to close", () -> pgSessions("dbpcore_oneoff") == 0);
+
+            try (JdbcSession second = session(instance, false, fresh)) {
+                second.read("template1", ctx -> ctx.fetchValue("select 1"));
+            }
+            assertThat(fresh.size())
+                    .as("a pool once the database is used again")
+                    .isEqualTo(1);
+            // The admin database always has a pool.
+            try (JdbcSession admin = session(instance, false, fresh)) {
+                admin.read("", ctx -> ctx.fetchValue("select 1"));
+            }
+            assertThat(fresh.size()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void oneServerKeepsAtMostTheCappedNumberOfPoolsOpen() {
         try (ConnectionPools capped = new ConnectionPools()) {
             Instance instance = postgres("dbpcore_cap");
