@@ -2,6 +2,7 @@ package io.dbprovision.api.kinds;
 
 import io.dbprovision.api.field.FieldError;
 import io.dbprovision.api.field.FieldPath;
+import io.dbprovision.api.validation.ObjectMetaValidator;
 import io.dbprovision.proto.v1alpha1.DatabaseUser;
 import io.dbprovision.proto.v1alpha1.DatabaseUserSpec;
 import io.dbprovision.proto.v1alpha1.PasswordConfig;
@@ -35,10 +36,9 @@ final class DatabaseUserRules implements KindRules<DatabaseUser> {
         return object;
     }
 
-    /** Name of the credentials Secret: {@code passwordSecret.secretName}, else {@code <username>-credentials}. */
-    public static String secretName(DatabaseUserSpec spec) {
-        String configured = spec.getPasswordSecret().getSecretName();
-        return configured.isEmpty() ? spec.getUsername().toLowerCase().replace('_', '-') + "-credentials" : configured;
+    /** Name of the credentials Secret: {@code passwordSecret.secretName}, else {@link CredentialsSecretNames}. */
+    static String secretName(DatabaseUserSpec spec) {
+        return CredentialsSecretNames.of(spec);
     }
 
     @Override
@@ -82,6 +82,14 @@ final class DatabaseUserRules implements KindRules<DatabaseUser> {
     }
 
     private static void validatePassword(PasswordConfig password, FieldPath path, Findings findings) {
+        String secretName = password.getSecretName();
+        if (!secretName.isEmpty() && !ObjectMetaValidator.isDnsSubdomain(secretName)) {
+            findings.error(FieldError.invalid(
+                    path.child("secretName"),
+                    secretName,
+                    "must be a Secret name: a lowercase RFC 1123 subdomain (lower case alphanumeric characters, '-'"
+                            + " or '.', starting and ending with an alphanumeric character, at most 253 characters)"));
+        }
         String alphabet = ALPHANUMERIC + (password.getIncludeSpecialChars() ? "!@#$%^&*" : "");
         String usable = alphabet.chars()
                 .filter(c -> password.getExcludeChars().indexOf(c) < 0)

@@ -100,8 +100,13 @@ public final class ObjectMetaValidator {
         }
     }
 
+    /** Whether {@code name} is a lowercase RFC 1123 subdomain of at most 253 characters (most kinds' names). */
+    public static boolean isDnsSubdomain(String name) {
+        return name.length() <= 253 && DNS_SUBDOMAIN.matcher(name).matches();
+    }
+
     private static void checkSubdomain(String name, FieldPath path, String shown, List<FieldError> errors) {
-        if (name.length() > 253 || !DNS_SUBDOMAIN.matcher(name).matches()) {
+        if (!isDnsSubdomain(name)) {
             errors.add(FieldError.invalid(
                     path,
                     shown,

@@ -181,6 +181,34 @@ class ObjectRulesTest {
     }
 
     @Test
+    void aUsernameThatIsNoSecretNameGetsAValidDefaultSecretName() {
+        DatabaseUser user = (DatabaseUser) rules.applyDefaults(decode("""
+                apiVersion: dbops.dbprovision.io/v1alpha1
+                kind: DatabaseUser
+                metadata: {name: app, namespace: team-a}
+                spec: {instanceRef: {name: db}, username: _App, passwordSecret: {length: 24}}
+                """));
+
+        assertThat(user.getSpec().getPasswordSecret().getSecretName()).isEqualTo("app.l5axa4a-credentials");
+        assertThat(rules.validateCreate(user).errors()).isEmpty();
+    }
+
+    @Test
+    void aSecretNameThatIsNoSecretNameIsRefused() {
+        DatabaseUser user = (DatabaseUser) rules.applyDefaults(decode("""
+                apiVersion: dbops.dbprovision.io/v1alpha1
+                kind: DatabaseUser
+                metadata: {name: app, namespace: team-a}
+                spec: {instanceRef: {name: db}, username: app, passwordSecret: {secretName: -App_creds}}
+                """));
+
+        assertThat(messages(rules.validateCreate(user).errors()))
+                .containsExactly("spec.passwordSecret.secretName: Invalid value: \"-App_creds\": must be a Secret"
+                        + " name: a lowercase RFC 1123 subdomain (lower case alphanumeric characters, '-' or '.',"
+                        + " starting and ending with an alphanumeric character, at most 253 characters)");
+    }
+
+    @Test
     void postgresReservesThePgPrefixForRoles() {
         Message role = rules.applyDefaults(decode("""
                 apiVersion: dbops.dbprovision.io/v1alpha1

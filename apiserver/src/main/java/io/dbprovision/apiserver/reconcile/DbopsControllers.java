@@ -11,6 +11,7 @@ import io.dbprovision.apiserver.corev1.Secrets;
 import io.dbprovision.apiserver.provisioning.EngineChannel;
 import io.dbprovision.apiserver.reconcile.database.DatabaseLogic;
 import io.dbprovision.apiserver.reconcile.instance.InstanceLogic;
+import io.dbprovision.apiserver.reconcile.instance.InstanceSecrets;
 import io.dbprovision.apiserver.registry.Objects;
 import io.dbprovision.apiserver.registry.Registry;
 import io.dbprovision.apiserver.registry.ResourceStore;
@@ -119,7 +120,10 @@ public final class DbopsControllers {
                 context,
                 clock);
         DbopsControllers controllers = new DbopsControllers(manager, settings, parts, informers);
-        controllers.addInstances();
+        InstanceSecrets instanceSecrets =
+                new InstanceSecrets(secrets, informers.instances(), informers.clusterInstances(), dependants);
+        controllers.closeWith(instanceSecrets.start());
+        controllers.addInstances(instanceSecrets);
         controllers.addOnInstance(
                 "database-controller",
                 informers.databases(),
@@ -146,14 +150,19 @@ public final class DbopsControllers {
     }
 
     /** Instances: their own health checks; no partition (each is its own server). */
-    private void addInstances() {
+    private void addInstances(InstanceSecrets instanceSecrets) {
         manager.add(Controller.builder(
                         "databaseinstance-controller",
                         informers.instances(),
                         reconciler(
                                 informers.instances(),
                                 new InstanceLogic(
-                                        false, parts.instances(), parts.engine(), parts.dependants(), parts.gate())))
+                                        false,
+                                        parts.instances(),
+                                        parts.engine(),
+                                        parts.dependants(),
+                                        parts.gate(),
+                                        instanceSecrets)))
                 .workers(settings.workers())
                 .resyncEvery(settings.resync())
                 .build());
@@ -163,7 +172,12 @@ public final class DbopsControllers {
                         reconciler(
                                 informers.clusterInstances(),
                                 new InstanceLogic(
-                                        true, parts.instances(), parts.engine(), parts.dependants(), parts.gate())))
+                                        true,
+                                        parts.instances(),
+                                        parts.engine(),
+                                        parts.dependants(),
+                                        parts.gate(),
+                                        instanceSecrets)))
                 .workers(settings.workers())
                 .resyncEvery(settings.resync())
                 .build());

@@ -19,6 +19,7 @@ import io.dbprovision.proto.v1alpha1.InstancePhase;
 import io.dbprovision.proto.v1alpha1.SSLMode;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Finds the instance an object lives on and turns it into what the provisioner needs: where the server is, the
@@ -31,10 +32,49 @@ public final class Instances {
     private final Informer<ClusterDatabaseInstance> cluster;
     private final Secrets secrets;
 
-    /** A found instance: the stored object, its spec and status, and the connection for the provisioner. */
-    public record Resolved(InstanceKey key, Message object, DatabaseInstanceSpec spec, Instance connection) {
+    /**
+     * A found instance: the stored object, its spec, and the connection for the provisioner. The connection's admin
+     * credentials (and TLS material) are read from their Secrets only when {@link #connection()} is first asked for,
+     * that is when an engine call is about to be made: a resync of an object with nothing due reads no Secret (in a
+     * cluster, one GET to the kube-apiserver per object and resync otherwise). A Secret that is missing or unusable
+     * then fails that call, as {@link Waiting} or {@link ReconcileFailure}.
+     */
+    public static final class Resolved {
+        private final InstanceKey key;
+        private final Message object;
+        private final DatabaseInstanceSpec spec;
+        private final Supplier<Instance> resolve;
+        private Instance connection;
+
+        Resolved(InstanceKey key, Message object, Supplier<Instance> resolve) {
+            this.key = key;
+            this.object = object;
+            this.spec = specOf(object);
+            this.resolve = resolve;
+        }
+
+        public InstanceKey key() {
+            return key;
+        }
+
+        public Message object() {
+            return object;
+        }
+
+        public DatabaseInstanceSpec spec() {
+            return spec;
+        }
+
         public EngineType engine() {
             return spec.getEngine();
+        }
+
+        /** The provisioner's connection with the admin credentials, read on first use and kept for this reconcile. */
+        public synchronized Instance connection() {
+            if (connection == null) {
+                connection = resolve.get();
+            }
+            return connection;
         }
     }
 
@@ -62,7 +102,38 @@ public final class Instances {
         if (status.getPhase() != InstancePhase.INSTANCE_PHASE_READY) {
             throw new Waiting("InstanceNotReady", key + " is not Ready yet");
         }
-        return new Resolved(key, object, specOf(object), connection(key, object));
+        return resolved(key, object);
+    }
+
+    /**
+     * The instance {@code referrer} lives on, for dropping or revoking what the referrer made there: Ready, or being
+     * deleted after its last health check connected. So deleting an instance together with what lives on it (one
+     * {@code kubectl delete -f} of a directory) lets the dependants clean up on the server first, while the instance
+     * waits for them; the instance's Secrets stay for that long ({@code instance/InstanceSecrets}). Throws
+     * {@link Waiting} otherwise.
+     */
+    public Resolved forCleanup(Message referrer) {
+        InstanceKey key = InstanceKey.of(referrer)
+                .orElseThrow(() -> new ReconcileFailure(
+                        "InvalidSpec", "spec names no instance (instanceRef or clusterInstanceRef)", false, null));
+        return forCleanup(key);
+    }
+
+    /** As {@link #forCleanup(Message)}, by the instance's key. */
+    public Resolved forCleanup(InstanceKey key) {
+        Message object = find(key).orElseThrow(() -> new Waiting("InstanceNotFound", key + " does not exist"));
+        if (Objects.meta(object).hasDeletionTimestamp() && lastCheckConnected(object)) {
+            return resolved(key, object);
+        }
+        return ready(key);
+    }
+
+    private Resolved resolved(InstanceKey key, Message object) {
+        return new Resolved(key, object, () -> connection(key, object));
+    }
+
+    private static boolean lastCheckConnected(Message instance) {
+        return Conditions.isTrue(statusOf(instance).getConditionsList(), Conditions.CONNECTED);
     }
 
     public Optional<Message> find(InstanceKey key) {

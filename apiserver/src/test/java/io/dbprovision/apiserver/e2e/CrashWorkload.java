@@ -9,17 +9,22 @@ import java.util.List;
  * The 200 objects {@link CrashRecoveryTest} applies while it kills the server: a namespace, the admin Secrets of the
  * machine's MariaDB and PostgreSQL, an instance on each, then — interleaved, as teams would apply them — 60
  * Database + DatabaseUser + DatabaseGrant triples on MariaDB and 5 on PostgreSQL. Every name on the engines starts
- * with {@value #PREFIX}, so the test can drop them whatever state a run left them in.
+ * with the run's prefix ({@link io.dbprovision.apiserver.testing.EngineRun#prefix}), so runs never share an object and
+ * the test can drop its own whatever state the run left them in.
  */
 final class CrashWorkload {
-    static final String PREFIX = "dbpcr_c_";
     static final String NAMESPACE = "dbpcr-crash";
     static final int MARIADB_TRIPLES = 60;
     static final int POSTGRES_TRIPLES = 5;
     private static final String DBOPS = "/apis/dbops.dbprovision.io/v1alpha1/namespaces/" + NAMESPACE + "/";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private CrashWorkload() {}
+    private final String prefix;
+
+    /** @param prefix what every database and account name on the engines starts with */
+    CrashWorkload(String prefix) {
+        this.prefix = prefix;
+    }
 
     /** One object: where it is POSTed, and what. */
     record Item(String collection, String kind, String name, JsonNode body) {
@@ -40,7 +45,7 @@ final class CrashWorkload {
     }
 
     /** Every object, in the order they are applied. */
-    static List<Item> items() {
+    List<Item> items() {
         List<Item> items = new ArrayList<>();
         items.add(new Item("/api/v1/namespaces", "Namespace", NAMESPACE, json("""
                         {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "%s"}}
@@ -60,22 +65,22 @@ final class CrashWorkload {
     }
 
     /** The users of the workload. */
-    static List<User> users() {
+    List<User> users() {
         List<User> users = new ArrayList<>();
         for (int i = 0; i < MARIADB_TRIPLES; i++) {
             users.add(new User(
                     "m-user-%02d".formatted(i),
-                    PREFIX + "mu_%02d".formatted(i),
+                    prefix + "mu_%02d".formatted(i),
                     "m-user-%02d-credentials".formatted(i),
-                    PREFIX + "mdb_%02d".formatted(i),
+                    prefix + "mdb_%02d".formatted(i),
                     true));
         }
         for (int i = 0; i < POSTGRES_TRIPLES; i++) {
             users.add(new User(
                     "p-user-%02d".formatted(i),
-                    PREFIX + "pu_%02d".formatted(i),
+                    prefix + "pu_%02d".formatted(i),
                     "p-user-%02d-credentials".formatted(i),
-                    PREFIX + "pdb_%02d".formatted(i),
+                    prefix + "pdb_%02d".formatted(i),
                     false));
         }
         return users;
@@ -101,8 +106,8 @@ final class CrashWorkload {
                         name, NAMESPACE, engine, port, database, secret)));
     }
 
-    private static List<Item> mariadbTriple(int i) {
-        String database = PREFIX + "mdb_%02d".formatted(i);
+    private List<Item> mariadbTriple(int i) {
+        String database = prefix + "mdb_%02d".formatted(i);
         String db = "m-db-%02d".formatted(i);
         String user = "m-user-%02d".formatted(i);
         return List.of(
@@ -119,7 +124,7 @@ final class CrashWorkload {
                                   "passwordSecret": {"secretName": "%s-credentials"},
                                   "mysql": {"allowedHosts": ["%%"]}}}
                         """.formatted(
-                                user, NAMESPACE, PREFIX + "mu_%02d".formatted(i), user))),
+                                user, NAMESPACE, prefix + "mu_%02d".formatted(i), user))),
                 new Item(collection("databasegrants"), "DatabaseGrant", "m-grant-%02d".formatted(i), json("""
                         {"apiVersion": "dbops.dbprovision.io/v1alpha1", "kind": "DatabaseGrant",
                          "metadata": {"name": "m-grant-%02d", "namespace": "%s"},
@@ -131,8 +136,8 @@ final class CrashWorkload {
                                 i, NAMESPACE, user, db, database))));
     }
 
-    private static List<Item> postgresTriple(int i) {
-        String database = PREFIX + "pdb_%02d".formatted(i);
+    private List<Item> postgresTriple(int i) {
+        String database = prefix + "pdb_%02d".formatted(i);
         String db = "p-db-%02d".formatted(i);
         String user = "p-user-%02d".formatted(i);
         return List.of(
@@ -147,7 +152,7 @@ final class CrashWorkload {
                          "spec": {"instanceRef": {"name": "pg"}, "username": "%s",
                                   "passwordSecret": {"secretName": "%s-credentials"}}}
                         """.formatted(
-                                user, NAMESPACE, PREFIX + "pu_%02d".formatted(i), user))),
+                                user, NAMESPACE, prefix + "pu_%02d".formatted(i), user))),
                 new Item(collection("databasegrants"), "DatabaseGrant", "p-grant-%02d".formatted(i), json("""
                         {"apiVersion": "dbops.dbprovision.io/v1alpha1", "kind": "DatabaseGrant",
                          "metadata": {"name": "p-grant-%02d", "namespace": "%s"},

@@ -293,6 +293,60 @@ class KubectlReconcileTest {
                 .isNotZero();
     }
 
+    @Test
+    @Order(6)
+    void deletingAnExampleDirectoryAtOnceDropsEverythingAndLeavesNoObject() throws SQLException {
+        Kubectl kubectl = kubectl();
+        kubectl.run("apply", "-f", EXAMPLES.resolve("postgres").toString()).ok();
+        kubectl.run("apply", "-f", EXAMPLES.resolve("mariadb").toString()).ok();
+        slow(
+                        kubectl,
+                        "wait",
+                        "--for=condition=Ready",
+                        "--timeout=" + WAIT.toSeconds() + "s",
+                        "-n",
+                        "demo",
+                        "database/orders",
+                        "databaseuser/orders-app",
+                        "databaserole/orders-readonly",
+                        "databasegrant/orders-app-rw",
+                        "database/shop",
+                        "databaseuser/shop-app",
+                        "databaserole/shop-readonly",
+                        "databasegrant/shop-app-rw")
+                .ok();
+        assertThat(postgresDatabaseExists("demo_orders")).isTrue();
+
+        // The README's one-command clean-up: the admin Secret goes in the same command as what needs it.
+        slow(kubectl, "delete", "-f", EXAMPLES.resolve("postgres").toString(), "--timeout=120s")
+                .ok();
+        slow(kubectl, "delete", "-f", EXAMPLES.resolve("mariadb").toString(), "--timeout=120s")
+                .ok();
+
+        assertThat(kubectl.run("get", "dbi,db,dbu,dbr,dbg,secrets", "-n", "demo", "-o", "name")
+                        .ok()
+                        .stdout()
+                        .strip())
+                .isEmpty();
+        assertThat(postgresDatabaseExists("demo_orders")).isFalse();
+        try (Connection admin = DriverManager.getConnection(POSTGRES + "postgres", "postgres", "");
+                Statement sql = admin.createStatement()) {
+            assertThat(sql.executeQuery("SELECT 1 FROM pg_roles WHERE rolname IN ('demo_orders_app',"
+                                    + " 'demo_orders_readonly')")
+                            .next())
+                    .isFalse();
+        }
+        try (Connection admin = DriverManager.getConnection(MARIADB, "root", "");
+                Statement sql = admin.createStatement()) {
+            assertThat(sql.executeQuery("SHOW DATABASES LIKE 'demo_shop'").next())
+                    .isFalse();
+            assertThat(sql.executeQuery("SELECT 1 FROM mysql.user WHERE user IN ('demo_shop_app',"
+                                    + " 'demo_shop_readonly')")
+                            .next())
+                    .isFalse();
+        }
+    }
+
     private static String secretValue(String secret, String key) {
         String encoded = kubectl()
                 .run("get", "secret", secret, "-n", "demo", "-o", "jsonpath={.data." + key.replace(".", "\\.") + "}")

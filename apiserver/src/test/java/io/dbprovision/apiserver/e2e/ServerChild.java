@@ -1,6 +1,5 @@
 package io.dbprovision.apiserver.e2e;
 
-import io.dbprovision.apiserver.Main;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +13,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code dbprovision standalone} in a JVM of its own (the test classpath running {@link Main}), so that it can be
+ * {@code dbprovision standalone} in a JVM of its own (the test classpath running {@link ServerChildMain}, which ends
+ * it when this JVM goes away), so that it can be
  * killed as a machine kills it: {@link #kill} is {@link Process#destroyForcibly}, SIGKILL on Linux — no shutdown hook,
  * no clean close of the store. It listens on a free port ({@code --port 0}); the port is read from the start-up
  * message it prints once it serves (the reconcilers and the provisioner are running by then). Its standard output
@@ -47,7 +47,7 @@ final class ServerChild {
                 "-Dorg.slf4j.simpleLogger.showDateTime=true",
                 "-cp",
                 System.getProperty("java.class.path"),
-                Main.class.getName(),
+                ServerChildMain.class.getName(),
                 "standalone",
                 "--data-dir",
                 dataDir.toString(),

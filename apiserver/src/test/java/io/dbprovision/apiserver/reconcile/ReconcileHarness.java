@@ -51,6 +51,9 @@ final class ReconcileHarness implements AutoCloseable {
     final ManagedChannel channel;
     final ControllerManager manager;
     final DbopsControllers controllers;
+    /** The reconcilers' Secrets, counting reads: the registry's own unless a test passed others. */
+    final CountingSecrets secrets;
+
     final List<String> events = new CopyOnWriteArrayList<>();
 
     ReconcileHarness(Path dir) throws Exception {
@@ -71,6 +74,17 @@ final class ReconcileHarness implements AutoCloseable {
      * controllers send, and how many calls they have in flight).
      */
     ReconcileHarness(Path dir, DbopsControllers.Settings settings, Clock clock, List<ClientInterceptor> interceptors)
+            throws Exception {
+        this(dir, settings, clock, interceptors, null);
+    }
+
+    /** With {@code clusterSecrets} as the reconcilers' Secrets (a cluster's, say); null: the registry's own. */
+    ReconcileHarness(
+            Path dir,
+            DbopsControllers.Settings settings,
+            Clock clock,
+            List<ClientInterceptor> interceptors,
+            io.dbprovision.apiserver.corev1.Secrets clusterSecrets)
             throws Exception {
         storage = CachingStorage.open(new EmbeddedBackend(dir, false), StorageSettings.defaults());
         registry = new Registry(
@@ -101,14 +115,11 @@ final class ReconcileHarness implements AutoCloseable {
             }
         };
         manager = new ControllerManager(LeaderElection.always("test"), RequestContext.internal("test-controllers"));
-        controllers = DbopsControllers.register(
-                manager,
-                registry,
-                engine,
-                new StoreSecrets(registry.lookup("v1", "secrets").orElseThrow()),
-                recorder,
-                settings,
-                clock);
+        secrets = new CountingSecrets(
+                clusterSecrets != null
+                        ? clusterSecrets
+                        : new StoreSecrets(registry.lookup("v1", "secrets").orElseThrow()));
+        controllers = DbopsControllers.register(manager, registry, engine, secrets, recorder, settings, clock);
         manager.start();
     }
 

@@ -9,10 +9,13 @@ import static io.dbprovision.apiserver.reconcile.UserTestSupport.secretYaml;
 import static io.dbprovision.apiserver.reconcile.UserTestSupport.value;
 import static io.dbprovision.apiserver.reconcile.UserTestSupport.withData;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dbprovision.api.kinds.CredentialsSecretNames;
 import io.dbprovision.apiserver.auth.delegated.Await;
 import io.dbprovision.apiserver.reconcile.user.TemplateCredentialsRenderer;
 import io.dbprovision.apiserver.reconcile.user.UserLogic;
+import io.dbprovision.apiserver.registry.ApiException;
 import io.dbprovision.proto.k8s.core.v1.Secret;
 import io.dbprovision.proto.v1alpha1.DatabaseUser;
 import io.dbprovision.proto.v1alpha1.DatabaseUserSpec;
@@ -374,15 +377,16 @@ class UserReconcilePostgresTest {
         String capitals = (prefix.toUpperCase() + "_" + "Y".repeat(63)).substring(0, 63);
         harness.apply(user("capitals", capitals, "", ""));
         awaitReady("capitals");
-        String defaultName = capitals.toLowerCase().replace('_', '-') + "-credentials";
+        String defaultName = CredentialsSecretNames.defaultFor(capitals);
+        assertThat(defaultName).startsWith(capitals.toLowerCase().replace('_', '-') + ".");
         assertThat(value(secret(harness, NS, defaultName), "username")).isEqualTo(capitals);
         passwords.add(value(secret(harness, NS, defaultName), "password"));
 
-        // A Secret name the server refuses fails the user with the reason.
-        harness.apply(user("badname", prefix + "_bad", "passwordSecret: {secretName: Not_A_Name}", ""));
-        DatabaseUser bad = harness.await(
-                "databaseusers", NS, "badname", (DatabaseUser u) -> condition(u, "Ready", "SecretInvalid"));
-        assertThat(bad.getStatus().getMessage()).contains("Secret " + NS + "/Not_A_Name was refused");
+        // A Secret name no Secret can have is refused at the door, before anything reaches the server.
+        assertThatThrownBy(() ->
+                        harness.apply(user("badname", prefix + "_bad", "passwordSecret: {secretName: Not_A_Name}", "")))
+                .isInstanceOf(ApiException.Invalid.class)
+                .hasMessageContaining("spec.passwordSecret.secretName");
         assertThat(roleExists(prefix + "_bad")).isFalse();
         assertNoLeak(harness, logs, passwords, List.of(ready));
     }

@@ -40,6 +40,9 @@ public final class ErrorMapping {
 
     // MySQL/MariaDB vendor codes, by how a caller reacts to them.
     private static final Set<Integer> MYSQL_DENIED = Set.of(1044, 1045, 1142, 1143, 1227, 1370, 1410, 3530);
+    /** "Can't find any matching row in the user table" (SQLSTATE 28000): a GRANT or SET PASSWORD for no such user. */
+    private static final int MYSQL_NO_SUCH_ACCOUNT = 1133;
+
     private static final Set<Integer> MYSQL_EXISTS = Set.of(1007, 1050, 1062);
     private static final Set<Integer> MYSQL_INTERRUPTED = Set.of(1317, 3024);
     private static final Set<Integer> MYSQL_RETRY = Set.of(1205, 1213);
@@ -119,8 +122,14 @@ public final class ErrorMapping {
         if (state.equals("57014") || MYSQL_INTERRUPTED.contains(vendorCode)) {
             return deadlineExpired ? Code.DEADLINE_EXCEEDED : Code.CANCELLED;
         }
-        if (state.equals("42501") || state.startsWith("28") || MYSQL_DENIED.contains(vendorCode)) {
+        if (state.equals("42501") || MYSQL_DENIED.contains(vendorCode)) {
             return Code.PERMISSION_DENIED;
+        }
+        if (state.startsWith("28") || vendorCode == MYSQL_NO_SUCH_ACCOUNT) {
+            // Invalid authorization on a session that is logged in (a refused login never gets here: it is
+            // InstanceUnavailable) names an account that is not there, such as a GRANT to a dropped user: the
+            // engine's state, which the caller can change, not a privilege the admin lacks.
+            return Code.FAILED_PRECONDITION;
         }
         if (SQLSTATE_EXISTS.contains(state) || MYSQL_EXISTS.contains(vendorCode)) {
             return Code.ALREADY_EXISTS;
@@ -144,7 +153,8 @@ public final class ErrorMapping {
             return Code.INTERNAL;
         }
         // Dependent objects (2BP01), an object in use (55006), a missing referenced object (42704, 3D000, MySQL
-        // 1049/1146/1396) and every other refusal: the engine's state does not allow the call as it stands.
+        // 1049/1146/1396, and 1133 above) and every other refusal: the engine's state does not allow the call as it
+        // stands.
         return Code.FAILED_PRECONDITION;
     }
 

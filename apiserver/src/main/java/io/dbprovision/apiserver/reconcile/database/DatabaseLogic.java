@@ -159,7 +159,7 @@ public final class DatabaseLogic extends EngineObjectLogic {
         }
         Instances.Resolved instance;
         try {
-            instance = instances.ready(object);
+            instance = instances.forCleanup(object);
         } catch (Waiting waiting) {
             if (forced(object)) {
                 status.warningEvent(

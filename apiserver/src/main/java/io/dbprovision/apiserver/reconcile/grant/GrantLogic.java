@@ -278,7 +278,7 @@ public final class GrantLogic extends EngineObjectLogic {
         InstanceKey key = applied != null ? appliedInstance(applied) : target.instance();
         Instances.Resolved instance;
         try {
-            instance = instances.ready(key);
+            instance = instances.forCleanup(key);
         } catch (Waiting waiting) {
             if ("InstanceNotFound".equals(waiting.reason()) || forced(object)) {
                 status.normalEvent("RevokeSkipped", "nothing revoked: " + waiting.getMessage());

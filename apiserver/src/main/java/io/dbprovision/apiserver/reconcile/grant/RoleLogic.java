@@ -137,7 +137,7 @@ public final class RoleLogic extends EngineObjectLogic {
         }
         Instances.Resolved instance;
         try {
-            instance = instances.ready(object);
+            instance = instances.forCleanup(object);
         } catch (Waiting waiting) {
             if (forced) {
                 status.warningEvent(

@@ -26,7 +26,8 @@ import java.util.Optional;
  * {@code Connected} / {@code ConnectionFailed} events on transitions only (the system we re-create sent one every
  * cycle). A failed check is not retried faster than the interval: a dead server is looked at on its schedule, and its
  * dependants wait. Deleting an instance never touches the server; it waits while databases, users, roles or grants
- * still live on it.
+ * still live on it. The Secrets it connects with are kept as long as it or anything on it needs them
+ * ({@link InstanceSecrets}).
  */
 public final class InstanceLogic implements KindLogic {
     public static final String FINALIZER = "dbops.dbprovision.io/instance-protection";
@@ -39,14 +40,21 @@ public final class InstanceLogic implements KindLogic {
     private final EngineCalls engine;
     private final Dependants dependants;
     private final DeletionGate gate;
+    private final InstanceSecrets secrets;
 
     public InstanceLogic(
-            boolean cluster, Instances instances, EngineCalls engine, Dependants dependants, DeletionGate gate) {
+            boolean cluster,
+            Instances instances,
+            EngineCalls engine,
+            Dependants dependants,
+            DeletionGate gate,
+            InstanceSecrets secrets) {
         this.cluster = cluster;
         this.instances = instances;
         this.engine = engine;
         this.dependants = dependants;
         this.gate = gate;
+        this.secrets = secrets;
     }
 
     @Override
@@ -60,6 +68,7 @@ public final class InstanceLogic implements KindLogic {
         Duration interval = interval(spec);
         String before = status.phase();
         InstanceKey key = keyOf(object);
+        secrets.protect(object);
         CheckInstanceResponse check;
         try {
             var connection = instances.connection(key, object);
@@ -106,7 +115,12 @@ public final class InstanceLogic implements KindLogic {
 
     @Override
     public boolean finish(Message object, StatusDraft status) {
-        return gate.clear(object, dependants.of(INDEX, keyOf(object).index()), status);
+        if (!gate.clear(object, dependants.of(INDEX, keyOf(object).index()), status)) {
+            return false;
+        }
+        // Nothing lives on it any more: its Secrets may go, unless another instance still needs them.
+        secrets.release(object);
+        return true;
     }
 
     private InstanceKey keyOf(Message object) {

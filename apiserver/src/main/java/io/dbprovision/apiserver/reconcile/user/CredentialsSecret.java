@@ -2,6 +2,7 @@ package io.dbprovision.apiserver.reconcile.user;
 
 import com.google.protobuf.ByteString;
 import io.dbprovision.api.codec.EnumSpelling;
+import io.dbprovision.api.kinds.CredentialsSecretNames;
 import io.dbprovision.apiserver.corev1.Secrets;
 import io.dbprovision.apiserver.reconcile.DbopsControllers;
 import io.dbprovision.apiserver.reconcile.Engines;
@@ -82,15 +83,12 @@ final class CredentialsSecret {
         this.renderer = renderer;
     }
 
-    /** The Secret's name: {@code passwordSecret.secretName}, else {@code <username>-credentials} as admission names it. */
+    /**
+     * The Secret's name: {@code passwordSecret.secretName}, else derived from the username by the API's rule
+     * ({@link CredentialsSecretNames}), the one admission defaults it with.
+     */
     static String name(DatabaseUser user) {
-        String configured = user.getSpec().getPasswordSecret().getSecretName();
-        if (!configured.isEmpty()) {
-            return configured;
-        }
-        // The same rule as the API's defaulting (DatabaseUserRules.secretName): a username may have capitals and
-        // underscores, a Secret name may not.
-        return user.getSpec().getUsername().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + "-credentials";
+        return CredentialsSecretNames.of(user.getSpec());
     }
 
     static String describe(DatabaseUser user) {

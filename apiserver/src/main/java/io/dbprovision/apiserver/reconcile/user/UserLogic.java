@@ -294,7 +294,7 @@ public final class UserLogic extends EngineObjectLogic {
         }
         Instances.Resolved instance;
         try {
-            instance = instances.ready(object);
+            instance = instances.forCleanup(object);
         } catch (Waiting waiting) {
             if (forced(user)) {
                 status.warningEvent(

@@ -136,7 +136,40 @@ public final class FakeCoreResource {
         }
     }
 
-    /** Deletes an object as another client would; false when there was none. */
+    /**
+     * Deletes an object as {@code kubectl delete} would: one with finalizers is only marked (deletionTimestamp) and
+     * goes when the last finalizer is removed. False when there was none.
+     */
+    public boolean delete(String namespace, String name) {
+        synchronized (lock) {
+            ObjectNode current = objects.get(namespace + "/" + name);
+            if (current == null) {
+                return false;
+            }
+            markForDeletion(namespace + "/" + name, current);
+            return true;
+        }
+    }
+
+    /**
+     * Marks {@code current} for deletion when finalizers hold it (and returns it as stored), else removes it (and
+     * returns empty); call holding the lock.
+     */
+    private Optional<ObjectNode> markForDeletion(String key, ObjectNode current) {
+        if (current.path("metadata").path("finalizers").isEmpty()) {
+            removeStored(key);
+            return Optional.empty();
+        }
+        if (current.path("metadata").hasNonNull("deletionTimestamp")) {
+            return Optional.of(current.deepCopy());
+        }
+        ObjectNode marked = current.deepCopy();
+        metadata(marked).put("deletionTimestamp", now());
+        metadata(marked).put("deletionGracePeriodSeconds", 0);
+        return Optional.of(store(key, current, marked));
+    }
+
+    /** Deletes an object at once, finalizers or not (as etcd surgery would); false when there was none. */
     public boolean remove(String namespace, String name) {
         synchronized (lock) {
             return removeStored(namespace + "/" + name) != null;
@@ -333,7 +366,12 @@ public final class FakeCoreResource {
                                 + preconditions.get("resourceVersion").asText()
                                 + ", ResourceVersion in object meta: " + version);
             }
-            removeStored(namespace + "/" + name);
+            Optional<ObjectNode> marked = markForDeletion(namespace + "/" + name, current);
+            if (marked.isPresent()) {
+                // Finalizers hold it: answered as it now is, as the kube-apiserver does.
+                json(exchange, 200, answer(marked.get()));
+                return;
+            }
             ObjectNode status = statusNode(200, "", "");
             status.put("status", "Success");
             status.remove("reason");
@@ -489,7 +527,39 @@ public final class FakeCoreResource {
         metadata.set("uid", currentMeta.get("uid"));
         metadata.set("creationTimestamp", currentMeta.get("creationTimestamp"));
         validate(object, current);
-        return store(currentMeta.path("namespace").asText() + "/" + name, current, object);
+        String key = currentMeta.path("namespace").asText() + "/" + name;
+        if (currentMeta.hasNonNull("deletionTimestamp")) {
+            // As the kube-apiserver: a deletion cannot be taken back, no finalizer added to it, and the object goes
+            // once its last finalizer is removed.
+            metadata.set("deletionTimestamp", currentMeta.get("deletionTimestamp"));
+            metadata.set("deletionGracePeriodSeconds", currentMeta.get("deletionGracePeriodSeconds"));
+            for (JsonNode finalizer : metadata.path("finalizers")) {
+                if (!containsText(currentMeta.path("finalizers"), finalizer.asText())) {
+                    throw new Failure(
+                            422,
+                            "Invalid",
+                            plural + " \"" + name + "\" is invalid: metadata.finalizers: Forbidden: no new finalizers"
+                                    + " can be added if the object is being deleted",
+                            name,
+                            List.of());
+                }
+            }
+            if (metadata.path("finalizers").isEmpty()) {
+                ObjectNode last = store(key, current, object);
+                removeStored(key);
+                return last;
+            }
+        }
+        return store(key, current, object);
+    }
+
+    private static boolean containsText(JsonNode array, String text) {
+        for (JsonNode element : array) {
+            if (element.asText().equals(text)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Stores {@code object} at a new version and tells the watches; call holding the lock. */

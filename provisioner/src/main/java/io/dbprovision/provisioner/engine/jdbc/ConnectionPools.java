@@ -30,6 +30,13 @@ import org.slf4j.LoggerFactory;
  * over it). An unreachable instance fails fast: a pool without connections first tries one connection on the calling
  * thread (Hikari would otherwise retry until its timeout), and after a connect failure every call for that key within
  * the fail-fast window gets the same {@code InstanceUnavailable} at once instead of waiting again.
+ *
+ * <p>A database other than the instance's admin database gets a pool only when it is used a second time within the
+ * idle time: the first use (ObserveDatabase reading a database that was just created, a grant applied once) gets a
+ * one-off connection of its own, closed when the caller is done. A new pool costs a second connection and its threads
+ * (75–155 ms where a plain connection takes 30 ms on the benchmark machine, see docs/performance.md), and a pool
+ * evicted to make room for it would be shut down on the caller's time; evicted pools are shut down on the sweeper's
+ * thread instead.
  */
 public final class ConnectionPools implements AutoCloseable {
     public static final Duration DEFAULT_IDLE_TIME = Duration.ofMinutes(5);
@@ -50,6 +57,9 @@ public final class ConnectionPools implements AutoCloseable {
     private final Duration failFastWindow;
     private final Map<String, Entry> pools = new ConcurrentHashMap<>();
     private final Map<String, Failure> failures = new ConcurrentHashMap<>();
+    /** Keys of databases given a one-off connection, and when: a second use within the idle time makes a pool. */
+    private final Map<String, Long> usedOnce = new ConcurrentHashMap<>();
+
     private final ScheduledExecutorService sweeper;
     private volatile boolean closed;
 
@@ -92,6 +102,9 @@ public final class ConnectionPools implements AutoCloseable {
             failures.remove(settings.key(), failure);
         }
         Duration timeout = timeout(settings, deadline);
+        if (database != null && !database.isEmpty() && !pools.containsKey(settings.key()) && firstUse(settings)) {
+            return oneOff(settings, timeout);
+        }
         while (true) {
             boolean[] created = {false};
             Entry entry = pools.computeIfAbsent(settings.key(), key -> {
@@ -125,6 +138,44 @@ public final class ConnectionPools implements AutoCloseable {
         }
     }
 
+    /** True the first time a key is asked for within the idle time (it then gets a one-off connection). */
+    private boolean firstUse(ConnectionSettings settings) {
+        long now = System.nanoTime();
+        Long before = usedOnce.put(settings.key(), now);
+        return before == null || now - before >= idleTime.toNanos();
+    }
+
+    /** A connection of its own through the driver, as a pool's would be set up; closing the lease closes it. */
+    private Lease oneOff(ConnectionSettings settings, Duration timeout) {
+        String tlsId = settings.tls() == null ? null : TlsRegistry.register(settings.tls());
+        try {
+            Driver driver = DriverManager.getDriver(settings.jdbcUrl());
+            Connection connection = driver.connect(settings.jdbcUrl(), settings.driverProperties(tlsId, timeout));
+            try {
+                connection.setAutoCommit(true);
+                if (settings.initSql() != null && !settings.initSql().isEmpty()) {
+                    try (var statement = connection.createStatement()) {
+                        statement.execute(settings.initSql());
+                    }
+                }
+            } catch (SQLException | RuntimeException e) {
+                connection.close();
+                throw e;
+            }
+            return new Lease(settings, connection, tlsId);
+        } catch (SQLException | RuntimeException e) {
+            if (tlsId != null) {
+                TlsRegistry.release(tlsId);
+            }
+            if (e instanceof EngineException engine) {
+                throw engine;
+            }
+            EngineException.InstanceUnavailable unavailable = SqlErrors.unavailable(settings, e);
+            failures.put(settings.key(), new Failure(unavailable, System.nanoTime()));
+            throw unavailable;
+        }
+    }
+
     /** Number of open pools. */
     public int size() {
         return pools.size();
@@ -134,7 +185,10 @@ public final class ConnectionPools implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        sweeper.shutdownNow();
+        // What the sweeper had not done yet (pools retired to make room, waiting to be shut down) is done now.
+        for (Runnable pending : sweeper.shutdownNow()) {
+            pending.run();
+        }
         for (Entry entry : pools.values()) {
             entry.closeNow();
         }
@@ -168,9 +222,15 @@ public final class ConnectionPools implements AutoCloseable {
             if (excess <= 0) {
                 return;
             }
-            if (entry.closeIfIdle(0)) {
+            if (entry.retireIfIdle()) {
                 pools.remove(entry.settings.key(), entry);
                 excess--;
+                // Shutting a pool down waits for its connections to close: not on the borrowing caller's time.
+                if (!sweeper.isShutdown()) {
+                    sweeper.execute(entry::closeNow);
+                } else {
+                    entry.closeNow();
+                }
             }
         }
     }
@@ -185,6 +245,7 @@ public final class ConnectionPools implements AutoCloseable {
         }
         long window = failFastWindow.toNanos();
         failures.values().removeIf(failure -> System.nanoTime() - failure.atNanos >= window);
+        usedOnce.values().removeIf(at -> System.nanoTime() - at >= idleNanos);
     }
 
     private record Failure(EngineException.InstanceUnavailable exception, long atNanos) {}
@@ -197,6 +258,7 @@ public final class ConnectionPools implements AutoCloseable {
         private int holders;
         private long lastUsedNanos = System.nanoTime();
         private boolean closed;
+        private boolean retired;
 
         Entry(ConnectionSettings settings, Duration idleTime) {
             this.settings = settings;
@@ -226,7 +288,7 @@ public final class ConnectionPools implements AutoCloseable {
         }
 
         synchronized boolean acquire() {
-            if (closed) {
+            if (closed || retired) {
                 return false;
             }
             holders++;
@@ -269,11 +331,23 @@ public final class ConnectionPools implements AutoCloseable {
             return true;
         }
 
-        synchronized void closeNow() {
-            if (closed) {
-                return;
+        /** When nobody holds it: takes no more callers (to be shut down by {@link #closeNow}); true if so. */
+        synchronized boolean retireIfIdle() {
+            if (retired || closed || holders > 0) {
+                return false;
             }
-            closed = true;
+            retired = true;
+            return true;
+        }
+
+        void closeNow() {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                retired = true;
+            }
             try {
                 pool.shutdown();
             } catch (InterruptedException e) {
@@ -290,15 +364,28 @@ public final class ConnectionPools implements AutoCloseable {
         }
     }
 
-    /** A borrowed connection: closing it returns it to its pool. */
+    /** A borrowed connection: closing it returns it to its pool (a one-off connection is closed). */
     public static final class Lease implements AutoCloseable {
         private final Entry entry;
+        private final ConnectionSettings settings;
         private final Connection connection;
+        /** The TLS registration a one-off connection holds until it is closed; null otherwise. */
+        private final String oneOffTlsId;
+
         private boolean returned;
 
         private Lease(Entry entry, Connection connection) {
             this.entry = entry;
+            this.settings = entry.settings;
             this.connection = connection;
+            this.oneOffTlsId = null;
+        }
+
+        private Lease(ConnectionSettings settings, Connection connection, String tlsId) {
+            this.entry = null;
+            this.settings = settings;
+            this.connection = connection;
+            this.oneOffTlsId = tlsId;
         }
 
         public Connection connection() {
@@ -306,19 +393,29 @@ public final class ConnectionPools implements AutoCloseable {
         }
 
         public SQLDialect dialect() {
-            return entry.settings.dialect();
+            return settings.dialect();
         }
 
         ConnectionSettings settings() {
-            return entry.settings;
+            return settings;
+        }
+
+        /** Whether it is a one-off connection rather than a pool's. */
+        boolean oneOff() {
+            return entry == null;
         }
 
         /** Closes the connection instead of returning it (it carries session state such as SET ROLE). */
         public void evict() {
-            if (!returned) {
-                entry.pool.evictConnection(connection);
-                finish();
+            if (returned) {
+                return;
             }
+            if (entry == null) {
+                close();
+                return;
+            }
+            entry.pool.evictConnection(connection);
+            finish();
         }
 
         @Override
@@ -327,7 +424,7 @@ public final class ConnectionPools implements AutoCloseable {
                 try {
                     connection.close();
                 } catch (SQLException e) {
-                    LOG.debug("Returning a connection of {} failed: {}", entry.settings.key(), e.getMessage());
+                    LOG.debug("Returning a connection of {} failed: {}", settings.key(), e.getMessage());
                 } finally {
                     finish();
                 }
@@ -336,7 +433,11 @@ public final class ConnectionPools implements AutoCloseable {
 
         private void finish() {
             returned = true;
-            entry.release();
+            if (entry != null) {
+                entry.release();
+            } else if (oneOffTlsId != null) {
+                TlsRegistry.release(oneOffTlsId);
+            }
         }
     }
 }

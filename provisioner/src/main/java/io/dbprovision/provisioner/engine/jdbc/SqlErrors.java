@@ -8,22 +8,30 @@ import java.sql.SQLTransientConnectionException;
 
 /**
  * Turns driver failures into {@link EngineException}s, once, without letting a secret through: connection failures
- * (SQLSTATE class 08, refused sockets) and refused logins (class 28) make the instance unavailable; any other failure
- * is the engine refusing a statement. jOOQ's own exception text repeats the statement, so only the driver's message is
+ * (SQLSTATE class 08, refused sockets) make the instance unavailable, and so does a refused login (class 28) while a
+ * connection is being made; any other failure is the engine refusing a statement — class 28 included once the
+ * session is logged in: there it is about an account the statement names (MariaDB's 1133 "Can't find any matching
+ * row in the user table" for a GRANT to a user that does not exist), not about the admin's login. jOOQ's own exception text repeats the statement, so only the driver's message is
  * used, the driver exception is attached only for statements without a secret, and a statement that carries one gets
  * a generic message, since a server may quote back what it could not parse.
  */
 final class SqlErrors {
     private SqlErrors() {}
 
-    /** Whether a failure means the server could not be reached or refused the login. */
+    /**
+     * Whether a statement failed because the connection under it was lost (or could not be had): not a refusal of
+     * the statement. Invalid authorization (class 28) on a session that is logged in is a refusal.
+     */
     static boolean isConnectionFailure(Throwable failure) {
         SQLException sql = sqlException(failure);
         if (sql == null) {
             return rootCause(failure) instanceof IOException;
         }
         String state = sql.getSQLState();
-        return (state != null && (state.startsWith("08") || state.startsWith("28")))
+        if (state != null && state.startsWith("28")) {
+            return false;
+        }
+        return (state != null && state.startsWith("08"))
                 || sql instanceof SQLTransientConnectionException
                 || sql instanceof SQLNonTransientConnectionException
                 || (state == null && rootCause(sql) instanceof IOException);

@@ -244,6 +244,26 @@ class JdbcSessionTest {
     }
 
     @Test
+    void aGrantToAMissingMariaDbUserIsARefusalNotAnUnavailableInstance() {
+        // MariaDB answers 1133 with SQLSTATE 28000 (invalid authorization) on the admin's logged-in session: the
+        // user the statement names is missing, the instance is fine.
+        JdbcSession maria = session(mariadb(), false, pools);
+        assertThatThrownBy(() -> maria.run(Step.of(
+                        "grant to dbpcore_missing1",
+                        DSL.query(
+                                "GRANT SELECT ON mysql.* TO {0}@{1}", DSL.name("dbpcore_missing1"), DSL.inline("%")))))
+                .isInstanceOfSatisfying(EngineException.EngineRefused.class, e -> {
+                    assertThat(e.sqlState()).isEqualTo("28000");
+                    assertThat(e.vendorCode()).isEqualTo(1133);
+                    assertThat(e.object()).isEqualTo("grant to dbpcore_missing1");
+                    assertThat(e.getMessage()).doesNotContain("admin login refused");
+                });
+        // The session and the instance stay usable: nothing was remembered as a connect failure.
+        assertThat(maria.<Integer>read("", ctx -> ((Number) ctx.fetchValue("select 3")).intValue()))
+                .isEqualTo(3);
+    }
+
+    @Test
     void theDeadlineCancelsAPostgresStatementOnTheServer() throws Exception {
         JdbcSession pg = session(
                 postgres("dbpcore_deadline"), false, pools, Instant.now().plusSeconds(2));
@@ -308,6 +328,33 @@ class JdbcSessionTest {
         assertThat(again.<Integer>read("", ctx -> ((Number) ctx.fetchValue("select 2")).intValue()))
                 .isEqualTo(2);
         assertThat(again.result().getPlanCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aDatabaseUsedOnceGetsAConnectionOfItsOwnAndASecondUseAPool() throws Exception {
+        try (ConnectionPools fresh = new ConnectionPools()) {
+            Instance instance = postgres("dbpcore_oneoff");
+            try (JdbcSession first = session(instance, false, fresh)) {
+                assertThat(first.<String>read(
+                                "template1", ctx -> String.valueOf(ctx.fetchValue("select current_database()"))))
+                        .isEqualTo("template1");
+                assertThat(fresh.size()).as("no pool for a database used once").isZero();
+            }
+            Await.until(
+                    Duration.ofSeconds(10), "the one-off connection to close", () -> pgSessions("dbpcore_oneoff") == 0);
+
+            try (JdbcSession second = session(instance, false, fresh)) {
+                second.read("template1", ctx -> ctx.fetchValue("select 1"));
+            }
+            assertThat(fresh.size())
+                    .as("a pool once the database is used again")
+                    .isEqualTo(1);
+            // The admin database always has a pool.
+            try (JdbcSession admin = session(instance, false, fresh)) {
+                admin.read("", ctx -> ctx.fetchValue("select 1"));
+            }
+            assertThat(fresh.size()).isEqualTo(2);
+        }
     }
 
     @Test
