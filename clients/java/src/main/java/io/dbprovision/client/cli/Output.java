@@ -1,0 +1,90 @@
+package io.dbprovision.client.cli;
+
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import io.dbprovision.api.codec.KubeCodec;
+import io.dbprovision.api.schema.Kind;
+import io.dbprovision.client.ResourceKind;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Prints results in the chosen format: human tables, or Kubernetes JSON / YAML through the api module's codec (the
+ * bytes the REST API serves and kubectl prints; a list is the kind's {@code <Kind>List}).
+ */
+final class Output {
+    private final Terminal terminal;
+    private final OutputFormat format;
+    private final KubeCodec codec = KubeCodec.standard();
+
+    Output(Terminal terminal, OutputFormat format) {
+        this.terminal = terminal;
+        this.format = format;
+    }
+
+    OutputFormat format() {
+        return format;
+    }
+
+    KubeCodec codec() {
+        return codec;
+    }
+
+    /** The objects of a list: a table, or one {@code <Kind>List}. */
+    void objects(ResourceKind<?> kind, List<? extends Message> items) {
+        if (format == OutputFormat.table) {
+            if (items.isEmpty()) {
+                terminal.err().println("No " + kind.plural() + " found.");
+                terminal.err().flush();
+                return;
+            }
+            Table table = new Table(ObjectSummary.HEADERS);
+            Instant now = Instant.now();
+            items.forEach(item -> table.add(ObjectSummary.of(codec, item, now).row()));
+            table.print(terminal.out());
+            return;
+        }
+        Kind schema = kind.schema();
+        Message.Builder list = schema.list().newBuilderForType();
+        set(list, "api_version", schema.apiVersion());
+        set(list, "kind", schema.listKind());
+        FieldDescriptor itemsField = list.getDescriptorForType().findFieldByName("items");
+        items.forEach(item -> list.addRepeatedField(itemsField, withTypeMeta(kind, item)));
+        any(list.build());
+    }
+
+    /** One object: a table of one row, or the object. */
+    void object(ResourceKind<?> kind, Message object) {
+        if (format == OutputFormat.table) {
+            objects(kind, List.of(object));
+        } else {
+            any(withTypeMeta(kind, object));
+        }
+    }
+
+    /** Any message as JSON or YAML (its Kubernetes JSON form: camelCase names, absent fields omitted). */
+    void any(Message message) {
+        if (format == OutputFormat.yaml) {
+            terminal.out().print(codec.encodeYaml(message));
+        } else {
+            terminal.out().println(new String(codec.encodeJsonPretty(message), StandardCharsets.UTF_8));
+        }
+        terminal.out().flush();
+    }
+
+    /** The object with apiVersion and kind set, as kubectl prints objects. */
+    static Message withTypeMeta(ResourceKind<?> kind, Message object) {
+        Message.Builder builder = object.toBuilder();
+        set(builder, "api_version", kind.schema().apiVersion());
+        set(builder, "kind", kind.kind());
+        return builder.build();
+    }
+
+    private static void set(Message.Builder builder, String field, String value) {
+        FieldDescriptor descriptor = builder.getDescriptorForType().findFieldByName(field);
+        if (descriptor != null && ((String) builder.getField(descriptor)).isEmpty()) {
+            builder.setField(descriptor, value);
+        }
+    }
+}
