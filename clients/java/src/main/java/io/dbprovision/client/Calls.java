@@ -53,7 +53,8 @@ final class Calls {
 
     <Q, R> R unary(MethodDescriptor<Q, R> method, Q request) {
         try {
-            return ClientCalls.blockingUnaryCall(channel, method, deadlined(options, Optional.of(unaryTimeout)), request);
+            return ClientCalls.blockingUnaryCall(
+                    channel, method, deadlined(options, Optional.of(unaryTimeout)), request);
         } catch (StatusRuntimeException e) {
             throw Errors.from(e);
         }

@@ -75,7 +75,8 @@ public final class DbProvisionClient implements AutoCloseable {
 
     /** A client from the kubeconfig at {@code $DBPROVISION_CONFIG} or {@code ~/.dbprovision/config}, current context. */
     public static DbProvisionClient fromConfig() {
-        return builder().config(KubeconfigReader.locate(Optional.empty()), Optional.empty())
+        return builder()
+                .config(KubeconfigReader.locate(Optional.empty()), Optional.empty())
                 .build();
     }
 
@@ -194,8 +195,8 @@ public final class DbProvisionClient implements AutoCloseable {
                 request.toBuilder().setValidateOnly(true).build();
         List<RequestDatabaseProgress> messages = new ArrayList<>();
         try (Calls.Stream<RequestDatabaseProgress> stream =
-                calls.withStreamTimeout(Optional.of(calls.unaryTimeout()))
-                        .stream(PortalServiceGrpc.getRequestDatabaseMethod(), validateOnly)) {
+                calls.withStreamTimeout(Optional.of(calls.unaryTimeout())).stream(
+                        PortalServiceGrpc.getRequestDatabaseMethod(), validateOnly)) {
             stream.forEachRemaining(messages::add);
         }
         if (messages.isEmpty()) {
@@ -353,7 +354,8 @@ public final class DbProvisionClient implements AutoCloseable {
                     tls.trustManager(stream(connection.caPem().get()));
                 }
             } catch (IOException | IllegalArgumentException e) {
-                throw new ConfigException("the CA certificate cannot be used (" + e.getClass().getSimpleName() + ")");
+                throw new ConfigException(
+                        "the CA certificate cannot be used (" + e.getClass().getSimpleName() + ")");
             }
             try {
                 if (connection.clientCertificatePem().isPresent()) {

@@ -29,24 +29,24 @@ import java.util.Optional;
 public final class Kinds {
     public static final ResourceKind<DatabaseInstance> DATABASE_INSTANCES =
             ResourceKind.of(DatabaseInstancesServiceGrpc.getServiceDescriptor(), DatabaseInstance.getDefaultInstance());
-    public static final ResourceKind<ClusterDatabaseInstance> CLUSTER_DATABASE_INSTANCES =
-            ResourceKind.of(ClusterDatabaseInstancesServiceGrpc.getServiceDescriptor(), ClusterDatabaseInstance.getDefaultInstance());
+    public static final ResourceKind<ClusterDatabaseInstance> CLUSTER_DATABASE_INSTANCES = ResourceKind.of(
+            ClusterDatabaseInstancesServiceGrpc.getServiceDescriptor(), ClusterDatabaseInstance.getDefaultInstance());
     public static final ResourceKind<Database> DATABASES =
             ResourceKind.of(DatabasesServiceGrpc.getServiceDescriptor(), Database.getDefaultInstance());
     public static final ResourceKind<DatabaseUser> DATABASE_USERS =
             ResourceKind.of(DatabaseUsersServiceGrpc.getServiceDescriptor(), DatabaseUser.getDefaultInstance());
     public static final ResourceKind<DatabaseRole> DATABASE_ROLES =
             ResourceKind.of(DatabaseRolesServiceGrpc.getServiceDescriptor(), DatabaseRole.getDefaultInstance());
-    public static final ResourceKind<ClusterDatabaseRole> CLUSTER_DATABASE_ROLES =
-            ResourceKind.of(ClusterDatabaseRolesServiceGrpc.getServiceDescriptor(), ClusterDatabaseRole.getDefaultInstance());
+    public static final ResourceKind<ClusterDatabaseRole> CLUSTER_DATABASE_ROLES = ResourceKind.of(
+            ClusterDatabaseRolesServiceGrpc.getServiceDescriptor(), ClusterDatabaseRole.getDefaultInstance());
     public static final ResourceKind<DatabaseGrant> DATABASE_GRANTS =
             ResourceKind.of(DatabaseGrantsServiceGrpc.getServiceDescriptor(), DatabaseGrant.getDefaultInstance());
-    public static final ResourceKind<ClusterDatabaseGrant> CLUSTER_DATABASE_GRANTS =
-            ResourceKind.of(ClusterDatabaseGrantsServiceGrpc.getServiceDescriptor(), ClusterDatabaseGrant.getDefaultInstance());
+    public static final ResourceKind<ClusterDatabaseGrant> CLUSTER_DATABASE_GRANTS = ResourceKind.of(
+            ClusterDatabaseGrantsServiceGrpc.getServiceDescriptor(), ClusterDatabaseGrant.getDefaultInstance());
     public static final ResourceKind<DatabaseBackup> DATABASE_BACKUPS =
             ResourceKind.of(DatabaseBackupsServiceGrpc.getServiceDescriptor(), DatabaseBackup.getDefaultInstance());
-    public static final ResourceKind<DatabaseBackupSchedule> DATABASE_BACKUP_SCHEDULES =
-            ResourceKind.of(DatabaseBackupSchedulesServiceGrpc.getServiceDescriptor(), DatabaseBackupSchedule.getDefaultInstance());
+    public static final ResourceKind<DatabaseBackupSchedule> DATABASE_BACKUP_SCHEDULES = ResourceKind.of(
+            DatabaseBackupSchedulesServiceGrpc.getServiceDescriptor(), DatabaseBackupSchedule.getDefaultInstance());
     public static final ResourceKind<DatabaseRestore> DATABASE_RESTORES =
             ResourceKind.of(DatabaseRestoresServiceGrpc.getServiceDescriptor(), DatabaseRestore.getDefaultInstance());
 

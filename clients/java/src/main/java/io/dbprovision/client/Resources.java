@@ -109,9 +109,12 @@ public final class Resources<T extends Message> {
         Message request = build(
                 kind.create,
                 Map.of(
-                        "parent", kind.parent(namespace),
-                        kind.createObject.getName(), withNamespace(object, namespace),
-                        "validate_only", validateOnly));
+                        "parent",
+                        kind.parent(namespace),
+                        kind.createObject.getName(),
+                        withNamespace(object, namespace),
+                        "validate_only",
+                        validateOnly));
         return written(calls.unary(kind.create, request));
     }
 
@@ -130,9 +133,12 @@ public final class Resources<T extends Message> {
         Message request = build(
                 kind.update,
                 Map.of(
-                        kind.updateObject.getName(), withNamespace(object, namespace),
-                        "update_mask", FieldMask.newBuilder().addAllPaths(List.of(maskPaths)).build(),
-                        "validate_only", validateOnly));
+                        kind.updateObject.getName(),
+                        withNamespace(object, namespace),
+                        "update_mask",
+                        FieldMask.newBuilder().addAllPaths(List.of(maskPaths)).build(),
+                        "validate_only",
+                        validateOnly));
         return written(calls.unary(kind.update, request));
     }
 
@@ -152,9 +158,12 @@ public final class Resources<T extends Message> {
         Message request = build(
                 kind.delete,
                 Map.of(
-                        "name", kind.resourceName(namespace, name),
-                        "etag", etag == null ? "" : etag,
-                        "validate_only", validateOnly));
+                        "name",
+                        kind.resourceName(namespace, name),
+                        "etag",
+                        etag == null ? "" : etag,
+                        "validate_only",
+                        validateOnly));
         return written(calls.unary(kind.delete, request));
     }
 
@@ -189,7 +198,9 @@ public final class Resources<T extends Message> {
         EventType type = EventType.forNumber(((EnumValueDescriptor) event.getField(typeField)).getNumber());
         T object = kind.cast(event.getField(kind.eventObject));
         return new WatchEvent<>(
-                type == null ? EventType.UNRECOGNIZED : type, object, kind.metadataOf(object).getResourceVersion());
+                type == null ? EventType.UNRECOGNIZED : type,
+                object,
+                kind.metadataOf(object).getResourceVersion());
     }
 
     private Message watchRequest(ListOptions options) {

@@ -71,7 +71,8 @@ class PortalClientTest {
     @Test
     void theTokenAndTheClientCertificateOfTheKubeconfigEachAuthenticateAlone() {
         var full = portal.anonymous().withToken(portal.adminToken());
-        try (DbProvisionClient byToken = DbProvisionClient.builder().config(full).build()) {
+        try (DbProvisionClient byToken =
+                DbProvisionClient.builder().config(full).build()) {
             assertThat(byToken.databases().list(NAMESPACE)).isNotNull();
         }
         var fromFile = io.dbprovision.client.config.KubeconfigReader.read(portal.kubeconfig(), Optional.empty());
@@ -102,12 +103,14 @@ class PortalClientTest {
 
         Database labelled = read.toBuilder()
                 .setMetadata(read.getMetadata().toBuilder().putLabels("team", "jsdk"))
-                .setSpec(read.getSpec().toBuilder().setDeletionPolicy(DatabaseDeletionPolicy.DATABASE_DELETION_POLICY_RETAIN))
+                .setSpec(read.getSpec().toBuilder()
+                        .setDeletionPolicy(DatabaseDeletionPolicy.DATABASE_DELETION_POLICY_RETAIN))
                 .build();
         Database updated = client.databases().update(labelled, "metadata.labels");
         assertThat(updated.getMetadata().getLabelsMap()).containsEntry("team", "jsdk");
         // Only the masked field changed: the deletion policy is as it was.
-        assertThat(updated.getSpec().getDeletionPolicy()).isEqualTo(read.getSpec().getDeletionPolicy());
+        assertThat(updated.getSpec().getDeletionPolicy())
+                .isEqualTo(read.getSpec().getDeletionPolicy());
 
         client.databases().delete(NAMESPACE, name);
         assertThatThrownBy(() -> client.databases().get(NAMESPACE, name)).isInstanceOf(NotFoundException.class);
@@ -132,7 +135,8 @@ class PortalClientTest {
                             .setMetadata(db.getMetadata().toBuilder().putLabels("jsdk-team", team))
                             .build());
         }
-        ListOptions options = ListOptions.in(NAMESPACE).labelSelector("jsdk-team=" + team).pageSize(2);
+        ListOptions options =
+                ListOptions.in(NAMESPACE).labelSelector("jsdk-team=" + team).pageSize(2);
 
         Page<Database> first = client.databases().page(options, "");
         assertThat(first.items()).hasSize(2);
@@ -151,18 +155,21 @@ class PortalClientTest {
     @Test
     void aWatchReportsAddedModifiedAndDeletedUntilClosed() throws Exception {
         String name = unique("watch");
-        Page<Database> before = client.databases().page(ListOptions.in(NAMESPACE).pageSize(1), "");
+        Page<Database> before =
+                client.databases().page(ListOptions.in(NAMESPACE).pageSize(1), "");
         ListOptions options = ListOptions.in(NAMESPACE)
                 .fieldSelector("metadata.name=" + name)
                 .resourceVersion(before.resourceVersion());
         List<EventType> seen = new ArrayList<>();
-        try (Watch<Database> watch = client.databases().withWatchTimeout(Duration.ofSeconds(30)).watch(options)) {
+        try (Watch<Database> watch =
+                client.databases().withWatchTimeout(Duration.ofSeconds(30)).watch(options)) {
             CompletableFuture<Void> changes = CompletableFuture.runAsync(() -> {
                 Database created = client.databases().create(database(NAMESPACE, name));
                 client.databases()
                         .update(
                                 created.toBuilder()
-                                        .setMetadata(created.getMetadata().toBuilder().putLabels("step", "2"))
+                                        .setMetadata(created.getMetadata().toBuilder()
+                                                .putLabels("step", "2"))
                                         .build(),
                                 "metadata.labels");
                 client.databases().delete(NAMESPACE, name);
@@ -232,7 +239,8 @@ class PortalClientTest {
         assertThatThrownBy(() -> client.databases().create(noInstance))
                 .isInstanceOfSatisfying(InvalidArgumentException.class, e -> {
                     assertThat(e.violations()).isNotEmpty();
-                    assertThat(e.violations()).anySatisfy(v -> assertThat(v.field()).startsWith("spec"));
+                    assertThat(e.violations())
+                            .anySatisfy(v -> assertThat(v.field()).startsWith("spec"));
                     assertThat(e.reason()).contains("Invalid");
                 });
         assertThatThrownBy(() -> client.databases().get(NAMESPACE, "Not_A_Name"))
@@ -272,22 +280,23 @@ class PortalClientTest {
     @Test
     void aWrongTokenIsUnauthenticatedAndNeverEchoed() {
         String token = "jsdk-wrong-token-" + RunningPortal.unique("t");
-        try (DbProvisionClient stranger =
-                DbProvisionClient.builder().config(portal.anonymous().withToken(token)).build()) {
+        try (DbProvisionClient stranger = DbProvisionClient.builder()
+                .config(portal.anonymous().withToken(token))
+                .build()) {
             assertThatThrownBy(() -> stranger.databases().list(NAMESPACE))
                     .isInstanceOf(UnauthenticatedException.class)
                     .hasMessageNotContaining(token);
         }
         try (DbProvisionClient nobody =
                 DbProvisionClient.builder().config(portal.anonymous()).build()) {
-            assertThatThrownBy(() -> nobody.databases().list(NAMESPACE))
-                    .isInstanceOf(UnauthenticatedException.class);
+            assertThatThrownBy(() -> nobody.databases().list(NAMESPACE)).isInstanceOf(UnauthenticatedException.class);
         }
     }
 
     @Test
     void unaryCallsAndWatchesEndAtTheirDeadline() {
-        assertThatThrownBy(() -> client.databases().withTimeout(Duration.ofNanos(1)).list(NAMESPACE))
+        assertThatThrownBy(() ->
+                        client.databases().withTimeout(Duration.ofNanos(1)).list(NAMESPACE))
                 .isInstanceOf(DeadlineExceededException.class);
 
         try (Watch<Database> quiet = client.databases()

@@ -67,7 +67,8 @@ class RequestDatabaseTest {
                                         .setHost("127.0.0.1")
                                         .setPort(5432)
                                         .setDatabase("postgres")
-                                        .setSecretRef(CredentialSecretRef.newBuilder().setName("pg-admin")))
+                                        .setSecretRef(
+                                                CredentialSecretRef.newBuilder().setName("pg-admin")))
                                 .setDeletionProtection(false))
                         .build());
     }
@@ -155,7 +156,10 @@ class RequestDatabaseTest {
                 "jsdk-run=" + RUN);
 
         assertThat(request.code).as(request.toString()).isZero();
-        assertThat(request.err.lines().toList()).as("one line per change").isNotEmpty().doesNotHaveDuplicates();
+        assertThat(request.err.lines().toList())
+                .as("one line per change")
+                .isNotEmpty()
+                .doesNotHaveDuplicates();
         assertThat(request.out).contains("Host:     127.0.0.1").contains("Database: " + databaseName(name));
 
         CliOutput connection =
@@ -183,7 +187,8 @@ class RequestDatabaseTest {
     private static CliOutput cli(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        List<String> all = new ArrayList<>(List.of("--config", portal.kubeconfig().toString()));
+        List<String> all =
+                new ArrayList<>(List.of("--config", portal.kubeconfig().toString()));
         all.addAll(List.of(args));
         int code = CliMain.run(
                 new Terminal(new PrintWriter(out), new PrintWriter(err), false, Map.of(), work),
@@ -232,8 +237,8 @@ class RequestDatabaseTest {
                 statement.execute("drop database if exists \"" + database + "\" with (force)");
             }
             List<String> roles = new ArrayList<>();
-            try (ResultSet result = statement.executeQuery(
-                    "select rolname from pg_roles where rolname like '%" + RUN + "%'")) {
+            try (ResultSet result =
+                    statement.executeQuery("select rolname from pg_roles where rolname like '%" + RUN + "%'")) {
                 while (result.next()) {
                     roles.add(result.getString(1));
                 }

@@ -121,8 +121,8 @@ class RetryTest {
                 portal.stop();
 
                 attempts.count.set(0);
-                CompletableFuture<Database> read = CompletableFuture.supplyAsync(
-                        () -> client.databases().get("default", name));
+                CompletableFuture<Database> read =
+                        CompletableFuture.supplyAsync(() -> client.databases().get("default", name));
                 // The first attempt fails on the stopped server; then the server comes back on the same port.
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (attempts.count.get() == 0 && System.nanoTime() < deadline) {
@@ -130,7 +130,8 @@ class RetryTest {
                 }
                 portal.restart();
 
-                assertThat(read.get(60, TimeUnit.SECONDS).getMetadata().getName()).isEqualTo(name);
+                assertThat(read.get(60, TimeUnit.SECONDS).getMetadata().getName())
+                        .isEqualTo(name);
                 assertThat(attempts.count.get()).isGreaterThan(1);
             }
         }

@@ -131,23 +131,24 @@ public final class RunningPortal implements AutoCloseable {
 
     /** Creates a namespace over REST. */
     public void createNamespace(String name) {
-        rest("POST", "/api/v1/namespaces", "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\""
-                + name + "\"}}");
+        rest(
+                "POST",
+                "/api/v1/namespaces",
+                "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + name + "\"}}");
     }
 
     private void rest(String method, String path, String body) {
         try {
             HttpClient http = HttpClient.newBuilder().sslContext(trustingCa()).build();
-            HttpRequest request = HttpRequest.newBuilder(
-                            URI.create("https://127.0.0.1:" + server.port() + path))
+            HttpRequest request = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + path))
                     .header("Authorization", "Bearer " + adminToken())
                     .header("Content-Type", "application/json")
                     .method(method, HttpRequest.BodyPublishers.ofString(body))
                     .build();
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() / 100 != 2) {
-                throw new IllegalStateException(method + " " + path + ": " + response.statusCode() + " "
-                        + response.body());
+                throw new IllegalStateException(
+                        method + " " + path + ": " + response.statusCode() + " " + response.body());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

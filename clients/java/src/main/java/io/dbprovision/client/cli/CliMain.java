@@ -69,7 +69,7 @@ public final class CliMain implements Runnable {
     @Option(
             names = "--token",
             scope = ScopeType.INHERIT,
-            description = "Bearer token, instead of the config's credentials (visible to other local users in the"
+            description = "Bearer token, replacing the config's credentials (visible to other local users in the"
                     + " process list: prefer the config file).")
     String token;
 
@@ -105,7 +105,11 @@ public final class CliMain implements Runnable {
                     report(terminal, failure);
                     return exitCodeOf(failure);
                 });
-        commandLine.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(exitCodeHelp());
+        commandLine
+                .getCommandSpec()
+                .usageMessage()
+                .exitCodeListHeading("%nExit codes:%n")
+                .exitCodeList(exitCodeHelp());
         int code = commandLine.execute(args);
         terminal.out().flush();
         terminal.err().flush();
@@ -123,8 +127,7 @@ public final class CliMain implements Runnable {
         if (endpoint != null && config == null) {
             connection = ConnectionConfig.of(ConnectionConfig.parseEndpoint(endpoint));
         } else {
-            Path file = KubeconfigReader.locate(
-                    Optional.ofNullable(config), terminal.environment(), terminal.home());
+            Path file = KubeconfigReader.locate(Optional.ofNullable(config), terminal.environment(), terminal.home());
             if (config == null && !Files.exists(file)) {
                 throw new ConfigException("no configuration: " + file + " does not exist; give --config FILE"
                         + " (the standalone server writes <data-dir>/portal-kubeconfig) or --endpoint");
@@ -138,7 +141,8 @@ public final class CliMain implements Runnable {
             connection = connection.withCaPem(readCaFile(caFile));
         }
         if (token != null) {
-            connection = connection.withToken(token.strip());
+            // The flag names who the caller is: the config's client certificate would otherwise authenticate first.
+            connection = connection.withoutClientCertificate().withToken(token.strip());
         }
         DbProvisionClient.Builder builder = DbProvisionClient.builder().config(connection);
         if (timeout != null) {
@@ -173,7 +177,8 @@ public final class CliMain implements Runnable {
         } catch (NoSuchFileException e) {
             throw new ConfigException(file + " (--ca-file): no such file");
         } catch (IOException e) {
-            throw new ConfigException(file + " (--ca-file): cannot read: " + e.getClass().getSimpleName());
+            throw new ConfigException(
+                    file + " (--ca-file): cannot read: " + e.getClass().getSimpleName());
         }
     }
 
@@ -188,7 +193,8 @@ public final class CliMain implements Runnable {
                 }
             }
             case DbProvisionException known -> terminal.err().println("error: " + Table.printable(known.getMessage()));
-            case ObjectFailedException failed -> terminal.err().println("error: " + Table.printable(failed.getMessage()));
+            case ObjectFailedException failed ->
+                terminal.err().println("error: " + Table.printable(failed.getMessage()));
             case ConfigException config -> terminal.err().println("error: " + Table.printable(config.getMessage()));
             case IllegalArgumentException usage -> terminal.err().println("error: " + usage.getMessage());
             default -> terminal.err().println("error: " + failure);

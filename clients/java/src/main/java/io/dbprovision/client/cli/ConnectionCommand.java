@@ -21,7 +21,9 @@ final class ConnectionCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "USER", description = "Name of the DatabaseUser.")
     String user;
 
-    @Option(names = {"-n", "--namespace"}, description = "Namespace (default: the context's, else default).")
+    @Option(
+            names = {"-n", "--namespace"},
+            description = "Namespace (default: the context's, else default).")
     String namespace;
 
     @Option(
@@ -51,10 +53,13 @@ final class ConnectionCommand implements Callable<Integer> {
         line(out, "User", connection.getUser());
         line(out, "TLS mode", connection.getTlsMode());
         line(out, "Engine", connection.getEngine());
-        line(out, "Secret", connection.getSecretName().isEmpty()
-                ? ""
-                : connection.getSecretNamespace() + "/" + connection.getSecretName() + " (key "
-                        + connection.getPasswordKey() + ")");
+        line(
+                out,
+                "Secret",
+                connection.getSecretName().isEmpty()
+                        ? ""
+                        : connection.getSecretNamespace() + "/" + connection.getSecretName() + " (key "
+                                + connection.getPasswordKey() + ")");
         if (!connection.getPassword().isEmpty()) {
             line(out, "Password", connection.getPassword());
         }

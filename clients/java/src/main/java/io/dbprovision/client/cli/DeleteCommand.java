@@ -24,7 +24,9 @@ final class DeleteCommand implements Callable<Integer> {
             description = "The kind (default: ${DEFAULT-VALUE}).")
     ResourceKind<?> kind;
 
-    @Option(names = {"-n", "--namespace"}, description = "Namespace (default: the context's, else default).")
+    @Option(
+            names = {"-n", "--namespace"},
+            description = "Namespace (default: the context's, else default).")
     String namespace;
 
     @Option(names = "--dry-run", description = "Check and admit the deletion without doing it.")
@@ -35,8 +37,10 @@ final class DeleteCommand implements Callable<Integer> {
         try (DbProvisionClient client = main.client()) {
             String in = kind.namespaced() ? main.namespace(namespace, client) : "";
             client.resources(kind).delete(in, name, "", dryRun);
-            main.terminal.out().println(kind.schema().singular() + "." + kind.schema().group() + " \""
-                    + Table.printable(name) + "\" deleted" + (dryRun ? " (dry run)" : ""));
+            main.terminal
+                    .out()
+                    .println(kind.schema().singular() + "." + kind.schema().group() + " \"" + Table.printable(name)
+                            + "\" deleted" + (dryRun ? " (dry run)" : ""));
             main.terminal.out().flush();
             return ExitCodes.OK;
         }

@@ -29,7 +29,9 @@ final class DescribeCommand implements Callable<Integer> {
             description = "The kind (default: ${DEFAULT-VALUE}).")
     ResourceKind<?> kind;
 
-    @Option(names = {"-n", "--namespace"}, description = "Namespace (default: the context's, else default).")
+    @Option(
+            names = {"-n", "--namespace"},
+            description = "Namespace (default: the context's, else default).")
     String namespace;
 
     @Override
@@ -70,7 +72,10 @@ final class DescribeCommand implements Callable<Integer> {
             for (Object entry : conditions) {
                 Map<?, ?> c = entry instanceof Map<?, ?> m ? m : Map.of();
                 table.add(List.of(
-                        "  " + text(c.get("type")), text(c.get("status")), text(c.get("reason")), text(c.get("message"))));
+                        "  " + text(c.get("type")),
+                        text(c.get("status")),
+                        text(c.get("reason")),
+                        text(c.get("message"))));
             }
             table.print(out);
         }

@@ -25,12 +25,13 @@ final class Durations implements ITypeConverter<Duration> {
         int end = 0;
         while (matcher.find() && matcher.start() == end) {
             long amount = Long.parseLong(matcher.group(1));
-            total = total.plus(switch (matcher.group(2)) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "s" -> Duration.ofSeconds(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                default -> Duration.ofHours(amount);
-            });
+            total = total.plus(
+                    switch (matcher.group(2)) {
+                        case "ms" -> Duration.ofMillis(amount);
+                        case "s" -> Duration.ofSeconds(amount);
+                        case "m" -> Duration.ofMinutes(amount);
+                        default -> Duration.ofHours(amount);
+                    });
             end = matcher.end();
         }
         if (end == 0 || end != text.length()) {

@@ -22,13 +22,19 @@ final class ListCommand implements Callable<Integer> {
                     + " names them (default: ${DEFAULT-VALUE}).")
     ResourceKind<?> kind;
 
-    @Option(names = {"-n", "--namespace"}, description = "Namespace (default: the context's, else default).")
+    @Option(
+            names = {"-n", "--namespace"},
+            description = "Namespace (default: the context's, else default).")
     String namespace;
 
-    @Option(names = {"-A", "--all-namespaces"}, description = "List in every namespace the caller may list.")
+    @Option(
+            names = {"-A", "--all-namespaces"},
+            description = "List in every namespace the caller may list.")
     boolean allNamespaces;
 
-    @Option(names = {"-l", "--selector"}, description = "Label selector, such as team=payments,tier!=dev.")
+    @Option(
+            names = {"-l", "--selector"},
+            description = "Label selector, such as team=payments,tier!=dev.")
     String selector;
 
     @Option(names = "--page-size", defaultValue = "0", description = "Objects per call (default: the server's).")

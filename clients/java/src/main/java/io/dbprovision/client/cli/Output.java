@@ -5,7 +5,6 @@ import com.google.protobuf.Message;
 import io.dbprovision.api.codec.KubeCodec;
 import io.dbprovision.api.schema.Kind;
 import io.dbprovision.client.ResourceKind;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 
@@ -68,7 +67,7 @@ final class Output {
         if (format == OutputFormat.yaml) {
             terminal.out().print(codec.encodeYaml(message));
         } else {
-            terminal.out().println(new String(codec.encodeJsonPretty(message), StandardCharsets.UTF_8));
+            terminal.out().println(KubectlJson.indent(codec.encodeJson(message)));
         }
         terminal.out().flush();
     }

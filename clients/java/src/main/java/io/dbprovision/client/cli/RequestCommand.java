@@ -39,7 +39,9 @@ final class RequestCommand implements Callable<Integer> {
             description = "The server: a DatabaseInstance in the namespace, or clusterdatabaseinstances/NAME.")
     String instance;
 
-    @Option(names = {"-n", "--namespace"}, description = "Namespace (default: the context's, else default).")
+    @Option(
+            names = {"-n", "--namespace"},
+            description = "Namespace (default: the context's, else default).")
     String namespace;
 
     @Option(

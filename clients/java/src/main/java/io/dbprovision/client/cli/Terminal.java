@@ -9,7 +9,8 @@ import java.util.Map;
  * errors), whether output is a terminal (then progress rewrites one line; otherwise one line per change), the
  * environment and the home directory. Tests pass their own to run the CLI in-process.
  */
-public record Terminal(PrintWriter out, PrintWriter err, boolean interactive, Map<String, String> environment, Path home) {
+public record Terminal(
+        PrintWriter out, PrintWriter err, boolean interactive, Map<String, String> environment, Path home) {
 
     /** This process's streams, environment and home. */
     public static Terminal system() {

@@ -3,8 +3,8 @@ package io.dbprovision.client.cli;
 import com.google.protobuf.Message;
 import io.dbprovision.client.DbProvisionClient;
 import io.dbprovision.client.ListOptions;
-import io.dbprovision.client.Resources;
 import io.dbprovision.client.ResourceKind;
+import io.dbprovision.client.Resources;
 import io.dbprovision.client.Watch;
 import io.dbprovision.client.WatchEvent;
 import io.dbprovision.client.errors.DeadlineExceededException;
@@ -42,13 +42,19 @@ final class WatchCommand implements Callable<Integer> {
             description = "The kind (default: ${DEFAULT-VALUE}).")
     ResourceKind<?> kind;
 
-    @Option(names = {"-n", "--namespace"}, description = "Namespace (default: the context's, else default).")
+    @Option(
+            names = {"-n", "--namespace"},
+            description = "Namespace (default: the context's, else default).")
     String namespace;
 
-    @Option(names = {"-A", "--all-namespaces"}, description = "Watch every namespace the caller may list.")
+    @Option(
+            names = {"-A", "--all-namespaces"},
+            description = "Watch every namespace the caller may list.")
     boolean allNamespaces;
 
-    @Option(names = {"-l", "--selector"}, description = "Label selector, such as team=payments.")
+    @Option(
+            names = {"-l", "--selector"},
+            description = "Label selector, such as team=payments.")
     String selector;
 
     @Option(names = "--for", converter = Durations.class, description = "Stop after this long (exit 0), e.g. 5m.")
@@ -57,16 +63,13 @@ final class WatchCommand implements Callable<Integer> {
     @Option(names = "--max-events", defaultValue = "0", description = "Stop after this many events (0: no limit).")
     int maxEvents;
 
-    @Option(
-            names = "--until-ready",
-            description = "With NAME: stop when it is Ready (exit 0) or Failed (exit 6).")
+    @Option(names = "--until-ready", description = "With NAME: stop when it is Ready (exit 0) or Failed (exit 6).")
     boolean untilReady;
 
     @Override
     public Integer call() {
         if (untilReady && name == null) {
-            throw new picocli.CommandLine.ParameterException(
-                    new picocli.CommandLine(this), "--until-ready needs NAME");
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--until-ready needs NAME");
         }
         try (DbProvisionClient client = main.client()) {
             ListOptions options = ListOptions.all().labelSelector(selector);
@@ -123,8 +126,8 @@ final class WatchCommand implements Callable<Integer> {
                         return ExitCodes.OK;
                     }
                     if (summary.phase().equals("Failed")) {
-                        throw new ObjectFailedException(kind.kind() + " " + summary.namespace() + "/"
-                                + summary.name() + " Failed: " + summary.message());
+                        throw new ObjectFailedException(kind.kind() + " " + summary.namespace() + "/" + summary.name()
+                                + " Failed: " + summary.message());
                     }
                 }
                 if (maxEvents > 0 && printed >= maxEvents) {

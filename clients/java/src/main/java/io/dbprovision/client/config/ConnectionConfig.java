@@ -81,7 +81,8 @@ public record ConnectionConfig(
     }
 
     public ConnectionConfig withToken(String bearer) {
-        return new ConnectionConfig(endpoint, caPem, Optional.of(bearer), clientCertificatePem, clientKeyPem, namespace);
+        return new ConnectionConfig(
+                endpoint, caPem, Optional.of(bearer), clientCertificatePem, clientKeyPem, namespace);
     }
 
     public ConnectionConfig withoutToken() {

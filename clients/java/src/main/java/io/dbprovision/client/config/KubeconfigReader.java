@@ -93,8 +93,8 @@ public final class KubeconfigReader {
             throw new ConfigException(file + ": not valid YAML (" + e.getClass().getSimpleName() + ")");
         }
         if (!(document instanceof Map<?, ?> map)) {
-            throw new ConfigException(file + ": expected a kubeconfig (a YAML mapping with clusters, users and "
-                    + "contexts)");
+            throw new ConfigException(
+                    file + ": expected a kubeconfig (a YAML mapping with clusters, users and " + "contexts)");
         }
         return new KubeconfigReader(file, stringKeys(map, file + ": top level"));
     }
@@ -287,7 +287,8 @@ public final class KubeconfigReader {
         } catch (NoSuchFileException e) {
             throw new ConfigException(path + " (" + what + "): no such file");
         } catch (IOException e) {
-            throw new ConfigException(path + " (" + what + "): cannot read: " + e.getClass().getSimpleName());
+            throw new ConfigException(
+                    path + " (" + what + "): cannot read: " + e.getClass().getSimpleName());
         }
     }
 

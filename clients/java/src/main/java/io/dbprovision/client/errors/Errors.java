@@ -68,9 +68,8 @@ public final class Errors {
     private static String message(Status status) {
         String description = status.getDescription();
         if (description == null || description.isBlank()) {
-            description = status.getCause() != null
-                    ? status.getCause().getClass().getSimpleName()
-                    : "no description";
+            description =
+                    status.getCause() != null ? status.getCause().getClass().getSimpleName() : "no description";
         }
         if (description.length() > MAX_MESSAGE) {
             description = description.substring(0, MAX_MESSAGE) + "…";

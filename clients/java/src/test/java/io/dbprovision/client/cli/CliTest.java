@@ -50,7 +50,8 @@ class CliTest {
     }
 
     private static CliRun cli(String... args) {
-        List<String> all = new ArrayList<>(List.of("--config", portal.kubeconfig().toString()));
+        List<String> all =
+                new ArrayList<>(List.of("--config", portal.kubeconfig().toString()));
         all.addAll(List.of(args));
         return CliRun.of(work.resolve("home"), all.toArray(String[]::new));
     }
@@ -72,7 +73,9 @@ class CliTest {
         assertThat(CliRun.of(work, "list", "--no-such-flag").code()).isEqualTo(2);
         assertThat(CliRun.of(work, "list", "--kind", "pods").code()).isEqualTo(2);
         assertThat(CliRun.of(work, "--timeout", "soon", "list").code()).isEqualTo(2);
-        assertThat(CliRun.of(work, "request", "x").code()).as("--instance is required").isEqualTo(2);
+        assertThat(CliRun.of(work, "request", "x").code())
+                .as("--instance is required")
+                .isEqualTo(2);
     }
 
     @Test
@@ -92,7 +95,7 @@ class CliTest {
         CliRun json = cli("list", "-l", "jsdk-team=" + team, "--page-size", "2", "-o", "json");
         assertThat(json.code()).as(json.toString()).isZero();
         assertThat(json.out())
-                .contains("\"apiVersion\": \"dbops.dbprovision.io/v1alpha1\"")
+                .startsWith("{\n    \"apiVersion\": \"dbops.dbprovision.io/v1alpha1\",\n")
                 .contains("\"kind\": \"DatabaseList\"")
                 .contains("\"kind\": \"Database\"")
                 .contains("\"instanceRef\"")

@@ -141,9 +141,11 @@ class KubeconfigReaderTest {
     @Test
     void missingPiecesAreNamedByTheirPath() {
         assertRefused("clusters: []\nusers: []\ncontexts: []\n", "no context given and no current-context set");
-        assertRefused(config("", "").replace("current-context: portal", "current-context: nope"),
+        assertRefused(
+                config("", "").replace("current-context: portal", "current-context: nope"),
                 "no entry named \"nope\" in contexts");
-        assertRefused(config("", "").replace("    server: https://127.0.0.1:9443\n", ""),
+        assertRefused(
+                config("", "").replace("    server: https://127.0.0.1:9443\n", ""),
                 "clusters[portal].cluster.server is missing");
         assertRefused(config("", "").replace("clusters:", "clusterz:"), "clusters is missing");
         assertRefused(
@@ -175,9 +177,11 @@ class KubeconfigReaderTest {
         assertRefused(
                 config("", "").replace("    server: https://127.0.0.1:9443", "    server: {a: b}"),
                 "clusters[portal].cluster.server: expected a string, not a mapping");
-        assertRefused(config("", "").replace("current-context: portal", "current-context: 42"),
+        assertRefused(
+                config("", "").replace("current-context: portal", "current-context: 42"),
                 "current-context: expected a string, not a number");
-        assertRefused("clusters:\n- 7\ncontexts:\n- name: x\n  context: {cluster: a}\ncurrent-context: x\n",
+        assertRefused(
+                "clusters:\n- 7\ncontexts:\n- name: x\n  context: {cluster: a}\ncurrent-context: x\n",
                 "clusters[0]: expected a mapping");
     }
 
@@ -186,8 +190,7 @@ class KubeconfigReaderTest {
         assertRefused(config("    insecure-skip-tls-verify: true", ""), "insecure-skip-tls-verify is not supported");
         assertRefused(config("", "    exec: {command: steal}"), "users[admin].user.exec is not supported");
         assertRefused(
-                config("", "").replace("https://127.0.0.1:9443", "http://127.0.0.1:9443"),
-                "must be https://host:port");
+                config("", "").replace("https://127.0.0.1:9443", "http://127.0.0.1:9443"), "must be https://host:port");
         assertRefused(
                 config("", "").replace("https://127.0.0.1:9443", "https://user:pw@127.0.0.1:9443"),
                 "must not carry credentials");

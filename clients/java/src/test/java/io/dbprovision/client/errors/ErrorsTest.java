@@ -71,8 +71,8 @@ class ErrorsTest {
                         .setDescription("a lowercase RFC 1123 label"))
                 .build());
 
-        InvalidArgumentException invalid = (InvalidArgumentException)
-                Errors.from(rich(Status.Code.INVALID_ARGUMENT, "Database \"x\" is invalid", reason("Invalid"), badRequest));
+        InvalidArgumentException invalid = (InvalidArgumentException) Errors.from(
+                rich(Status.Code.INVALID_ARGUMENT, "Database \"x\" is invalid", reason("Invalid"), badRequest));
 
         assertThat(invalid.violations())
                 .containsExactly(
@@ -102,7 +102,8 @@ class ErrorsTest {
 
     @Test
     void aPlainStatusWithoutDetailsStillMaps() {
-        DbProvisionException mapped = Errors.from(Status.UNAVAILABLE.withDescription("io exception").asRuntimeException());
+        DbProvisionException mapped =
+                Errors.from(Status.UNAVAILABLE.withDescription("io exception").asRuntimeException());
 
         assertThat(mapped).isInstanceOf(UnavailableException.class);
         assertThat(mapped.reason()).isEmpty();
