@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dbprovision.client.cli.CliMain;
 import io.dbprovision.client.cli.Terminal;
 import io.dbprovision.client.errors.DeadlineExceededException;
+import io.dbprovision.client.errors.PermissionDeniedException;
 import io.dbprovision.proto.portal.v1alpha1.AccessProfile;
 import io.dbprovision.proto.portal.v1alpha1.Connection;
 import io.dbprovision.proto.portal.v1alpha1.RequestDatabaseProgress;
@@ -129,6 +130,28 @@ class RequestDatabaseTest {
         Connection withPassword = client.connection(NAMESPACE, user, true);
         assertThat(withPassword.getPassword()).isNotEmpty();
         assertThat(currentUser(withPassword)).isEqualTo(withPassword.getUser());
+    }
+
+    @Test
+    void aCallerWhoMayRequestButNotReadSecretsGetsTheConnectionWithoutThePassword() {
+        portal.allowDev(
+                NAMESPACE,
+                "jsdk-requester",
+                List.of("databases", "databaseusers", "databasegrants"),
+                List.of("create", "get", "list", "watch"));
+        try (DbProvisionClient dev = DbProvisionClient.builder()
+                .config(portal.anonymous().withToken(RunningPortal.DEV_TOKEN))
+                .build()) {
+            Connection connection = dev.requestDatabase(request("devapp", AccessProfile.READ_ONLY), progress -> {});
+            assertThat(connection.getPassword()).isEmpty();
+
+            Connection details = dev.connection(NAMESPACE, "devapp-read-only", false);
+            assertThat(details.getUser()).isEqualTo(connection.getUser());
+            assertThat(details.getPassword()).isEmpty();
+            assertThatThrownBy(() -> dev.connection(NAMESPACE, "devapp-read-only", true))
+                    .isInstanceOf(PermissionDeniedException.class)
+                    .hasMessageContaining("jsdk-dev");
+        }
     }
 
     @Test

@@ -35,6 +35,8 @@ import javax.net.ssl.TrustManagerFactory;
  */
 public final class RunningPortal implements AutoCloseable {
     public static final String NOBODY_TOKEN = "jsdk-nobody-token-" + UUID.randomUUID();
+    /** User {@code jsdk-dev}: whatever RBAC objects the test creates for it allow. */
+    public static final String DEV_TOKEN = "jsdk-dev-token-" + UUID.randomUUID();
 
     private final Path dataDir;
     private final int portalPort;
@@ -47,7 +49,9 @@ public final class RunningPortal implements AutoCloseable {
         this.reconcilers = reconcilers;
         try {
             Files.createDirectories(work);
-            Files.writeString(work.resolve("tokens.csv"), NOBODY_TOKEN + ",jsdk-nobody,jsdk-nobody-uid\n");
+            Files.writeString(
+                    work.resolve("tokens.csv"),
+                    NOBODY_TOKEN + ",jsdk-nobody,jsdk-nobody-uid\n" + DEV_TOKEN + ",jsdk-dev,jsdk-dev-uid\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -135,6 +139,29 @@ public final class RunningPortal implements AutoCloseable {
                 "POST",
                 "/api/v1/namespaces",
                 "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + name + "\"}}");
+    }
+
+    /**
+     * Lets user {@code jsdk-dev} do {@code verbs} on {@code resources} of dbops.dbprovision.io in {@code namespace}
+     * (a Role and a RoleBinding, over REST).
+     */
+    public void allowDev(
+            String namespace, String role, java.util.List<String> resources, java.util.List<String> verbs) {
+        String quotedResources =
+                String.join(",", resources.stream().map(r -> "\"" + r + "\"").toList());
+        String quotedVerbs =
+                String.join(",", verbs.stream().map(v -> "\"" + v + "\"").toList());
+        rest("POST", "/apis/rbac.authorization.k8s.io/v1/namespaces/" + namespace + "/roles", """
+                {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"Role","metadata":{"name":"%s"},
+                 "rules":[{"apiGroups":["dbops.dbprovision.io"],"resources":[%s],"verbs":[%s]}]}
+                """.formatted(
+                        role, quotedResources, quotedVerbs));
+        rest("POST", "/apis/rbac.authorization.k8s.io/v1/namespaces/" + namespace + "/rolebindings", """
+                {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding","metadata":{"name":"%s"},
+                 "roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"Role","name":"%s"},
+                 "subjects":[{"apiGroup":"rbac.authorization.k8s.io","kind":"User","name":"jsdk-dev"}]}
+                """.formatted(
+                        role, role));
     }
 
     private void rest(String method, String path, String body) {

@@ -1,12 +1,20 @@
 package io.dbprovision.client.cli;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import io.dbprovision.api.codec.KubeCodec;
+import io.dbprovision.api.codec.TreeWriter;
 import io.dbprovision.api.schema.Kind;
 import io.dbprovision.client.ResourceKind;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Prints results in the chosen format: human tables, or Kubernetes JSON / YAML through the api module's codec (the
@@ -50,7 +58,29 @@ final class Output {
         set(list, "kind", schema.listKind());
         FieldDescriptor itemsField = list.getDescriptorForType().findFieldByName("items");
         items.forEach(item -> list.addRepeatedField(itemsField, withTypeMeta(kind, item)));
-        any(list.build());
+        if (!items.isEmpty()) {
+            any(list.build());
+            return;
+        }
+        // The codec omits empty repeated fields; kubectl prints an empty list's items as [].
+        if (format == OutputFormat.yaml) {
+            terminal.out().print(codec.encodeYaml(list.build()) + "items: []\n");
+        } else {
+            Map<String, Object> tree = new LinkedHashMap<>(codec.toTree(list.build()));
+            tree.put("items", List.of());
+            terminal.out().println(KubectlJson.indent(compact(tree)));
+        }
+        terminal.out().flush();
+    }
+
+    private static byte[] compact(Object tree) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonGenerator generator = new JsonFactory().createGenerator(out)) {
+            TreeWriter.write(generator, tree);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 
     /** One object: a table of one row, or the object. */

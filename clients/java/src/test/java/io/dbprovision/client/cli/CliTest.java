@@ -113,6 +113,14 @@ class CliTest {
         assertThat(run.code()).isZero();
         assertThat(run.out()).isEmpty();
         assertThat(run.err()).contains("No databases found.");
+
+        CliRun json = cli("list", "-l", "jsdk-team=nobody-has-this", "-o", "json");
+        assertThat(json.out())
+                .isEqualTo(
+                        "{\n    \"apiVersion\": \"dbops.dbprovision.io/v1alpha1\",\n    \"kind\": \"DatabaseList\",\n"
+                                + "    \"items\": []\n}\n");
+        CliRun yaml = cli("list", "-l", "jsdk-team=nobody-has-this", "-o", "yaml");
+        assertThat(yaml.out()).isEqualTo("apiVersion: dbops.dbprovision.io/v1alpha1\nkind: DatabaseList\nitems: []\n");
     }
 
     @Test
