@@ -59,19 +59,22 @@ class RequestDatabaseTest {
         // Trust authentication: the password is not checked, but the instance needs a Secret with one.
         portal.createSecret(NAMESPACE, "pg-admin", "postgres", "unused");
         client = portal.client();
-        client.databaseInstances()
-                .create(DatabaseInstance.newBuilder()
-                        .setMetadata(ObjectMeta.newBuilder().setName("pg").setNamespace(NAMESPACE))
-                        .setSpec(DatabaseInstanceSpec.newBuilder()
-                                .setEngine(EngineType.ENGINE_TYPE_POSTGRES)
-                                .setConnection(ConnectionConfig.newBuilder()
-                                        .setHost("127.0.0.1")
-                                        .setPort(5432)
-                                        .setDatabase("postgres")
-                                        .setSecretRef(
-                                                CredentialSecretRef.newBuilder().setName("pg-admin")))
-                                .setDeletionProtection(false))
-                        .build());
+        client.databaseInstances().create(instance("pg", 5432));
+    }
+
+    /** A PostgreSQL instance on 127.0.0.1:{@code port} with the admin Secret pg-admin. */
+    private static DatabaseInstance instance(String name, int port) {
+        return DatabaseInstance.newBuilder()
+                .setMetadata(ObjectMeta.newBuilder().setName(name).setNamespace(NAMESPACE))
+                .setSpec(DatabaseInstanceSpec.newBuilder()
+                        .setEngine(EngineType.ENGINE_TYPE_POSTGRES)
+                        .setConnection(ConnectionConfig.newBuilder()
+                                .setHost("127.0.0.1")
+                                .setPort(port)
+                                .setDatabase("postgres")
+                                .setSecretRef(CredentialSecretRef.newBuilder().setName("pg-admin")))
+                        .setDeletionProtection(false))
+                .build();
     }
 
     @AfterAll
@@ -195,6 +198,19 @@ class RequestDatabaseTest {
 
         CliOutput listed = cli("list", "-n", NAMESPACE, "-l", "jsdk-run=" + RUN);
         assertThat(listed.out).containsPattern(NAMESPACE + " +" + name + " +Ready +True");
+    }
+
+    @Test
+    void watchUntilReadyExitsWith0WhenReadyAnd6WhenTheObjectFailed() {
+        client.databaseInstances().create(instance("jsdk-dead", RunningPortal.freePort()));
+
+        CliOutput ready = cli("watch", "pg", "--kind", "dbi", "-n", NAMESPACE, "--until-ready", "--for", "2m");
+        assertThat(ready.code).as(ready.toString()).isZero();
+        assertThat(ready.out).containsPattern(NAMESPACE + " +pg +Ready +True");
+
+        CliOutput failed = cli("watch", "jsdk-dead", "--kind", "dbi", "-n", NAMESPACE, "--until-ready", "--for", "2m");
+        assertThat(failed.code).as(failed.toString()).isEqualTo(6);
+        assertThat(failed.err).startsWith("error: DatabaseInstance " + NAMESPACE + "/jsdk-dead Failed: ");
     }
 
     @Test
