@@ -117,6 +117,44 @@ class PortalClientTest {
     }
 
     @Test
+    void anObjectWithoutNamespaceGoesToTheContextsNamespace() {
+        assertThat(client.defaultNamespace()).contains("default");
+        Database withoutNamespace = database("", unique("ctx"));
+
+        Database created = client.databases().create(withoutNamespace);
+
+        assertThat(created.getMetadata().getNamespace()).isEqualTo("default");
+    }
+
+    @Test
+    void aClusterScopedKindIsReadByNameAlone() {
+        String name = unique("cluster");
+        var instance = io.dbprovision.proto.v1alpha1.ClusterDatabaseInstance.newBuilder()
+                .setMetadata(
+                        io.dbprovision.proto.v1alpha1.ObjectMeta.newBuilder().setName(name))
+                .setSpec(io.dbprovision.proto.v1alpha1.DatabaseInstanceSpec.newBuilder()
+                        .setEngine(io.dbprovision.proto.v1alpha1.EngineType.ENGINE_TYPE_POSTGRES)
+                        .setConnection(io.dbprovision.proto.v1alpha1.ConnectionConfig.newBuilder()
+                                .setHost("127.0.0.1")
+                                .setSecretRef(io.dbprovision.proto.v1alpha1.CredentialSecretRef.newBuilder()
+                                        .setName("jsdk-admin")
+                                        .setNamespace("default")))
+                        .setDeletionProtection(false))
+                .build();
+
+        client.clusterDatabaseInstances().create(instance);
+
+        assertThat(client.clusterDatabaseInstances().get(name).getMetadata().getName())
+                .isEqualTo(name);
+        assertThat(client.clusterDatabaseInstances().list(ListOptions.all()))
+                .anySatisfy(i -> assertThat(i.getMetadata().getName()).isEqualTo(name));
+        client.clusterDatabaseInstances().delete(name);
+        assertThatThrownBy(() -> client.databases().get("orders"))
+                .as("a namespaced kind needs its namespace")
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void aValidateOnlyCreateStoresNothing() {
         String name = unique("dry");
         Written<Database> written = client.databases().create(database(NAMESPACE, name), true);
