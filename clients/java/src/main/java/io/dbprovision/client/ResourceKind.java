@@ -195,9 +195,16 @@ public final class ResourceKind<T extends Message> {
         }
     }
 
+    /**
+     * Names are DNS labels or subdomains; one with a '/' would make the resource name point elsewhere ({@code
+     * namespaces/a/databases/b/../..}), so it is refused here rather than trusted to the server's parsing.
+     */
     private static void requireNonEmpty(String value, String what) {
         if (value == null || value.isEmpty()) {
             throw new IllegalArgumentException(what + " must not be empty");
+        }
+        if (value.indexOf('/') >= 0) {
+            throw new IllegalArgumentException(what + " must not contain '/'");
         }
     }
 

@@ -152,6 +152,21 @@ class CliTest {
     }
 
     @Test
+    void hostileNamesAreRefusedBeforeOrByTheServer() {
+        CliRun slash = cli("describe", "orders/../../x");
+        assertThat(slash.code()).as(slash.toString()).isEqualTo(1);
+        assertThat(slash.err()).isEqualTo("error: name must not contain '/'\n");
+
+        CliRun invalid = cli("describe", "Not_A_Name\u001b[2J");
+        assertThat(invalid.code()).as(invalid.toString()).isEqualTo(1);
+        assertThat(invalid.err()).startsWith("error: INVALID_ARGUMENT: ").doesNotContain("\u001b");
+
+        CliRun huge = cli("describe", "a".repeat(100_000));
+        assertThat(huge.code()).as(huge.toString()).isIn(1);
+        assertThat(huge.err()).startsWith("error: ").hasSizeLessThan(5000);
+    }
+
+    @Test
     void deleteRemovesTheObject() {
         String name = RunningPortal.unique("cli-delete");
         try (DbProvisionClient client = portal.client()) {
