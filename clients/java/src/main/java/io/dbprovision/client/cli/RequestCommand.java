@@ -108,6 +108,11 @@ final class RequestCommand implements Callable<Integer> {
         out.println("Would create: Database " + plan.getDatabase().getMetadata().getName()
                 + ", DatabaseUser " + plan.getUser().getMetadata().getName()
                 + ", DatabaseGrant " + plan.getGrant().getMetadata().getName());
+        if (plan.getPlanList().isEmpty()) {
+            out.println("The server returned no SQL for this plan (see the message above).");
+            out.flush();
+            return;
+        }
         out.println("SQL the provisioner would run:");
         for (PlannedStatement statement : plan.getPlanList()) {
             String where = statement.getDatabase().isEmpty() ? "" : " (in " + statement.getDatabase() + ")";

@@ -185,13 +185,6 @@ class CliTest {
     }
 
     @Test
-    void theConnectionOfAMissingUserIsNotFound() {
-        CliRun run = cli("connection", RunningPortal.unique("nouser"), "--show-password");
-
-        assertThat(run.code()).as(run.toString()).isEqualTo(3);
-    }
-
-    @Test
     void callersWithoutRightsOrWithAWrongTokenExitWith4() {
         CliRun denied = cli("--token", RunningPortal.NOBODY_TOKEN, "list");
         assertThat(denied.code()).as(denied.toString()).isEqualTo(4);
