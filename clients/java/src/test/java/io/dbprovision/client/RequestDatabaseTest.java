@@ -223,7 +223,7 @@ class RequestDatabaseTest {
     }
 
     @Test
-    void watchUntilReadyExitsWith0WhenReadyAnd6WhenTheObjectFailed() {
+    void scriptsSeeReadyAs0FailedAs6AndATimeoutAs5() {
         client.databaseInstances().create(instance("jsdk-dead", RunningPortal.freePort()));
 
         CliOutput ready = cli("watch", "pg", "--kind", "dbi", "-n", NAMESPACE, "--until-ready", "--for", "2m");
@@ -233,6 +233,23 @@ class RequestDatabaseTest {
         CliOutput failed = cli("watch", "jsdk-dead", "--kind", "dbi", "-n", NAMESPACE, "--until-ready", "--for", "2m");
         assertThat(failed.code).as(failed.toString()).isEqualTo(6);
         assertThat(failed.err).startsWith("error: DatabaseInstance " + NAMESPACE + "/jsdk-dead Failed: ");
+
+        CliOutput onDead = cli(
+                "request",
+                "on-dead",
+                "--instance",
+                "jsdk-dead",
+                "-n",
+                NAMESPACE,
+                "--timeout",
+                "5s",
+                "--database-name",
+                databaseName("on-dead"));
+        assertThat(onDead.code).as(onDead.toString()).isEqualTo(5);
+        assertThat(onDead.err)
+                .contains("database on-dead: Pending")
+                .contains("error: DEADLINE_EXCEEDED: ")
+                .contains("go on converging");
     }
 
     @Test

@@ -33,10 +33,12 @@ final class Progress {
         err.flush();
     }
 
+    /** Ends the rewritten line (once; later calls do nothing). */
     void done() {
         if (interactive && shownWidth > 0) {
             err.println();
             err.flush();
+            shownWidth = 0;
         }
     }
 

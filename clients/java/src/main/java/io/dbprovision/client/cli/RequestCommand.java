@@ -1,6 +1,7 @@
 package io.dbprovision.client.cli;
 
 import io.dbprovision.client.DbProvisionClient;
+import io.dbprovision.client.errors.DeadlineExceededException;
 import io.dbprovision.proto.engine.v1alpha1.PlannedStatement;
 import io.dbprovision.proto.portal.v1alpha1.AccessProfile;
 import io.dbprovision.proto.portal.v1alpha1.Connection;
@@ -92,6 +93,13 @@ final class RequestCommand implements Callable<Integer> {
             Connection connection;
             try {
                 connection = client.requestDatabase(request.build(), progress::show);
+            } catch (DeadlineExceededException e) {
+                progress.done();
+                main.terminal
+                        .err()
+                        .println("The objects stay and go on converging; follow them with: dbprovision-cli" + " watch "
+                                + name + " -n " + request.getNamespace() + " --until-ready");
+                throw e;
             } finally {
                 progress.done();
             }
