@@ -60,6 +60,7 @@ public final class PortalServer implements AutoCloseable {
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final Runnable beforeDrain;
     private final Duration shutdownGrace;
+    private final List<String> serviceNames;
 
     /**
      * @param services the portal's services, intercepted already
@@ -88,6 +89,9 @@ public final class PortalServer implements AutoCloseable {
                 .addService(health.getHealthService())
                 .addService((BindableService) ProtoReflectionServiceV1.newInstance());
         services.forEach(builder::addService);
+        this.serviceNames = services.stream()
+                .map(service -> service.getServiceDescriptor().getName())
+                .toList();
         this.server = builder.build();
     }
 
@@ -100,6 +104,9 @@ public final class PortalServer implements AutoCloseable {
         health.setStatus(
                 HealthStatusManager.SERVICE_NAME_ALL_SERVICES,
                 io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+        // per service too, so that a probe may name the one it needs
+        serviceNames.forEach(
+                name -> health.setStatus(name, io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING));
         return this;
     }
 

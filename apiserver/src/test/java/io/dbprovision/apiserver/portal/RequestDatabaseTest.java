@@ -59,7 +59,14 @@ class RequestDatabaseTest {
     @BeforeAll
     static void start() throws SQLException {
         dropEngineObjects();
+        Path tokens = work.resolve("tokens.csv");
+        try {
+            Files.writeString(tokens, "token-app-dev,app-dev,uid-app-dev,\"\"\n");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         server = StandaloneServer.start(StandaloneServer.Options.of(work.resolve("data"), "127.0.0.1", 0, false)
+                .withTokenFile(tokens)
                 .withPortal("127.0.0.1", 0));
         channels = new PortalChannels(server.portalPort().orElseThrow(), server.caCertificate());
         channel = channels.anonymous();
@@ -74,6 +81,20 @@ class RequestDatabaseTest {
                             + "\"},\"stringData\":{\"username\":\"" + user + "\",\"password\":\"\"}}");
             assertThat(created.code()).as(created.body()).isEqualTo(201);
         }
+        // app-dev may create and read the three kinds in default, but neither Secrets nor credentials
+        var role = rest.send(
+                server.adminToken(), "POST", "/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles", """
+                {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"Role","metadata":{"name":"portal-app-dev"},
+                 "rules":[{"apiGroups":["dbops.dbprovision.io"],
+                           "resources":["databases","databaseusers","databasegrants"],
+                           "verbs":["get","list","watch","create"]}]}""");
+        assertThat(role.code()).as(role.body()).isEqualTo(201);
+        var binding = rest.send(
+                server.adminToken(), "POST", "/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings", """
+                {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding","metadata":{"name":"portal-app-dev"},
+                 "roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"Role","name":"portal-app-dev"},
+                 "subjects":[{"kind":"User","name":"app-dev","apiGroup":"rbac.authorization.k8s.io"}]}""");
+        assertThat(binding.code()).as(binding.body()).isEqualTo(201);
         var instances = bearer(DatabaseInstancesServiceGrpc.newBlockingStub(channel), server.adminToken());
         instances.createDatabaseInstance(CreateDatabaseInstanceRequest.newBuilder()
                 .setParent("namespaces/default")
@@ -188,6 +209,53 @@ class RequestDatabaseTest {
     }
 
     @Test
+    void aCallerWhoMayCreateButNotReadSecretsGetsTheConnectionWithoutThePassword() throws Exception {
+        var asDev = bearer(PortalServiceGrpc.newBlockingStub(channel), "token-app-dev")
+                .withDeadlineAfter(3, TimeUnit.MINUTES);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        List<RequestDatabaseProgress> progress = new ArrayList<>();
+        while (true) {
+            try {
+                asDev.requestDatabase(RequestDatabaseRequest.newBuilder()
+                                .setNamespace("default")
+                                .setInstance("portal-pg")
+                                .setDatabase("portal-pg-devdb")
+                                .setProfile(AccessProfile.READ_ONLY)
+                                .build())
+                        .forEachRemaining(progress::add);
+                break;
+            } catch (io.grpc.StatusRuntimeException e) {
+                // the RoleBinding reaches the RBAC index shortly after it is stored
+                assertThat(PortalChannels.code(e)).isEqualTo(io.grpc.Status.Code.PERMISSION_DENIED);
+                assertThat(System.nanoTime()).as(e.getMessage()).isLessThan(deadline);
+                Thread.sleep(100);
+            }
+        }
+        Connection connection = progress.getLast().getConnection();
+        assertThat(connection.getUser()).isEqualTo("portal_pg_devdb_read_only");
+        assertThat(connection.getPassword()).isEmpty();
+        GetConnectionRequest withPassword = GetConnectionRequest.newBuilder()
+                .setName("namespaces/default/databaseusers/portal-pg-devdb-read-only")
+                .setIncludePassword(true)
+                .build();
+        var refused = PortalChannels.failure(() -> asDev.getConnection(withPassword));
+        assertThat(PortalChannels.code(refused)).isEqualTo(io.grpc.Status.Code.PERMISSION_DENIED);
+        assertThat(refused.getStatus().getDescription())
+                .contains("User \"app-dev\" cannot get resource \"databaseusers/credentials\"");
+        assertThat(asDev.getConnection(withPassword.toBuilder()
+                                .setIncludePassword(false)
+                                .build())
+                        .getPassword())
+                .isEmpty();
+        // the admin may read the Secret: the password logs in
+        Connection admin = portal().getConnection(withPassword);
+        try (var app =
+                DriverManager.getConnection(POSTGRES + admin.getDatabase(), admin.getUser(), admin.getPassword())) {
+            assertThat(app.isValid(5)).isTrue();
+        }
+    }
+
+    @Test
     void aDryRunStoresNothingAndAnswersTheObjects() {
         List<RequestDatabaseProgress> messages = new ArrayList<>();
         portal().requestDatabase(RequestDatabaseRequest.newBuilder()
@@ -250,10 +318,12 @@ class RequestDatabaseTest {
     private static void dropEngineObjects() throws SQLException {
         try (var admin = DriverManager.getConnection(POSTGRES + "postgres", "postgres", "");
                 Statement sql = admin.createStatement()) {
-            for (String database : List.of("portal_pg_orders", "portal_pg_kubectl", "portal_pg_dry")) {
+            for (String database :
+                    List.of("portal_pg_orders", "portal_pg_kubectl", "portal_pg_dry", "portal_pg_devdb")) {
                 sql.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
             }
-            for (String role : List.of("portal_pg_orders_read_write", "portal_pg_kubectl_read_only")) {
+            for (String role : List.of(
+                    "portal_pg_orders_read_write", "portal_pg_kubectl_read_only", "portal_pg_devdb_read_only")) {
                 sql.execute("DROP ROLE IF EXISTS " + role);
             }
         }
