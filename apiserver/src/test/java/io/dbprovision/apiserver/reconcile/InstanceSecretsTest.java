@@ -125,7 +125,10 @@ class InstanceSecretsTest {
                 new String[] {"databaseinstances", "pg"},
                 new String[] {"secrets", "pg-admin"},
                 new String[] {"secrets", "app-credentials"})) {
-            Await.until(object[0] + "/" + object[1] + " is gone", () -> !harness.exists(object[0], NS, object[1]));
+            Await.until(
+                    object[0] + "/" + object[1] + " is gone",
+                    java.time.Duration.ofSeconds(60),
+                    () -> !harness.exists(object[0], NS, object[1]));
         }
         assertThat(DatabaseReconcileTest.exists(tag + "_db"))
                 .as("database dropped")
