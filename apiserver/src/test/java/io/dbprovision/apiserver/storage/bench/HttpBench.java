@@ -122,7 +122,8 @@ public final class HttpBench {
             int watchRepeats,
             int watchConnections,
             int rssObjects,
-            String rssHeap) {
+            String rssHeap,
+            double scale) {
 
         static Config fromSystemProperties() {
             double scale = Double.parseDouble(System.getProperty("bench.scale", "1"));
@@ -154,8 +155,9 @@ public final class HttpBench {
                             .toList(),
                     Integer.getInteger("bench.watchRepeats", 1),
                     Integer.getInteger("bench.watchConnections", 10),
-                    (int) (Integer.getInteger("bench.rssObjects", 100_000) * scale),
-                    System.getProperty("bench.rssHeap", "1g"));
+                    Integer.getInteger("bench.rssObjects", 100_000), // not scaled: the target is at 100,000
+                    System.getProperty("bench.rssHeap", "1g"),
+                    scale);
         }
 
         private static List<String> list(String text) {
@@ -519,14 +521,16 @@ public final class HttpBench {
     private void warmUp(int passes) {
         long started = System.nanoTime();
         AtomicLong index = new AtomicLong();
+        // scaled like the rest (bench.scale), so that a quick run is quick; never below a few hundred
+        int creates = Math.max(300, (int) (1_000 * config.scale()));
         for (int pass = 0; pass < passes; pass++) {
-            run(STORAGE, 16, 2_000, Duration.ofSeconds(20), index, i -> storageCreate("warm-up", "s-" + i));
-            run(API, 16, 1_000, Duration.ofSeconds(20), index, i -> apiCreate("warm-up", "a-" + i, i));
+            run(STORAGE, 16, 2 * creates, Duration.ofSeconds(20), index, i -> storageCreate("warm-up", "s-" + i));
+            run(API, 16, creates, Duration.ofSeconds(20), index, i -> apiCreate("warm-up", "a-" + i, i));
             for (Http client : http.values()) {
                 run(
                         client.column,
                         16,
-                        1_000,
+                        creates,
                         Duration.ofSeconds(20),
                         index,
                         i -> httpCreate(client, "warm-up", "h-" + i, i));
@@ -1290,7 +1294,15 @@ public final class HttpBench {
         return -1;
     }
 
-    record WatchRun(Samples fromStart, Samples fromAck, Samples writes, long missing, double writeRate, double cpu) {
+    /** {@code cpu}: the serving process's CPU, % of a core; {@code driverCpu}: this process's (the watchers' client). */
+    record WatchRun(
+            Samples fromStart,
+            Samples fromAck,
+            Samples writes,
+            long missing,
+            double writeRate,
+            double cpu,
+            double driverCpu) {
         /** Several runs as one: their samples together, missing events summed, rates and CPU averaged. */
         static WatchRun merge(List<WatchRun> runs) {
             if (runs.size() == 1) {
@@ -1302,7 +1314,8 @@ public final class HttpBench {
                     Samples.merge(runs.stream().map(WatchRun::writes).toList()),
                     runs.stream().mapToLong(WatchRun::missing).sum(),
                     runs.stream().mapToDouble(WatchRun::writeRate).average().orElse(0),
-                    runs.stream().mapToDouble(WatchRun::cpu).average().orElse(0));
+                    runs.stream().mapToDouble(WatchRun::cpu).average().orElse(0),
+                    runs.stream().mapToDouble(WatchRun::driverCpu).average().orElse(0));
         }
     }
 
@@ -1327,6 +1340,7 @@ public final class HttpBench {
         long intervalNanos = 1_000_000_000L / load.rate();
         long writeErrors = 0;
         long cpuStart = cpuNanos.getAsLong();
+        long driverStart = StorageBench.processCpuNanos();
         long start = System.nanoTime();
         for (int sequence = 0; sequence < events; sequence++) {
             long due = start + sequence * intervalNanos;
@@ -1349,6 +1363,7 @@ public final class HttpBench {
             Thread.sleep(20); // a bounded wait for the last deliveries, not synchronisation
         }
         double cpu = (cpuNanos.getAsLong() - cpuStart) / (double) (System.nanoTime() - start);
+        double driverCpu = (StorageBench.processCpuNanos() - driverStart) / (double) (System.nanoTime() - start);
         Samples writes = new Samples(events);
         Samples fromStart = new Samples(load.watchers() * events);
         Samples fromAck = new Samples(load.watchers() * events);
@@ -1364,7 +1379,7 @@ public final class HttpBench {
                 fromAck.add(watcher[sequence] - acknowledged[sequence]);
             }
         }
-        return new WatchRun(fromStart, fromAck, writes, missing, events / writeSeconds, cpu * 100);
+        return new WatchRun(fromStart, fromAck, writes, missing, events / writeSeconds, cpu * 100, driverCpu * 100);
     }
 
     private void record(String column, String suffix, WatchRun run, int broken) {
@@ -1376,9 +1391,11 @@ public final class HttpBench {
         v.put("watch write p50" + suffix, StorageBench.millis(run.writes().percentile(50)));
         v.put("watch write p99" + suffix, StorageBench.millis(run.writes().percentile(99)));
         v.put("watch cpu" + suffix, run.cpu());
+        v.put("watch driver cpu" + suffix, run.driverCpu());
         step(
                 "watch%s, %s: %,d deliveries, from create called p50 %.2f ms p99 %.2f ms, from create returned"
-                        + " p50 %.2f ms p99 %.2f ms; writes p50 %.2f ms p99 %.2f ms at %.0f/s; CPU %.0f%% of a core;"
+                        + " p50 %.2f ms p99 %.2f ms; writes p50 %.2f ms p99 %.2f ms at %.0f/s; CPU %.0f%% of a core"
+                        + " (load driver %.0f%%);"
                         + " %,d missing, %d broken",
                 suffix,
                 column,
@@ -1391,6 +1408,7 @@ public final class HttpBench {
                 StorageBench.millis(run.writes().percentile(99)),
                 run.writeRate(),
                 run.cpu(),
+                run.driverCpu(),
                 run.missing(),
                 broken);
         if (run.missing() > 0 || broken > 0) {
@@ -1569,7 +1587,7 @@ public final class HttpBench {
             this.client = HttpClient.newBuilder()
                     .version(expected)
                     .sslContext(tls)
-                    .connectTimeout(Duration.ofSeconds(10))
+                    .connectTimeout(Duration.ofSeconds(120)) // 1,000 TLS handshakes at once on a loaded machine
                     .build();
             this.base = "https://127.0.0.1:" + server.port();
         }

@@ -142,9 +142,9 @@ final class HttpReport {
                     false,
                     0));
             rows.add(new Row(
-                    "watch, " + load.label() + ", serving process CPU (% of one core)",
+                    "watch, " + load.label() + ", CPU (% of one core): serving process / load driver (the watchers)",
                     "watch cpu" + suffix,
-                    null,
+                    "watch driver cpu" + suffix,
                     "%,.0f",
                     false,
                     0));
