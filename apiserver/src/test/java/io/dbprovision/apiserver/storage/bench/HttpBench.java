@@ -156,7 +156,7 @@ public final class HttpBench {
                     Integer.getInteger("bench.watchRepeats", 1),
                     Integer.getInteger("bench.watchConnections", 10),
                     Integer.getInteger("bench.rssObjects", 100_000), // not scaled: the target is at 100,000
-                    System.getProperty("bench.rssHeap", "1g"),
+                    System.getProperty("bench.rssHeap", "640m"),
                     scale);
         }
 
