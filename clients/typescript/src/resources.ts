@@ -251,12 +251,20 @@ abstract class Resources<S extends DescMessage> {
     if (options.signal !== undefined) callOptions.signal = options.signal;
     if (options.timeoutMs !== undefined) callOptions.timeoutMs = options.timeoutMs;
     const events = this.calls.serverStream(this.layout.watch, request, `watch ${this.where(parent)}`, callOptions, 0);
-    for await (const event of events) {
-      const fields = event as Fields;
-      yield {
-        type: eventTypeName(fields["type"] as EventType),
-        object: fields[this.layout.eventField] as MessageShape<S>,
-      };
+    try {
+      for await (const event of events) {
+        const fields = event as Fields;
+        yield {
+          type: eventTypeName(fields["type"] as EventType),
+          object: fields[this.layout.eventField] as MessageShape<S>,
+        };
+      }
+    } catch (error) {
+      // The caller's abort is how a watch is meant to end: the loop just stops.
+      if (options.signal?.aborted === true) {
+        return;
+      }
+      throw error;
     }
   }
 
