@@ -21,7 +21,7 @@ import {
   type RequestDatabaseProgress,
   type WatchEvent,
 } from "../src/index.js";
-import { freePort, TestServer } from "./support/server.js";
+import { freePort, TestServer } from "./support/server.mjs";
 
 // Unique per run: parallel runs of other helpers share the PostgreSQL server.
 const run = randomBytes(3).toString("hex");
