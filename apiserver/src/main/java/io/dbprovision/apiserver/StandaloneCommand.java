@@ -33,6 +33,18 @@ final class StandaloneCommand implements Runnable {
             description = "Address to listen on (default: ${DEFAULT-VALUE}).")
     String bindAddress;
 
+    @Option(
+            names = "--portal-port",
+            defaultValue = "9443",
+            description = "Port of the portal gRPC API (TLS, same certificate and credentials as HTTPS); 0 turns it off"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int portalPort;
+
+    @Option(
+            names = "--portal-bind-address",
+            description = "Address the portal gRPC API listens on (default: the --bind-address).")
+    String portalBindAddress;
+
     @Option(names = "--no-fsync", description = "Do not fsync commits (survives process crashes, not power loss).")
     boolean noFsync;
 
@@ -76,7 +88,7 @@ final class StandaloneCommand implements Runnable {
                   kubeconfig:     %s
                   admin token:    %s
                   provisioner:    %s
-                Try:
+                %sTry:
                   kubectl --kubeconfig %s api-resources --api-group=dbops.dbprovision.io
                 """,
                 BuildInfo.version(),
@@ -87,6 +99,13 @@ final class StandaloneCommand implements Runnable {
                 server.kubeconfig(),
                 server.dataDir().resolve("admin.token"),
                 server.provisionerDescription(),
+                server.portalPort()
+                        .map(port -> "  portal (gRPC): https://%s:%d, kubeconfig %s%n"
+                                .formatted(
+                                        portalHost().equals("0.0.0.0") ? "127.0.0.1" : portalHost(),
+                                        port,
+                                        server.portalKubeconfig().orElseThrow()))
+                        .orElse(""),
                 server.kubeconfig());
         System.out.flush();
         try {
@@ -96,12 +115,23 @@ final class StandaloneCommand implements Runnable {
         }
     }
 
+    private String portalHost() {
+        return portalBindAddress == null ? bindAddress : portalBindAddress;
+    }
+
     /** The flags as the server's options; a {@link picocli.CommandLine.ParameterException} for ones that cannot work. */
     StandaloneServer.Options options() {
         StandaloneServer.Options options = StandaloneServer.Options.of(dataDir, bindAddress, port, !noFsync)
                 .withAnonymous(anonymousAuth)
                 .withAudit(audit.options())
                 .withProvisioner(provisioner.choice());
+        if (portalPort < 0 || portalPort > 65535) {
+            throw new picocli.CommandLine.ParameterException(
+                    new picocli.CommandLine(this), "--portal-port must be between 0 (off) and 65535");
+        }
+        if (portalPort > 0) {
+            options = options.withPortal(portalHost(), portalPort);
+        }
         if (tokenAuthFile != null) {
             options = options.withTokenFile(tokenAuthFile);
         }

@@ -23,7 +23,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /** One HTTP request and its response, over Undertow's exchange, in blocking mode (we run on a virtual thread). */
-public final class Call {
+public final class Call implements io.dbprovision.apiserver.request.AuditedRequest {
     private static final HttpString WARNING = new HttpString("Warning");
     private static final int MAX_WARNING_BYTES = 4096;
 
@@ -99,6 +99,13 @@ public final class Call {
         return !value.equals("false") && !value.equals("0");
     }
 
+    @Override
+    public String requestUri() {
+        String query = exchange.getQueryString();
+        return query == null || query.isEmpty() ? path() : path() + "?" + query;
+    }
+
+    @Override
     public String header(String name) {
         HeaderValues values = exchange.getRequestHeaders().get(name);
         return values == null || values.isEmpty() ? "" : values.getFirst();

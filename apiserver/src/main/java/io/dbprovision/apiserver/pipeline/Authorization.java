@@ -24,6 +24,15 @@ public final class Authorization implements Filter {
 
     @Override
     public void handle(Call call, RequestContext context, Handler next) {
+        check(authorizer, context);
+        next.handle(call, context);
+    }
+
+    /**
+     * Authorizes what {@code context} names for its user, notes the decision for the audit record and throws 403
+     * unless allowed: the one check of every front (REST here, the portal's gRPC calls for each registry operation).
+     */
+    public static void check(Authorizer authorizer, RequestContext context) {
         RequestInfo info = context.info();
         Authorizer.Decision decision = authorizer.authorize(attributes(context.user(), info));
         context.annotate(DECISION, decision.allowed() ? "allow" : "forbid");
@@ -33,7 +42,6 @@ public final class Authorization implements Filter {
         if (!decision.allowed()) {
             throw new ApiException.Forbidden(forbiddenMessage(context.user(), info, decision.reason()));
         }
-        next.handle(call, context);
     }
 
     /** The attributes a request is authorized on. */

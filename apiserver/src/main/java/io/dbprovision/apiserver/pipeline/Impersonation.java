@@ -40,35 +40,55 @@ public final class Impersonation implements Filter {
     @Override
     public void handle(Call call, RequestContext context, Handler next) {
         HeaderMap headers = call.exchange().getRequestHeaders();
+        Map<String, List<String>> asked = new LinkedHashMap<>();
+        List<HttpString> names = new ArrayList<>();
+        for (HeaderValues values : headers) {
+            String name = values.getHeaderName().toString().toLowerCase(Locale.ROOT);
+            if (name.startsWith("impersonate-")) {
+                names.add(values.getHeaderName());
+                asked.computeIfAbsent(values.getHeaderName().toString(), k -> new ArrayList<>())
+                        .addAll(values);
+            }
+        }
+        RequestContext acting = impersonate(context, asked);
+        names.forEach(headers::remove);
+        next.handle(call, acting);
+    }
+
+    /**
+     * The context a request goes on with, given its {@code impersonate-*} headers (names in any case, each once, with every value):
+     * unchanged when there are none, else acting as the impersonated user once the caller may impersonate everything
+     * asked for (403 otherwise; 400 for headers that make no sense). Shared by the REST filter and the portal's gRPC
+     * calls, whose metadata carries the same names.
+     */
+    public RequestContext impersonate(RequestContext context, Map<String, List<String>> headers) {
         String user = null;
         String uid = null;
         List<String> groups = new ArrayList<>();
         Map<String, List<String>> extra = new LinkedHashMap<>();
         boolean asked = false;
-        List<HttpString> names = new ArrayList<>();
-        for (HeaderValues values : headers) {
-            String name = values.getHeaderName().toString().toLowerCase(Locale.ROOT);
+        for (Map.Entry<String, List<String>> header : headers.entrySet()) {
+            String name = header.getKey().toLowerCase(Locale.ROOT);
+            List<String> values = header.getValue();
             if (!name.startsWith("impersonate-")) {
                 continue;
             }
             asked = true;
-            names.add(values.getHeaderName());
             if (name.equals(USER)) {
-                user = single(values);
+                user = single(header.getKey(), values);
             } else if (name.equals(UID)) {
-                uid = single(values);
+                uid = single(header.getKey(), values);
             } else if (name.equals(GROUP)) {
                 groups.addAll(values);
             } else if (name.startsWith(EXTRA) && name.length() > EXTRA.length()) {
                 extra.computeIfAbsent(extraKey(name.substring(EXTRA.length())), k -> new ArrayList<>())
                         .addAll(values);
             } else {
-                throw new ApiException.BadRequest("unknown impersonation header " + values.getHeaderName());
+                throw new ApiException.BadRequest("unknown impersonation header " + header.getKey());
             }
         }
         if (!asked) {
-            next.handle(call, context);
-            return;
+            return context;
         }
         if (user == null || user.isEmpty()) {
             throw new ApiException.BadRequest(
@@ -92,10 +112,7 @@ public final class Impersonation implements Filter {
                 allow(caller, AUTHENTICATION_GROUP, "userextras", entry.getKey(), "", value);
             }
         }
-        names.forEach(headers::remove);
-        next.handle(
-                call,
-                context.impersonating(new UserInfo(user, uid == null ? "" : uid, withImplied(user, groups), extra)));
+        return context.impersonating(new UserInfo(user, uid == null ? "" : uid, withImplied(user, groups), extra));
     }
 
     /** The groups Kubernetes adds to an impersonated user: authenticated, and a service account's own groups. */
@@ -132,9 +149,9 @@ public final class Impersonation implements Filter {
         }
     }
 
-    private static String single(HeaderValues values) {
+    private static String single(String name, List<String> values) {
         if (values.size() != 1) {
-            throw new ApiException.BadRequest("only one " + values.getHeaderName() + " header may be given");
+            throw new ApiException.BadRequest("only one " + name + " header may be given");
         }
         return values.getFirst();
     }

@@ -8,9 +8,9 @@ import io.dbprovision.apiserver.audit.AuditStage;
 import io.dbprovision.apiserver.audit.AuditUser;
 import io.dbprovision.apiserver.audit.SourceIps;
 import io.dbprovision.apiserver.auth.UserInfo;
-import io.dbprovision.apiserver.endpoints.Call;
 import io.dbprovision.apiserver.pipeline.Authorization;
 import io.dbprovision.apiserver.pipeline.RequestAuditor;
+import io.dbprovision.apiserver.request.AuditedRequest;
 import io.dbprovision.apiserver.request.RequestContext;
 import io.dbprovision.apiserver.request.RequestInfo;
 import java.time.Duration;
@@ -29,7 +29,7 @@ final class AuditRecorder implements RequestAuditor {
     }
 
     @Override
-    public void record(Call call, RequestContext context, int code, Instant completed) {
+    public void record(AuditedRequest request, RequestContext context, int code, Instant completed) {
         RequestInfo info = context.info();
         AuditUser caller = user(context.impersonator().orElse(context.user()));
         AuditAttributes attributes = info.resourceRequest()
@@ -48,9 +48,9 @@ final class AuditRecorder implements RequestAuditor {
         long elapsed = Duration.between(context.received(), completed).toNanos();
         AuditEvent.Builder event =
                 audit.begin(attributes, context.auditId(), context.received(), System.nanoTime() - elapsed);
-        String query = call.exchange().getQueryString();
-        event.requestUri(query == null || query.isEmpty() ? call.path() : call.path() + "?" + query)
-                .sourceIps(SourceIps.of(call.header("X-Forwarded-For"), call.header("X-Real-Ip"), context.sourceIp()))
+        event.requestUri(request.requestUri())
+                .sourceIps(SourceIps.of(
+                        request.header("X-Forwarded-For"), request.header("X-Real-Ip"), context.sourceIp()))
                 .userAgent(context.userAgent());
         if (context.impersonator().isPresent()) {
             event.impersonatedUser(user(context.user()));

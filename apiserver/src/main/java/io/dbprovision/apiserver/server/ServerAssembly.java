@@ -19,6 +19,9 @@ import io.dbprovision.apiserver.pipeline.Impersonation;
 import io.dbprovision.apiserver.pipeline.InFlightLimits;
 import io.dbprovision.apiserver.pipeline.RequestAuditor;
 import io.dbprovision.apiserver.pipeline.RequestPipeline;
+import io.dbprovision.apiserver.portal.Plans;
+import io.dbprovision.apiserver.portal.Portal;
+import io.dbprovision.apiserver.portal.PortalServer;
 import io.dbprovision.apiserver.registry.Registry;
 import io.dbprovision.apiserver.registry.ServedSubresource;
 import io.dbprovision.apiserver.registry.SubresourceReader;
@@ -66,6 +69,8 @@ public final class ServerAssembly {
     private final List<ServedSubresource> subresources = new ArrayList<>();
     private Registry registry;
     private boolean started;
+    private Optional<Portal.Listen> portal = Optional.empty();
+    private Plans plans = Plans.NONE;
 
     public ServerAssembly(Storage storage, SSLContext tls) {
         this.storage = storage;
@@ -83,6 +88,21 @@ public final class ServerAssembly {
     public ServerAssembly listen(String host, int port) {
         this.host = host;
         this.port = port;
+        return this;
+    }
+
+    /**
+     * Also serve the portal gRPC API on {@code listen}, over this server's registry, authenticator, authorizer and
+     * audit, with the same TLS context as the HTTPS listener.
+     */
+    public ServerAssembly portal(Portal.Listen listen) {
+        this.portal = Optional.of(listen);
+        return this;
+    }
+
+    /** How the portal's validate_only writes plan what the provisioner would run (none by default). */
+    public ServerAssembly plans(Plans plans) {
+        this.plans = plans;
         return this;
     }
 
@@ -241,23 +261,44 @@ public final class ServerAssembly {
                 clock);
         ApiServer server = new ApiServer(host, port, tls, pipeline, storage::close);
         server.start();
-        return new RunningServer(registry, lifecycle, namespaceController, server);
+        Optional<PortalServer> portalServer;
+        try {
+            portalServer = portal.map(listen -> Portal.start(
+                    listen,
+                    tls,
+                    new Portal.Parts(registry, authenticator, authorizer, anonymous, auditor, clock, plans)));
+        } catch (RuntimeException e) {
+            namespaceController.ifPresent(NamespaceController::close);
+            server.close();
+            throw e;
+        }
+        return new RunningServer(registry, lifecycle, namespaceController, server, portalServer);
     }
 
-    /** A started server. Closing it stops the controllers and the listener (which closes storage as it drains). */
+    /**
+     * A started server. Closing it stops the controllers, the portal's listener (its watches end, calls in flight
+     * finish) and then the HTTPS listener (which closes storage as it drains).
+     */
     public record RunningServer(
             Registry registry,
             Optional<NamespaceLifecycle> namespaceLifecycle,
             Optional<NamespaceController> namespaceController,
-            ApiServer server)
+            ApiServer server,
+            Optional<PortalServer> portal)
             implements AutoCloseable {
         public int port() {
             return server.port();
         }
 
+        /** The portal's port, when it is served. */
+        public Optional<Integer> portalPort() {
+            return portal.map(PortalServer::port);
+        }
+
         @Override
         public void close() {
             namespaceController.ifPresent(NamespaceController::close);
+            portal.ifPresent(PortalServer::close);
             server.close();
         }
     }

@@ -23,6 +23,7 @@ import io.dbprovision.apiserver.auth.rbac.StoreRbacSource;
 import io.dbprovision.apiserver.controller.LeaderElection;
 import io.dbprovision.apiserver.corev1.RegistryEventSink;
 import io.dbprovision.apiserver.corev1.RegistrySecrets;
+import io.dbprovision.apiserver.portal.Portal;
 import io.dbprovision.apiserver.provisioning.EmbeddedProvisioner;
 import io.dbprovision.apiserver.provisioning.EngineChannel;
 import io.dbprovision.apiserver.provisioning.ProvisionerChoice;
@@ -51,7 +52,8 @@ import java.util.Optional;
 
 /**
  * Standalone mode: one process, the embedded store in a data directory, its own CA, serving certificate and admin
- * credentials (a client certificate and a token, both in group system:masters), and a kubeconfig for them. Files
+ * credentials (a client certificate and a token, both in group system:masters), and a kubeconfig for them (and, when
+ * the portal gRPC API is served, {@code portal-kubeconfig}: the same credentials for the portal's port). Files
  * are created on first start and reused afterwards, so restarting keeps the same credentials. The reconcilers'
  * provisioner runs inside it (over mutual TLS on loopback, certificates from the same CA) unless the options name an
  * external one.
@@ -68,6 +70,7 @@ public final class StandaloneServer implements AutoCloseable {
     private final Audit audit;
     private final String adminToken;
     private final Path kubeconfig;
+    private final Optional<Path> portalKubeconfig;
     private final ProvisionerConnection provisioner;
     private final Optional<Reconcilers> reconcilers;
 
@@ -84,6 +87,8 @@ public final class StandaloneServer implements AutoCloseable {
      *     this server's CA in {@code <data-dir>/pki/}) or external ({@code --provisioner-address} and its files)
      *   <li>{@code subresources}: computed subresources served besides the server's own (tests serve stub readers so)
      *   <li>{@code reconcilers}: run the reconcilers (the default); without them the server serves the API only
+     *   <li>{@code portal}: serve the portal gRPC API on its own port too ({@code --portal-port}; off unless asked for
+     *     here, port 0 picks a free one)
      * </ul>
      */
     public static final class Options {
@@ -98,6 +103,7 @@ public final class StandaloneServer implements AutoCloseable {
         private ProvisionerChoice provisioner;
         private List<ServedSubresource> subresources;
         private boolean reconcilers;
+        private Optional<Portal.Listen> portal;
 
         private Options() {}
 
@@ -114,6 +120,7 @@ public final class StandaloneServer implements AutoCloseable {
             options.provisioner = ProvisionerChoice.inProcess();
             options.subresources = List.of();
             options.reconcilers = true;
+            options.portal = Optional.empty();
             return options;
         }
 
@@ -131,6 +138,7 @@ public final class StandaloneServer implements AutoCloseable {
             next.provisioner = provisioner;
             next.subresources = subresources;
             next.reconcilers = reconcilers;
+            next.portal = portal;
             change.accept(next);
             return next;
         }
@@ -160,6 +168,11 @@ public final class StandaloneServer implements AutoCloseable {
             List<ServedSubresource> more = new ArrayList<>(subresources);
             more.add(subresource);
             return with(next -> next.subresources = List.copyOf(more));
+        }
+
+        /** Serve the portal gRPC API on {@code host:port} too (port 0: a free one). */
+        public Options withPortal(String host, int port) {
+            return with(next -> next.portal = Optional.of(Portal.Listen.on(host, port)));
         }
 
         public Options withProvisioner(ProvisionerChoice choice) {
@@ -210,6 +223,10 @@ public final class StandaloneServer implements AutoCloseable {
         public boolean reconcilers() {
             return reconcilers;
         }
+
+        public Optional<Portal.Listen> portal() {
+            return portal;
+        }
     }
 
     private StandaloneServer(Options options) {
@@ -235,6 +252,7 @@ public final class StandaloneServer implements AutoCloseable {
         // Computed subresources given by the options (tests' stub readers) first: the server's own readers, registered
         // after them, skip the ones they stand in for (assembly.servesSubresource).
         options.subresources().forEach(assembly::subresource);
+        options.portal().ifPresent(assembly::portal);
         // Local RBAC: the bootstrap roles (cluster-admin for system:masters, admin/edit/view, discovery), then an
         // in-memory index of every Role and binding that follows their changes.
         BootstrapPolicy.ensure(assembly.registry());
@@ -290,7 +308,14 @@ public final class StandaloneServer implements AutoCloseable {
         }
         reconcilers.ifPresent(started -> started.start(provisioner.channel()));
         this.kubeconfig = this.dataDir.resolve("kubeconfig");
-        writeKubeconfig(kubeconfig, "https://" + urlHost(host) + ":" + server.port(), ca, admin);
+        writeKubeconfig(kubeconfig, "https://" + urlHost(host) + ":" + server.port(), ca, admin, Optional.empty());
+        this.portalKubeconfig = server.portalPort().map(portalPort -> {
+            Path file = this.dataDir.resolve("portal-kubeconfig");
+            String portalHost = options.portal().orElseThrow().host();
+            writeKubeconfig(
+                    file, "https://" + urlHost(portalHost) + ":" + portalPort, ca, admin, Optional.of(adminToken));
+            return file;
+        });
     }
 
     public static StandaloneServer start(Path dataDir, String host, int port, boolean fsync) {
@@ -307,6 +332,20 @@ public final class StandaloneServer implements AutoCloseable {
 
     public Path kubeconfig() {
         return kubeconfig;
+    }
+
+    /** The portal gRPC API's port, when it is served. */
+    public Optional<Integer> portalPort() {
+        return server.portalPort();
+    }
+
+    /**
+     * {@code <data-dir>/portal-kubeconfig}, when the portal is served: a kubeconfig whose cluster is the portal's
+     * {@code https://host:port} with this server's CA, and whose user has the admin's client certificate and token
+     * (the SDKs read this format).
+     */
+    public Optional<Path> portalKubeconfig() {
+        return portalKubeconfig;
     }
 
     public String adminToken() {
@@ -407,7 +446,8 @@ public final class StandaloneServer implements AutoCloseable {
         }
     }
 
-    private static void writeKubeconfig(Path file, String server, Pki.Issued ca, Pki.Issued admin) {
+    private static void writeKubeconfig(
+            Path file, String server, Pki.Issued ca, Pki.Issued admin, Optional<String> token) {
         Base64.Encoder base64 = Base64.getEncoder();
         String config = """
                 apiVersion: v1
@@ -422,7 +462,7 @@ public final class StandaloneServer implements AutoCloseable {
                   user:
                     client-certificate-data: %s
                     client-key-data: %s
-                contexts:
+                %scontexts:
                 - name: dbprovision
                   context:
                     cluster: dbprovision
@@ -433,7 +473,8 @@ public final class StandaloneServer implements AutoCloseable {
                         server,
                         base64.encodeToString(ca.certificatePem().getBytes(StandardCharsets.UTF_8)),
                         base64.encodeToString(admin.certificatePem().getBytes(StandardCharsets.UTF_8)),
-                        base64.encodeToString(admin.keyPem().getBytes(StandardCharsets.UTF_8)));
+                        base64.encodeToString(admin.keyPem().getBytes(StandardCharsets.UTF_8)),
+                        token.map(value -> "    token: " + value + "\n").orElse(""));
         Pki.writeFile(file, config, true);
     }
 
