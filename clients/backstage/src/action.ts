@@ -57,6 +57,7 @@ export function createDatabaseRequestAction(settings: DbProvisionSettings) {
         tlsMode: (z) => z.string().describe("disable, require, verify-ca or verify-full"),
         secretName: (z) => z.string().describe("The Secret holding the password"),
         secretNamespace: (z) => z.string(),
+        passwordKey: (z) => z.string().describe("The password's key in that Secret"),
       },
     },
     async handler(ctx) {
@@ -92,6 +93,7 @@ export function createDatabaseRequestAction(settings: DbProvisionSettings) {
         ctx.output("tlsMode", connection.tlsMode);
         ctx.output("secretName", connection.secretName);
         ctx.output("secretNamespace", connection.secretNamespace);
+        ctx.output("passwordKey", connection.passwordKey);
       } catch (error) {
         if (error instanceof DbProvisionError) {
           // The SDK's messages carry the server's reason and field violations, never a credential.

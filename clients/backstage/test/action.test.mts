@@ -108,6 +108,7 @@ describe(ACTION_ID, () => {
     assert.deepEqual(Object.keys(outputs).sort(), [
       "database",
       "host",
+      "passwordKey",
       "port",
       "secretName",
       "secretNamespace",
