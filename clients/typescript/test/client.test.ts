@@ -12,6 +12,7 @@ import {
   DbProvisionError,
   DeadlineExceededError,
   EngineType,
+  FailedPreconditionError,
   InvalidError,
   NotFoundError,
   PermissionDeniedError,
@@ -231,6 +232,15 @@ describe("errors", () => {
     } finally {
       counting.close();
     }
+  });
+
+  it("FailedPreconditionError for the password of a user whose credentials were never issued", async () => {
+    await client.databaseUsers.create({
+      metadata: { name: "pending-user", namespace: ns },
+      spec: { instanceRef: { name: "no-such-instance" }, username: "tssdk_pending" },
+    });
+    const error = await rejection(client.getConnection(ns, "pending-user", { includePassword: true }));
+    assert.ok(error instanceof FailedPreconditionError, String(error));
   });
 
   it("DeadlineExceededError when a call outlives its deadline", async () => {
