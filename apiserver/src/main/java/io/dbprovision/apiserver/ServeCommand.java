@@ -58,6 +58,19 @@ final class ServeCommand implements Callable<Integer> {
     String bindAddress;
 
     @Option(
+            names = "--portal-port",
+            paramLabel = "PORT",
+            description = "Also serve the portal gRPC API on this port (TLS with the serving certificate, the same"
+                    + " delegated authentication, authorization and audit as HTTPS); off unless given.")
+    Integer portalPort;
+
+    @Option(
+            names = "--portal-bind-address",
+            paramLabel = "IP",
+            description = "The IP address on which to listen for the --portal-port port (default: the --bind-address).")
+    String portalBindAddress;
+
+    @Option(
             names = "--tls-cert-file",
             paramLabel = "FILE",
             description = "File containing the default x509 certificate for HTTPS, followed by any intermediate"
@@ -355,6 +368,14 @@ final class ServeCommand implements Callable<Integer> {
                 .withAnonymous(anonymousAuth)
                 .withAudit(audit.options())
                 .withProvisioner(provisioner.choice());
+        if (portalPort != null) {
+            if (portalPort < 1 || portalPort > 65535) {
+                throw new ParameterException(spec.commandLine(), "--portal-port must be between 1 and 65535");
+            }
+            options = options.withPortal(portalBindAddress == null ? bindAddress : portalBindAddress, portalPort);
+        } else if (portalBindAddress != null) {
+            throw new ParameterException(spec.commandLine(), "--portal-bind-address needs --portal-port");
+        }
         return encryptionProviderConfig == null ? options : options.withEncryptionConfig(encryptionProviderConfig);
     }
 

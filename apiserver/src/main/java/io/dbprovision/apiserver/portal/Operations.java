@@ -47,6 +47,17 @@ final class Operations {
         }
     }
 
+    /**
+     * Whether the current caller may do {@code request}, asked without an audit line: for a call that needs one of
+     * several permissions, so that only the request it goes ahead as is audited.
+     */
+    boolean allows(RestRequest request) {
+        RequestContext context = Caller.current().context(request.info(), clock.instant());
+        return authorizer
+                .authorize(Authorization.attributes(context.user(), request.info()))
+                .allowed();
+    }
+
     /** An operation whose end comes later (a watch): authorized now, audited when {@link Started#finish} is called. */
     Started start(RestRequest request) {
         RequestContext context = Caller.current().context(request.info(), clock.instant());

@@ -5,11 +5,13 @@ import io.dbprovision.apiserver.auth.Authorizer;
 import io.dbprovision.apiserver.pipeline.Impersonation;
 import io.dbprovision.apiserver.pipeline.RequestAuditor;
 import io.dbprovision.apiserver.registry.Registry;
+import io.dbprovision.apiserver.registry.SubresourceReader;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -33,7 +35,8 @@ public final class Portal {
             boolean anonymous,
             RequestAuditor auditor,
             Clock clock,
-            Plans plans) {}
+            Plans plans,
+            Optional<SubresourceReader> credentials) {}
 
     private Portal() {}
 
@@ -51,6 +54,9 @@ public final class Portal {
         for (ServerServiceDefinition service : KindServices.all(parts.registry(), operations, watches, parts.plans())) {
             services.add(ServerInterceptors.intercept(service, callers));
         }
+        Connections connections = new Connections(parts.registry(), parts.credentials(), operations);
+        services.add(ServerInterceptors.intercept(
+                new PortalCalls(parts.registry(), operations, connections, parts.plans()), callers));
         return new PortalServer(listen.host(), listen.port(), tls, services, listen.limits(), watches::close).start();
     }
 }

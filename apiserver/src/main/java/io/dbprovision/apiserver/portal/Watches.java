@@ -23,7 +23,7 @@ import java.util.function.Function;
  * version is too old), or at shutdown (UNAVAILABLE).
  */
 final class Watches implements AutoCloseable {
-    static final int MAX_QUEUED = 10_000;
+    static final int MAX_QUEUED = 100_000;
     private static final Object CLOSED = new Object();
     private static final Object CANCELLED = new Object();
     private static final Object SHUTDOWN = new Object();

@@ -10,6 +10,7 @@ import io.dbprovision.apiserver.auth.delegated.DelegatedOptions;
 import io.dbprovision.apiserver.controller.LeaderElection;
 import io.dbprovision.apiserver.corev1.ClusterEventSink;
 import io.dbprovision.apiserver.corev1.ClusterSecrets;
+import io.dbprovision.apiserver.portal.Portal;
 import io.dbprovision.apiserver.provisioning.EmbeddedProvisioner;
 import io.dbprovision.apiserver.provisioning.EngineChannel;
 import io.dbprovision.apiserver.provisioning.ProvisionerChoice;
@@ -90,6 +91,7 @@ public final class DelegatedServer implements AutoCloseable {
         private Optional<Path> encryptionConfig;
         private ProvisionerChoice provisioner;
         private List<ServedSubresource> subresources;
+        private Optional<Portal.Listen> portal;
 
         private Options() {}
 
@@ -105,6 +107,7 @@ public final class DelegatedServer implements AutoCloseable {
             options.encryptionConfig = Optional.empty();
             options.provisioner = ProvisionerChoice.inProcess();
             options.subresources = List.of();
+            options.portal = Optional.empty();
             return options;
         }
 
@@ -121,6 +124,7 @@ public final class DelegatedServer implements AutoCloseable {
             next.encryptionConfig = encryptionConfig;
             next.provisioner = provisioner;
             next.subresources = subresources;
+            next.portal = portal;
             change.accept(next);
             return next;
         }
@@ -152,6 +156,15 @@ public final class DelegatedServer implements AutoCloseable {
             List<ServedSubresource> more = new ArrayList<>(subresources);
             more.add(subresource);
             return with(next -> next.subresources = List.copyOf(more));
+        }
+
+        /** Serve the portal gRPC API on {@code host:port} too ({@code --portal-port}; 0: a free port). */
+        public Options withPortal(String host, int port) {
+            return with(next -> next.portal = Optional.of(Portal.Listen.on(host, port)));
+        }
+
+        public Optional<Portal.Listen> portal() {
+            return portal;
         }
 
         public Options withProvisioner(ProvisionerChoice choice) {
@@ -247,6 +260,7 @@ public final class DelegatedServer implements AutoCloseable {
             // Computed subresources given by the options (tests' stub readers) first: the server's own readers,
             // registered after them, skip the ones they stand in for (assembly.servesSubresource).
             options.subresources().forEach(assembly::subresource);
+            options.portal().ifPresent(assembly::portal);
             // The reconcilers write credentials Secrets and Events to the cluster, as the authentication
             // kubeconfig's identity (in a cluster: the service account). With several replicas on the PostgreSQL
             // store only the holder of the lease row reconciles.
@@ -291,7 +305,7 @@ public final class DelegatedServer implements AutoCloseable {
         this.reconcilers = reconcilers;
         this.auth = auth;
         this.audit = audit;
-        this.summary = summary(options, server.port(), provisioner);
+        this.summary = summary(options, server, provisioner);
     }
 
     public static DelegatedServer start(Options options) {
@@ -300,6 +314,11 @@ public final class DelegatedServer implements AutoCloseable {
 
     public int port() {
         return server.port();
+    }
+
+    /** The portal gRPC API's port, when it is served. */
+    public Optional<Integer> portalPort() {
+        return server.portalPort();
     }
 
     /** The serving certificate (first) and its chain, as handshakes get them now. */
@@ -370,7 +389,9 @@ public final class DelegatedServer implements AutoCloseable {
         Pki.writeFile(key, leaf.keyPem(), true);
     }
 
-    private static String summary(Options options, int port, ProvisionerConnection provisioner) {
+    private static String summary(
+            Options options, ServerAssembly.RunningServer server, ProvisionerConnection provisioner) {
+        int port = server.port();
         DelegatedOptions auth = options.auth();
         String cluster =
                 auth.authenticationKubeconfig().map(k -> "kubeconfig " + k).orElse("the in-cluster service account");
@@ -386,11 +407,15 @@ public final class DelegatedServer implements AutoCloseable {
                 .certificateFile()
                 .map(f -> f + " (reloaded when it changes)")
                 .orElse("self-signed in " + options.serving().certDir());
+        String portal = server.portalPort()
+                .map(portalPort -> "; portal gRPC API at https://"
+                        + options.portal().orElseThrow().host() + ":" + portalPort)
+                .orElse("");
         String audit =
                 options.audit().logPath().isEmpty() ? "off" : options.audit().logPath();
         return "serves dbops.dbprovision.io/v1alpha1 (delegated) at https://" + options.bindAddress() + ":" + port
                 + "; storage: " + options.storage().describe() + "; " + cluster + "; serving certificate: "
                 + certificate + "; anonymous requests: " + (options.anonymous() ? "on" : "off") + "; audit log: "
-                + audit + "; provisioner: " + provisioner.describe();
+                + audit + "; provisioner: " + provisioner.describe() + portal;
     }
 }

@@ -266,7 +266,22 @@ public final class ServerAssembly {
             portalServer = portal.map(listen -> Portal.start(
                     listen,
                     tls,
-                    new Portal.Parts(registry, authenticator, authorizer, anonymous, auditor, clock, plans)));
+                    new Portal.Parts(
+                            registry,
+                            authenticator,
+                            authorizer,
+                            anonymous,
+                            auditor,
+                            clock,
+                            plans,
+                            subresources.stream()
+                                    .filter(served -> served.key()
+                                            .equals(ServedSubresource.key(
+                                                    io.dbprovision.api.schema.Schema.API_VERSION,
+                                                    "databaseusers",
+                                                    "credentials")))
+                                    .map(ServedSubresource::reader)
+                                    .findFirst())));
         } catch (RuntimeException e) {
             namespaceController.ifPresent(NamespaceController::close);
             server.close();

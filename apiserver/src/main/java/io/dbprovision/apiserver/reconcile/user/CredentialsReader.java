@@ -90,6 +90,11 @@ public final class CredentialsReader implements SubresourceReader {
                 .build();
     }
 
+    /** The name of the Secret that holds {@code user}'s credentials (the portal authorizes reading it). */
+    public static String secretName(DatabaseUser user) {
+        return CredentialsSecret.name(user);
+    }
+
     /** The database named by the first (by name) grant on this user that names one and exists. */
     private Optional<String> databaseOf(DatabaseUser user) {
         String key =
