@@ -8,6 +8,7 @@ import { writeFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { ConfigReader } from "@backstage/config";
 import backstageModule from "../src/index.js";
+import { DbProvisionClient } from "@dbprovision/client";
 import { TestServer } from "../../typescript/test/support/server.mjs";
 
 const { ACTION_ID, createDatabaseRequestAction, readDbProvisionSettings } = backstageModule as unknown as typeof import("../src/index.js");
@@ -17,6 +18,8 @@ const ns = `tssdk-bs-${run}`;
 const name = `tssdk-svc-${run}`;
 
 let server: TestServer;
+/** The database user the action reported, to drop it should the server's cleanup not get to it. */
+let userOutput: unknown;
 
 before(async () => {
   server = await TestServer.start();
@@ -36,25 +39,35 @@ before(async () => {
 
 after(async () => {
   if (server === undefined) return;
-  // Leave nothing on the shared PostgreSQL.
-  const base = `/apis/dbops.dbprovision.io/v1alpha1/namespaces/${ns}`;
-  for (const plural of ["databasegrants", "databaseusers"]) {
-    const list = (await server.rest("GET", `${base}/${plural}`).catch(() => ({ items: [] }))) as {
-      items: { metadata: { name: string } }[];
-    };
-    for (const item of list.items) {
-      await server.rest("DELETE", `${base}/${plural}/${item.metadata.name}`).catch(() => {});
+  // Leave nothing on the shared PostgreSQL: grants, users, then the Database (protected from deletion by default).
+  const client = DbProvisionClient.fromConfigFile(server.portalKubeconfig);
+  try {
+    const unprotected = (objectName: string) => ({
+      metadata: { name: objectName, namespace: ns },
+      spec: { deletionProtection: false },
+    });
+    for await (const grant of client.databaseGrants.list(ns)) {
+      const grantName = grant.metadata?.name ?? "";
+      await client.databaseGrants.update(unprotected(grantName), ["spec.deletionProtection"]).catch(() => {});
+      await client.databaseGrants.delete(ns, grantName).catch(() => {});
     }
-  }
-  await server.rest("DELETE", `${base}/databases/${name}`).catch(() => {});
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const left = (await server.rest("GET", `${base}/databases`).catch(() => ({ items: [] }))) as { items: unknown[] };
-    if (left.items.length === 0) break;
-    await new Promise((r) => setTimeout(r, 500));
+    for await (const user of client.databaseUsers.list(ns)) {
+      await client.databaseUsers.delete(ns, user.metadata?.name ?? "").catch(() => {});
+    }
+    await client.databases.update(unprotected(name), ["spec.deletionProtection"]).catch(() => {});
+    await client.databases.delete(ns, name).catch(() => {});
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && (await client.databases.listPage(ns)).items.length > 0) {
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  } finally {
+    client.close();
   }
   const db = name.replaceAll("-", "_");
-  spawnSync("psql", ["-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c", `DROP DATABASE IF EXISTS "${db}"`]);
+  spawnSync("psql", ["-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c", `DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`]);
+  if (typeof userOutput === "string") {
+    spawnSync("psql", ["-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c", `DROP ROLE IF EXISTS "${userOutput}"`]);
+  }
   await server.stop();
 });
 
@@ -104,6 +117,7 @@ describe(ACTION_ID, () => {
     assert.equal(action.id, "dbprovision:database:request");
     const { ctx, logs, outputs } = context({ instance: "pg", namespace: ns, name, profile: "read-write" });
     await action.handler(ctx as never);
+    userOutput = outputs["user"];
 
     assert.deepEqual(Object.keys(outputs).sort(), [
       "database",

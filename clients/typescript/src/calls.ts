@@ -83,6 +83,8 @@ export class Calls {
       controller.abort(options.signal.reason);
     }
     const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+    let messages: AsyncIterator<MessageShape<O>> | undefined;
+    let finished = false;
     try {
       const response = await this.transport.stream(
         method,
@@ -91,14 +93,24 @@ export class Calls {
         undefined,
         createAsyncIterable([input]),
       );
-      for await (const message of response.message) {
-        yield message;
+      messages = response.message[Symbol.asyncIterator]();
+      for (;;) {
+        const next = await messages.next();
+        if (next.done === true) break;
+        yield next.value;
       }
+      finished = true;
     } catch (thrown) {
+      finished = true;
       throw toDbProvisionError(thrown, description);
     } finally {
       options.signal?.removeEventListener("abort", onAbort);
       controller.abort();
+      if (!finished && messages !== undefined) {
+        // connect clears the call's deadline timer only when a read ends or fails; a caller that stopped early
+        // would otherwise keep the process alive until the deadline. One read after the abort fails and clears it.
+        messages.next().catch(() => {});
+      }
     }
   }
 
