@@ -102,6 +102,12 @@ final class Operations {
                 finish(400);
                 return invalid;
             }
+            if (failure instanceof io.grpc.StatusRuntimeException status
+                    && status.getStatus().getCode() == io.grpc.Status.Code.FAILED_PRECONDITION) {
+                // an operation's own precondition answer (credentials not issued yet): REST answers it with 409
+                finish(409);
+                return status;
+            }
             ApiException error = asApiException(failure, request);
             finish(error.code());
             return error;
