@@ -131,7 +131,8 @@ describe(ACTION_ID, () => {
     ]);
     assert.equal(outputs["host"], "127.0.0.1");
     assert.equal(outputs["port"], 5432);
-    assert.equal(outputs["database"], name.replaceAll("-", "_"));
+    // on the server: {namespace}_{name}, "-" as "_" (many namespaces share a server)
+    assert.equal(outputs["database"], `${ns}_${name}`.replaceAll("-", "_"));
     assert.equal(outputs["secretNamespace"], ns);
     assert.ok(logs.length >= 3, logs.join("\n"));
     assert.ok(

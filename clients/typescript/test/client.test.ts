@@ -311,7 +311,8 @@ describe("requestDatabase on the real PostgreSQL", () => {
     assert.ok(progress.every((p) => p.message !== ""));
     assert.equal(connection.host, "127.0.0.1");
     assert.equal(connection.port, 5432);
-    assert.equal(connection.database, database.replaceAll("-", "_"));
+    // on the server: {namespace}_{database}, "-" as "_" (many namespaces share a server)
+    assert.equal(connection.database, `${pgNs}_${database}`.replaceAll("-", "_"));
     assert.equal(connection.engine, "postgres");
     assert.equal(connection.password, "", "no password in RequestDatabase's answer");
     assert.notEqual(connection.secretName, "");
