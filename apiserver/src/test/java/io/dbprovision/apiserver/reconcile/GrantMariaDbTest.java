@@ -117,7 +117,7 @@ class GrantMariaDbTest {
         assertThat(as("INSERT INTO " + id(db) + ".t1 VALUES (1)")).isEqualTo(DENIED);
         assertThat(as("SELECT * FROM " + id(db) + ".t2")).isEqualTo(DENIED);
         assertThat(as("SELECT * FROM " + id(db2) + ".t3")).isEmpty();
-        assertThat(harness.events("DatabaseGrant/team-m/app-grant", "Normal Applied"))
+        assertThat(harness.awaitEvents(2, "DatabaseGrant/team-m/app-grant", "Normal Applied"))
                 .hasSize(2);
 
         harness.delete("databasegrants", "team-m", "app-grant");

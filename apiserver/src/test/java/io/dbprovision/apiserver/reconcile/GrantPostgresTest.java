@@ -146,7 +146,7 @@ class GrantPostgresTest {
                 .isEqualTo(DENIED);
         assertThat(asPostgresUser(db, username, "SELECT * FROM other.t3")).isEmpty();
         // One Applied per change, not one per reconcile.
-        assertThat(harness.events("DatabaseGrant/team-a/app-grant", "Normal Applied"))
+        assertThat(harness.awaitEvents(2, "DatabaseGrant/team-a/app-grant", "Normal Applied"))
                 .hasSize(2);
 
         harness.delete("databasegrants", "team-a", "app-grant");
@@ -156,7 +156,7 @@ class GrantPostgresTest {
         assertThat(defaultPrivilegesOf(username)).isZero();
         postgres(db, "CREATE TABLE app.later2 (id int)");
         assertThat(asPostgresUser(db, username, "SELECT * FROM app.later2")).isEqualTo(DENIED);
-        assertThat(harness.events("DatabaseGrant/team-a/app-grant", "Normal Revoked"))
+        assertThat(harness.awaitEvents(1, "DatabaseGrant/team-a/app-grant", "Normal Revoked"))
                 .hasSize(1);
     }
 
@@ -227,7 +227,7 @@ class GrantPostgresTest {
         Await.until("the role goes", () -> !harness.exists("databaseroles", "team-c", "readers"));
         assertThat(postgresRows("postgres", "SELECT rolname FROM pg_roles WHERE rolname = ?", role))
                 .isEmpty();
-        assertThat(harness.events("DatabaseRole/team-c/readers", "Normal Deleted"))
+        assertThat(harness.awaitEvents(1, "DatabaseRole/team-c/readers", "Normal Deleted"))
                 .hasSize(1);
     }
 
@@ -499,7 +499,7 @@ class GrantPostgresTest {
         Await.until("the user goes", () -> !harness.exists("databaseusers", "team-h", "long-user"));
         harness.delete("databasegrants", "team-h", "bogus");
         Await.until("the grant goes", () -> !harness.exists("databasegrants", "team-h", "bogus"));
-        assertThat(harness.events("DatabaseGrant/team-h/bogus", "RevokeSkipped"))
+        assertThat(harness.awaitEvents(1, "DatabaseGrant/team-h/bogus", "RevokeSkipped"))
                 .hasSize(1);
     }
 

@@ -191,6 +191,17 @@ final class ReconcileHarness implements AutoCloseable {
                         false);
     }
 
+    /**
+     * The recorded events whose text contains every one of {@code parts}, once at least {@code count} are there (or
+     * the wait ends): the reconciler sends its events after it wrote the status a test awaits.
+     */
+    List<String> awaitEvents(int count, String... parts) throws InterruptedException {
+        Await.until(
+                count + " events " + String.join(" ", parts),
+                () -> events(parts).size() >= count);
+        return events(parts);
+    }
+
     /** The recorded events whose text contains every one of {@code parts}. */
     List<String> events(String... parts) {
         return events.stream()

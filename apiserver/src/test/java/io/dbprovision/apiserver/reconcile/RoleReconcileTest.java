@@ -84,7 +84,7 @@ class RoleReconcileTest {
                                 + " WHERE rolname = ?",
                         name))
                 .containsExactly("truefalsefalse");
-        assertThat(harness.events("DatabaseRole/team-r/longest", "Normal Created"))
+        assertThat(harness.awaitEvents(1, "DatabaseRole/team-r/longest", "Normal Created"))
                 .hasSize(1);
 
         harness.delete("databaseroles", "team-r", "longest");
@@ -115,12 +115,13 @@ class RoleReconcileTest {
         Await.until("the object goes", () -> !harness.exists("databaseroles", "team-s", "kept"));
         assertThat(postgresRows("postgres", "SELECT rolname FROM pg_roles WHERE rolname = ?", kept))
                 .containsExactly(kept);
-        assertThat(harness.events("DatabaseRole/team-s/kept", "Retained")).hasSize(1);
+        assertThat(harness.awaitEvents(1, "DatabaseRole/team-s/kept", "Retained"))
+                .hasSize(1);
 
         harness.delete("databaseroles", "team-s", "guarded");
         DatabaseRole blocked = harness.await("databaseroles", "team-s", "guarded", readyReason("DeletionProtected"));
         assertThat(blocked.getStatus().getPhase()).isEqualTo(RolePhase.ROLE_PHASE_DELETING);
-        assertThat(harness.events("DatabaseRole/team-s/guarded", "Warning DeletionBlocked"))
+        assertThat(harness.awaitEvents(1, "DatabaseRole/team-s/guarded", "Warning DeletionBlocked"))
                 .hasSize(1);
         harness.annotate("databaseroles", "team-s", "guarded", "dbops.dbprovision.io/force-delete", "true");
         Await.until("the role goes", () -> !harness.exists("databaseroles", "team-s", "guarded"));
