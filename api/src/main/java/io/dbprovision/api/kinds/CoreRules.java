@@ -1,6 +1,8 @@
 package io.dbprovision.api.kinds;
 
 import com.google.protobuf.ByteString;
+import io.dbprovision.api.field.FieldError;
+import io.dbprovision.api.field.FieldPath;
 import io.dbprovision.proto.k8s.core.v1.Event;
 import io.dbprovision.proto.k8s.core.v1.Namespace;
 import io.dbprovision.proto.k8s.core.v1.Secret;
@@ -63,6 +65,48 @@ final class CoreRules {
                 }
                 return builder.build();
             }
+
+            /** As the kube-apiserver: keys are config-map keys, and keys and values together at most 1 MiB. */
+            @Override
+            public void validate(Secret secret, Findings findings) {
+                long total = 0;
+                for (Map.Entry<String, ByteString> entry : secret.getDataMap().entrySet()) {
+                    String key = entry.getKey();
+                    String problem = secretKeyProblem(key);
+                    if (problem != null) {
+                        findings.error(FieldError.invalid(
+                                FieldPath.of("data").key(key), key.length() > 253 ? "(too long)" : key, problem));
+                    }
+                    total += key.getBytes(StandardCharsets.UTF_8).length
+                            + entry.getValue().size();
+                }
+                if (total > MAX_SECRET_BYTES) {
+                    findings.error(new FieldError(
+                            FieldError.Type.TOO_LONG,
+                            FieldPath.of("data"),
+                            null,
+                            "may not be more than " + MAX_SECRET_BYTES + " bytes"));
+                }
+            }
         };
+    }
+
+    /** Kubernetes' {@code corev1.MaxSecretSize}. */
+    static final int MAX_SECRET_BYTES = 1024 * 1024;
+
+    private static final java.util.regex.Pattern CONFIG_KEY = java.util.regex.Pattern.compile("[-._a-zA-Z0-9]+");
+
+    /** Why {@code key} is not a valid Secret data key ({@code IsConfigMapKey}), or null. */
+    private static String secretKeyProblem(String key) {
+        if (key.length() > 253) {
+            return "must be no more than 253 characters";
+        }
+        if (!CONFIG_KEY.matcher(key).matches()) {
+            return "a valid config key must consist of alphanumeric characters, '-', '_' or '.'";
+        }
+        if (key.equals(".") || key.equals("..") || key.startsWith("..")) {
+            return "must not be '.' or '..' and must not start with '..'";
+        }
+        return null;
     }
 }

@@ -90,7 +90,6 @@ public final class RegistrySecrets implements Secrets {
     public Secret create(Secret secret) {
         // the registry checks metadata too, but takes an empty namespace from an in-process caller as given
         KubeNames.checkForWrite("Secret", secret.getMetadata());
-        SecretSize.check(secret);
         return (Secret) store.create(context(), secret.getMetadata().getNamespace(), secret, WRITE)
                 .object();
     }
@@ -98,7 +97,6 @@ public final class RegistrySecrets implements Secrets {
     @Override
     public Secret update(Secret secret) {
         KubeNames.checkForWrite("Secret", secret.getMetadata());
-        SecretSize.check(secret);
         var meta = secret.getMetadata();
         return (Secret) store.update(context(), meta.getNamespace(), meta.getName(), secret, WRITE, false)
                 .object();

@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * Kubernetes' limit on a Secret: its keys and values together at most 1 MiB ({@code corev1.MaxSecretSize}). The
- * kube-apiserver refuses a larger one; the standalone registry's core rules do not check it yet, so the reconcilers'
- * way into it does, and both modes answer alike (422, nothing stored).
+ * kube-apiserver refuses a larger one, and so do the standalone registry's core rules; checked here before a Secret is
+ * sent to the cluster, so the reconcilers get the same 422 in both modes without a round trip.
  */
 final class SecretSize {
     static final int MAX_BYTES = 1024 * 1024;

@@ -150,6 +150,18 @@ final class HostileCorpus {
             add(HostileRequest.of("wrong types", "wrong type " + abbreviate(body), "POST", SECRETS, 400, 422)
                     .json(body));
         }
+        // what the kube-apiserver refuses in a Secret's content: keys that are not config keys, more than 1 MiB
+        String oversized = "x".repeat(1024 * 1024);
+        List<String> badSecrets = List.of(
+                "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"s-x\"},\"stringData\":{\"../etc\":\"a\"}}",
+                "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"s-x\"},\"stringData\":{\"a b\":\"a\"}}",
+                "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"s-x\"},\"stringData\":{\"..\":\"a\"}}",
+                "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"s-x\"},\"stringData\":{\"a\":\""
+                        + oversized + "\"}}");
+        for (String body : badSecrets) {
+            add(HostileRequest.of("bad values", "Secret content " + abbreviate(body), "POST", SECRETS, 422)
+                    .json(body));
+        }
         List<String> patches = List.of(
                 "{\"metadata\":{\"labels\":[1]}}",
                 "{\"spec\":{\"name\":[]}}",
