@@ -106,7 +106,7 @@ final class Discovery {
     }
 
     private static Map<String, Object> groupDocument(Schema schema) {
-        Map<String, Object> version = Map.of("groupVersion", schema.apiVersion(), "version", schema.version());
+        Map<String, Object> version = ordered("groupVersion", schema.apiVersion(), "version", schema.version());
         Map<String, Object> group = new LinkedHashMap<>();
         group.put("kind", "APIGroup");
         group.put("apiVersion", "v1");
@@ -177,7 +177,7 @@ final class Discovery {
         List<Map<String, Object>> resources = new ArrayList<>();
         for (Kind kind : schema.kinds()) {
             Map<String, Object> responseKind =
-                    Map.of("group", schema.group(), "version", schema.version(), "kind", kind.kind());
+                    ordered("group", schema.group(), "version", schema.version(), "kind", kind.kind());
             Map<String, Object> resource = new LinkedHashMap<>();
             resource.put("resource", kind.plural());
             resource.put("responseKind", responseKind);
@@ -188,7 +188,7 @@ final class Discovery {
             resource.put("categories", kind.categories());
             List<Object> subresources = new ArrayList<>();
             if (hasStatus(kind)) {
-                subresources.add(Map.of("subresource", "status", "responseKind", responseKind, "verbs", STATUS_VERBS));
+                subresources.add(ordered("subresource", "status", "responseKind", responseKind, "verbs", STATUS_VERBS));
             }
             for (ComputedSubresource subresource : computedOf(kind)) {
                 // Ordered maps: the document's bytes, and so its ETag, stay the same from one start to the next.
@@ -210,7 +210,7 @@ final class Discovery {
         version.put("resources", resources);
         version.put("freshness", "Current");
         Map<String, Object> group = new LinkedHashMap<>();
-        group.put("metadata", schema.group().isEmpty() ? Map.of() : Map.of("name", schema.group()));
+        group.put("metadata", schema.group().isEmpty() ? Map.of() : ordered("name", schema.group()));
         group.put("versions", List.of(version));
         return group;
     }
@@ -223,6 +223,18 @@ final class Discovery {
 
     private static boolean hasStatus(Kind kind) {
         return !kind.createOnly() && kind.descriptor().findFieldByName("status") != null;
+    }
+
+    /**
+     * A map that keeps the order its entries are given in: {@code Map.of} iterates in an order that changes from one
+     * JVM to the next, which would give every replica (and every restart) different bytes and so a different ETag.
+     */
+    private static Map<String, Object> ordered(Object... keysAndValues) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return map;
     }
 
     private static String etag(byte[] body) {
