@@ -6,6 +6,7 @@ import io.undertow.server.RequestTooBigException;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
+import io.undertow.util.URLUtils;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -62,8 +63,23 @@ public final class Call implements io.dbprovision.apiserver.request.AuditedReque
         return exchange.getRequestMethod().toString();
     }
 
+    /**
+     * The decoded path, {@code ;} and all. Undertow cuts {@code ;params} out of each segment, so {@code
+     * …/credentials;x} would be served as {@code …/credentials}; the kube-apiserver keeps them (a resource
+     * {@code credentials;x} that does not exist, 404), and so do we: authorization, routing and audit see the path the
+     * client sent.
+     */
     public String path() {
-        return exchange.getRequestPath();
+        if (exchange.getPathParameters().isEmpty()) {
+            return exchange.getRequestPath();
+        }
+        String uri = exchange.getRequestURI();
+        if (exchange.isHostIncludedInRequestURI()) {
+            int authority = uri.indexOf("//");
+            int slash = authority < 0 ? -1 : uri.indexOf('/', authority + 2);
+            uri = slash < 0 ? "/" : uri.substring(slash);
+        }
+        return URLUtils.decode(uri, StandardCharsets.UTF_8.name(), false, new StringBuilder());
     }
 
     public String query(String name) {

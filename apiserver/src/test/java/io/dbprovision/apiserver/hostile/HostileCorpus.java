@@ -774,6 +774,18 @@ final class HostileCorpus {
         // namespaced kinds at the cluster-wide path: it lists and watches, nothing else
         add(HostileRequest.of("wrong scope", "create a Database with no namespace", "POST", GV + "/databases", 405)
                 .json(dbBody));
+        // path parameters: Undertow strips ";x" from a segment, the kube-apiserver keeps it (an unknown resource,
+        // object or version; a namespace "hostile;x" is a valid path segment there and lists nothing, as here)
+        for (String path : List.of(
+                DBS + ";x",
+                DB + ";x",
+                SECRETS + ";a=b",
+                "/apis/dbops.dbprovision.io/v1alpha1;x/namespaces/" + NS + "/databases")) {
+            add(HostileRequest.of("path parameters", "GET " + path, "GET", path, 404));
+        }
+        add(HostileRequest.of("path parameters", "POST to a collection with ;x", "POST", DBS + ";x", 404)
+                .json("{\"apiVersion\":\"dbops.dbprovision.io/v1alpha1\",\"kind\":\"Database\","
+                        + "\"metadata\":{\"name\":\"semi\"}}"));
         add(HostileRequest.of("wrong scope", "create a Secret with no namespace", "POST", "/api/v1/secrets", 405)
                 .json(secretBody));
         add(HostileRequest.of(
