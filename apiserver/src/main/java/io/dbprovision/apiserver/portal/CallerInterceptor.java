@@ -200,7 +200,7 @@ final class CallerInterceptor implements ServerInterceptor {
     }
 
     /** A call refused before it named a resource: audited as a request to its method's path. */
-    private record MethodRequest(String requestUri) implements AuditedRequest {
+    record MethodRequest(String requestUri) implements AuditedRequest {
         @Override
         public String header(String name) {
             return "";

@@ -50,13 +50,18 @@ public final class Portal {
                 parts.anonymous(),
                 parts.auditor(),
                 parts.clock());
+        MessageSizeLimit sizeLimit =
+                new MessageSizeLimit(listen.limits().maxMessageBytes(), parts.auditor(), parts.clock());
         List<ServerServiceDefinition> services = new ArrayList<>();
+        // The last interceptor runs first: the caller is known before a message's size is looked at.
         for (ServerServiceDefinition service : KindServices.all(parts.registry(), operations, watches, parts.plans())) {
-            services.add(ServerInterceptors.intercept(service, callers));
+            services.add(ServerInterceptors.intercept(service, sizeLimit, callers));
         }
         Connections connections = new Connections(parts.registry(), parts.credentials(), operations);
         services.add(ServerInterceptors.intercept(
-                new PortalCalls(parts.registry(), operations, connections, parts.plans()), callers));
+                new PortalCalls(parts.registry(), operations, connections, parts.plans()).bindService(),
+                sizeLimit,
+                callers));
         return new PortalServer(listen.host(), listen.port(), tls, services, listen.limits(), watches::close).start();
     }
 }

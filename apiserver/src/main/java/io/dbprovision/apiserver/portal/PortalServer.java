@@ -21,13 +21,16 @@ import javax.net.ssl.SSLContext;
  * their interceptor, and the standard health ({@code grpc.health.v1.Health}) and reflection
  * ({@code grpc.reflection.v1.ServerReflection}) services, which answer without credentials as the REST probes do
  * (reflection describes only the published schema of proto/). Handlers run on virtual threads (registry calls
- * block); the limits bound what one client can hold: a message of at most {@link Limits#maxMessageBytes}, a few
- * KiB of metadata, a bounded number of concurrent calls per connection, keepalive pings no more often than every
+ * block); the limits bound what one client can hold: a message of at most {@link Limits#transportMessageBytes} read
+ * (the services' {@link MessageSizeLimit} refuses those above {@link Limits#maxMessageBytes}), a few KiB of metadata, a bounded number of concurrent calls per connection, keepalive pings no more often than every
  * {@link Limits#minClientPing}, idle connections closed.
  */
 public final class PortalServer implements AutoCloseable {
     /**
-     * @param maxMessageBytes the largest request message read (4 MiB: an object is at most 3 MiB as REST bounds it)
+     * @param maxMessageBytes the largest request message served (4 MiB: an object is at most 3 MiB as REST bounds
+     *     it); a larger one that the transport still reads is INVALID_ARGUMENT ({@link MessageSizeLimit})
+     * @param transportMessageBytes the largest request message gRPC reads at all, somewhat above {@code
+     *     maxMessageBytes}; beyond it gRPC itself answers RESOURCE_EXHAUSTED before the message is parsed
      * @param maxMetadataBytes the largest header block
      * @param maxConcurrentCallsPerConnection streams one connection may have open (watches included)
      * @param keepAlive how often the server pings a quiet connection, and how long it waits for the answer
@@ -37,6 +40,7 @@ public final class PortalServer implements AutoCloseable {
      */
     public record Limits(
             int maxMessageBytes,
+            int transportMessageBytes,
             int maxMetadataBytes,
             int maxConcurrentCallsPerConnection,
             Duration keepAlive,
@@ -46,6 +50,7 @@ public final class PortalServer implements AutoCloseable {
             Duration shutdownGrace) {
         public static final Limits DEFAULTS = new Limits(
                 4 * 1024 * 1024,
+                8 * 1024 * 1024,
                 16 * 1024,
                 1000,
                 Duration.ofMinutes(1),
@@ -78,7 +83,7 @@ public final class PortalServer implements AutoCloseable {
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                 .sslContext(PortalTls.of(tls))
                 .executor(executor)
-                .maxInboundMessageSize(limits.maxMessageBytes())
+                .maxInboundMessageSize(limits.transportMessageBytes())
                 .maxInboundMetadataSize(limits.maxMetadataBytes())
                 .maxConcurrentCallsPerConnection(limits.maxConcurrentCallsPerConnection())
                 .keepAliveTime(limits.keepAlive().toMillis(), TimeUnit.MILLISECONDS)

@@ -188,9 +188,7 @@ public final class DbopsControllers {
      * the instance's readiness or spec changes (not on every health-check write).
      */
     public <T extends Message> Controller.Builder<T> onInstance(String name, Informer<T> informer, KindLogic logic) {
-        if (logic instanceof EngineObjectLogic engineObject) {
-            engineLogic.put(informer.store().kind().plural(), engineObject);
-        }
+        remember(informer, logic);
         Controller.Builder<T> builder = Controller.builder(name, informer, reconciler(informer, logic))
                 .workers(settings.workers())
                 .resyncEvery(settings.resync())
@@ -205,11 +203,19 @@ public final class DbopsControllers {
         return builder;
     }
 
+    /** Keeps the logic of a kind that is something on a server, for {@link #engineLogic} (drift reads, plans). */
+    private void remember(Informer<? extends Message> informer, KindLogic logic) {
+        if (logic instanceof EngineObjectLogic engineObject) {
+            engineLogic.put(informer.store().kind().plural(), engineObject);
+        }
+    }
+
     public <T extends Message> void addOnInstance(String name, Informer<T> informer, KindLogic logic) {
         manager.add(onInstance(name, informer, logic).build());
     }
 
     public <T extends Message> Controller.Builder<T> plain(String name, Informer<T> informer, KindLogic logic) {
+        remember(informer, logic);
         return Controller.builder(name, informer, reconciler(informer, logic))
                 .workers(settings.workers())
                 .resyncEvery(settings.resync());

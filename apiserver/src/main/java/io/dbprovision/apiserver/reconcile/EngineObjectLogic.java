@@ -2,6 +2,7 @@ package io.dbprovision.apiserver.reconcile;
 
 import com.google.protobuf.Message;
 import io.dbprovision.apiserver.registry.Objects;
+import io.dbprovision.proto.engine.v1alpha1.ChangeResponse;
 import io.dbprovision.proto.v1alpha1.DriftDiff;
 import java.time.Duration;
 import java.util.List;
@@ -45,6 +46,21 @@ public abstract class EngineObjectLogic implements KindLogic {
 
     /** Reads the actual state, fills the kind's status from it, and returns how it differs from the spec. */
     protected abstract List<DriftDiff> observe(Message object, Instances.Resolved instance, StatusDraft status);
+
+    /**
+     * What {@link #ensure} would run for {@code object} now, without running it: the provisioner's "make it so" call
+     * with {@code validate_only} (it connects and reads, changes nothing and answers the ordered statements, secrets
+     * redacted). The instance and whatever else the object needs are found as a reconcile finds them; throws
+     * {@link Waiting} when one of them is missing or not Ready, {@link ReconcileFailure} when the provisioner refuses
+     * or cannot be reached. For the portal's {@code validate_only} writes, which never store the object.
+     */
+    public ChangeResponse plan(Message object) {
+        checkDependencies(object);
+        return plan(object, instanceOf(object));
+    }
+
+    /** The {@code validate_only} form of the kind's first "make it so" call for {@code object} on {@code instance}. */
+    protected abstract ChangeResponse plan(Message object, Instances.Resolved instance);
 
     /** What Ready says, such as {@code database app on DatabaseInstance ns/pg}. */
     protected abstract String readyMessage(Message object, Instances.Resolved instance);

@@ -5,6 +5,7 @@ import io.dbprovision.apiserver.controller.LeaderElection;
 import io.dbprovision.apiserver.corev1.CorrelatingEventRecorder;
 import io.dbprovision.apiserver.corev1.EventSink;
 import io.dbprovision.apiserver.corev1.Secrets;
+import io.dbprovision.apiserver.portal.ProvisionerPlans;
 import io.dbprovision.apiserver.provisioning.EngineChannel;
 import io.dbprovision.apiserver.reconcile.DbopsControllers;
 import io.dbprovision.apiserver.reconcile.DriftReader;
@@ -20,7 +21,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * A server's reconcilers, in both modes: the controllers of the dbops kinds on a {@link ControllerManager} (led by
  * {@code election}: always in standalone, a lease row on the PostgreSQL store with several replicas), their Secrets
  * and Events (the server's own core v1, or the cluster's), and the computed subresources that read through them
- * ({@code databaseusers/credentials}, {@code databases/drift}). Prepared before the HTTP server starts (the
+ * ({@code databaseusers/credentials}, {@code databases/drift}), and the portal's plans of {@code validate_only} writes
+ * ({@link ProvisionerPlans}). Prepared before the HTTP server starts (the
  * subresources must be registered by then), started once the provisioner is connected, closed before the
  * provisioner and the store.
  */
@@ -52,6 +54,8 @@ final class Reconcilers implements AutoCloseable {
         CorrelatingEventRecorder events = new CorrelatingEventRecorder(eventSink, election.identity());
         DbopsControllers controllers = DbopsControllers.register(
                 manager, assembly.registry(), deferred, secrets, events, DbopsControllers.Settings.DEFAULTS, clock);
+        // The portal's validate_only writes plan through the same logic, instances and provisioner.
+        assembly.plans(new ProvisionerPlans(controllers::engineLogic));
         String apiVersion = DbopsControllers.GROUP_VERSION;
         if (!assembly.servesSubresource(apiVersion, "databaseusers", "credentials")) {
             assembly.subresource(

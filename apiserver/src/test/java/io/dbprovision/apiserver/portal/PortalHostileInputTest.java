@@ -22,6 +22,8 @@ import io.dbprovision.proto.portal.v1alpha1.DeleteDatabaseRequest;
 import io.dbprovision.proto.portal.v1alpha1.GetDatabaseRequest;
 import io.dbprovision.proto.portal.v1alpha1.ListDatabasesRequest;
 import io.dbprovision.proto.portal.v1alpha1.ListDatabasesResponse;
+import io.dbprovision.proto.portal.v1alpha1.PortalServiceGrpc;
+import io.dbprovision.proto.portal.v1alpha1.RequestDatabaseRequest;
 import io.dbprovision.proto.portal.v1alpha1.UpdateDatabaseRequest;
 import io.dbprovision.proto.portal.v1alpha1.WatchDatabasesRequest;
 import io.dbprovision.proto.v1alpha1.Database;
@@ -160,15 +162,42 @@ class PortalHostileInputTest {
 
     @Test
     void oversizedMessagesAreRefusedAndNothingIsStored() {
+        // Above our limit (4 MiB) but within what the transport reads (8 MiB): INVALID_ARGUMENT, naming the limit.
         Database huge = database("hostile-huge").toBuilder()
                 .setMetadata(database("hostile-huge").getMetadata().toBuilder()
                         .putAnnotations("big", "x".repeat(5 * 1024 * 1024)))
+                .build();
+        StatusRuntimeException oversized = failure(() -> databases()
+                .createDatabase(CreateDatabaseRequest.newBuilder()
+                        .setParent("namespaces/default")
+                        .setDatabase(huge)
+                        .build()));
+        assertInvalidField(oversized, "database");
+        assertThat(PortalChannels.detail(oversized, BadRequest.class)
+                        .getFieldViolations(0)
+                        .getDescription())
+                .contains("more than the limit of 4194304 bytes (4 MiB)");
+        // The same on a method of PortalService.
+        StatusRuntimeException oversizedRequest =
+                failure(() -> bearer(PortalServiceGrpc.newBlockingStub(channel), server.adminToken())
+                        .requestDatabase(RequestDatabaseRequest.newBuilder()
+                                .setNamespace("default")
+                                .setInstance("pg")
+                                .setDatabase("hostile-huge")
+                                .putLabels("big", "x".repeat(5 * 1024 * 1024))
+                                .build())
+                        .hasNext());
+        assertInvalidField(oversizedRequest, "labels");
+        // Beyond the transport's limit gRPC itself refuses the message before it is parsed.
+        Database enormous = database("hostile-enormous").toBuilder()
+                .setMetadata(database("hostile-enormous").getMetadata().toBuilder()
+                        .putAnnotations("big", "x".repeat(9 * 1024 * 1024)))
                 .build();
         assertClean(
                 failure(() -> databases()
                         .createDatabase(CreateDatabaseRequest.newBuilder()
                                 .setParent("namespaces/default")
-                                .setDatabase(huge)
+                                .setDatabase(enormous)
                                 .build())),
                 Status.Code.RESOURCE_EXHAUSTED);
         Database large = database("hostile-large").toBuilder()
@@ -182,7 +211,7 @@ class PortalHostileInputTest {
                                 .setDatabase(large)
                                 .build())),
                 Status.Code.INVALID_ARGUMENT);
-        for (String name : List.of("hostile-huge", "hostile-large")) {
+        for (String name : List.of("hostile-huge", "hostile-enormous", "hostile-large")) {
             assertClean(
                     failure(() -> databases()
                             .getDatabase(GetDatabaseRequest.newBuilder()

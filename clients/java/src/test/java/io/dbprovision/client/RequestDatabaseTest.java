@@ -18,6 +18,7 @@ import io.dbprovision.proto.v1alpha1.CredentialSecretRef;
 import io.dbprovision.proto.v1alpha1.DatabaseInstance;
 import io.dbprovision.proto.v1alpha1.DatabaseInstanceSpec;
 import io.dbprovision.proto.v1alpha1.EngineType;
+import io.dbprovision.proto.v1alpha1.InstancePhase;
 import io.dbprovision.proto.v1alpha1.ObjectMeta;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -33,7 +34,6 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -117,9 +117,9 @@ class RequestDatabaseTest {
     }
 
     @Test
-    @Disabled(
-            "the server's dry run returns no SQL yet (Plans.NONE; docs/portal.md: asking the provisioner is not wired)")
     void aPlanShowsTheSql() {
+        // The provisioner plans only on a Ready instance (otherwise the plan is empty, with a warning).
+        awaitInstanceReady("pg");
         RequestDatabaseProgress plan = client.plan(request("sql-planned", AccessProfile.OWNER));
 
         assertThat(plan.getPlanList())
@@ -127,6 +127,20 @@ class RequestDatabaseTest {
         assertThat(cli("request", "sql-dry", "--instance", "pg", "-n", NAMESPACE, "--dry-run").out)
                 .contains("SQL the provisioner would run:")
                 .containsIgnoringCase("create database");
+    }
+
+    /** Watches the namespace's instances until {@code name} is Ready (the test's timeout bounds the wait). */
+    private static void awaitInstanceReady(String name) {
+        try (Watch<DatabaseInstance> watch = client.databaseInstances().watch(ListOptions.in(NAMESPACE))) {
+            while (watch.hasNext()) {
+                DatabaseInstance instance = watch.next().object();
+                if (instance.getMetadata().getName().equals(name)
+                        && instance.getStatus().getPhase() == InstancePhase.INSTANCE_PHASE_READY) {
+                    return;
+                }
+            }
+        }
+        throw new AssertionError("the watch ended before DatabaseInstance " + name + " was Ready");
     }
 
     @Test

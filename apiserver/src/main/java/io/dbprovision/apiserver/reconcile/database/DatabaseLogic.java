@@ -12,6 +12,7 @@ import io.dbprovision.apiserver.reconcile.Engines;
 import io.dbprovision.apiserver.reconcile.Instances;
 import io.dbprovision.apiserver.reconcile.StatusDraft;
 import io.dbprovision.apiserver.reconcile.Waiting;
+import io.dbprovision.proto.engine.v1alpha1.ChangeResponse;
 import io.dbprovision.proto.engine.v1alpha1.DatabaseDefinition;
 import io.dbprovision.proto.engine.v1alpha1.DropDatabaseRequest;
 import io.dbprovision.proto.engine.v1alpha1.DropRoleRequest;
@@ -73,6 +74,19 @@ public final class DatabaseLogic extends EngineObjectLogic {
                         .setDatabase(definition(database, instance))
                         .build()));
         initSql.run(database, instance, status);
+    }
+
+    /** EnsureDatabase's plan (init SQL is not part of it: it may name Secrets and runs once, after the database). */
+    @Override
+    protected ChangeResponse plan(Message object, Instances.Resolved instance) {
+        Database database = (Database) object;
+        return engine.call(
+                "plan database " + database.getSpec().getName(),
+                stub -> stub.ensureDatabase(EnsureDatabaseRequest.newBuilder()
+                        .setInstance(instance.connection())
+                        .setValidateOnly(true)
+                        .setDatabase(definition(database, instance))
+                        .build()));
     }
 
     @Override

@@ -238,6 +238,23 @@ public final class GrantLogic extends EngineObjectLogic {
                 .getChanged();
     }
 
+    /**
+     * ApplyGrants' plan for the spec as it is (what a changed grant would revoke of what an earlier generation gave is
+     * not part of it).
+     */
+    @Override
+    protected ChangeResponse plan(Message object, Instances.Resolved instance) {
+        GrantTarget target = targets.ready(object);
+        GrantSet desired = desired(object, target, instance.engine());
+        return engine.call(
+                "plan grants to " + target.grantee(),
+                stub -> stub.applyGrants(ApplyGrantsRequest.newBuilder()
+                        .setInstance(instance.connection())
+                        .setValidateOnly(true)
+                        .setGrants(desired)
+                        .build()));
+    }
+
     @Override
     protected List<DriftDiff> observe(Message object, Instances.Resolved instance, StatusDraft status) {
         GrantTarget target = targets.ready(object);

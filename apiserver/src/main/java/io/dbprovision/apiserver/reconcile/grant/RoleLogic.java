@@ -79,6 +79,18 @@ public final class RoleLogic extends EngineObjectLogic {
     }
 
     @Override
+    protected ChangeResponse plan(Message object, Instances.Resolved instance) {
+        String name = roleName(object);
+        return engine.call(
+                "plan role " + name,
+                stub -> stub.ensureRole(EnsureRoleRequest.newBuilder()
+                        .setInstance(instance.connection())
+                        .setValidateOnly(true)
+                        .setRole(definition(object, instance))
+                        .build()));
+    }
+
+    @Override
     protected List<DriftDiff> observe(Message object, Instances.Resolved instance, StatusDraft status) {
         String name = roleName(object);
         ObserveRoleResponse observed = engine.call(

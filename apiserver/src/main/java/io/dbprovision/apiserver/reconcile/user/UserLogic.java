@@ -13,6 +13,7 @@ import io.dbprovision.apiserver.reconcile.Instances;
 import io.dbprovision.apiserver.reconcile.ReconcileFailure;
 import io.dbprovision.apiserver.reconcile.StatusDraft;
 import io.dbprovision.apiserver.reconcile.Waiting;
+import io.dbprovision.proto.engine.v1alpha1.ChangeResponse;
 import io.dbprovision.proto.engine.v1alpha1.DropUserRequest;
 import io.dbprovision.proto.engine.v1alpha1.EnsureUserRequest;
 import io.dbprovision.proto.engine.v1alpha1.GeneratePasswordRequest;
@@ -59,6 +60,8 @@ public final class UserLogic extends EngineObjectLogic {
     public static final String DELETION_POLICY = "dbops.dbprovision.io/deletion-policy";
     /** The dependants index: {@code namespace/name} of the user a grant names (see DbopsControllers). */
     public static final String INDEX = "user";
+
+    private static final java.security.SecureRandom PLAN_PASSWORDS = new java.security.SecureRandom();
 
     private final CredentialsSecret secret;
     private final Rotation rotation;
@@ -221,6 +224,33 @@ public final class UserLogic extends EngineObjectLogic {
         if (!baseActive) {
             rotation.ensureActive(user, instance, active, password);
         }
+    }
+
+    /**
+     * EnsureUser's plan for the base user, with the password the reconcile would set: the one the credentials Secret
+     * holds, or (no Secret yet) a throwaway standing in for the one it would generate, so that the plan shows the
+     * password being set. The provisioner answers it redacted either way; it is never stored or logged.
+     */
+    @Override
+    protected ChangeResponse plan(Message object, Instances.Resolved instance) {
+        DatabaseUser user = (DatabaseUser) object;
+        CredentialsSecret.Stored stored = secret.read(user);
+        String password = stored.password().isEmpty() ? throwawayPassword() : stored.password();
+        boolean baseActive =
+                Rotation.activeUser(user, stored).equals(user.getSpec().getUsername());
+        return engine.call(
+                "plan user " + user.getSpec().getUsername(),
+                stub -> stub.ensureUser(EnsureUserRequest.newBuilder()
+                        .setInstance(instance.connection())
+                        .setValidateOnly(true)
+                        .setUser(UserDefinitions.base(user, instance, baseActive ? password : ""))
+                        .build()));
+    }
+
+    private static String throwawayPassword() {
+        byte[] bytes = new byte[24];
+        PLAN_PASSWORDS.nextBytes(bytes);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     @Override
