@@ -1,10 +1,10 @@
 package io.dbprovision.client;
 
 /**
- * What to list or watch: a namespace (empty: every namespace the caller may list; always empty for cluster-scoped
- * kinds), Kubernetes label and field selectors, a page size (0: the server's default, 500) and, for a watch, the
- * resource version to start after (empty: first an ADDED event per object). Immutable; start from {@link #all()} or
- * {@link #in(String)}.
+ * What to list or watch: a namespace (empty: all namespaces, which needs a cluster-wide list permission; always empty
+ * for cluster-scoped kinds), Kubernetes label and field selectors, a page size (0: the server's default, 500) and, for
+ * a watch, the resource version to start after (empty: first an ADDED event per object). Immutable; start from
+ * {@link #all()} or {@link #in(String)}.
  */
 public record ListOptions(
         String namespace, String labelSelector, String fieldSelector, int pageSize, String resourceVersion) {

@@ -92,7 +92,7 @@ public final class Resources<T extends Message> {
         return all;
     }
 
-    /** Every object in {@code namespace} (empty: in every namespace the caller may list). */
+    /** Every object in {@code namespace} (empty: across all namespaces, which needs a cluster-wide list permission). */
     public List<T> list(String namespace) {
         return list(ListOptions.in(namespace));
     }

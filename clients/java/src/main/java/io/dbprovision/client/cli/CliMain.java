@@ -151,14 +151,6 @@ public final class CliMain implements Runnable {
         return builder.build();
     }
 
-    /** The namespace a command works in: {@code -n}, else the context's, else {@code default}. */
-    String namespace(String flag, DbProvisionClient client) {
-        if (flag != null && !flag.isEmpty()) {
-            return flag;
-        }
-        return client.defaultNamespace().orElse("default");
-    }
-
     Output output() {
         return new Output(terminal, output);
     }

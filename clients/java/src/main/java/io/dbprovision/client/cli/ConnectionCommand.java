@@ -5,6 +5,7 @@ import io.dbprovision.proto.portal.v1alpha1.Connection;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -21,10 +22,8 @@ final class ConnectionCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "USER", description = "Name of the DatabaseUser.")
     String user;
 
-    @Option(
-            names = {"-n", "--namespace"},
-            description = "Namespace (default: the context's, else default).")
-    String namespace;
+    @Mixin
+    NamespaceOption namespace;
 
     @Option(
             names = "--show-password",
@@ -34,7 +33,7 @@ final class ConnectionCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (DbProvisionClient client = main.client()) {
-            Connection connection = client.connection(main.namespace(namespace, client), user, showPassword);
+            Connection connection = client.connection(namespace.resolve(client), user, showPassword);
             print(main.output(), connection, main.terminal);
             return ExitCodes.OK;
         }

@@ -4,8 +4,8 @@ import io.dbprovision.client.DbProvisionClient;
 import io.dbprovision.client.ResourceKind;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code delete}: requests deletion of an object (Databases by default); finalizers then drop it on the server. */
@@ -14,20 +14,8 @@ final class DeleteCommand implements Callable<Integer> {
     @ParentCommand
     CliMain main;
 
-    @Parameters(index = "0", paramLabel = "NAME", description = "Name of the object.")
-    String name;
-
-    @Option(
-            names = {"-k", "--kind"},
-            defaultValue = "databases",
-            converter = KindConverter.class,
-            description = "The kind (default: ${DEFAULT-VALUE}).")
-    ResourceKind<?> kind;
-
-    @Option(
-            names = {"-n", "--namespace"},
-            description = "Namespace (default: the context's, else default).")
-    String namespace;
+    @Mixin
+    ObjectName object;
 
     @Option(names = "--dry-run", description = "Check and admit the deletion without doing it.")
     boolean dryRun;
@@ -35,12 +23,12 @@ final class DeleteCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (DbProvisionClient client = main.client()) {
-            String in = kind.namespaced() ? main.namespace(namespace, client) : "";
-            client.resources(kind).delete(in, name, "", dryRun);
+            ResourceKind<?> kind = object.kind();
+            client.resources(kind).delete(object.namespaceIn(client), object.name, "", dryRun);
             main.terminal
                     .out()
-                    .println(kind.schema().singular() + "." + kind.schema().group() + " \"" + Table.printable(name)
-                            + "\" deleted" + (dryRun ? " (dry run)" : ""));
+                    .println(kind.schema().singular() + "." + kind.schema().group() + " \""
+                            + Table.printable(object.name) + "\" deleted" + (dryRun ? " (dry run)" : ""));
             main.terminal.out().flush();
             return ExitCodes.OK;
         }

@@ -2,15 +2,13 @@ package io.dbprovision.client.cli;
 
 import com.google.protobuf.Message;
 import io.dbprovision.client.DbProvisionClient;
-import io.dbprovision.client.ResourceKind;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code describe}: one object — a summary with its conditions for people, or the whole object as JSON / YAML. */
@@ -19,29 +17,16 @@ final class DescribeCommand implements Callable<Integer> {
     @ParentCommand
     CliMain main;
 
-    @Parameters(index = "0", paramLabel = "NAME", description = "Name of the object.")
-    String name;
-
-    @Option(
-            names = {"-k", "--kind"},
-            defaultValue = "databases",
-            converter = KindConverter.class,
-            description = "The kind (default: ${DEFAULT-VALUE}).")
-    ResourceKind<?> kind;
-
-    @Option(
-            names = {"-n", "--namespace"},
-            description = "Namespace (default: the context's, else default).")
-    String namespace;
+    @Mixin
+    ObjectName target;
 
     @Override
     public Integer call() {
         try (DbProvisionClient client = main.client()) {
-            String in = kind.namespaced() ? main.namespace(namespace, client) : "";
-            Message object = client.resources(kind).get(in, name);
+            Message object = client.resources(target.kind()).get(target.namespaceIn(client), target.name);
             Output output = main.output();
             if (output.format() != OutputFormat.table) {
-                output.object(kind, object);
+                output.object(target.kind(), object);
                 return ExitCodes.OK;
             }
             print(output, object);
@@ -55,7 +40,7 @@ final class DescribeCommand implements Callable<Integer> {
         Map<String, Object> tree = output.codec().toTree(object);
         line(out, "Name", summary.name());
         line(out, "Namespace", summary.namespace());
-        line(out, "Kind", kind.kind());
+        line(out, "Kind", target.kind().kind());
         line(out, "Phase", summary.phase());
         line(out, "Ready", summary.ready());
         line(out, "Message", summary.message());

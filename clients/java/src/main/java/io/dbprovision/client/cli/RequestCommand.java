@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -40,10 +41,8 @@ final class RequestCommand implements Callable<Integer> {
             description = "The server: a DatabaseInstance in the namespace, or clusterdatabaseinstances/NAME.")
     String instance;
 
-    @Option(
-            names = {"-n", "--namespace"},
-            description = "Namespace (default: the context's, else default).")
-    String namespace;
+    @Mixin
+    NamespaceOption namespace;
 
     @Option(
             names = "--profile",
@@ -68,7 +67,7 @@ final class RequestCommand implements Callable<Integer> {
     public Integer call() {
         try (DbProvisionClient client = main.client()) {
             RequestDatabaseRequest.Builder request = RequestDatabaseRequest.newBuilder()
-                    .setNamespace(main.namespace(namespace, client))
+                    .setNamespace(namespace.resolve(client))
                     .setInstance(instance)
                     .setDatabase(name)
                     .setProfile(profile)

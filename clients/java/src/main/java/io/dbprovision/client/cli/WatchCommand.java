@@ -3,7 +3,6 @@ package io.dbprovision.client.cli;
 import com.google.protobuf.Message;
 import io.dbprovision.client.DbProvisionClient;
 import io.dbprovision.client.ListOptions;
-import io.dbprovision.client.ResourceKind;
 import io.dbprovision.client.Resources;
 import io.dbprovision.client.Watch;
 import io.dbprovision.client.WatchEvent;
@@ -16,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -35,27 +35,8 @@ final class WatchCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "Only this object.")
     String name;
 
-    @Option(
-            names = {"-k", "--kind"},
-            defaultValue = "databases",
-            converter = KindConverter.class,
-            description = "The kind (default: ${DEFAULT-VALUE}).")
-    ResourceKind<?> kind;
-
-    @Option(
-            names = {"-n", "--namespace"},
-            description = "Namespace (default: the context's, else default).")
-    String namespace;
-
-    @Option(
-            names = {"-A", "--all-namespaces"},
-            description = "Watch every namespace the caller may list.")
-    boolean allNamespaces;
-
-    @Option(
-            names = {"-l", "--selector"},
-            description = "Label selector, such as team=payments.")
-    String selector;
+    @Mixin
+    ListScope scope;
 
     @Option(names = "--for", converter = Durations.class, description = "Stop after this long (exit 0), e.g. 5m.")
     Duration duration;
@@ -72,14 +53,11 @@ final class WatchCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--until-ready needs NAME");
         }
         try (DbProvisionClient client = main.client()) {
-            ListOptions options = ListOptions.all().labelSelector(selector);
-            if (kind.namespaced() && !allNamespaces) {
-                options = options.namespace(main.namespace(namespace, client));
-            }
+            ListOptions options = scope.options(client);
             if (name != null) {
                 options = options.fieldSelector("metadata.name=" + name);
             }
-            Resources<? extends Message> resources = client.resources(kind);
+            Resources<? extends Message> resources = client.resources(scope.kind());
             if (duration != null) {
                 resources = resources.withWatchTimeout(duration);
             }
@@ -118,7 +96,7 @@ final class WatchCommand implements Callable<Integer> {
                     if (output.format() == OutputFormat.yaml && printed > 0) {
                         out.println("---");
                     }
-                    output.object(kind, event.object());
+                    output.object(scope.kind(), event.object());
                 }
                 printed++;
                 if (untilReady && event.type() != EventType.DELETED) {
@@ -126,8 +104,8 @@ final class WatchCommand implements Callable<Integer> {
                         return ExitCodes.OK;
                     }
                     if (summary.phase().equals("Failed")) {
-                        throw new ObjectFailedException(kind.kind() + " " + summary.namespace() + "/" + summary.name()
-                                + " Failed: " + summary.message());
+                        throw new ObjectFailedException(scope.kind().kind() + " " + summary.namespace() + "/"
+                                + summary.name() + " Failed: " + summary.message());
                     }
                 }
                 if (maxEvents > 0 && printed >= maxEvents) {

@@ -69,6 +69,23 @@ class CliTest {
     }
 
     @Test
+    void theCommandsShareTheirOptionsAndAllNamespacesSaysWhatItNeeds() {
+        for (String command : List.of("list", "watch", "describe", "delete")) {
+            CliRun run = CliRun.of(work, command, "--help");
+            assertThat(run.code()).as(run.toString()).isZero();
+            assertThat(run.out()).as(command).contains("--kind=<kind>", "--namespace=<namespace>");
+        }
+        for (String command : List.of("list", "watch")) {
+            String help = CliRun.of(work, command, "--help").out().replaceAll("\\s+", " ");
+            assertThat(help)
+                    .as(command)
+                    .contains("--selector=<selector>")
+                    .contains("-A, --all-namespaces Across all namespaces")
+                    .contains("cluster-wide");
+        }
+    }
+
+    @Test
     void usageErrorsExitWith2() {
         assertThat(CliRun.of(work, "list", "--no-such-flag").code()).isEqualTo(2);
         assertThat(CliRun.of(work, "list", "--kind", "pods").code()).isEqualTo(2);
