@@ -14,7 +14,6 @@ import com.google.rpc.ErrorInfo;
 import com.google.rpc.PreconditionFailure;
 import io.dbprovision.apiserver.audit.AuditOptions;
 import io.dbprovision.apiserver.server.Pki;
-import io.dbprovision.apiserver.server.StandaloneServer;
 import io.dbprovision.proto.portal.v1alpha1.CreateDatabaseRequest;
 import io.dbprovision.proto.portal.v1alpha1.DatabaseEvent;
 import io.dbprovision.proto.portal.v1alpha1.DatabasesServiceGrpc;
@@ -27,9 +26,6 @@ import io.dbprovision.proto.portal.v1alpha1.RequestDatabaseRequest;
 import io.dbprovision.proto.portal.v1alpha1.UpdateDatabaseRequest;
 import io.dbprovision.proto.portal.v1alpha1.WatchDatabasesRequest;
 import io.dbprovision.proto.v1alpha1.Database;
-import io.dbprovision.proto.v1alpha1.DatabaseSpec;
-import io.dbprovision.proto.v1alpha1.InstanceReference;
-import io.dbprovision.proto.v1alpha1.ObjectMeta;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -62,43 +58,27 @@ class PortalHostileInputTest {
     @TempDir
     static Path work;
 
-    static StandaloneServer server;
-    static PortalChannels channels;
-    static ManagedChannel channel;
+    static PortalFixture portal;
     static Path auditLog;
 
     @BeforeAll
     static void start() {
         auditLog = work.resolve("audit.log");
-        server = StandaloneServer.start(StandaloneServer.Options.of(work.resolve("data"), "127.0.0.1", 0, false)
-                .withoutReconcilers()
-                .withAudit(AuditOptions.defaults().withLogPath(auditLog.toString()))
-                .withPortal("127.0.0.1", 0));
-        channels = new PortalChannels(server.portalPort().orElseThrow(), server.caCertificate());
-        channel = channels.anonymous();
+        portal = PortalFixture.start(
+                work, options -> options.withAudit(AuditOptions.defaults().withLogPath(auditLog.toString())));
     }
 
     @AfterAll
     static void stop() {
-        channels.close();
-        server.close();
-    }
-
-    static DatabasesServiceGrpc.DatabasesServiceBlockingStub databases() {
-        return bearer(DatabasesServiceGrpc.newBlockingStub(channel), server.adminToken());
+        portal.close();
     }
 
     static Database database(String name) {
-        return Database.newBuilder()
-                .setMetadata(ObjectMeta.newBuilder().setName(name).putLabels("suite", "hostile"))
-                .setSpec(DatabaseSpec.newBuilder()
-                        .setInstanceRef(InstanceReference.newBuilder().setName("pg"))
-                        .setDeletionProtection(false))
-                .build();
+        return PortalFixture.database(name, "hostile");
     }
 
     static Database create(String name) {
-        return databases()
+        return portal.databases()
                 .createDatabase(CreateDatabaseRequest.newBuilder()
                         .setParent("namespaces/default")
                         .setDatabase(database(name))
@@ -140,20 +120,20 @@ class PortalHostileInputTest {
                 "//namespaces/default/databases/orders");
         for (String name : names) {
             assertInvalidField(
-                    failure(() -> databases()
+                    failure(() -> portal.databases()
                             .getDatabase(GetDatabaseRequest.newBuilder()
                                     .setName(name)
                                     .build())),
                     "name");
             assertInvalidField(
-                    failure(() -> databases()
+                    failure(() -> portal.databases()
                             .deleteDatabase(DeleteDatabaseRequest.newBuilder()
                                     .setName(name)
                                     .build())),
                     "name");
         }
         assertInvalidField(
-                failure(() -> databases()
+                failure(() -> portal.databases()
                         .listDatabases(ListDatabasesRequest.newBuilder()
                                 .setParent("namespace/default")
                                 .build())),
@@ -167,7 +147,7 @@ class PortalHostileInputTest {
                 .setMetadata(database("hostile-huge").getMetadata().toBuilder()
                         .putAnnotations("big", "x".repeat(5 * 1024 * 1024)))
                 .build();
-        StatusRuntimeException oversized = failure(() -> databases()
+        StatusRuntimeException oversized = failure(() -> portal.databases()
                 .createDatabase(CreateDatabaseRequest.newBuilder()
                         .setParent("namespaces/default")
                         .setDatabase(huge)
@@ -179,7 +159,7 @@ class PortalHostileInputTest {
                 .contains("more than the limit of 4194304 bytes (4 MiB)");
         // The same on a method of PortalService.
         StatusRuntimeException oversizedRequest =
-                failure(() -> bearer(PortalServiceGrpc.newBlockingStub(channel), server.adminToken())
+                failure(() -> bearer(PortalServiceGrpc.newBlockingStub(portal.channel), portal.server.adminToken())
                         .requestDatabase(RequestDatabaseRequest.newBuilder()
                                 .setNamespace("default")
                                 .setInstance("pg")
@@ -194,7 +174,7 @@ class PortalHostileInputTest {
                         .putAnnotations("big", "x".repeat(9 * 1024 * 1024)))
                 .build();
         assertClean(
-                failure(() -> databases()
+                failure(() -> portal.databases()
                         .createDatabase(CreateDatabaseRequest.newBuilder()
                                 .setParent("namespaces/default")
                                 .setDatabase(enormous)
@@ -205,7 +185,7 @@ class PortalHostileInputTest {
                         .putAnnotations("big", "x".repeat(3 * 1024 * 1024)))
                 .build();
         assertClean(
-                failure(() -> databases()
+                failure(() -> portal.databases()
                         .createDatabase(CreateDatabaseRequest.newBuilder()
                                 .setParent("namespaces/default")
                                 .setDatabase(large)
@@ -213,7 +193,7 @@ class PortalHostileInputTest {
                 Status.Code.INVALID_ARGUMENT);
         for (String name : List.of("hostile-huge", "hostile-enormous", "hostile-large")) {
             assertClean(
-                    failure(() -> databases()
+                    failure(() -> portal.databases()
                             .getDatabase(GetDatabaseRequest.newBuilder()
                                     .setName("namespaces/default/databases/" + name)
                                     .build())),
@@ -235,7 +215,7 @@ class PortalHostileInputTest {
                 "spec.postgres.extensions.name",
                 "x".repeat(600))) {
             assertInvalidField(
-                    failure(() -> databases()
+                    failure(() -> portal.databases()
                             .updateDatabase(UpdateDatabaseRequest.newBuilder()
                                     .setDatabase(stored.toBuilder()
                                             .setSpec(
@@ -246,7 +226,7 @@ class PortalHostileInputTest {
                                     .build())),
                     "update_mask.paths[1]");
         }
-        assertThat(databases()
+        assertThat(portal.databases()
                         .getDatabase(GetDatabaseRequest.newBuilder()
                                 .setName("namespaces/default/databases/hostile-mask")
                                 .build())
@@ -262,7 +242,7 @@ class PortalHostileInputTest {
                 .setMetadata(stored.getMetadata().toBuilder().putLabels("tier", "gold"))
                 .setSpec(stored.getSpec().toBuilder().setName("ignored_because_unmasked"))
                 .build();
-        Database updated = databases()
+        Database updated = portal.databases()
                 .updateDatabase(UpdateDatabaseRequest.newBuilder()
                         .setDatabase(changed)
                         .setUpdateMask(FieldMask.newBuilder().addPaths("metadata.labels"))
@@ -271,7 +251,7 @@ class PortalHostileInputTest {
         assertThat(updated.getMetadata().getLabelsMap()).containsEntry("tier", "gold");
         assertThat(updated.getSpec().getName()).isEqualTo(stored.getSpec().getName());
         // the JSON spelling of a path works too
-        Database retained = databases()
+        Database retained = portal.databases()
                 .updateDatabase(UpdateDatabaseRequest.newBuilder()
                         .setDatabase(updated.toBuilder()
                                 .setSpec(updated.getSpec().toBuilder().setDeletionProtection(true)))
@@ -280,28 +260,28 @@ class PortalHostileInputTest {
                 .getDatabase();
         assertThat(retained.getSpec().getDeletionProtection()).isTrue();
         // stale: the etag of the first version
-        StatusRuntimeException stale = failure(() -> databases()
+        StatusRuntimeException stale = failure(() -> portal.databases()
                 .updateDatabase(
                         UpdateDatabaseRequest.newBuilder().setDatabase(changed).build()));
         assertClean(stale, Status.Code.ABORTED);
         assertThat(PortalChannels.detail(stale, PreconditionFailure.class).getViolationsCount())
                 .isOne();
         Database unprotected = create("hostile-stale-delete");
-        databases()
+        portal.databases()
                 .updateDatabase(UpdateDatabaseRequest.newBuilder()
                         .setDatabase(unprotected.toBuilder()
                                 .setMetadata(
                                         unprotected.getMetadata().toBuilder().putLabels("tier", "silver")))
                         .setUpdateMask(FieldMask.newBuilder().addPaths("metadata.labels"))
                         .build());
-        StatusRuntimeException staleDelete = failure(() -> databases()
+        StatusRuntimeException staleDelete = failure(() -> portal.databases()
                 .deleteDatabase(DeleteDatabaseRequest.newBuilder()
                         .setName("namespaces/default/databases/hostile-stale-delete")
                         .setEtag(unprotected.getMetadata().getResourceVersion())
                         .build()));
         assertClean(staleDelete, Status.Code.ABORTED);
         assertInvalidField(
-                failure(() -> databases()
+                failure(() -> portal.databases()
                         .deleteDatabase(DeleteDatabaseRequest.newBuilder()
                                 .setName("namespaces/default/databases/hostile-update")
                                 .setEtag("not-a-version")
@@ -312,7 +292,7 @@ class PortalHostileInputTest {
     @Test
     void pagesFollowEachOtherAndForgedOrForeignTokensAreRefused() {
         for (int i = 0; i < 7; i++) {
-            databases()
+            portal.databases()
                     .createDatabase(CreateDatabaseRequest.newBuilder()
                             .setParent("namespaces/default")
                             .setDatabase(database("hostile-page-" + i).toBuilder()
@@ -325,7 +305,7 @@ class PortalHostileInputTest {
         int pages = 0;
         String firstToken = null;
         do {
-            ListDatabasesResponse page = databases()
+            ListDatabasesResponse page = portal.databases()
                     .listDatabases(ListDatabasesRequest.newBuilder()
                             .setParent("namespaces/default")
                             .setLabelSelector("paged=yes")
@@ -341,7 +321,7 @@ class PortalHostileInputTest {
         assertThat(names).hasSize(7).doesNotHaveDuplicates();
         String foreign = firstToken;
         assertInvalidField(
-                failure(() -> databases()
+                failure(() -> portal.databases()
                         .listDatabases(ListDatabasesRequest.newBuilder()
                                 .setParent("namespaces/default")
                                 .setLabelSelector("paged=no")
@@ -354,7 +334,7 @@ class PortalHostileInputTest {
                         .replaceAll("\n[^\n]*$", "\nbm90LWEtdG9rZW4")
                         .getBytes());
         for (String forged : List.of("garbage!!", "AAAA", tampered, "x".repeat(5000))) {
-            StatusRuntimeException refused = failure(() -> databases()
+            StatusRuntimeException refused = failure(() -> portal.databases()
                     .listDatabases(ListDatabasesRequest.newBuilder()
                             .setParent("namespaces/default")
                             .setLabelSelector("paged=yes")
@@ -363,12 +343,12 @@ class PortalHostileInputTest {
             assertClean(refused, Status.Code.INVALID_ARGUMENT);
         }
         assertInvalidField(
-                failure(() -> databases()
+                failure(() -> portal.databases()
                         .listDatabases(ListDatabasesRequest.newBuilder()
                                 .setPageSize(-1)
                                 .build())),
                 "page_size");
-        assertThat(databases()
+        assertThat(portal.databases()
                         .listDatabases(ListDatabasesRequest.newBuilder()
                                 .setParent("namespaces/default")
                                 .setPageSize(1_000_000)
@@ -383,15 +363,17 @@ class PortalHostileInputTest {
                 .setName("namespaces/default/databases/anything")
                 .build();
         assertClean(
-                failure(() -> DatabasesServiceGrpc.newBlockingStub(channel).getDatabase(get)),
+                failure(() ->
+                        DatabasesServiceGrpc.newBlockingStub(portal.channel).getDatabase(get)),
                 Status.Code.UNAUTHENTICATED);
         assertClean(
-                failure(() -> bearer(DatabasesServiceGrpc.newBlockingStub(channel), "wrong")
+                failure(() -> bearer(DatabasesServiceGrpc.newBlockingStub(portal.channel), "wrong")
                         .getDatabase(get)),
                 Status.Code.UNAUTHENTICATED);
         assertClean(
                 failure(() -> metadata(
-                                DatabasesServiceGrpc.newBlockingStub(channel), Map.of("authorization", "Basic YTpi"))
+                                DatabasesServiceGrpc.newBlockingStub(portal.channel),
+                                Map.of("authorization", "Basic YTpi"))
                         .getDatabase(get)),
                 Status.Code.UNAUTHENTICATED);
         Pki.Issued otherCa = Pki.newCa("portal-hostile-other-ca", Duration.ofDays(1));
@@ -399,28 +381,25 @@ class PortalHostileInputTest {
         Path cert = work.resolve("mallory.crt");
         Path key = work.resolve("mallory.key");
         mallory.write(cert, key);
-        ManagedChannel foreign = channels.withCertificate(cert, key);
+        ManagedChannel foreign = portal.channels.withCertificate(cert, key);
         assertClean(
                 failure(() -> DatabasesServiceGrpc.newBlockingStub(foreign).getDatabase(get)),
                 Status.Code.UNAUTHENTICATED);
         // the admin's own certificate is accepted
-        ManagedChannel admin = channels.withCertificate(
-                server.dataDir().resolve("pki/admin.crt"), server.dataDir().resolve("pki/admin.key"));
+        ManagedChannel admin = portal.channels.withCertificate(
+                portal.server.dataDir().resolve("pki/admin.crt"),
+                portal.server.dataDir().resolve("pki/admin.key"));
         assertClean(failure(() -> DatabasesServiceGrpc.newBlockingStub(admin).getDatabase(get)), Status.Code.NOT_FOUND);
         assertClean(
-                failure(() -> metadata(
-                                bearer(DatabasesServiceGrpc.newBlockingStub(channel), server.adminToken()),
-                                Map.of("impersonate-group", "system:masters"))
+                failure(() -> metadata(portal.databases(), Map.of("impersonate-group", "system:masters"))
                         .getDatabase(get)),
                 Status.Code.INVALID_ARGUMENT);
         assertClean(
-                failure(() -> metadata(
-                                bearer(DatabasesServiceGrpc.newBlockingStub(channel), server.adminToken()),
-                                Map.of("x-field-manager", "a".repeat(200)))
+                failure(() -> metadata(portal.databases(), Map.of("x-field-manager", "a".repeat(200)))
                         .getDatabase(get)),
                 Status.Code.INVALID_ARGUMENT);
         // health answers without credentials
-        assertThat(HealthGrpc.newBlockingStub(channel)
+        assertThat(HealthGrpc.newBlockingStub(portal.channel)
                         .check(HealthCheckRequest.getDefaultInstance())
                         .getStatus())
                 .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
@@ -429,7 +408,7 @@ class PortalHostileInputTest {
     @Test
     void bogusWatchVersionsAreRefusedCleanly() {
         for (String version : List.of("abc", "-1", "1.5", "99999999999999999999", " 1")) {
-            Iterator<DatabaseEvent> events = databases()
+            Iterator<DatabaseEvent> events = portal.databases()
                     .withDeadlineAfter(10, TimeUnit.SECONDS)
                     .watchDatabases(WatchDatabasesRequest.newBuilder()
                             .setParent("namespaces/default")
@@ -437,7 +416,7 @@ class PortalHostileInputTest {
                             .build());
             assertInvalidField(failure(events::hasNext), "resource_version");
         }
-        Iterator<DatabaseEvent> future = databases()
+        Iterator<DatabaseEvent> future = portal.databases()
                 .withDeadlineAfter(20, TimeUnit.SECONDS)
                 .watchDatabases(WatchDatabasesRequest.newBuilder()
                         .setParent("namespaces/default")
@@ -446,7 +425,7 @@ class PortalHostileInputTest {
         StatusRuntimeException tooNew = failure(future::hasNext);
         assertThat(code(tooNew)).isIn(Status.Code.UNAVAILABLE, Status.Code.OUT_OF_RANGE);
         assertClean(
-                failure(() -> databases()
+                failure(() -> portal.databases()
                         .watchDatabases(WatchDatabasesRequest.newBuilder()
                                 .setParent("namespaces/default")
                                 .setFieldSelector("spec.secret=1")
@@ -463,7 +442,7 @@ class PortalHostileInputTest {
         for (int i = 0; i < 200; i++) {
             Context.CancellableContext context = Context.current().withCancellation();
             contexts.add(context);
-            streams.add(context.call(() -> databases()
+            streams.add(context.call(() -> portal.databases()
                     .watchDatabases(WatchDatabasesRequest.newBuilder()
                             .setParent("namespaces/default")
                             .setFieldSelector("metadata.name=hostile-watched")
@@ -473,7 +452,7 @@ class PortalHostileInputTest {
             assertThat(stream.next().getDatabase().getMetadata().getName()).isEqualTo("hostile-watched");
         }
         contexts.forEach(context -> context.cancel(null));
-        assertThat(databases()
+        assertThat(portal.databases()
                         .getDatabase(GetDatabaseRequest.newBuilder()
                                 .setName("namespaces/default/databases/hostile-watched")
                                 .build())
@@ -485,13 +464,13 @@ class PortalHostileInputTest {
     @Test
     void aGrpcCallIsAuditedAsItsRestTwin() throws Exception {
         create("hostile-audited");
-        databases()
+        portal.databases()
                 .getDatabase(GetDatabaseRequest.newBuilder()
                         .setName("namespaces/default/databases/hostile-audited")
                         .build());
-        RestCalls rest = new RestCalls(server.port(), server.caCertificate());
+        RestCalls rest = new RestCalls(portal.server.port(), portal.server.caCertificate());
         assertThat(rest.send(
-                                server.adminToken(),
+                                portal.server.adminToken(),
                                 "GET",
                                 "/apis/dbops.dbprovision.io/v1alpha1/namespaces/default/databases/hostile-audited",
                                 null)

@@ -5,7 +5,6 @@ import static io.dbprovision.apiserver.portal.PortalChannels.code;
 import static io.dbprovision.apiserver.portal.PortalChannels.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dbprovision.apiserver.server.StandaloneServer;
 import io.dbprovision.proto.portal.v1alpha1.ClusterDatabaseRolesServiceGrpc;
 import io.dbprovision.proto.portal.v1alpha1.CreateClusterDatabaseRoleRequest;
 import io.dbprovision.proto.portal.v1alpha1.CreateDatabaseRequest;
@@ -25,11 +24,8 @@ import io.dbprovision.proto.v1alpha1.ClusterDatabaseRoleSpec;
 import io.dbprovision.proto.v1alpha1.ClusterInstanceReference;
 import io.dbprovision.proto.v1alpha1.Database;
 import io.dbprovision.proto.v1alpha1.DatabaseDeletionPolicy;
-import io.dbprovision.proto.v1alpha1.DatabaseSpec;
-import io.dbprovision.proto.v1alpha1.InstanceReference;
 import io.dbprovision.proto.v1alpha1.ObjectMeta;
 import io.grpc.Context;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,43 +43,31 @@ class PortalStandardMethodsTest {
     @TempDir
     static Path work;
 
-    static StandaloneServer server;
-    static PortalChannels channels;
-    static ManagedChannel channel;
+    static PortalFixture portal;
 
     @BeforeAll
     static void start() {
-        server = StandaloneServer.start(StandaloneServer.Options.of(work.resolve("data"), "127.0.0.1", 0, false)
-                .withoutReconcilers()
-                .withPortal("127.0.0.1", 0));
-        channels = new PortalChannels(server.portalPort().orElseThrow(), server.caCertificate());
-        channel = channels.anonymous();
+        portal = PortalFixture.start(work, options -> options);
     }
 
     @AfterAll
     static void stop() {
-        channels.close();
-        server.close();
+        portal.close();
     }
 
-    static DatabasesServiceGrpc.DatabasesServiceBlockingStub databases() {
-        return bearer(DatabasesServiceGrpc.newBlockingStub(channel), server.adminToken());
-    }
-
+    /** The fixture's Database with its name on the server and kept there on deletion (nothing reconciles here). */
     static Database database(String name) {
-        return Database.newBuilder()
-                .setMetadata(ObjectMeta.newBuilder().setName(name).putLabels("suite", "portal-std"))
-                .setSpec(DatabaseSpec.newBuilder()
-                        .setInstanceRef(InstanceReference.newBuilder().setName("pg"))
+        Database database = PortalFixture.database(name, "portal-std");
+        return database.toBuilder()
+                .setSpec(database.getSpec().toBuilder()
                         .setName(name.replace('-', '_'))
-                        .setDeletionPolicy(DatabaseDeletionPolicy.DATABASE_DELETION_POLICY_RETAIN)
-                        .setDeletionProtection(false))
+                        .setDeletionPolicy(DatabaseDeletionPolicy.DATABASE_DELETION_POLICY_RETAIN))
                 .build();
     }
 
     @Test
     void aDatabaseIsCreatedReadListedWatchedAndDeleted() throws Exception {
-        var created = databases()
+        var created = portal.databases()
                 .createDatabase(CreateDatabaseRequest.newBuilder()
                         .setParent("namespaces/default")
                         .setDatabase(database("portal-std-orders"))
@@ -96,13 +80,13 @@ class PortalStandardMethodsTest {
         assertThat(created.getMetadata().getManagedFieldsList())
                 .anySatisfy(entry -> assertThat(entry.getManager()).isEqualTo("dbprovision-portal"));
 
-        Database read = databases()
+        Database read = portal.databases()
                 .getDatabase(GetDatabaseRequest.newBuilder()
                         .setName("namespaces/default/databases/portal-std-orders")
                         .build());
         assertThat(read).isEqualTo(created);
 
-        ListDatabasesResponse list = databases()
+        ListDatabasesResponse list = portal.databases()
                 .listDatabases(ListDatabasesRequest.newBuilder()
                         .setParent("namespaces/default")
                         .setLabelSelector("suite=portal-std")
@@ -113,13 +97,13 @@ class PortalStandardMethodsTest {
         assertThat(list.getResourceVersion()).isNotEmpty();
 
         try (Context.CancellableContext watching = Context.current().withCancellation()) {
-            Iterator<DatabaseEvent> events = watching.call(() -> databases()
+            Iterator<DatabaseEvent> events = watching.call(() -> portal.databases()
                     .watchDatabases(WatchDatabasesRequest.newBuilder()
                             .setParent("namespaces/default")
                             .setLabelSelector("suite=portal-std")
                             .setResourceVersion(list.getResourceVersion())
                             .build()));
-            var deleted = databases()
+            var deleted = portal.databases()
                     .deleteDatabase(DeleteDatabaseRequest.newBuilder()
                             .setName("namespaces/default/databases/portal-std-orders")
                             .build())
@@ -132,7 +116,7 @@ class PortalStandardMethodsTest {
             assertThat(event.getType()).isEqualTo(EventType.DELETED);
             assertThat(event.getDatabase().getMetadata().getName()).isEqualTo("portal-std-orders");
         }
-        var missing = failure(() -> databases()
+        var missing = failure(() -> portal.databases()
                 .getDatabase(GetDatabaseRequest.newBuilder()
                         .setName("namespaces/default/databases/portal-std-orders")
                         .build()));
@@ -141,7 +125,7 @@ class PortalStandardMethodsTest {
 
     @Test
     void aClusterScopedKindHasNamesWithoutANamespace() {
-        var roles = bearer(ClusterDatabaseRolesServiceGrpc.newBlockingStub(channel), server.adminToken());
+        var roles = bearer(ClusterDatabaseRolesServiceGrpc.newBlockingStub(portal.channel), portal.server.adminToken());
         ClusterDatabaseRole role = ClusterDatabaseRole.newBuilder()
                 .setMetadata(ObjectMeta.newBuilder().setName("portal-std-readers"))
                 .setSpec(ClusterDatabaseRoleSpec.newBuilder()
@@ -169,20 +153,21 @@ class PortalStandardMethodsTest {
 
     @Test
     void thePortalKubeconfigNamesThePortalPortTheCaAndTheAdmin() throws Exception {
-        Path kubeconfig = server.portalKubeconfig().orElseThrow();
+        Path kubeconfig = portal.server.portalKubeconfig().orElseThrow();
         assertThat(kubeconfig.getFileName().toString()).isEqualTo("portal-kubeconfig");
         String text = Files.readString(kubeconfig);
         assertThat(text)
-                .contains("server: https://127.0.0.1:" + server.portalPort().orElseThrow())
+                .contains("server: https://127.0.0.1:"
+                        + portal.server.portalPort().orElseThrow())
                 .contains("certificate-authority-data: ")
                 .contains("client-certificate-data: ")
-                .contains("token: " + server.adminToken())
+                .contains("token: " + portal.server.adminToken())
                 .contains("current-context: dbprovision");
     }
 
     @Test
     void aCallWithoutCredentialsIsUnauthenticated() {
-        var anonymous = DatabasesServiceGrpc.newBlockingStub(channel);
+        var anonymous = DatabasesServiceGrpc.newBlockingStub(portal.channel);
         var refused = failure(() -> anonymous.getDatabase(GetDatabaseRequest.newBuilder()
                 .setName("namespaces/default/databases/x")
                 .build()));
