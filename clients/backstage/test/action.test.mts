@@ -1,17 +1,22 @@
-// The action's handler with a minimal hand-made context (logger, input, output collector) against the real standalone
-// server and PostgreSQL, and the module's app-config reading.
+// The action as the scaffolder runs it — a context from @backstage/plugin-scaffolder-node-test-utils — against the
+// real standalone server (API server, provisioner) and the machine's PostgreSQL; and the module's app-config reading.
+// Runs under Jest in ESM mode (see jest.config.cjs): the SDK the action loads is an ES module.
 
-import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
-import { after, before, describe, it } from "node:test";
+import { afterAll, beforeAll, describe, expect, it, jest } from "@jest/globals";
+import { mockServices } from "@backstage/backend-test-utils";
 import { ConfigReader } from "@backstage/config";
+import { createMockActionContext } from "@backstage/plugin-scaffolder-node-test-utils";
 import backstageModule from "../src/index.js";
 import { DbProvisionClient } from "@dbprovision/client";
 import { TestServer } from "../../typescript/test/support/server.mjs";
 
 const { ACTION_ID, createDatabaseRequestAction, readDbProvisionSettings } = backstageModule as unknown as typeof import("../src/index.js");
+
+// Starting the server's JVM and a database converging take seconds each on a busy machine.
+const SERVER_MS = 180_000;
 
 const run = randomBytes(3).toString("hex");
 const ns = `tssdk-bs-${run}`;
@@ -21,7 +26,7 @@ let server: TestServer;
 /** The database user the action reported, to drop it should the server's cleanup not get to it. */
 let userOutput: unknown;
 
-before(async () => {
+beforeAll(async () => {
   server = await TestServer.start();
   await server.createSecret(ns, "pg-admin", { username: "postgres", password: "unused-with-trust" });
   // The instance through the REST API: the action is what is under test here, not the SDK.
@@ -35,9 +40,9 @@ before(async () => {
       deletionProtection: false,
     },
   });
-});
+}, SERVER_MS);
 
-after(async () => {
+afterAll(async () => {
   if (server === undefined) return;
   // Leave nothing on the shared PostgreSQL: grants, users, then the Database (protected from deletion by default).
   const client = DbProvisionClient.fromConfigFile(server.portalKubeconfig);
@@ -63,98 +68,88 @@ after(async () => {
   } finally {
     client.close();
   }
-  const db = name.replaceAll("-", "_");
+  const db = `${ns}_${name}`.replaceAll("-", "_");
   spawnSync("psql", ["-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c", `DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`]);
   if (typeof userOutput === "string") {
     spawnSync("psql", ["-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c", `DROP ROLE IF EXISTS "${userOutput}"`]);
   }
   await server.stop();
-});
+}, SERVER_MS);
 
-/** What the scaffolder hands an action, reduced to what this action uses; records logs and outputs. */
-function context(input: Record<string, unknown>) {
-  const logs: string[] = [];
-  const outputs: Record<string, unknown> = {};
-  const record = (level: string) => (message: string) => logs.push(`${level}: ${message}`);
-  const logger = {
-    info: record("info"),
-    warn: record("warn"),
-    error: record("error"),
-    debug: record("debug"),
-    child: () => logger,
-  };
-  return {
-    logs,
-    outputs,
-    ctx: {
-      input,
-      logger,
-      output: (key: string, value: unknown) => {
-        outputs[key] = value;
-      },
-      workspacePath: "/nonexistent",
-      task: { id: `tssdk-${run}` },
-      checkpoint: async ({ fn }: { fn: () => unknown }) => fn(),
-      createTemporaryDirectory: async () => {
-        throw new Error("not used");
-      },
-      getInitiatorCredentials: async () => {
-        throw new Error("not used");
-      },
-    },
-  };
+/** Every message logged through `logger`, a mock LoggerService, as "level: message". */
+function logged(logger: ReturnType<typeof mockServices.logger.mock>): string[] {
+  return (["error", "warn", "info", "debug"] as const).flatMap((level) =>
+    jest.mocked(logger[level]).mock.calls.map((call: unknown[]) => `${level}: ${String(call[0])}`),
+  );
 }
 
 describe(ACTION_ID, () => {
-  it("requests a database, logs progress and outputs the connection details", async () => {
-    const action = createDatabaseRequestAction(
-      readDbProvisionSettings(
-        new ConfigReader({
-          dbprovision: { endpoint: server.portalEndpoint, ca: server.ca.toString(), token: server.adminToken },
-        }),
-      ),
-    );
-    assert.equal(action.id, "dbprovision:database:request");
-    const { ctx, logs, outputs } = context({ instance: "pg", namespace: ns, name, profile: "read-write" });
-    await action.handler(ctx as never);
-    userOutput = outputs["user"];
+  it(
+    "requests a database, logs progress and outputs the connection details",
+    async () => {
+      const action = createDatabaseRequestAction(
+        readDbProvisionSettings(
+          new ConfigReader({
+            dbprovision: { endpoint: server.portalEndpoint, ca: server.ca.toString(), token: server.adminToken },
+          }),
+        ),
+      );
+      expect(action.id).toBe("dbprovision:database:request");
+      const logger = mockServices.logger.mock();
+      const ctx = createMockActionContext({
+        input: { instance: "pg", namespace: ns, name, profile: "read-write" as const },
+        logger,
+      });
 
-    assert.deepEqual(Object.keys(outputs).sort(), [
-      "database",
-      "host",
-      "passwordKey",
-      "port",
-      "secretName",
-      "secretNamespace",
-      "tlsMode",
-      "user",
-    ]);
-    assert.equal(outputs["host"], "127.0.0.1");
-    assert.equal(outputs["port"], 5432);
-    // on the server: {namespace}_{name}, "-" as "_" (many namespaces share a server)
-    assert.equal(outputs["database"], `${ns}_${name}`.replaceAll("-", "_"));
-    assert.equal(outputs["secretNamespace"], ns);
-    assert.ok(logs.length >= 3, logs.join("\n"));
-    assert.ok(
-      logs.some((l) => l.includes("ready")),
-      logs.join("\n"),
-    );
-    assert.ok(!logs.some((l) => l.includes(server.adminToken)), "no token in the log");
-  });
+      await action.handler(ctx);
 
-  it("fails with the server's reason for an instance that does not exist", async () => {
+      const outputs = Object.fromEntries(jest.mocked(ctx.output).mock.calls);
+      userOutput = outputs["user"];
+      expect(Object.keys(outputs).sort()).toEqual([
+        "database",
+        "host",
+        "passwordKey",
+        "port",
+        "secretName",
+        "secretNamespace",
+        "tlsMode",
+        "user",
+      ]);
+      expect(outputs["host"]).toBe("127.0.0.1");
+      expect(outputs["port"]).toBe(5432);
+      // on the server: {namespace}_{name}, "-" as "_" (many namespaces share a server)
+      expect(outputs["database"]).toBe(`${ns}_${name}`.replaceAll("-", "_"));
+      expect(outputs["secretNamespace"]).toBe(ns);
+      expect(outputs["user"]).toEqual(expect.any(String));
+      expect(outputs["secretName"]).toEqual(expect.any(String));
+
+      const logs = logged(logger);
+      expect(logs.length).toBeGreaterThanOrEqual(3);
+      expect(logs.some((l) => l.includes("ready"))).toBe(true);
+      expect(logs.filter((l) => l.includes(server.adminToken))).toEqual([]);
+    },
+    SERVER_MS,
+  );
+
+  it("fails with the server's reason for an invalid request, naming no credential", async () => {
     const action = createDatabaseRequestAction({
       endpoint: server.portalEndpoint,
       ca: server.ca.toString(),
       token: server.adminToken,
       requestTimeoutMs: 5_000,
     });
-    const { ctx } = context({ instance: "no-such-instance", namespace: ns, name: "Bad_Name" });
-    await assert.rejects(action.handler(ctx as never), (e: Error) => {
-      assert.match(e.message, /dbprovision:database:request failed \(INVALID_ARGUMENT\)/);
-      assert.doesNotMatch(e.message, new RegExp(server.adminToken));
-      return true;
-    });
+    const ctx = createMockActionContext({ input: { instance: "no-such-instance", namespace: ns, name: "Bad_Name" } });
+
+    const failure = await action.handler(ctx).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+
+    expect(failure).toBeInstanceOf(Error);
+    const message = (failure as Error).message;
+    expect(message).toMatch(/dbprovision:database:request failed \(INVALID_ARGUMENT\)/);
+    expect(message).not.toContain(server.adminToken);
+    expect(ctx.output).not.toHaveBeenCalled();
   });
 });
 
@@ -164,19 +159,20 @@ describe("app-config", () => {
     const settings = readDbProvisionSettings(
       new ConfigReader({ dbprovision: { endpoint: "https://db.example:9443", caFile, token: "t", requestTimeoutSeconds: 60 } }),
     );
-    assert.equal(settings.endpoint, "https://db.example:9443");
-    assert.equal(settings.ca, server.ca.toString());
-    assert.equal(settings.token, "t");
-    assert.equal(settings.requestTimeoutMs, 60_000);
+    expect(settings).toEqual({
+      endpoint: "https://db.example:9443",
+      ca: server.ca.toString(),
+      token: "t",
+      requestTimeoutMs: 60_000,
+    });
   });
 
   it("refuses a plain-text endpoint and a ca given twice", () => {
-    assert.throws(() => readDbProvisionSettings(new ConfigReader({ dbprovision: { endpoint: "http://x" } })), /https/);
+    expect(() => readDbProvisionSettings(new ConfigReader({ dbprovision: { endpoint: "http://x" } }))).toThrow(/https/);
     const file = `${server.dataDir}/ca-copy.crt`;
     writeFileSync(file, server.ca);
-    assert.throws(
-      () => readDbProvisionSettings(new ConfigReader({ dbprovision: { endpoint: "https://x", ca: "x", caFile: file } })),
-      /either ca or caFile/,
-    );
+    expect(() =>
+      readDbProvisionSettings(new ConfigReader({ dbprovision: { endpoint: "https://x", ca: "x", caFile: file } })),
+    ).toThrow(/either ca or caFile/);
   });
 });
