@@ -14,15 +14,23 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Watch responses: one JSON event per line ({@code {"type":"ADDED","object":{...}}}), sent as it happens, the
  * object shaped as the client asked (the kind, a one-row Table, or PartialObjectMetadata). The stream ends cleanly at
  * {@code timeoutSeconds}, on shutdown, when the client goes away, or with an ERROR event carrying a Status (410 when
- * the start version is too old, so that clients re-list).
+ * the start version is too old, or when the client fell too far behind, so that clients re-list).
+ *
+ * <p>Each watch has a small bounded queue between the storage's delivery thread and the thread that writes the
+ * response: a client that reads slowly holds back its own delivery only, the storage layer sees it fall behind and
+ * cuts it off ({@code StorageException.FellBehind}), and the stream then ends with a 410 Expired ERROR event, as
+ * Kubernetes ends a watcher that does not keep up. Everything waiting is written before one flush, so that a burst
+ * of events goes out as full buffers rather than a flush (a TLS record, an HTTP/2 frame) per event.
  */
 final class WatchStreams {
     private static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
@@ -30,6 +38,27 @@ final class WatchStreams {
     private static final Duration MAX_TIMEOUT = Duration.ofHours(24);
 
     private static final Object CLOSED = new Object();
+
+    /**
+     * Events that may wait between the storage's delivery and the response's writer. Small on purpose: the storage
+     * layer's own queue (StorageSettings.watcherQueue) is where falling behind is judged; this one only lets the
+     * writer take a burst at once.
+     */
+    static final int QUEUE_CAPACITY = 16;
+
+    /**
+     * How long a watch that was cut off for falling behind may take to write its ERROR event. A client that stopped
+     * reading altogether never lets the write finish (its flow-control window or socket buffer is full): its stream
+     * is then reset (HTTP/2) or its connection closed (HTTP/1.1), so that it does not hold a thread and buffers.
+     */
+    static final Duration STALLED_WRITE_GRACE = Duration.ofSeconds(10);
+
+    private static final ScheduledExecutorService STALL_CHECKS =
+            Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "watch-stall-checks");
+                thread.setDaemon(true);
+                return thread;
+            });
     /**
      * How often a quiet watch checks that its client is still there. A connection close listener is not enough:
      * over HTTP/2 a client that cancels one watch resets just that stream (client-java and client-go do, and the
@@ -78,11 +107,15 @@ final class WatchStreams {
                         MAX_TIMEOUT.toSeconds()));
         long deadline = System.nanoTime() + timeout.toNanos();
 
-        BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+        BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+        java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
         AutoCloseable handle;
         try {
-            handle = store.watch(context, namespace, query, queue::add, cause -> {
-                queue.add(cause == null ? CLOSED : cause);
+            handle = store.watch(context, namespace, query, event -> enqueue(queue, event), cause -> {
+                end(queue, cause);
+                if (cause != null) {
+                    abortIfStalled(call, finished);
+                }
             });
         } catch (ApiException.Expired | ApiException.TooLargeResourceVersion e) {
             // As Kubernetes' watch cache answers a watch it cannot start once the request was accepted: a stream
@@ -134,7 +167,49 @@ final class WatchStreams {
             // the client went away; closing the watch is all there is to do
         } catch (Exception e) {
             throw new ApiException.Internal("watch failed", e);
+        } finally {
+            finished.set(true);
+            // The watch is closed by now; a delivery still waiting for room may go in, see that it ended, and stop.
+            queue.clear();
         }
+    }
+
+    /**
+     * Hands an event to the writer, waiting while the queue is full: the wait holds back this watch's storage
+     * delivery only, which is how the storage layer sees the client fall behind. An interrupt is its cut-off.
+     */
+    private static void enqueue(BlockingQueue<Object> queue, ObjectEvent event) {
+        try {
+            queue.put(event);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // cut off: the end follows at once
+        }
+    }
+
+    /**
+     * The watch ended (on the storage's delivery thread, never blocking). With a cause, what still waits is dropped:
+     * the client must re-list anyway, and the ERROR event goes out next. At a normal end (shutdown) what waits is
+     * written first if there is room; if not, dropping it is safe too, as the client resumes from the last
+     * resourceVersion it received.
+     */
+    private static void end(BlockingQueue<Object> queue, ApiException cause) {
+        Object marker = cause == null ? CLOSED : cause;
+        if (cause != null || !queue.offer(marker)) {
+            queue.clear();
+            queue.offer(marker);
+        }
+    }
+
+    /** Resets the stream of a watch cut off for falling behind if its ERROR event is not out within the grace. */
+    private static void abortIfStalled(Call call, java.util.concurrent.atomic.AtomicBoolean finished) {
+        STALL_CHECKS.schedule(
+                () -> {
+                    if (!finished.get()) {
+                        call.abort();
+                    }
+                },
+                STALLED_WRITE_GRACE.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     private Map<String, Object> event(ObjectEvent event, Output output, ResourceStore store, boolean first) {

@@ -813,6 +813,9 @@ public final class ResourceStore {
             case StorageException.Expired expired -> new ApiException.Expired(expired.getMessage());
             case StorageException.TooLargeResourceVersion tooLarge ->
                 new ApiException.TooLargeResourceVersion(tooLarge.requested(), tooLarge.current());
+            // As Kubernetes ends a watcher that does not keep up: 410, and its HTTP client re-lists; an in-process
+            // watcher may watch again from its last version if the window still has it.
+            case StorageException.FellBehind behind -> new ApiException.FellBehind(behind.getMessage());
             case StorageException.Unavailable unavailable ->
                 new ApiException.Unavailable("storage is unavailable: " + unavailable.getMessage(), unavailable);
             // As the kube-apiserver answers a value it cannot decrypt: 500, naming the object, never the key.

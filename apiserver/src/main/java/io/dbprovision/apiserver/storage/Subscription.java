@@ -31,7 +31,7 @@ final class Subscription implements AutoCloseable {
     private volatile long lastSentRv;
     private volatile long progress; // events taken from the queue or the initial list; this thread writes it
     private long progressAtLastBatch; // only the cache's writer reads and writes it
-    private Thread thread;
+    private volatile Thread thread;
 
     /**
      * @param backlog events that may still wait when a batch arrives
@@ -82,11 +82,21 @@ final class Subscription implements AutoCloseable {
         }
     }
 
+    /**
+     * Ends the watch for falling behind. Its thread is interrupted too: a watcher whose {@code onEvent} blocks
+     * (waiting for a slow client to take what it was given) learns of the end at once instead of at its next event,
+     * and can tell its client.
+     */
     private void cutOff() {
-        end(new StorageException.Unavailable(
-                "the watcher fell too far behind (" + queue.size() + " events waiting) and was cut off; "
-                        + "start a new watch",
-                null));
+        if (ended) {
+            return;
+        }
+        end(new StorageException.FellBehind("the watcher fell too far behind (" + queue.size()
+                + " events waiting) and was cut off; " + "start a new watch"));
+        Thread delivering = thread;
+        if (delivering != null) {
+            delivering.interrupt();
+        }
     }
 
     /** A bookmark, if the watcher asked for them and nothing is waiting to be sent. */

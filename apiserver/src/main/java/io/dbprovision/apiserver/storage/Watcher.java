@@ -2,7 +2,8 @@ package io.dbprovision.apiserver.storage;
 
 /**
  * Receives a watch's events, in resourceVersion order, each once, on a thread of the watch's own. A watcher that
- * falls too far behind is cut off with {@link StorageException.Unavailable} rather than slowing anybody else.
+ * falls too far behind is cut off with {@link StorageException.FellBehind} rather than slowing anybody else; if its
+ * {@code onEvent} is blocked then, the thread is interrupted.
  */
 public interface Watcher {
     void onEvent(WatchEvent event);
