@@ -308,14 +308,6 @@ public final class Call implements io.dbprovision.apiserver.request.AuditedReque
                 && io.undertow.server.Connectors.getConduitSinkChannel(exchange).isOpen();
     }
 
-    /**
-     * Ends the response at once without completing it: over HTTP/2 the request's stream is reset (the connection and
-     * its other streams stay), over HTTP/1.1 the connection is closed. A writer blocked on this response fails.
-     */
-    public void abort() {
-        org.xnio.IoUtils.safeClose(exchange.getConnection());
-    }
-
     public boolean responseStarted() {
         return exchange.isResponseStarted();
     }

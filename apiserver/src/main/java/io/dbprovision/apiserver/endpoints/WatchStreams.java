@@ -16,8 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,6 +29,10 @@ import java.util.concurrent.TimeUnit;
  * cuts it off ({@code StorageException.FellBehind}), and the stream then ends with a 410 Expired ERROR event, as
  * Kubernetes ends a watcher that does not keep up. Everything waiting is written before one flush, so that a burst
  * of events goes out as full buffers rather than a flush (a TLS record, an HTTP/2 frame) per event.
+ *
+ * <p>Only the request's own thread writes or ends the response. A client that stops reading altogether blocks that
+ * thread in a write until the server's write timeout ({@code ApiServer.Timeouts.write}) fails it on that thread; no
+ * other thread closes the connection under it (see {@code ApiServer} for what that did to pooled buffers).
  */
 final class WatchStreams {
     private static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
@@ -47,18 +49,11 @@ final class WatchStreams {
     static final int QUEUE_CAPACITY = 16;
 
     /**
-     * How long a watch that was cut off for falling behind may take to write its ERROR event. A client that stopped
-     * reading altogether never lets the write finish (its flow-control window or socket buffer is full): its stream
-     * is then reset (HTTP/2) or its connection closed (HTTP/1.1), so that it does not hold a thread and buffers.
+     * How long the storage's delivery waits at most for room in the queue before it looks again whether it should
+     * stop (the response ended, or storage cut the watch off): then nobody may take from the queue again.
      */
-    static final Duration STALLED_WRITE_GRACE = Duration.ofSeconds(10);
+    private static final Duration ENQUEUE_CHECK_INTERVAL = Duration.ofMillis(100);
 
-    private static final ScheduledExecutorService STALL_CHECKS =
-            Executors.newSingleThreadScheduledExecutor(runnable -> {
-                Thread thread = new Thread(runnable, "watch-stall-checks");
-                thread.setDaemon(true);
-                return thread;
-            });
     /**
      * How often a quiet watch checks that its client is still there. A connection close listener is not enough:
      * over HTTP/2 a client that cancels one watch resets just that stream (client-java and client-go do, and the
@@ -108,15 +103,17 @@ final class WatchStreams {
         long deadline = System.nanoTime() + timeout.toNanos();
 
         BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
-        java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
+        // set when the response has ended or storage cut the watch off: the delivery then stops waiting for room
+        java.util.concurrent.atomic.AtomicBoolean stopDelivery = new java.util.concurrent.atomic.AtomicBoolean();
         AutoCloseable handle;
         try {
-            handle = store.watch(context, namespace, query, event -> enqueue(queue, event), cause -> {
-                end(queue, cause);
-                if (cause != null) {
-                    abortIfStalled(call, finished);
-                }
-            });
+            handle = store.watch(
+                    context,
+                    namespace,
+                    query,
+                    event -> enqueue(queue, event, stopDelivery),
+                    cause -> end(queue, cause),
+                    () -> stopDelivery.set(true));
         } catch (ApiException.Expired | ApiException.TooLargeResourceVersion e) {
             // As Kubernetes' watch cache answers a watch it cannot start once the request was accepted: a stream
             // with one ERROR event (410 to re-list; 504 with ResourceVersionTooLarge to retry a little later).
@@ -168,7 +165,7 @@ final class WatchStreams {
         } catch (Exception e) {
             throw new ApiException.Internal("watch failed", e);
         } finally {
-            finished.set(true);
+            stopDelivery.set(true);
             // The watch is closed by now; a delivery still waiting for room may go in, see that it ended, and stop.
             queue.clear();
         }
@@ -176,13 +173,20 @@ final class WatchStreams {
 
     /**
      * Hands an event to the writer, waiting while the queue is full: the wait holds back this watch's storage
-     * delivery only, which is how the storage layer sees the client fall behind. An interrupt is its cut-off.
+     * delivery only, which is how the storage layer sees the client fall behind and cuts it off. The storage layer
+     * never interrupts the wait: it sets {@code stop} (as the response's end does), seen here within {@link
+     * #ENQUEUE_CHECK_INTERVAL}; what is left is then dropped, and the end (an ERROR event) follows.
      */
-    private static void enqueue(BlockingQueue<Object> queue, ObjectEvent event) {
+    private static void enqueue(
+            BlockingQueue<Object> queue, ObjectEvent event, java.util.concurrent.atomic.AtomicBoolean stop) {
         try {
-            queue.put(event);
+            while (!stop.get()) {
+                if (queue.offer(event, ENQUEUE_CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+            }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // cut off: the end follows at once
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -198,18 +202,6 @@ final class WatchStreams {
             queue.clear();
             queue.offer(marker);
         }
-    }
-
-    /** Resets the stream of a watch cut off for falling behind if its ERROR event is not out within the grace. */
-    private static void abortIfStalled(Call call, java.util.concurrent.atomic.AtomicBoolean finished) {
-        STALL_CHECKS.schedule(
-                () -> {
-                    if (!finished.get()) {
-                        call.abort();
-                    }
-                },
-                STALLED_WRITE_GRACE.toMillis(),
-                TimeUnit.MILLISECONDS);
     }
 
     private Map<String, Object> event(ObjectEvent event, Output output, ResourceStore store, boolean first) {

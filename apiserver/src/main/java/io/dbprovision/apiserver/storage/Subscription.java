@@ -31,7 +31,7 @@ final class Subscription implements AutoCloseable {
     private volatile long lastSentRv;
     private volatile long progress; // events taken from the queue or the initial list; this thread writes it
     private long progressAtLastBatch; // only the cache's writer reads and writes it
-    private volatile Thread thread;
+    private Thread thread;
 
     /**
      * @param backlog events that may still wait when a batch arrives
@@ -83,19 +83,21 @@ final class Subscription implements AutoCloseable {
     }
 
     /**
-     * Ends the watch for falling behind. Its thread is interrupted too: a watcher whose {@code onEvent} blocks
-     * (waiting for a slow client to take what it was given) learns of the end at once instead of at its next event,
-     * and can tell its client.
+     * Ends the watch for falling behind. Its delivery thread is not interrupted: a watcher's {@code onEvent} may be
+     * anywhere (an HTTP response's write, a database read of an in-process informer), and an interrupt there closes
+     * channels under it. The watcher is told instead ({@link Watcher#onCutOff}), so that an {@code onEvent} waiting
+     * for its consumer gives up at once.
      */
     private void cutOff() {
         if (ended) {
             return;
         }
         end(new StorageException.FellBehind("the watcher fell too far behind (" + queue.size()
-                + " events waiting) and was cut off; " + "start a new watch"));
-        Thread delivering = thread;
-        if (delivering != null) {
-            delivering.interrupt();
+                + " events waiting) and was cut off; start a new watch"));
+        try {
+            watcher.onCutOff();
+        } catch (RuntimeException e) {
+            LOG.warn("watcher of {} failed on its cut-off", options.resource(), e);
         }
     }
 

@@ -122,7 +122,8 @@ class WatchFallingBehindTest {
                 command -> Thread.ofVirtual().start(command));
 
         // The slow client reads nothing until the storage layer has cut its watch off (only the fast one is left);
-        // then it reads what its stream holds, well within the server's grace for writing the ERROR event.
+        // then it reads what its stream holds, well within the server's write timeout (30 s), after which its stream
+        // would be closed without the ERROR event.
         CompletableFuture<List<String>> slowLines = CompletableFuture.supplyAsync(
                 () -> {
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
