@@ -14,15 +14,25 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Watch responses: one JSON event per line ({@code {"type":"ADDED","object":{...}}}), sent as it happens, the
  * object shaped as the client asked (the kind, a one-row Table, or PartialObjectMetadata). The stream ends cleanly at
  * {@code timeoutSeconds}, on shutdown, when the client goes away, or with an ERROR event carrying a Status (410 when
- * the start version is too old, so that clients re-list).
+ * the start version is too old, or when the client fell too far behind, so that clients re-list).
+ *
+ * <p>Each watch has a small bounded queue between the storage's delivery thread and the thread that writes the
+ * response: a client that reads slowly holds back its own delivery only, the storage layer sees it fall behind and
+ * cuts it off ({@code StorageException.FellBehind}), and the stream then ends with a 410 Expired ERROR event, as
+ * Kubernetes ends a watcher that does not keep up. Everything waiting is written before one flush, so that a burst
+ * of events goes out as full buffers rather than a flush (a TLS record, an HTTP/2 frame) per event.
+ *
+ * <p>Only the request's own thread writes or ends the response. A client that stops reading altogether blocks that
+ * thread in a write until the server's write timeout ({@code ApiServer.Timeouts.write}) fails it on that thread; no
+ * other thread closes the connection under it (see {@code ApiServer} for what that did to pooled buffers).
  */
 final class WatchStreams {
     private static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
@@ -30,6 +40,20 @@ final class WatchStreams {
     private static final Duration MAX_TIMEOUT = Duration.ofHours(24);
 
     private static final Object CLOSED = new Object();
+
+    /**
+     * Events that may wait between the storage's delivery and the response's writer. Small on purpose: the storage
+     * layer's own queue (StorageSettings.watcherQueue) is where falling behind is judged; this one only lets the
+     * writer take a burst at once.
+     */
+    static final int QUEUE_CAPACITY = 16;
+
+    /**
+     * How long the storage's delivery waits at most for room in the queue before it looks again whether it should
+     * stop (the response ended, or storage cut the watch off): then nobody may take from the queue again.
+     */
+    private static final Duration ENQUEUE_CHECK_INTERVAL = Duration.ofMillis(100);
+
     /**
      * How often a quiet watch checks that its client is still there. A connection close listener is not enough:
      * over HTTP/2 a client that cancels one watch resets just that stream (client-java and client-go do, and the
@@ -78,12 +102,18 @@ final class WatchStreams {
                         MAX_TIMEOUT.toSeconds()));
         long deadline = System.nanoTime() + timeout.toNanos();
 
-        BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+        BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+        // set when the response has ended or storage cut the watch off: the delivery then stops waiting for room
+        java.util.concurrent.atomic.AtomicBoolean stopDelivery = new java.util.concurrent.atomic.AtomicBoolean();
         AutoCloseable handle;
         try {
-            handle = store.watch(context, namespace, query, queue::add, cause -> {
-                queue.add(cause == null ? CLOSED : cause);
-            });
+            handle = store.watch(
+                    context,
+                    namespace,
+                    query,
+                    event -> enqueue(queue, event, stopDelivery),
+                    cause -> end(queue, cause),
+                    () -> stopDelivery.set(true));
         } catch (ApiException.Expired | ApiException.TooLargeResourceVersion e) {
             // As Kubernetes' watch cache answers a watch it cannot start once the request was accepted: a stream
             // with one ERROR event (410 to re-list; 504 with ResourceVersionTooLarge to retry a little later).
@@ -134,6 +164,43 @@ final class WatchStreams {
             // the client went away; closing the watch is all there is to do
         } catch (Exception e) {
             throw new ApiException.Internal("watch failed", e);
+        } finally {
+            stopDelivery.set(true);
+            // The watch is closed by now; a delivery still waiting for room may go in, see that it ended, and stop.
+            queue.clear();
+        }
+    }
+
+    /**
+     * Hands an event to the writer, waiting while the queue is full: the wait holds back this watch's storage
+     * delivery only, which is how the storage layer sees the client fall behind and cuts it off. The storage layer
+     * never interrupts the wait: it sets {@code stop} (as the response's end does), seen here within {@link
+     * #ENQUEUE_CHECK_INTERVAL}; what is left is then dropped, and the end (an ERROR event) follows.
+     */
+    private static void enqueue(
+            BlockingQueue<Object> queue, ObjectEvent event, java.util.concurrent.atomic.AtomicBoolean stop) {
+        try {
+            while (!stop.get()) {
+                if (queue.offer(event, ENQUEUE_CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The watch ended (on the storage's delivery thread, never blocking). With a cause, what still waits is dropped:
+     * the client must re-list anyway, and the ERROR event goes out next. At a normal end (shutdown) what waits is
+     * written first if there is room; if not, dropping it is safe too, as the client resumes from the last
+     * resourceVersion it received.
+     */
+    private static void end(BlockingQueue<Object> queue, ApiException cause) {
+        Object marker = cause == null ? CLOSED : cause;
+        if (cause != null || !queue.offer(marker)) {
+            queue.clear();
+            queue.offer(marker);
         }
     }
 

@@ -111,6 +111,7 @@ public final class PortalErrors {
             case ApiException.Unauthorized e -> Code.UNAUTHENTICATED;
             case ApiException.TooManyRequests e -> Code.RESOURCE_EXHAUSTED;
             case ApiException.Expired e -> Code.OUT_OF_RANGE;
+            case ApiException.FellBehind e -> Code.OUT_OF_RANGE;
             case ApiException.MethodNotAllowed e -> Code.UNIMPLEMENTED;
             case ApiException.RequestTimeout e -> Code.DEADLINE_EXCEEDED;
             case ApiException.Timeout e -> Code.DEADLINE_EXCEEDED;

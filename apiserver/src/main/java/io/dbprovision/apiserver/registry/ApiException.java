@@ -181,6 +181,17 @@ public abstract sealed class ApiException extends RuntimeException {
         }
     }
 
+    /**
+     * A watch cut off because its watcher fell too far behind: answered as {@link Expired} (410, so that an HTTP
+     * client re-lists, as with Kubernetes' watch cache), but a type of its own, so that an in-process watcher whose
+     * last version is still in the store's window can simply watch again from it instead of listing everything.
+     */
+    public static final class FellBehind extends ApiException {
+        public FellBehind(String message) {
+            super(410, "Expired", message, null);
+        }
+    }
+
     public static final class RequestEntityTooLarge extends ApiException {
         public RequestEntityTooLarge(String message) {
             super(413, "RequestEntityTooLarge", message, null);

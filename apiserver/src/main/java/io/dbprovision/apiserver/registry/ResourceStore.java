@@ -621,6 +621,21 @@ public final class ResourceStore {
             WatchQuery query,
             Consumer<ObjectEvent> sink,
             Consumer<ApiException> onEnd) {
+        return watch(context, namespace, query, sink, onEnd, () -> {});
+    }
+
+    /**
+     * As above; {@code onCutOff} runs when storage cuts the watch off for falling behind, possibly while {@code sink}
+     * is running (it must not block: it tells a sink that waits for its consumer to give up; {@code onEnd} with
+     * {@link ApiException.FellBehind} follows).
+     */
+    public AutoCloseable watch(
+            RequestContext context,
+            String namespace,
+            WatchQuery query,
+            Consumer<ObjectEvent> sink,
+            Consumer<ApiException> onEnd,
+            Runnable onCutOff) {
         Selector selector = selector(query.labelSelector(), query.fieldSelector());
         WatchOptions options = new WatchOptions(
                 resource,
@@ -643,6 +658,11 @@ public final class ResourceStore {
                 @Override
                 public void onClose(StorageException cause) {
                     onEnd.accept(cause == null ? null : translate(cause, ""));
+                }
+
+                @Override
+                public void onCutOff() {
+                    onCutOff.run();
                 }
             }));
         } catch (StorageException e) {
@@ -813,6 +833,9 @@ public final class ResourceStore {
             case StorageException.Expired expired -> new ApiException.Expired(expired.getMessage());
             case StorageException.TooLargeResourceVersion tooLarge ->
                 new ApiException.TooLargeResourceVersion(tooLarge.requested(), tooLarge.current());
+            // As Kubernetes ends a watcher that does not keep up: 410, and its HTTP client re-lists; an in-process
+            // watcher may watch again from its last version if the window still has it.
+            case StorageException.FellBehind behind -> new ApiException.FellBehind(behind.getMessage());
             case StorageException.Unavailable unavailable ->
                 new ApiException.Unavailable("storage is unavailable: " + unavailable.getMessage(), unavailable);
             // As the kube-apiserver answers a value it cannot decrypt: 500, naming the object, never the key.

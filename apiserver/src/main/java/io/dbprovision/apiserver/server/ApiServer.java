@@ -33,8 +33,18 @@ public final class ApiServer implements AutoCloseable {
      *     {@code REQUEST_PARSE_TIMEOUT}; the kube-apiserver's {@code ReadHeaderTimeout} is 32 s): a client that trickles
      *     its headers a byte at a time (slowloris) holds a connection no longer than this
      */
-    public record Timeouts(Duration idle, Duration requestParse) {
-        public static final Timeouts DEFAULTS = new Timeouts(Duration.ofSeconds(90), Duration.ofSeconds(32));
+    /**
+     * @param write how long a response's write may make no progress (a client that stopped reading) before its
+     *     stream is reset (HTTP/2) or its connection closed (HTTP/1.1), on the writing thread itself
+     */
+    public record Timeouts(Duration idle, Duration requestParse, Duration write) {
+        public static final Duration DEFAULT_WRITE = Duration.ofSeconds(30);
+        public static final Timeouts DEFAULTS =
+                new Timeouts(Duration.ofSeconds(90), Duration.ofSeconds(32), DEFAULT_WRITE);
+
+        public Timeouts(Duration idle, Duration requestParse) {
+            this(idle, requestParse, DEFAULT_WRITE);
+        }
     }
 
     private final Undertow undertow;
@@ -51,7 +61,14 @@ public final class ApiServer implements AutoCloseable {
 
     public ApiServer(
             String host, int port, SSLContext tls, HttpHandler handler, Runnable beforeDrain, Timeouts timeouts) {
-        this.graceful = Handlers.gracefulShutdown(handler);
+        // A write that makes no progress fails on the thread that writes, which closes its own response. Nothing
+        // else may close a connection under a response being written: Undertow then ends the exchange on the
+        // closing thread, returning the response's pooled buffer while its writer still fills it, and the next
+        // response handed that buffer carries foreign bytes (seen as a GET overflowing its Content-Length).
+        this.graceful = Handlers.gracefulShutdown(io.undertow.server.handlers.BlockingWriteTimeoutHandler.builder()
+                .writeTimeout(timeouts.write())
+                .nextHandler(handler)
+                .build());
         this.beforeDrain = beforeDrain;
         this.undertow = Undertow.builder()
                 .addHttpsListener(port, host, tls)

@@ -81,7 +81,18 @@ public abstract sealed class StorageException extends RuntimeException {
         }
     }
 
-    /** Storage cannot answer now (database down, shutting down, watcher cut off); retry later. */
+    /**
+     * A watcher fell too far behind the changes and was cut off: events it had not taken were dropped, so its view
+     * has a gap. It must start over from a fresh state (the API answers 410 Expired, as Kubernetes' watch cache ends
+     * a watcher that does not keep up, and clients re-list).
+     */
+    public static final class FellBehind extends StorageException {
+        public FellBehind(String message) {
+            super(message, null);
+        }
+    }
+
+    /** Storage cannot answer now (database down, shutting down); retry later. */
     public static final class Unavailable extends StorageException {
         public Unavailable(String message, Throwable cause) {
             super(message, cause);

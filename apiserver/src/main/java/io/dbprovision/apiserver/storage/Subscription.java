@@ -82,11 +82,23 @@ final class Subscription implements AutoCloseable {
         }
     }
 
+    /**
+     * Ends the watch for falling behind. Its delivery thread is not interrupted: a watcher's {@code onEvent} may be
+     * anywhere (an HTTP response's write, a database read of an in-process informer), and an interrupt there closes
+     * channels under it. The watcher is told instead ({@link Watcher#onCutOff}), so that an {@code onEvent} waiting
+     * for its consumer gives up at once.
+     */
     private void cutOff() {
-        end(new StorageException.Unavailable(
-                "the watcher fell too far behind (" + queue.size() + " events waiting) and was cut off; "
-                        + "start a new watch",
-                null));
+        if (ended) {
+            return;
+        }
+        end(new StorageException.FellBehind("the watcher fell too far behind (" + queue.size()
+                + " events waiting) and was cut off; start a new watch"));
+        try {
+            watcher.onCutOff();
+        } catch (RuntimeException e) {
+            LOG.warn("watcher of {} failed on its cut-off", options.resource(), e);
+        }
     }
 
     /** A bookmark, if the watcher asked for them and nothing is waiting to be sent. */

@@ -992,7 +992,7 @@ abstract class StorageContractTest {
     }
 
     @Test
-    void aSlowWatcherIsCutOffWithUnavailableWhileAFastOneOnTheSameResourceGetsEverything() throws Exception {
+    void aSlowWatcherIsCutOffAsFallenBehindWhileAFastOneOnTheSameResourceGetsEverything() throws Exception {
         CachingStorage storage = store(settings().withWatcherQueue(8));
         CountDownLatch release = new CountDownLatch(1);
         Recorder slow = new Recorder() {
@@ -1020,7 +1020,7 @@ abstract class StorageContractTest {
             release.countDown();
 
             StorageException cause = slow.awaitClose();
-            assertThat(cause).isInstanceOf(StorageException.Unavailable.class);
+            assertThat(cause).isInstanceOf(StorageException.FellBehind.class);
             assertThat(cause.getMessage()).contains("too far behind");
             assertThat(slow.events().size()).isLessThan(40);
             assertThat(fast.summary()).startsWith(slow.summary().toArray(String[]::new));

@@ -69,7 +69,7 @@ class WatchCacheTest {
 
         permits.release(100);
         assertThat(watcher.awaitClose())
-                .isInstanceOf(StorageException.Unavailable.class)
+                .isInstanceOf(StorageException.FellBehind.class)
                 .hasMessageContaining("too far behind");
         assertThat(watcher.events()).hasSize(1);
         await("the cut-off watch to leave the cache", () -> cache.watcherCount() == 0);
@@ -90,7 +90,7 @@ class WatchCacheTest {
         permits.release(1_000);
 
         assertThat(watcher.awaitClose())
-                .isInstanceOf(StorageException.Unavailable.class)
+                .isInstanceOf(StorageException.FellBehind.class)
                 .hasMessageContaining("(15 events waiting)");
         assertThat(batches).isEqualTo(3); // past the ceiling of 14 on the third batch, never stuck before
     }

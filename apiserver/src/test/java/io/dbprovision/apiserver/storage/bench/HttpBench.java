@@ -113,13 +113,17 @@ public final class HttpBench {
             List<String> protocols,
             List<BenchAuth> auth,
             List<String> phases,
-            List<Integer> writers,
+            List<Writers> writers,
             int rounds,
             int creates,
             int listObjects,
             int listIterations,
             List<WatchLoad> watches,
-            int watchRepeats) {
+            int watchRepeats,
+            int watchConnections,
+            int rssObjects,
+            String rssHeap,
+            double scale) {
 
         static Config fromSystemProperties() {
             double scale = Double.parseDouble(System.getProperty("bench.scale", "1"));
@@ -138,9 +142,9 @@ public final class HttpBench {
                             .map(BenchAuth::parse)
                             .distinct()
                             .toList(),
-                    list(System.getProperty("bench.httpPhases", "creates,get,list,watch")),
-                    list(System.getProperty("bench.httpWriters", "16,64")).stream()
-                            .map(Integer::parseInt)
+                    list(System.getProperty("bench.httpPhases", "creates,get,list,watch,rss")),
+                    list(System.getProperty("bench.httpWriters", "16,64,16x8")).stream()
+                            .map(Writers::parse)
                             .toList(),
                     Integer.getInteger("bench.httpRounds", 3),
                     (int) (Integer.getInteger("bench.httpCreates", 5_000) * scale),
@@ -149,7 +153,11 @@ public final class HttpBench {
                     list(System.getProperty("bench.httpWatches", "100@100,1000@10")).stream()
                             .map(text -> WatchLoad.parse(text, scale))
                             .toList(),
-                    Integer.getInteger("bench.watchRepeats", 1));
+                    Integer.getInteger("bench.watchRepeats", 1),
+                    Integer.getInteger("bench.watchConnections", 10),
+                    Integer.getInteger("bench.rssObjects", 100_000), // not scaled: the target is at 100,000
+                    System.getProperty("bench.rssHeap", "640m"),
+                    scale);
         }
 
         private static List<String> list(String text) {
@@ -157,6 +165,38 @@ public final class HttpBench {
                     .map(String::trim)
                     .filter(s -> !s.isEmpty())
                     .toList();
+        }
+    }
+
+    /**
+     * A concurrency level of the creates: {@code connections} × {@code streams} writers (closed loop). {@code 16} is
+     * 16 writers sharing one HTTP/2 connection; {@code 16x8} is 16 HTTP/2 connections with 8 writers (concurrent
+     * streams) each, as an aggregator or a fleet of controllers reaches the server. Over HTTP/1.1 every writer has a
+     * connection of its own either way (the client's pool), and the storage and in-process columns run as many
+     * writers.
+     */
+    record Writers(int connections, int streams) {
+        static Writers parse(String text) {
+            String[] parts = text.split("x");
+            return parts.length == 1
+                    ? new Writers(1, Integer.parseInt(parts[0]))
+                    : new Writers(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
+        }
+
+        int total() {
+            return connections * streams;
+        }
+
+        /** The key part of its measurements: {@code 16} or {@code 16x8}. */
+        @Override
+        public String toString() {
+            return connections == 1 ? Integer.toString(streams) : connections + "x" + streams;
+        }
+
+        String label() {
+            return connections == 1
+                    ? streams + " writers"
+                    : connections + " connections × " + streams + " streams (" + total() + " writers)";
         }
     }
 
@@ -397,6 +437,9 @@ public final class HttpBench {
                 watches(load);
             }
         }
+        if (phases.contains("rss")) {
+            memory();
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -478,14 +521,16 @@ public final class HttpBench {
     private void warmUp(int passes) {
         long started = System.nanoTime();
         AtomicLong index = new AtomicLong();
+        // scaled like the rest (bench.scale), so that a quick run is quick; never below a few hundred
+        int creates = Math.max(300, (int) (1_000 * config.scale()));
         for (int pass = 0; pass < passes; pass++) {
-            run(STORAGE, 16, 2_000, Duration.ofSeconds(20), index, i -> storageCreate("warm-up", "s-" + i));
-            run(API, 16, 1_000, Duration.ofSeconds(20), index, i -> apiCreate("warm-up", "a-" + i, i));
+            run(STORAGE, 16, 2 * creates, Duration.ofSeconds(20), index, i -> storageCreate("warm-up", "s-" + i));
+            run(API, 16, creates, Duration.ofSeconds(20), index, i -> apiCreate("warm-up", "a-" + i, i));
             for (Http client : http.values()) {
                 run(
                         client.column,
                         16,
-                        1_000,
+                        creates,
                         Duration.ofSeconds(20),
                         index,
                         i -> httpCreate(client, "warm-up", "h-" + i, i));
@@ -508,6 +553,11 @@ public final class HttpBench {
         void run(long i) throws Exception;
     }
 
+    /** An operation that also knows which writer runs it (to pick that writer's connection). */
+    interface WriterOperation {
+        void run(int writer, long i) throws Exception;
+    }
+
     /** A create round's results, with the process CPU it used. */
     /**
      * A round's results. {@code cpuMicrosPerCreate} is the CPU of what serves the column (this process for the
@@ -528,7 +578,8 @@ public final class HttpBench {
 
     /** The CPU time so far of what serves {@code column}: this process, or the server process for HTTP. */
     private long servingCpuNanos(String column) {
-        return remote(column) ? http.get(column).server.cpuNanos() : StorageBench.processCpuNanos();
+        Http client = http.get(column);
+        return client != null ? client.server.cpuNanos() : StorageBench.processCpuNanos();
     }
 
     /**
@@ -536,6 +587,10 @@ public final class HttpBench {
      * or {@code cap} has passed; throughput is what completed over the wall time.
      */
     Round run(String column, int writers, int count, Duration cap, AtomicLong index, IndexedOperation operation) {
+        return run(column, writers, count, cap, index, (writer, i) -> operation.run(i));
+    }
+
+    Round run(String column, int writers, int count, Duration cap, AtomicLong index, WriterOperation operation) {
         AtomicInteger remaining = new AtomicInteger(count);
         AtomicLong errors = new AtomicLong();
         AtomicLong done = new AtomicLong();
@@ -550,12 +605,13 @@ public final class HttpBench {
             for (int w = 0; w < writers; w++) {
                 Samples samples = new Samples(count / writers + 16);
                 latencies.add(samples);
+                int writer = w;
                 executor.submit(() -> {
                     while (remaining.getAndDecrement() > 0 && System.nanoTime() < deadline) {
                         long i = index.getAndIncrement();
                         long t0 = System.nanoTime();
                         try {
-                            operation.run(i);
+                            operation.run(writer, i);
                             samples.add(System.nanoTime() - t0);
                             done.incrementAndGet();
                         } catch (Exception e) {
@@ -581,36 +637,46 @@ public final class HttpBench {
 
     private void creates(AtomicLong storageIndex, AtomicLong apiIndex, Map<String, AtomicLong> httpIndex) {
         Duration cap = Duration.ofSeconds(30);
-        for (int writers : config.writers()) {
+        for (Writers writers : config.writers()) {
             Map<String, List<Round>> rounds = new LinkedHashMap<>();
+            Map<String, List<Http>> connections = new LinkedHashMap<>();
+            for (Http client : http.values()) {
+                connections.put(client.column, client.forConnections(writers.connections()));
+            }
             for (int round = 0; round < config.rounds(); round++) {
                 // Interleaved, so that a change in the machine's load falls on every column alike.
                 Map<String, Round> these = new LinkedHashMap<>();
-                these.put(STORAGE, run(STORAGE, writers, config.creates(), cap, storageIndex, i -> {
+                these.put(STORAGE, run(STORAGE, writers.total(), config.creates(), cap, storageIndex, i -> {
                     storageCreate(namespaceOf(i), "c-" + i);
                 }));
-                these.put(API, run(API, writers, config.creates(), cap, apiIndex, i -> {
+                these.put(API, run(API, writers.total(), config.creates(), cap, apiIndex, i -> {
                     apiCreate(namespaceOf(i), "a-" + i, i);
                 }));
                 // the HTTP columns start one further each round, so that none always runs first or last
                 List<Http> order = new ArrayList<>(http.values());
                 java.util.Collections.rotate(order, -round);
                 for (Http client : order) {
+                    List<Http> mine = connections.get(client.column);
                     these.put(
                             client.column,
-                            run(client.column, writers, config.creates(), cap, httpIndex.get(client.column), i -> {
-                                httpCreate(client, namespaceOf(i), client.prefix + i, i);
-                            }));
+                            run(
+                                    client.column,
+                                    writers.total(),
+                                    config.creates(),
+                                    cap,
+                                    httpIndex.get(client.column),
+                                    (writer, i) -> httpCreate(
+                                            mine.get(writer % mine.size()), namespaceOf(i), client.prefix + i, i)));
                 }
                 for (var entry : these.entrySet()) {
                     StorageBench.CreateRun run = entry.getValue().run();
                     rounds.computeIfAbsent(entry.getKey(), k -> new ArrayList<>())
                             .add(entry.getValue());
                     step(
-                            "creates%s, %d writers, round %d, %s: %,d in %.1f s = %,.0f/s, p50 %.2f ms, p99 %.2f ms,"
+                            "creates%s, %s, round %d, %s: %,d in %.1f s = %,.0f/s, p50 %.2f ms, p99 %.2f ms,"
                                     + " %.0f µs CPU each (%.0f µs in the HTTP client's threads)",
                             mode,
-                            writers,
+                            writers.label(),
                             round + 1,
                             entry.getKey(),
                             run.done(),
@@ -622,8 +688,8 @@ public final class HttpBench {
                             entry.getValue().clientCpuMicrosPerCreate());
                     if (run.errors() > 0) {
                         notes.add(String.format(
-                                "%s: %d creates failed with %d writers: %s",
-                                entry.getKey(), run.errors(), writers, run.firstError()));
+                                "%s: %d creates failed with %s: %s",
+                                entry.getKey(), run.errors(), writers.label(), run.firstError()));
                     }
                 }
             }
@@ -683,19 +749,25 @@ public final class HttpBench {
      * told apart from what any HTTPS round trip through this server and client costs.
      */
     private void roundTrips() {
-        for (int writers : config.writers()) {
+        for (Writers writers : config.writers()) {
             for (Http client : http.values()) {
+                List<Http> mine = client.forConnections(writers.connections());
+                WriterOperation healthz =
+                        (writer, i) -> mine.get(writer % mine.size()).healthz();
                 run(
                         client.column,
-                        writers,
+                        writers.total(),
                         config.creates() / 5,
                         Duration.ofSeconds(10),
                         new AtomicLong(),
-                        i -> client.healthz());
-                Round round =
-                        run(client.column, writers, config.creates(), Duration.ofSeconds(30), new AtomicLong(), i -> {
-                            client.healthz();
-                        });
+                        healthz);
+                Round round = run(
+                        client.column,
+                        writers.total(),
+                        config.creates(),
+                        Duration.ofSeconds(30),
+                        new AtomicLong(),
+                        healthz);
                 Map<String, Double> column = values.get(client.column);
                 column.put("healthz/s @" + writers, round.run().rate());
                 column.put(
@@ -708,9 +780,9 @@ public final class HttpBench {
                 column.put("healthz driver cpu @" + writers, round.driverCpuMicrosPerCreate());
                 column.put("healthz client cpu @" + writers, round.clientCpuMicrosPerCreate());
                 step(
-                        "GET /healthz, %d clients, %s: %,.0f/s, p50 %.2f ms, p99 %.2f ms, %.0f µs CPU each (%.0f µs in"
+                        "GET /healthz, %s, %s: %,.0f/s, p50 %.2f ms, p99 %.2f ms, %.0f µs CPU each (%.0f µs in"
                                 + " the HTTP client's threads)",
-                        writers,
+                        writers.label(),
                         client.column,
                         round.run().rate(),
                         StorageBench.millis(round.run().latency().percentile(50)),
@@ -1080,7 +1152,11 @@ public final class HttpBench {
             String[] firstBreak = {""};
             List<InputStream> streams = new ArrayList<>();
             ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor();
-            List<Http> watchClients = client.forWatches(load.watchers());
+            // The watch streams over connections of their own (HTTP/2: config.watchConnections(), many streams each, as
+            // the aggregator multiplexes them), so that the writer's responses do not queue behind their events.
+            List<Http> watchClients = client.expected == HttpClient.Version.HTTP_1_1
+                    ? List.of(client)
+                    : client.forConnections(config.watchConnections() + 1).subList(1, config.watchConnections() + 1);
             long connectStarted = System.nanoTime();
             try (ExecutorService connect = Executors.newVirtualThreadPerTaskExecutor()) {
                 List<java.util.concurrent.Future<InputStream>> opened = new ArrayList<>();
@@ -1131,8 +1207,6 @@ public final class HttpBench {
                     watchClient.client.shutdownNow();
                 }
             }
-            // (over HTTP/2 the watches have connections of their own: the writer's responses do not queue behind
-            // their events)
             brokenByColumn.merge(client.column, broken.get(), Integer::sum);
             if (broken.get() > 0) {
                 notes.add("watch" + suffix + ", " + client.column + ": the first broken stream: " + firstBreak[0]);
@@ -1220,7 +1294,15 @@ public final class HttpBench {
         return -1;
     }
 
-    record WatchRun(Samples fromStart, Samples fromAck, Samples writes, long missing, double writeRate, double cpu) {
+    /** {@code cpu}: the serving process's CPU, % of a core; {@code driverCpu}: this process's (the watchers' client). */
+    record WatchRun(
+            Samples fromStart,
+            Samples fromAck,
+            Samples writes,
+            long missing,
+            double writeRate,
+            double cpu,
+            double driverCpu) {
         /** Several runs as one: their samples together, missing events summed, rates and CPU averaged. */
         static WatchRun merge(List<WatchRun> runs) {
             if (runs.size() == 1) {
@@ -1232,7 +1314,8 @@ public final class HttpBench {
                     Samples.merge(runs.stream().map(WatchRun::writes).toList()),
                     runs.stream().mapToLong(WatchRun::missing).sum(),
                     runs.stream().mapToDouble(WatchRun::writeRate).average().orElse(0),
-                    runs.stream().mapToDouble(WatchRun::cpu).average().orElse(0));
+                    runs.stream().mapToDouble(WatchRun::cpu).average().orElse(0),
+                    runs.stream().mapToDouble(WatchRun::driverCpu).average().orElse(0));
         }
     }
 
@@ -1257,6 +1340,7 @@ public final class HttpBench {
         long intervalNanos = 1_000_000_000L / load.rate();
         long writeErrors = 0;
         long cpuStart = cpuNanos.getAsLong();
+        long driverStart = StorageBench.processCpuNanos();
         long start = System.nanoTime();
         for (int sequence = 0; sequence < events; sequence++) {
             long due = start + sequence * intervalNanos;
@@ -1279,6 +1363,7 @@ public final class HttpBench {
             Thread.sleep(20); // a bounded wait for the last deliveries, not synchronisation
         }
         double cpu = (cpuNanos.getAsLong() - cpuStart) / (double) (System.nanoTime() - start);
+        double driverCpu = (StorageBench.processCpuNanos() - driverStart) / (double) (System.nanoTime() - start);
         Samples writes = new Samples(events);
         Samples fromStart = new Samples(load.watchers() * events);
         Samples fromAck = new Samples(load.watchers() * events);
@@ -1294,7 +1379,7 @@ public final class HttpBench {
                 fromAck.add(watcher[sequence] - acknowledged[sequence]);
             }
         }
-        return new WatchRun(fromStart, fromAck, writes, missing, events / writeSeconds, cpu * 100);
+        return new WatchRun(fromStart, fromAck, writes, missing, events / writeSeconds, cpu * 100, driverCpu * 100);
     }
 
     private void record(String column, String suffix, WatchRun run, int broken) {
@@ -1306,9 +1391,11 @@ public final class HttpBench {
         v.put("watch write p50" + suffix, StorageBench.millis(run.writes().percentile(50)));
         v.put("watch write p99" + suffix, StorageBench.millis(run.writes().percentile(99)));
         v.put("watch cpu" + suffix, run.cpu());
+        v.put("watch driver cpu" + suffix, run.driverCpu());
         step(
                 "watch%s, %s: %,d deliveries, from create called p50 %.2f ms p99 %.2f ms, from create returned"
-                        + " p50 %.2f ms p99 %.2f ms; writes p50 %.2f ms p99 %.2f ms at %.0f/s; CPU %.0f%% of a core;"
+                        + " p50 %.2f ms p99 %.2f ms; writes p50 %.2f ms p99 %.2f ms at %.0f/s; CPU %.0f%% of a core"
+                        + " (load driver %.0f%%);"
                         + " %,d missing, %d broken",
                 suffix,
                 column,
@@ -1321,6 +1408,7 @@ public final class HttpBench {
                 StorageBench.millis(run.writes().percentile(99)),
                 run.writeRate(),
                 run.cpu(),
+                run.driverCpu(),
                 run.missing(),
                 broken);
         if (run.missing() > 0 || broken > 0) {
@@ -1335,6 +1423,110 @@ public final class HttpBench {
             throw new IllegalStateException("no resourceVersion in " + new String(json, StandardCharsets.UTF_8));
         }
         return matcher.group(1);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // memory
+
+    /**
+     * Memory with many objects (issue 11): a server process of its own, its heap bounded by {@code bench.rssHeap}
+     * ({@code -Xmx}; {@code -Xms64m}, so that the heap grows only as far as it must), is loaded with
+     * {@code bench.rssObjects} objects over HTTP/2 (16 connections × 8 streams), every object is then listed once in
+     * pages of 500 (so that each version also keeps its JSON, as a served object does: the worst case), and its
+     * resident set is read from the OS; its heap after a full collection from {@code jcmd}. Beside it, what the same
+     * number of objects adds to the storage layer's heap in this process.
+     */
+    private void memory() throws Exception {
+        int n = config.rssObjects();
+        String column = http.keySet().iterator().next();
+        // the storage layer's heap for n more objects
+        long before = StorageBench.heapUsedAfterGc();
+        StorageBench.CreateRun stored = run(STORAGE, 64, n, Duration.ofMinutes(10), new AtomicLong(), i -> {
+                    storageCreate("bench-rss-" + (i % NAMESPACES), "r-" + i);
+                })
+                .run();
+        long after = StorageBench.heapUsedAfterGc();
+        values.get(STORAGE).put("heap per object", (after - before) / 1024.0 / stored.done());
+        step(
+                "memory: %,d objects add %,.0f MiB to the storage layer's heap (%.2f KiB each)",
+                stored.done(), (after - before) / 1048576.0, (after - before) / 1024.0 / stored.done());
+
+        Path dir = config.dataRoot().toAbsolutePath().resolve("http-server-rss");
+        BenchBackend.deleteRecursively(dir);
+        Files.createDirectories(dir);
+        ServerProcess server = ServerProcess.start(dir, fsync, BenchAuth.MASTERS, "64m", config.rssHeap());
+        try {
+            BenchCredentials credentials = BenchCredentials.bearer(server.adminToken());
+            Http client = new Http(
+                    "h2", column, BenchAuth.MASTERS, credentials.tls(server.caCertificate()), server, credentials);
+            List<Http> connections = client.forConnections(16);
+            WriterOperation create = (writer, i) -> httpCreate(
+                    connections.get(writer % connections.size()), "bench-rss-" + (i % NAMESPACES), "r-" + i, i);
+            run("rss", 128, 2_000, Duration.ofMinutes(2), new AtomicLong(n), create); // warm-up, other names
+            listEverything(client);
+            long emptyRss = server.residentBytes();
+            long emptyHeap = server.heapUsedAfterGc();
+            StorageBench.CreateRun posted = run("rss", 128, n, Duration.ofMinutes(15), new AtomicLong(), create)
+                    .run();
+            long listed = listEverything(client);
+            long rss = server.residentBytes();
+            long heap = server.heapUsedAfterGc();
+            long rssAfterGc = server.residentBytes();
+            Map<String, Double> v = values.get(column);
+            v.put("rss MiB", rss / 1048576.0);
+            v.put("rss empty MiB", emptyRss / 1048576.0);
+            v.put("rss per object", rss / 1024.0 / n);
+            v.put("rss added per object", (rss - emptyRss) / 1024.0 / n);
+            if (heap > 0 && emptyHeap > 0) {
+                v.put("heap per object", (heap - emptyHeap) / 1024.0 / n);
+            }
+            step(
+                    "memory: %,d objects posted (%,.0f/s) and %,d listed; the server (-Xmx%s) holds %,.0f MiB resident"
+                            + " (%,.0f MiB after a full GC; %,.0f MiB with 2,000 objects): %.2f KiB per object,"
+                            + " %.2f KiB added per object; its heap after a full GC %,.0f MiB (%,.0f MiB with 2,000)",
+                    posted.done(),
+                    posted.rate(),
+                    listed,
+                    config.rssHeap(),
+                    rss / 1048576.0,
+                    rssAfterGc / 1048576.0,
+                    emptyRss / 1048576.0,
+                    rss / 1024.0 / n,
+                    (rss - emptyRss) / 1024.0 / n,
+                    heap / 1048576.0,
+                    emptyHeap / 1048576.0);
+            if (posted.done() != n) {
+                notes.add(
+                        "memory: only " + posted.done() + " of " + n + " objects were posted: " + posted.firstError());
+            }
+            for (Http connection : connections) {
+                connection.client.shutdownNow();
+            }
+        } finally {
+            server.close();
+            BenchBackend.deleteRecursively(dir);
+        }
+    }
+
+    private static final Pattern CONTINUE = Pattern.compile("\"continue\":\"([^\"]+)\"");
+
+    /** Lists every object of the kind in every namespace, in pages of 500; how many there were. */
+    private static long listEverything(Http client) {
+        long items = 0;
+        String token = "";
+        do {
+            String path = GROUP_VERSION_PATH + "/databaseinstances?limit=500"
+                    + (token.isEmpty() ? "" : "&continue=" + java.net.URLEncoder.encode(token, StandardCharsets.UTF_8));
+            HttpResponse<byte[]> page = client.get(path);
+            if (page.statusCode() != 200) {
+                throw new IllegalStateException("GET " + path + ": " + page.statusCode());
+            }
+            String body = new String(page.body(), StandardCharsets.UTF_8);
+            items += body.split("\"kind\":\"DatabaseInstance\"", -1).length - 1;
+            Matcher next = CONTINUE.matcher(body);
+            token = next.find() ? next.group(1) : "";
+        } while (!token.isEmpty());
+        return items;
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -1357,9 +1549,6 @@ public final class HttpBench {
 
     /** One {@link HttpClient} of one protocol, to one server, with one user's credentials. */
     static final class Http {
-        /** Watch streams per HTTP/2 connection (the server allows 1,000 concurrent streams on one). */
-        private static final int STREAMS_PER_CONNECTION = 200;
-
         final String protocol;
         /** The column it measures: its protocol, with the authorization mode when several are run. */
         final String column;
@@ -1398,18 +1587,22 @@ public final class HttpBench {
             this.client = HttpClient.newBuilder()
                     .version(expected)
                     .sslContext(tls)
-                    .connectTimeout(Duration.ofSeconds(10))
+                    .connectTimeout(Duration.ofSeconds(120)) // 1,000 TLS handshakes at once on a loaded machine
                     .build();
             this.base = "https://127.0.0.1:" + server.port();
         }
 
-        /** The clients that carry {@code watches} watch streams: this one, and more for HTTP/2's stream limit. */
-        List<Http> forWatches(int watches) {
-            if (expected == HttpClient.Version.HTTP_1_1) {
-                return List.of(this); // a connection per stream
+        /**
+         * {@code connections} clients of this column: over HTTP/2 this one and more, each an HTTP/2 connection of its
+         * own (the JDK client multiplexes every request of one client over one connection); over HTTP/1.1 this one,
+         * whose pool opens a connection per concurrent request.
+         */
+        List<Http> forConnections(int connections) {
+            if (expected == HttpClient.Version.HTTP_1_1 || connections <= 1) {
+                return List.of(this);
             }
-            List<Http> clients = new ArrayList<>();
-            for (int carried = 0; carried < watches; carried += STREAMS_PER_CONNECTION) {
+            List<Http> clients = new ArrayList<>(List.of(this));
+            while (clients.size() < connections) {
                 clients.add(new Http(protocol, column, auth, tls, server, credentials));
             }
             return clients;

@@ -23,8 +23,8 @@ final class HttpReport {
         List<Row> rows = new ArrayList<>();
         for (boolean fsync : config.fsync()) {
             String mode = fsync ? " fsync on" : " fsync off";
-            for (int writers : config.writers()) {
-                String where = writers + " writers, fsync " + (fsync ? "on" : "off");
+            for (HttpBench.Writers writers : config.writers()) {
+                String where = writers.label() + ", fsync " + (fsync ? "on" : "off");
                 rows.add(new Row(
                         "creates/s, " + where + " (median of " + config.rounds() + " rounds)",
                         "creates/s @" + writers + mode,
@@ -55,9 +55,9 @@ final class HttpReport {
                         0));
             }
         }
-        for (int writers : config.writers()) {
+        for (HttpBench.Writers writers : config.writers()) {
             rows.add(new Row(
-                    "HTTPS round trip alone: GET /healthz/s, " + writers + " clients",
+                    "HTTPS round trip alone: GET /healthz/s, " + writers.label(),
                     "healthz/s @" + writers,
                     null,
                     "%,.0f",
@@ -142,14 +142,117 @@ final class HttpReport {
                     false,
                     0));
             rows.add(new Row(
-                    "watch, " + load.label() + ", serving process CPU (% of one core)",
+                    "watch, " + load.label() + ", CPU (% of one core): serving process / load driver (the watchers)",
                     "watch cpu" + suffix,
-                    null,
+                    "watch driver cpu" + suffix,
                     "%,.0f",
                     false,
                     0));
         }
+        String objects = String.format("%,d objects", config.rssObjects());
+        rows.add(new Row(
+                "memory, " + objects + ": server resident set (MiB), loaded / with 2,000 objects (-Xmx"
+                        + config.rssHeap() + ")",
+                "rss MiB",
+                "rss empty MiB",
+                "%,.0f",
+                false,
+                0));
+        rows.add(new Row(
+                "memory, " + objects + ": KiB per object: resident set over the objects / resident set added",
+                "rss per object",
+                "rss added per object",
+                "%,.2f",
+                false,
+                0));
+        rows.add(new Row(
+                "memory, " + objects + ": heap added per object after a full GC (KiB)",
+                "heap per object",
+                null,
+                "%,.2f",
+                false,
+                0));
         return rows;
+    }
+
+    /**
+     * Issue 11's targets, each checked against the figures of this run where the run measured them: creates/s over
+     * HTTP/2 at 16 connections × 8 streams with fsync on, LIST p50 over HTTP/2 and its ratio to HTTP/1.1, watch
+     * delivery p99 at 1,000 watchers, resident set per object.
+     */
+    static String targets(HttpBench.Config config, Map<String, Map<String, Double>> columns) {
+        Map<String, Double> h2 = columns.getOrDefault("h2", Map.of());
+        Map<String, Double> h1 = columns.getOrDefault("http1.1", Map.of());
+        StringBuilder out = new StringBuilder("Issue 11's targets in this run:\n\n");
+        target(
+                out,
+                "creates/s over HTTP/2, 16 connections × 8 streams, fsync on",
+                h2.get("creates/s @16x8 fsync on"),
+                "≥ 2,000",
+                v -> v >= 2000,
+                "%,.0f",
+                h1.get("creates/s @16x8 fsync on"));
+        target(
+                out,
+                "LIST " + String.format("%,d", config.listObjects()) + " p50 over HTTP/2 (ms)",
+                h2.get("list p50"),
+                "≤ 30",
+                v -> v <= 30,
+                "%.1f",
+                h1.get("list p50"));
+        Double ratio = h2.get("list p50") == null || h1.get("list p50") == null
+                ? null
+                : h2.get("list p50") / h1.get("list p50");
+        target(out, "LIST p50, HTTP/2 over HTTP/1.1", ratio, "≤ 1.3", v -> v <= 1.3, "%.2f", null);
+        for (HttpBench.WatchLoad load : config.watches()) {
+            String key = "watch p99 " + load.watchers() + "@" + load.rate();
+            target(
+                    out,
+                    "watch delivery p99, " + load.label() + ", HTTP/2 (ms)",
+                    h2.get(key),
+                    "≤ 10",
+                    v -> v <= 10,
+                    "%.1f",
+                    null);
+            target(
+                    out,
+                    "watch delivery p99, " + load.label() + ", HTTP/1.1 (ms)",
+                    h1.get(key),
+                    "≤ 10",
+                    v -> v <= 10,
+                    "%.1f",
+                    null);
+        }
+        target(
+                out,
+                "resident set per object, " + String.format("%,d", config.rssObjects()) + " objects (KiB)",
+                h2.get("rss per object"),
+                "≤ 10",
+                v -> v <= 10,
+                "%.2f",
+                null);
+        return out.append('\n').toString();
+    }
+
+    private static void target(
+            StringBuilder out,
+            String label,
+            Double value,
+            String bound,
+            java.util.function.DoublePredicate met,
+            String format,
+            Double http1) {
+        if (value == null) {
+            return;
+        }
+        out.append("- ").append(label).append(": ").append(String.format(format, value));
+        if (http1 != null) {
+            out.append(" (HTTP/1.1: ").append(String.format(format, http1)).append(')');
+        }
+        out.append(", target ")
+                .append(bound)
+                .append(met.test(value) ? " ✓" : " ✗")
+                .append('\n');
     }
 
     static String render(
@@ -210,6 +313,7 @@ final class HttpReport {
             }
         }
         out.append('\n');
+        out.append(targets(config, columns));
         out.append(authTable(config, columns));
         for (String note : notes) {
             out.append("- ").append(note).append('\n');

@@ -35,13 +35,20 @@ final class ServerProcess implements AutoCloseable {
      * serves. The files the mode reads must be in {@code dataDir} already (see {@link BenchCredentials}).
      */
     static ServerProcess start(Path dataDir, boolean fsync, BenchAuth auth) throws IOException {
+        return start(dataDir, fsync, auth, "1g", "1g");
+    }
+
+    /** The same with the heap given: {@code -Xms} and {@code -Xmx} (e.g. 64m and 1g, or 1g for both). */
+    static ServerProcess start(Path dataDir, boolean fsync, BenchAuth auth, String initialHeap, String maxHeap)
+            throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(
                 java,
-                "-Xms1g",
-                "-Xmx1g",
+                "-Xms" + initialHeap,
+                "-Xmx" + maxHeap,
                 "--enable-native-access=ALL-UNNAMED",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-Dbench.reconcilers=" + Boolean.getBoolean("bench.reconcilers")));
         // More JVM options for the server only, separated by spaces, e.g.
         // BENCH_SERVER_JVM_ARGS="-XX:StartFlightRecording=filename=s.jfr -XX:FlightRecorderOptions=stackdepth=256"
         String extra = System.getenv("BENCH_SERVER_JVM_ARGS");
@@ -84,6 +91,46 @@ final class ServerProcess implements AutoCloseable {
         return Files.readString(dataDir.resolve("admin.token")).trim();
     }
 
+    /** The server process's resident set now (VmRSS in /proc/PID/status: heap pages touched, code, direct buffers). */
+    long residentBytes() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        throw new IllegalStateException("no VmRSS in /proc/" + process.pid() + "/status");
+    }
+
+    /**
+     * The server's heap in use after a full collection, as {@code jcmd PID GC.heap_info} reports it right after
+     * {@code jcmd PID GC.run}; -1 if jcmd is not at hand.
+     */
+    long heapUsedAfterGc() {
+        try {
+            Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+            for (int i = 0; i < 2; i++) {
+                new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "GC.run")
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start()
+                        .waitFor();
+            }
+            Process info = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "GC.heap_info")
+                    .redirectErrorStream(true)
+                    .start();
+            String text = new String(info.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            info.waitFor();
+            java.util.regex.Matcher used =
+                    java.util.regex.Pattern.compile("used (\\d+)K").matcher(text);
+            return used.find() ? Long.parseLong(used.group(1)) * 1024 : -1;
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
     /** The server process's CPU time so far (user and system, all its threads), at the OS clock tick (10 ms). */
     long cpuNanos() {
         return process.toHandle()
@@ -117,6 +164,18 @@ final class ServerProcess implements AutoCloseable {
     public static final class Main {
         private Main() {}
 
+        /**
+         * The standalone server's options for the benchmark: without the reconcilers unless {@code bench.reconcilers}
+         * is true. The benchmark measures the REST layer; its objects point at database servers that do not exist,
+         * and with the reconcilers on, every object created starts health checks against them, status writes and
+         * events, whose CPU and commits were counted against the HTTP path (JFR: the instance controller's workers
+         * and the store's committer held two thirds of the server's samples in a LIST and watch run).
+         */
+        private static StandaloneServer.Options options(Path dir, boolean fsync) {
+            StandaloneServer.Options options = StandaloneServer.Options.of(dir, "127.0.0.1", 0, fsync);
+            return Boolean.getBoolean("bench.reconcilers") ? options : options.withoutReconcilers();
+        }
+
         public static void main(String[] args) throws IOException {
             Path dir = Path.of(args[0]);
             boolean fsync = Boolean.parseBoolean(args[1]);
@@ -125,21 +184,19 @@ final class ServerProcess implements AutoCloseable {
             int port;
             switch (auth) {
                 case MASTERS -> {
-                    StandaloneServer standalone = StandaloneServer.start(dir, "127.0.0.1", 0, fsync);
+                    StandaloneServer standalone = StandaloneServer.start(options(dir, fsync));
                     server = standalone;
                     port = standalone.port();
                 }
                 case AUDIT -> {
-                    StandaloneServer standalone = StandaloneServer.start(StandaloneServer.Options.of(
-                                    dir, "127.0.0.1", 0, fsync)
+                    StandaloneServer standalone = StandaloneServer.start(options(dir, fsync)
                             .withAudit(AuditOptions.defaults()
                                     .withLogPath(dir.resolve("audit/audit.log").toString())));
                     server = standalone;
                     port = standalone.port();
                 }
                 case RBAC -> {
-                    StandaloneServer standalone = StandaloneServer.start(StandaloneServer.Options.of(
-                                    dir, "127.0.0.1", 0, fsync)
+                    StandaloneServer standalone = StandaloneServer.start(options(dir, fsync)
                             .withTokenFile(dir.resolve("bench-users.csv"))
                             .withAudit(AuditOptions.defaults()
                                     .withLogPath(dir.resolve("audit/audit.log").toString())));

@@ -1,0 +1,238 @@
+package io.dbprovision.apiserver.endpoints;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.dbprovision.api.kinds.ObjectRules;
+import io.dbprovision.api.schema.Schema;
+import io.dbprovision.apiserver.auth.AlwaysAllowGroupsAuthorizer;
+import io.dbprovision.apiserver.auth.StaticTokenAuthenticator;
+import io.dbprovision.apiserver.auth.UserInfo;
+import io.dbprovision.apiserver.pipeline.InFlightLimits;
+import io.dbprovision.apiserver.registry.Registry;
+import io.dbprovision.apiserver.server.Pki;
+import io.dbprovision.apiserver.server.ServerAssembly;
+import io.dbprovision.apiserver.server.ServerTls;
+import io.dbprovision.apiserver.storage.CachingStorage;
+import io.dbprovision.apiserver.storage.StorageSettings;
+import io.dbprovision.apiserver.storage.WatcherCount;
+import io.dbprovision.apiserver.storage.sql.EmbeddedBackend;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A watcher that does not keep up: its stream ends with a 410 Expired ERROR event (its client must re-list, as with
+ * Kubernetes' watch cache), while a watcher that keeps up receives every event, in order, each line the same bytes as
+ * before the fan-out was bounded ({@code {"type":"ADDED","object":} + the object's JSON as a GET answers it + '}').
+ * The slow client is the JDK HTTP client over HTTP/1.1 whose body nobody reads until the writes are done: its
+ * socket buffers fill, the server's writer blocks, and the storage layer sees the watcher fall behind (its queue is
+ * 8 events here). No timing decides the outcome: the test waits for the cut-off before the slow client reads.
+ */
+class WatchFallingBehindTest {
+    private static final String TOKEN = "token";
+    private static final String NAMESPACE = "h2-fanout";
+    private static final String PATH =
+            "/apis/dbops.dbprovision.io/v1alpha1/namespaces/" + NAMESPACE + "/databaseinstances";
+    /** Objects of ~200 KB each, so that a few dozen fill the socket buffers between server and client. */
+    private static final int OBJECTS = 120;
+
+    @TempDir
+    Path dir;
+
+    private CachingStorage storage;
+    private ServerAssembly.RunningServer server;
+    private HttpClient http2;
+    private HttpClient http1;
+
+    @BeforeEach
+    void start() throws Exception {
+        Pki.Issued ca = Pki.newCa("test-ca", Duration.ofDays(1));
+        Pki.Issued serving =
+                Pki.newServing(ca, "test-serving", List.of("localhost"), List.of("127.0.0.1"), Duration.ofDays(1));
+        storage = CachingStorage.open(
+                new EmbeddedBackend(dir, false), StorageSettings.defaults().withWatcherQueue(8));
+        server = new ServerAssembly(
+                        storage, ServerTls.context(serving, List.of(ca.certificate()), List.of(ca.certificate())))
+                .listen("127.0.0.1", 0)
+                .serve(new Registry.Served(Schema.get(), ObjectRules.standard()))
+                .authenticator(new StaticTokenAuthenticator(
+                        Map.of(TOKEN, new UserInfo("admin", "", List.of("system:masters"), Map.of()))))
+                .authorizer(new AlwaysAllowGroupsAuthorizer(List.of("system:masters")))
+                .limits(new InFlightLimits.Settings(100, 100, 100))
+                .start();
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        trust.setCertificateEntry("ca", ca.certificate());
+        TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trustManagers.init(trust);
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(null, trustManagers.getTrustManagers(), null);
+        http2 = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_2)
+                .sslContext(tls)
+                .build();
+        http1 = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .sslContext(tls)
+                .build();
+    }
+
+    @AfterEach
+    void stop() {
+        if (http2 != null) {
+            http2.shutdownNow();
+            http1.shutdownNow();
+        }
+        if (server != null) {
+            server.close();
+        }
+        if (storage != null) {
+            storage.close();
+        }
+    }
+
+    @Test
+    void aWatcherThatFallsBehindEndsWith410ExpiredWhileOneThatKeepsUpGetsEveryEventInOrder() throws Exception {
+        HttpResponse<InputStream> slow = watch(http1);
+        HttpResponse<InputStream> fast = watch(http2);
+        BufferedReader fastLines = reader(fast);
+        CompletableFuture<List<String>> fastEvents = CompletableFuture.supplyAsync(
+                () -> readLines(fastLines, OBJECTS),
+                command -> Thread.ofVirtual().start(command));
+
+        // The slow client reads nothing until the storage layer has cut its watch off (only the fast one is left);
+        // then it reads what its stream holds, well within the server's write timeout (30 s), after which its stream
+        // would be closed without the ERROR event.
+        CompletableFuture<List<String>> slowLines = CompletableFuture.supplyAsync(
+                () -> {
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                    while (WatcherCount.of(storage) > 1 && System.nanoTime() < deadline) {
+                        Thread.onSpinWait();
+                        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+                    }
+                    return readLines(reader(slow), Integer.MAX_VALUE);
+                },
+                command -> Thread.ofVirtual().start(command));
+
+        List<String> created = new ArrayList<>();
+        for (int i = 0; i < OBJECTS; i++) {
+            created.add(create("o" + i));
+        }
+        List<String> received = fastEvents.get(60, TimeUnit.SECONDS);
+
+        // The one that kept up: every event, in order, each line the object's JSON as a GET answers it.
+        assertThat(received).hasSize(OBJECTS);
+        for (int i = 0; i < OBJECTS; i++) {
+            String name = "o" + i;
+            assertThat(received.get(i)).isEqualTo("{\"type\":\"ADDED\",\"object\":" + get(name) + "}");
+            assertThat(created.get(i)).isEqualTo(get(name));
+        }
+
+        // The slow one: a prefix of the events, in order, then one ERROR event with a 410 Expired Status, then the end.
+        List<String> lines = slowLines.get(60, TimeUnit.SECONDS);
+        assertThat(WatcherCount.of(storage)).isEqualTo(1);
+        assertThat(lines).isNotEmpty();
+        List<String> events = lines.subList(0, lines.size() - 1);
+        assertThat(events.size()).isLessThan(OBJECTS);
+        assertThat(events).isEqualTo(received.subList(0, events.size()));
+        JsonObject error = JsonParser.parseString(lines.getLast()).getAsJsonObject();
+        assertThat(error.get("type").getAsString()).isEqualTo("ERROR");
+        JsonObject status = error.getAsJsonObject("object");
+        assertThat(status.get("kind").getAsString()).isEqualTo("Status");
+        assertThat(status.get("code").getAsInt()).isEqualTo(410);
+        assertThat(status.get("reason").getAsString()).isEqualTo("Expired");
+        assertThat(status.get("message").getAsString()).contains("too far behind");
+
+        // The fast watch is still open and still delivering.
+        String after = create("after");
+        assertThat(readLines(fastLines, 1)).containsExactly("{\"type\":\"ADDED\",\"object\":" + after + "}");
+    }
+
+    private HttpResponse<InputStream> watch(HttpClient client) throws Exception {
+        String version = JsonParser.parseString(
+                        send(client, HttpRequest.newBuilder(uri(PATH)).GET()))
+                .getAsJsonObject()
+                .getAsJsonObject("metadata")
+                .get("resourceVersion")
+                .getAsString();
+        HttpResponse<InputStream> response = client.send(
+                authorized(HttpRequest.newBuilder(uri(PATH + "?watch=1&resourceVersion=" + version)))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response;
+    }
+
+    private String create(String name) throws Exception {
+        String body = """
+                {"apiVersion":"dbops.dbprovision.io/v1alpha1","kind":"DatabaseInstance",
+                 "metadata":{"name":"%s","namespace":"%s","annotations":{"example.com/padding":"%s"}},
+                 "spec":{"engine":"postgres","connection":{"host":"db.example.com","secretRef":{"name":"s"}}}}""".formatted(name, NAMESPACE, "x".repeat(200_000));
+        return send(
+                http2,
+                HttpRequest.newBuilder(uri(PATH))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    private String get(String name) throws Exception {
+        return send(http2, HttpRequest.newBuilder(uri(PATH + "/" + name)).GET());
+    }
+
+    private String send(HttpClient client, HttpRequest.Builder request) throws Exception {
+        HttpResponse<String> response = client.send(authorized(request).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isBetween(200, 201);
+        return response.body();
+    }
+
+    private static HttpRequest.Builder authorized(HttpRequest.Builder request) {
+        return request.header("Authorization", "Bearer " + TOKEN).header("Accept", "application/json");
+    }
+
+    private URI uri(String path) {
+        return URI.create("https://127.0.0.1:" + server.port() + path);
+    }
+
+    private static BufferedReader reader(HttpResponse<InputStream> response) {
+        return new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8), 1 << 20);
+    }
+
+    /** Up to {@code count} lines, or fewer if the stream ends. */
+    private static List<String> readLines(BufferedReader reader, int count) {
+        List<String> lines = new ArrayList<>();
+        try {
+            while (lines.size() < count) {
+                String line = reader.readLine();
+                if (line == null) {
+                    break;
+                }
+                lines.add(line);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return lines;
+    }
+}
