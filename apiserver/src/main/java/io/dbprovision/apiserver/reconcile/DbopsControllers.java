@@ -210,6 +210,9 @@ public final class DbopsControllers {
     }
 
     public <T extends Message> Controller.Builder<T> plain(String name, Informer<T> informer, KindLogic logic) {
+        if (logic instanceof EngineObjectLogic engineObject) {
+            engineLogic.put(informer.store().kind().plural(), engineObject);
+        }
         return Controller.builder(name, informer, reconciler(informer, logic))
                 .workers(settings.workers())
                 .resyncEvery(settings.resync());
