@@ -34,23 +34,25 @@ public final class Instances {
 
     /**
      * A found instance: the stored object, its spec, and the connection for the provisioner. The connection's admin
-     * credentials (and TLS material) are read from their Secrets only when {@link #connection()} is first asked for,
-     * that is when an engine call is about to be made: a resync of an object with nothing due reads no Secret (in a
-     * cluster, one GET to the kube-apiserver per object and resync otherwise). A Secret that is missing or unusable
-     * then fails that call, as {@link Waiting} or {@link ReconcileFailure}.
+     * credentials and TLS material are read from their Secrets only when {@link #connection()} (or {@link #tls()}) is
+     * first asked for, that is when an engine call is about to be made: a resync of an object with nothing due reads
+     * no Secret (in a cluster, one GET to the kube-apiserver per object and resync otherwise). A Secret that is missing
+     * or unusable then fails that call, as {@link Waiting} ({@code SecretNotFound}) or {@link ReconcileFailure}.
+     * What the spec alone says — where the server is, the TLS mode — needs no Secret ({@link #tlsMode()}).
      */
     public static final class Resolved {
         private final InstanceKey key;
         private final Message object;
         private final DatabaseInstanceSpec spec;
-        private final Supplier<Instance> resolve;
+        private final Instances instances;
+        private Tls tls;
         private Instance connection;
 
-        Resolved(InstanceKey key, Message object, Supplier<Instance> resolve) {
+        Resolved(InstanceKey key, Message object, Instances instances) {
             this.key = key;
             this.object = object;
             this.spec = specOf(object);
-            this.resolve = resolve;
+            this.instances = instances;
         }
 
         public InstanceKey key() {
@@ -69,10 +71,23 @@ public final class Instances {
             return spec.getEngine();
         }
 
+        /** The TLS mode the server is connected with, from the spec alone (no Secret is read). */
+        public SSLMode tlsMode() {
+            return Instances.tlsMode(spec);
+        }
+
+        /** The mode and the TLS Secret's material (not the admin Secret's), read on first use for this reconcile. */
+        public synchronized Tls tls() {
+            if (tls == null) {
+                tls = instances.tls(key, spec);
+            }
+            return tls;
+        }
+
         /** The provisioner's connection with the admin credentials, read on first use and kept for this reconcile. */
         public synchronized Instance connection() {
             if (connection == null) {
-                connection = resolve.get();
+                connection = instances.connection(key, spec, this::tls);
             }
             return connection;
         }
@@ -129,7 +144,7 @@ public final class Instances {
     }
 
     private Resolved resolved(InstanceKey key, Message object) {
-        return new Resolved(key, object, () -> connection(key, object));
+        return new Resolved(key, object, this);
     }
 
     private static boolean lastCheckConnected(Message instance) {
@@ -145,24 +160,13 @@ public final class Instances {
     /** The connection to {@code instance}'s server with its admin credentials (for its own health check too). */
     public Instance connection(InstanceKey key, Message instance) {
         DatabaseInstanceSpec spec = specOf(instance);
-        CredentialSecretRef ref = spec.getConnection().hasSecretRef()
-                ? spec.getConnection().getSecretRef()
-                : spec.getConnection().getExistingSecret();
-        if (ref.getName().isEmpty()) {
-            throw new ReconcileFailure(
-                    "InvalidSpec", "spec.connection.secretRef names no Secret with the admin credentials", false, null);
-        }
-        String secretNamespace = ref.getNamespace();
-        if (secretNamespace.isEmpty()) {
-            if (key.cluster()) {
-                throw new ReconcileFailure(
-                        "InvalidSpec",
-                        "spec.connection.secretRef.namespace is required for cluster-scoped instances",
-                        false,
-                        null);
-            }
-            secretNamespace = key.name().namespace();
-        }
+        return connection(key, spec, () -> tls(key, spec));
+    }
+
+    /** The admin Secret is read before the TLS one: a missing admin Secret is what status names first. */
+    private Instance connection(InstanceKey key, DatabaseInstanceSpec spec, Supplier<Tls> tls) {
+        CredentialSecretRef ref = adminRef(spec);
+        String secretNamespace = secretNamespace(key, spec);
         Secret admin = secret(secretNamespace, ref.getName());
         String usernameKey = ref.getKeys().getUsername().isEmpty()
                 ? "username"
@@ -178,7 +182,7 @@ public final class Instances {
                 .setUsername(value(admin, usernameKey, secretNamespace, false))
                 // An empty password is a password too (a server with trust authentication, MariaDB's root).
                 .setPassword(value(admin, passwordKey, secretNamespace, true))
-                .setTls(tls(spec, secretNamespace));
+                .setTls(tls.get());
         if (spec.hasPostgres()) {
             connection.setPostgres(spec.getPostgres());
         }
@@ -188,15 +192,64 @@ public final class Instances {
         return connection.build();
     }
 
+    private static CredentialSecretRef adminRef(DatabaseInstanceSpec spec) {
+        CredentialSecretRef ref = spec.getConnection().hasSecretRef()
+                ? spec.getConnection().getSecretRef()
+                : spec.getConnection().getExistingSecret();
+        if (ref.getName().isEmpty()) {
+            throw new ReconcileFailure(
+                    "InvalidSpec", "spec.connection.secretRef names no Secret with the admin credentials", false, null);
+        }
+        return ref;
+    }
+
+    /** Where the instance's Secrets are: the admin Secret's namespace, else the instance's own. */
+    private static String secretNamespace(InstanceKey key, DatabaseInstanceSpec spec) {
+        String namespace = adminRef(spec).getNamespace();
+        if (!namespace.isEmpty()) {
+            return namespace;
+        }
+        if (key.cluster()) {
+            throw new ReconcileFailure(
+                    "InvalidSpec",
+                    "spec.connection.secretRef.namespace is required for cluster-scoped instances",
+                    false,
+                    null);
+        }
+        return key.name().namespace();
+    }
+
     /**
-     * TLS to the server. The mode: {@code postgres.sslMode} (PostgreSQL and CockroachDB), then
-     * {@code connection.sslMode}, then {@code tls.mode} when {@code tls.enabled}, else disable. {@code tls.enabled}
-     * means TLS: with {@code tls.mode} at its default, disable, the connection is encrypted without verifying the
-     * server (require) — the security page's MySQL example ({@code tls: {enabled: true, secretRef: …}}) would
-     * otherwise connect in plain text. The material comes from {@code tls.secretRef} in the credentials' namespace, as
-     * PEM text that never touches a file.
+     * TLS to the server: {@link #tlsMode}, and the material from {@code tls.secretRef} in the credentials' namespace,
+     * as PEM text that never touches a file.
      */
-    private Tls tls(DatabaseInstanceSpec spec, String secretNamespace) {
+    private Tls tls(InstanceKey key, DatabaseInstanceSpec spec) {
+        SSLMode mode = tlsMode(spec);
+        Tls.Builder tls = Tls.newBuilder().setMode(mode);
+        if (!spec.getTls().hasSecretRef() || mode == SSLMode.SSL_MODE_DISABLE) {
+            return tls.build();
+        }
+        var ref = spec.getTls().getSecretRef();
+        Secret material = secret(secretNamespace(key, spec), ref.getName());
+        String caKey =
+                ref.getKeys().getCa().isEmpty() ? "ca.crt" : ref.getKeys().getCa();
+        String certKey =
+                ref.getKeys().getCert().isEmpty() ? "tls.crt" : ref.getKeys().getCert();
+        String keyKey =
+                ref.getKeys().getKey().isEmpty() ? "tls.key" : ref.getKeys().getKey();
+        tls.setCaPem(optional(material, caKey));
+        tls.setClientCertPem(optional(material, certKey));
+        tls.setClientKeyPem(optional(material, keyKey));
+        return tls.build();
+    }
+
+    /**
+     * The TLS mode: {@code postgres.sslMode} (PostgreSQL and CockroachDB), then {@code connection.sslMode}, then
+     * {@code tls.mode} when {@code tls.enabled}, else disable. {@code tls.enabled} means TLS: with {@code tls.mode} at
+     * its default, disable, the connection is encrypted without verifying the server (require) — the security page's
+     * MySQL example ({@code tls: {enabled: true, secretRef: …}}) would otherwise connect in plain text.
+     */
+    static SSLMode tlsMode(DatabaseInstanceSpec spec) {
         // The strictest mode any of the three asks for: the API defaults postgres.sslMode to prefer whenever a
         // postgres block is present, so a precedence order would quietly turn tls.mode verify-full into prefer.
         SSLMode mode = SSLMode.SSL_MODE_DISABLE;
@@ -215,22 +268,7 @@ public final class Instances {
                             .filter(chosen -> chosen != SSLMode.SSL_MODE_DISABLE)
                             .orElse(SSLMode.SSL_MODE_REQUIRE));
         }
-        Tls.Builder tls = Tls.newBuilder().setMode(mode);
-        if (!spec.getTls().hasSecretRef() || mode == SSLMode.SSL_MODE_DISABLE) {
-            return tls.build();
-        }
-        var ref = spec.getTls().getSecretRef();
-        Secret material = secret(secretNamespace, ref.getName());
-        String caKey =
-                ref.getKeys().getCa().isEmpty() ? "ca.crt" : ref.getKeys().getCa();
-        String certKey =
-                ref.getKeys().getCert().isEmpty() ? "tls.crt" : ref.getKeys().getCert();
-        String keyKey =
-                ref.getKeys().getKey().isEmpty() ? "tls.key" : ref.getKeys().getKey();
-        tls.setCaPem(optional(material, caKey));
-        tls.setClientCertPem(optional(material, certKey));
-        tls.setClientKeyPem(optional(material, keyKey));
-        return tls.build();
+        return mode;
     }
 
     /** SSLMode's values are declared from the weakest (disable) to the strictest (verify-full). */

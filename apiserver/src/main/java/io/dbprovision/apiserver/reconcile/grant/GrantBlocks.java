@@ -141,6 +141,25 @@ final class GrantBlocks {
         return out;
     }
 
+    /**
+     * In words, for an event: the memberships by name (the first few), the privileges counted — one privilege on one
+     * object each, as they are compared here.
+     */
+    String summary() {
+        List<String> parts = new ArrayList<>();
+        Set<String> roles = new TreeSet<>(pgRoles);
+        roles.addAll(myRoles);
+        if (!roles.isEmpty()) {
+            List<String> named = roles.stream().limit(5).toList();
+            parts.add("membership in " + String.join(", ", named) + (roles.size() > named.size() ? ", …" : ""));
+        }
+        int privileges = pgPrivileges.size() + pgDefaults.size() + myPrivileges.size();
+        if (privileges > 0) {
+            parts.add(privileges + (privileges == 1 ? " privilege" : " privileges"));
+        }
+        return String.join(" and ", parts);
+    }
+
     /** The PostgreSQL block: one grant per target and grant option, privileges sorted. */
     PostgresGrantConfig postgres() {
         PostgresGrantConfig.Builder block = PostgresGrantConfig.newBuilder().addAllRoles(pgRoles);

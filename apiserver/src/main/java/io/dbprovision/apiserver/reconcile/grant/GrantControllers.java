@@ -30,12 +30,15 @@ public final class GrantControllers {
     public static void register(DbopsControllers controllers) {
         var parts = controllers.parts();
         var informers = controllers.informers();
+        GrantTargets targets = new GrantTargets(informers);
+        OtherHolders holders = new OtherHolders(informers, targets);
         // A role being deleted waits for the grants naming it: the last one going lets it go at once.
         controllers.add(controllers
                 .onInstance(
                         "databaserole-controller",
                         informers.roles(),
-                        new RoleLogic(false, parts.instances(), parts.engine(), parts.dependants(), parts.gate()))
+                        new RoleLogic(
+                                false, parts.instances(), parts.engine(), parts.dependants(), parts.gate(), holders))
                 .watches(informers.grants(), GrantControllers::namespacedRoleOf, ADDS_AND_DELETES)
                 .watches(informers.clusterGrants(), GrantControllers::namespacedRoleOf, ADDS_AND_DELETES)
                 .build());
@@ -43,12 +46,11 @@ public final class GrantControllers {
                 .onInstance(
                         "clusterdatabaserole-controller",
                         informers.clusterRoles(),
-                        new RoleLogic(true, parts.instances(), parts.engine(), parts.dependants(), parts.gate()))
+                        new RoleLogic(
+                                true, parts.instances(), parts.engine(), parts.dependants(), parts.gate(), holders))
                 .watches(informers.clusterGrants(), GrantControllers::clusterRoleOf, ADDS_AND_DELETES)
                 .build());
 
-        GrantTargets targets = new GrantTargets(informers);
-        OtherHolders holders = new OtherHolders(informers, targets);
         Informer<DatabaseGrant> grants = informers.grants();
         controllers.add(controllers
                 .plain(

@@ -29,9 +29,13 @@ final class OtherHolders {
         this.targets = targets;
     }
 
-    /** The blocks of everything but {@code grant} that gives {@code grantee} privileges on {@code instance}. */
-    List<GrantBlocks> of(Message grant, String grantee, InstanceKey instance) {
-        String self = Objects.meta(grant).getUid();
+    /**
+     * The blocks of everything but {@code self} (a grant, or a role revoking what its own spec dropped) that gives
+     * {@code grantee} privileges on {@code instance}. {@code self} is left out by uid, not by what the informer holds:
+     * its copy there may still be the older generation, whose spec would hold on to exactly what is to be revoked.
+     */
+    List<GrantBlocks> of(Message grantOrRole, String grantee, InstanceKey instance) {
+        String self = Objects.meta(grantOrRole).getUid();
         List<GrantBlocks> out = new ArrayList<>();
         List<Message> grants = new ArrayList<>(informers.grants().list());
         grants.addAll(informers.clusterGrants().list());
@@ -61,13 +65,15 @@ final class OtherHolders {
             }
         }
         for (DatabaseRole role : informers.roles().list()) {
-            if (role.getSpec().getRoleName().equals(grantee)
+            if (!role.getMetadata().getUid().equals(self)
+                    && role.getSpec().getRoleName().equals(grantee)
                     && instance.equals(InstanceKey.of(role).orElse(null))) {
                 out.add(roleBlocks(role.getSpec().getPostgres(), role.getSpec().getMysql()));
             }
         }
         for (ClusterDatabaseRole role : informers.clusterRoles().list()) {
-            if (role.getSpec().getRoleName().equals(grantee)
+            if (!role.getMetadata().getUid().equals(self)
+                    && role.getSpec().getRoleName().equals(grantee)
                     && instance.equals(InstanceKey.of(role).orElse(null))) {
                 out.add(roleBlocks(role.getSpec().getPostgres(), role.getSpec().getMysql()));
             }

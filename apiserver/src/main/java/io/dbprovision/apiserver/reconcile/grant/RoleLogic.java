@@ -8,6 +8,7 @@ import io.dbprovision.apiserver.reconcile.Dependants;
 import io.dbprovision.apiserver.reconcile.EngineCalls;
 import io.dbprovision.apiserver.reconcile.EngineObjectLogic;
 import io.dbprovision.apiserver.reconcile.Engines;
+import io.dbprovision.apiserver.reconcile.InstanceKey;
 import io.dbprovision.apiserver.reconcile.Instances;
 import io.dbprovision.apiserver.reconcile.StatusDraft;
 import io.dbprovision.apiserver.reconcile.Waiting;
@@ -15,22 +16,36 @@ import io.dbprovision.apiserver.registry.Objects;
 import io.dbprovision.proto.engine.v1alpha1.ChangeResponse;
 import io.dbprovision.proto.engine.v1alpha1.DropRoleRequest;
 import io.dbprovision.proto.engine.v1alpha1.EnsureRoleRequest;
+import io.dbprovision.proto.engine.v1alpha1.GrantSet;
 import io.dbprovision.proto.engine.v1alpha1.ObserveRoleRequest;
 import io.dbprovision.proto.engine.v1alpha1.ObserveRoleResponse;
+import io.dbprovision.proto.engine.v1alpha1.RevokeGrantsRequest;
 import io.dbprovision.proto.engine.v1alpha1.RoleDefinition;
+import io.dbprovision.proto.v1alpha1.AppliedRolePrivileges;
 import io.dbprovision.proto.v1alpha1.ClusterDatabaseRole;
 import io.dbprovision.proto.v1alpha1.ClusterDatabaseRoleStatus;
+import io.dbprovision.proto.v1alpha1.ClusterInstanceReference;
 import io.dbprovision.proto.v1alpha1.DatabaseRole;
 import io.dbprovision.proto.v1alpha1.DatabaseRoleStatus;
 import io.dbprovision.proto.v1alpha1.DriftDiff;
+import io.dbprovision.proto.v1alpha1.InstanceReference;
+import io.dbprovision.proto.v1alpha1.MySQLGrantConfig;
 import io.dbprovision.proto.v1alpha1.MySQLRoleConfig;
+import io.dbprovision.proto.v1alpha1.PostgresGrantConfig;
 import io.dbprovision.proto.v1alpha1.PostgresRoleConfig;
 import io.dbprovision.proto.v1alpha1.RoleInfo;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * DatabaseRole and ClusterDatabaseRole (§4.6): EnsureRole (create, then attributes, memberships and the role's own
- * privileges), ObserveRole for {@code status.role} and drift. Deletion is guarded by annotations: {@code
+ * privileges), ObserveRole for {@code status.role} and drift.
+ *
+ * <p>A role converges as a grant does: {@code status.applied} records the memberships and privileges its spec gave
+ * it on the server, and a changed spec revokes what it no longer lists ({@code Revoked} event) — except what a
+ * DatabaseGrant or ClusterDatabaseGrant still gives the role. What it holds that we never gave (granted by hand) is
+ * left alone and shows as drift; EnsureRole itself only adds. Deletion is guarded by annotations: {@code
  * dbops.dbprovision.io/deletion-protection: "true"} keeps it (until {@code force-delete}); then the grants naming the
  * role must go first — for ClusterDatabaseRoles as well, which the system we re-create never checked (§10.9) — and
  * {@code dbops.dbprovision.io/deletion-policy} decides: {@code Delete} (the default) drops the role on the server,
@@ -47,12 +62,36 @@ public final class RoleLogic extends EngineObjectLogic {
     private final boolean cluster;
     private final Dependants dependants;
     private final DeletionGate gate;
+    private final OtherHolders holders;
 
-    RoleLogic(boolean cluster, Instances instances, EngineCalls engine, Dependants dependants, DeletionGate gate) {
+    RoleLogic(
+            boolean cluster,
+            Instances instances,
+            EngineCalls engine,
+            Dependants dependants,
+            DeletionGate gate,
+            OtherHolders holders) {
         super(instances, engine);
         this.cluster = cluster;
         this.dependants = dependants;
         this.gate = gate;
+        this.holders = holders;
+    }
+
+    /**
+     * As every engine object, after one bookkeeping step: a role Ready at this generation from before roles recorded
+     * what they applied gets its spec as the record (it is what the last ensure applied), so that its next change
+     * revokes what it drops. No engine call, no Secret read.
+     */
+    @Override
+    public Optional<Duration> sync(Message object, StatusDraft status) {
+        if (applied(status).isEmpty()
+                && "Ready".equals(status.phase())
+                && observedGeneration(status) == Objects.meta(object).getGeneration()) {
+            Instances.Resolved instance = instanceOf(object);
+            setApplied(status, record(instance.key(), blocksOf(definition(object, instance))));
+        }
+        return super.sync(object, status);
     }
 
     @Override
@@ -67,15 +106,54 @@ public final class RoleLogic extends EngineObjectLogic {
         if (status.phase().isEmpty() || "Pending".equals(status.phase())) {
             status.phase("Creating", "creating role " + name);
         }
+        RoleDefinition definition = definition(object, instance);
+        GrantBlocks wanted = blocksOf(definition);
+        // A record of another instance is about a role there (the spec moved): nothing of it is revoked here.
+        GrantBlocks before = applied(status)
+                .filter(applied -> appliedInstance(applied).equals(instance.key()))
+                .map(RoleLogic::blocksOf)
+                .orElse(GrantBlocks.empty());
+        GrantBlocks dropped = before.minus(wanted).minusHeldBy(holders.of(object, name, instance.key()));
+        // Until the ensure succeeds the role may hold what either generation lists; recording both means a failure
+        // half-way leaves nothing the spec gave unaccounted for. Revoking first: from SELECT to ALL, a REVOKE SELECT
+        // after the GRANT ALL would take SELECT back out of it.
+        setApplied(status, record(instance.key(), before.union(wanted)));
+        boolean revoked = revoke(instance, name, dropped);
         ChangeResponse response = engine.call(
                 "ensure role " + name,
                 stub -> stub.ensureRole(EnsureRoleRequest.newBuilder()
                         .setInstance(instance.connection())
-                        .setRole(definition(object, instance))
+                        .setRole(definition)
                         .build()));
+        setApplied(status, record(instance.key(), wanted));
         if (!known && response.getChanged()) {
             status.normalEvent("Created", "role " + name + " created on " + instance.key());
         }
+        if (revoked) {
+            status.normalEvent(
+                    "Revoked", "revoked from role " + name + " what its spec no longer lists: " + dropped.summary());
+        }
+    }
+
+    /** Revokes {@code blocks} from the role; true when the server changed. */
+    private boolean revoke(Instances.Resolved instance, String name, GrantBlocks blocks) {
+        GrantSet.Builder set = GrantSet.newBuilder().setGrantee(name);
+        if (Engines.postgresFamily(instance.engine())) {
+            set.setPostgres(blocks.postgres());
+        } else if (Engines.mysqlFamily(instance.engine())) {
+            set.setMysql(blocks.mysql());
+        }
+        if (set.getPostgres().equals(PostgresGrantConfig.getDefaultInstance())
+                && set.getMysql().equals(MySQLGrantConfig.getDefaultInstance())) {
+            return false;
+        }
+        return engine.call(
+                        "revoke from role " + name,
+                        stub -> stub.revokeGrants(RevokeGrantsRequest.newBuilder()
+                                .setInstance(instance.connection())
+                                .setGrants(set)
+                                .build()))
+                .getChanged();
     }
 
     @Override
@@ -201,6 +279,76 @@ public final class RoleLogic extends EngineObjectLogic {
         return object instanceof DatabaseRole role
                 ? role.getSpec().getRoleName()
                 : ((ClusterDatabaseRole) object).getSpec().getRoleName();
+    }
+
+    /** The memberships and privileges of a role definition, as GrantBlocks compare them. */
+    static GrantBlocks blocksOf(RoleDefinition definition) {
+        return GrantBlocks.of(
+                PostgresGrantConfig.newBuilder()
+                        .addAllRoles(definition.getPostgres().getInRolesList())
+                        .addAllGrants(definition.getPostgres().getGrantsList())
+                        .build(),
+                MySQLGrantConfig.newBuilder()
+                        .addAllGrants(definition.getMysql().getGrantsList())
+                        .build());
+    }
+
+    static GrantBlocks blocksOf(AppliedRolePrivileges applied) {
+        return GrantBlocks.of(
+                PostgresGrantConfig.newBuilder()
+                        .addAllRoles(applied.getInRolesList())
+                        .addAllGrants(applied.getPostgresGrantsList())
+                        .build(),
+                MySQLGrantConfig.newBuilder()
+                        .addAllGrants(applied.getMysqlGrantsList())
+                        .build());
+    }
+
+    static AppliedRolePrivileges record(InstanceKey instance, GrantBlocks blocks) {
+        AppliedRolePrivileges.Builder applied = AppliedRolePrivileges.newBuilder()
+                .addAllInRoles(blocks.postgres().getRolesList())
+                .addAllPostgresGrants(blocks.postgres().getGrantsList())
+                .addAllMysqlGrants(blocks.mysql().getGrantsList());
+        if (instance.cluster()) {
+            applied.setClusterInstanceRef(ClusterInstanceReference.newBuilder()
+                    .setName(instance.name().name()));
+        } else {
+            applied.setInstanceRef(InstanceReference.newBuilder()
+                    .setNamespace(instance.name().namespace())
+                    .setName(instance.name().name()));
+        }
+        return applied.build();
+    }
+
+    static InstanceKey appliedInstance(AppliedRolePrivileges applied) {
+        return applied.hasClusterInstanceRef()
+                ? InstanceKey.cluster(applied.getClusterInstanceRef().getName())
+                : InstanceKey.namespaced(
+                        applied.getInstanceRef().getNamespace(),
+                        applied.getInstanceRef().getName());
+    }
+
+    private Optional<AppliedRolePrivileges> applied(StatusDraft status) {
+        if (cluster) {
+            var fields = status.fields(ClusterDatabaseRoleStatus.Builder.class);
+            return fields.hasApplied() ? Optional.of(fields.getApplied()) : Optional.empty();
+        }
+        var fields = status.fields(DatabaseRoleStatus.Builder.class);
+        return fields.hasApplied() ? Optional.of(fields.getApplied()) : Optional.empty();
+    }
+
+    private void setApplied(StatusDraft status, AppliedRolePrivileges applied) {
+        if (cluster) {
+            status.fields(ClusterDatabaseRoleStatus.Builder.class).setApplied(applied);
+        } else {
+            status.fields(DatabaseRoleStatus.Builder.class).setApplied(applied);
+        }
+    }
+
+    private long observedGeneration(StatusDraft status) {
+        return cluster
+                ? status.fields(ClusterDatabaseRoleStatus.Builder.class).getObservedGeneration()
+                : status.fields(DatabaseRoleStatus.Builder.class).getObservedGeneration();
     }
 
     private RoleInfo info(StatusDraft status) {

@@ -278,7 +278,9 @@ final class CredentialsSecret {
         SecretTemplate template = user.getSpec().getPasswordSecret().getSecretTemplate();
         Map<String, String> rendered;
         try {
-            rendered = renderer.render(template.getDataMap(), values(user, instance, username, password));
+            // The default keys need no TLS material: only a template of its own may read the TLS Secret on a resync.
+            Tls tls = template.getDataMap().isEmpty() ? modeOnly(instance) : instance.tls();
+            rendered = renderer.render(template.getDataMap(), values(user, instance, username, password, tls));
         } catch (CredentialsRenderer.InvalidTemplate e) {
             throw new ReconcileFailure("SecretTemplateInvalid", bounded(e.getMessage()), false, null);
         }
@@ -361,11 +363,23 @@ final class CredentialsSecret {
                         .equals(desired.getMetadata().getOwnerReferencesList());
     }
 
-    /** The template variables of this user's credential on this instance. */
+    /**
+     * The template variables of this user's credential on this instance, without the TLS material (empty): nothing
+     * but the spec and the credential, so no Secret of the instance is read.
+     */
     static CredentialValues values(DatabaseUser user, Instances.Resolved instance, String username, String password) {
+        return values(user, instance, username, password, modeOnly(instance));
+    }
+
+    private static Tls modeOnly(Instances.Resolved instance) {
+        return Tls.newBuilder().setMode(instance.tlsMode()).build();
+    }
+
+    /** The template variables, with {@code tls}'s mode and material. */
+    private static CredentialValues values(
+            DatabaseUser user, Instances.Resolved instance, String username, String password, Tls tls) {
         var connection = instance.spec().getConnection();
         int port = connection.getPort() != 0 ? connection.getPort() : defaultPort(instance.engine());
-        Tls tls = instance.connection().getTls();
         String sslMode = tls.getMode() == SSLMode.SSL_MODE_DISABLE || tls.getMode() == SSLMode.SSL_MODE_UNSPECIFIED
                 ? ""
                 : EnumSpelling.of(tls.getMode().getValueDescriptor()).orElse("");
