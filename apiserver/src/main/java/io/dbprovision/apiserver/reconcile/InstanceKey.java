@@ -38,7 +38,7 @@ public record InstanceKey(boolean cluster, NamespacedName name) {
         return Optional.empty();
     }
 
-    /** The value informers index dependants by, and the partition key of per-instance concurrency. */
+    /** The value informers index dependants by (the work queues partition by the server instead: {@link Instances#partition}). */
     public String index() {
         return (cluster ? "cluster/" : "namespaced/") + name;
     }
