@@ -189,8 +189,8 @@ public final class DbopsControllers {
     }
 
     /**
-     * A controller for a kind whose objects name their instance: partitioned by that instance's server, and queued again when
-     * the instance's readiness or spec changes (not on every health-check write).
+     * A controller for a kind whose objects name their instance: partitioned by the server that instance names, and
+     * queued again when the instance's readiness or spec changes (not on every health-check write).
      */
     public <T extends Message> Controller.Builder<T> onInstance(String name, Informer<T> informer, KindLogic logic) {
         remember(informer, logic);

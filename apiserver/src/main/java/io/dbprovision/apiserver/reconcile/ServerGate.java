@@ -48,7 +48,10 @@ final class ServerGate implements ClientInterceptor {
             return call;
         }
         return new ForwardingClientCall.SimpleForwardingClientCall<>(call) {
+            /** The permit this call holds; guarded by {@code this}, as the call may close on another thread. */
             private Semaphore held;
+
+            private boolean closed;
 
             @Override
             public void start(Listener<R> listener, Metadata headers) {
@@ -56,7 +59,7 @@ final class ServerGate implements ClientInterceptor {
                         new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
                             @Override
                             public void onClose(Status status, Metadata trailers) {
-                                release();
+                                closed();
                                 super.onClose(status, trailers);
                             }
                         },
@@ -66,13 +69,26 @@ final class ServerGate implements ClientInterceptor {
             @Override
             public void sendMessage(Q message) {
                 String server = message instanceof Message request ? serverOf(request) : null;
-                if (server != null && held == null) {
-                    held = acquire(server, options.getDeadline());
+                if (server != null && !holding()) {
+                    hold(acquire(server, options.getDeadline()));
                 }
                 super.sendMessage(message);
             }
 
-            private synchronized void release() {
+            private synchronized boolean holding() {
+                return held != null;
+            }
+
+            private synchronized void hold(Semaphore permit) {
+                if (closed) {
+                    permit.release(); // closed (cancelled, deadline) while it waited: nothing will release it
+                } else {
+                    held = permit;
+                }
+            }
+
+            private synchronized void closed() {
+                closed = true;
                 if (held != null) {
                     held.release();
                     held = null;
@@ -119,12 +135,6 @@ final class ServerGate implements ClientInterceptor {
         Metadata trailers = new Metadata();
         trailers.put(EngineCalls.LOCAL_REASON, EngineCalls.REASON_SERVER_BUSY);
         return trailers;
-    }
-
-    /** How many calls to {@code server} hold a permit now (for tests and logs). */
-    int inUse(String server) {
-        Semaphore semaphore = servers.get(server);
-        return semaphore == null ? 0 : permits - semaphore.availablePermits();
     }
 
     private static String serverOf(Message request) {
