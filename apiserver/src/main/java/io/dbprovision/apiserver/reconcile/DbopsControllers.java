@@ -24,6 +24,7 @@ import io.dbprovision.proto.v1alpha1.DatabaseGrant;
 import io.dbprovision.proto.v1alpha1.DatabaseInstance;
 import io.dbprovision.proto.v1alpha1.DatabaseRole;
 import io.dbprovision.proto.v1alpha1.DatabaseUser;
+import io.dbprovision.provisioner.engine.jdbc.ConnectionPools;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -35,8 +36,9 @@ import java.util.function.Function;
 /**
  * The controllers of the dbops kinds, put on a {@link ControllerManager}: one informer per kind (shared), the
  * indexes that find dependants, and one controller per kind running {@link ObjectReconciler} around the kind's
- * {@link KindLogic}. Objects on one instance reconcile at most {@link Settings#perInstance} at once per kind, so a
- * slow or dead server holds only that many workers; a change to an instance's readiness queues what lives on it.
+ * {@link KindLogic}. Objects on one database server reconcile at most {@link Settings#perServer} at once per kind,
+ * so a slow or dead server holds only that many workers, and send at most as many provisioner calls at once across
+ * the kinds ({@link ServerGate}); a change to an instance's readiness queues what lives on it.
  */
 public final class DbopsControllers {
     public static final String GROUP_VERSION = "dbops.dbprovision.io/v1alpha1";
@@ -44,12 +46,15 @@ public final class DbopsControllers {
 
     /**
      * @param workers reconciles at once per kind
-     * @param perInstance reconciles at once per kind on one instance
+     * @param perServer reconciles at once per kind on one database server (engine, host and port: several instance
+     *     objects may name one), and provisioner calls at once to one server across every kind ({@link ServerGate});
+     *     by default as many as the provisioner's pool for a server has connections, so calls never queue there
      * @param engineDeadline how long one provisioner call may take
      * @param resync how often every object is looked at again (drift checks are due on their own interval)
      */
-    public record Settings(int workers, int perInstance, Duration engineDeadline, Duration resync) {
-        public static final Settings DEFAULTS = new Settings(16, 4, Duration.ofSeconds(60), Duration.ofMinutes(10));
+    public record Settings(int workers, int perServer, Duration engineDeadline, Duration resync) {
+        public static final Settings DEFAULTS =
+                new Settings(16, ConnectionPools.MAXIMUM_POOL_SIZE, Duration.ofSeconds(60), Duration.ofMinutes(10));
     }
 
     /** What every kind's logic is built from. */
@@ -112,7 +117,7 @@ public final class DbopsControllers {
         Parts parts = new Parts(
                 registry,
                 instances,
-                new EngineCalls(channel, settings.engineDeadline()),
+                new EngineCalls(channel, settings.engineDeadline(), settings.perServer()),
                 secrets,
                 events,
                 dependants,
@@ -184,8 +189,8 @@ public final class DbopsControllers {
     }
 
     /**
-     * A controller for a kind whose objects name their instance: partitioned by that instance, and queued again when
-     * the instance's readiness or spec changes (not on every health-check write).
+     * A controller for a kind whose objects name their instance: partitioned by the server that instance names, and
+     * queued again when the instance's readiness or spec changes (not on every health-check write).
      */
     public <T extends Message> Controller.Builder<T> onInstance(String name, Informer<T> informer, KindLogic logic) {
         remember(informer, logic);
@@ -195,9 +200,9 @@ public final class DbopsControllers {
                 .partitionedBy(
                         key -> informer.get(key)
                                 .flatMap(InstanceKey::of)
-                                .map(InstanceKey::index)
+                                .map(parts.instances()::partition)
                                 .orElse(""),
-                        settings.perInstance())
+                        settings.perServer())
                 .watches(informers.instances(), instance -> keysOn(informer, instance, false), INSTANCE_CHANGED)
                 .watches(informers.clusterInstances(), instance -> keysOn(informer, instance, true), INSTANCE_CHANGED);
         return builder;

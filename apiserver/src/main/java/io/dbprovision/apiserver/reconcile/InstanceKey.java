@@ -38,7 +38,10 @@ public record InstanceKey(boolean cluster, NamespacedName name) {
         return Optional.empty();
     }
 
-    /** The value informers index dependants by, and the partition key of per-instance concurrency. */
+    /**
+     * The value informers index dependants by. (The work queues partition by the server the instance names instead:
+     * {@link Instances#partition}.)
+     */
     public String index() {
         return (cluster ? "cluster/" : "namespaced/") + name;
     }

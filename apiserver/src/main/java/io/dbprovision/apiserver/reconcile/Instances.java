@@ -151,6 +151,14 @@ public final class Instances {
         return Conditions.isTrue(statusOf(instance).getConditionsList(), Conditions.CONNECTED);
     }
 
+    /**
+     * The work-queue partition of what lives on {@code key}: the database server it names ({@link ServerKey}), so
+     * that several instance objects on one server share one limit; the instance itself while it is not known.
+     */
+    public String partition(InstanceKey key) {
+        return find(key).map(instance -> ServerKey.of(specOf(instance))).orElse(key.index());
+    }
+
     public Optional<Message> find(InstanceKey key) {
         return key.cluster()
                 ? cluster.get(key.name()).map(Message.class::cast)

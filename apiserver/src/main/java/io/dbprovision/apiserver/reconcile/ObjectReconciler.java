@@ -41,6 +41,11 @@ public final class ObjectReconciler implements Reconciler {
     public static final String PAUSE = "dbops.dbprovision.io/pause-reconcile";
     /** How soon an object waiting on another is looked at again even if no change to that one is seen. */
     static final Duration WAITING_RECHECK = Duration.ofMinutes(1);
+    /**
+     * When to try again after every connection to the server was busy ({@link ReconcileFailure#busy}): about as long
+     * as a few engine calls take, not the growing backoff of a failure.
+     */
+    static final Duration BUSY_RECHECK = Duration.ofSeconds(1);
     /** How soon an object whose spec the engine refused is tried again without a change. */
     static final Duration PERMANENT_RECHECK = Duration.ofMinutes(5);
 
@@ -120,6 +125,14 @@ public final class ObjectReconciler implements Reconciler {
             LOG.debug("{} waits: {}", what, waiting.getMessage());
             return Result.requeueAfter(WAITING_RECHECK);
         } catch (ReconcileFailure failure) {
+            if (failure.busy()) {
+                // Not a failure: the phase it was in, the wait in the Ready condition, no Warning; soon again.
+                status.notReady(
+                        status.phase().isEmpty() ? "Pending" : status.phase(), failure.reason(), failure.getMessage());
+                write(key, status, reconcileId);
+                LOG.debug("{} waits for a connection: {}", what, failure.getMessage());
+                return Result.requeueAfter(BUSY_RECHECK);
+            }
             status.notReady("Failed", failure.reason(), failure.getMessage());
             status.warningEvent("ReconcileFailed", failure.getMessage());
             write(key, status, reconcileId);
@@ -142,6 +155,10 @@ public final class ObjectReconciler implements Reconciler {
             return Result.requeueAfter(WAITING_RECHECK);
         } catch (ReconcileFailure failure) {
             status.notReady("Deleting", failure.reason(), failure.getMessage());
+            if (failure.busy()) {
+                write(key, status, reconcileId);
+                return Result.requeueAfter(BUSY_RECHECK);
+            }
             status.warningEvent("DeleteFailed", failure.getMessage());
             write(key, status, reconcileId);
             LOG.warn("{} deletion failed: {}", what, failure.getMessage());

@@ -16,6 +16,19 @@ public final class ReconcileFailure extends RuntimeException {
         this.transientFailure = transientFailure;
     }
 
+    /**
+     * The server is fine but every connection to it is in use by other calls (reason {@code ServerBusy}): retried
+     * with backoff like any transient failure, but no Warning and no Failed phase — nothing is wrong.
+     */
+    public static ReconcileFailure busy(String message, Throwable cause) {
+        return new ReconcileFailure(EngineCalls.REASON_SERVER_BUSY, message, true, cause);
+    }
+
+    /** Whether this is {@link #busy}: waiting for a connection, not a failure to show as one. */
+    public boolean busy() {
+        return EngineCalls.REASON_SERVER_BUSY.equals(reason);
+    }
+
     public String reason() {
         return reason;
     }

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Asserted is only the structure, never a duration: the healthy Databases all turn Ready while every dead one is
  * still not Ready, and the object controllers never had more calls in flight to a dead instance than {@link
- * DbopsControllers.Settings#perInstance} — a worker stuck on a dead server is a call in flight. The times are printed
+ * DbopsControllers.Settings#perServer} — a worker stuck on a dead server is a call in flight. The times are printed
  * ({@code DeadInstanceTest:} lines) and recorded in {@code docs/performance.md}, "Reconcilers (issue 10)".
  */
 class DeadInstanceTest {
@@ -123,23 +123,23 @@ class DeadInstanceTest {
         // The hung instance's first calls run into their timeouts and the next ones take their places: the cap holds
         // across that turnover too.
         long turnover = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        while (inFlight.finished(hung.port()) < settings.perInstance() && System.nanoTime() < turnover) {
+        while (inFlight.finished(hung.port()) < settings.perServer() && System.nanoTime() < turnover) {
             Thread.sleep(50);
         }
         assertThat(inFlight.finished(hung.port()))
                 .as("calls to the hung instance that ended (timed out)")
-                .isGreaterThanOrEqualTo(settings.perInstance());
+                .isGreaterThanOrEqualTo(settings.perServer());
         assertThat(inFlight.most(hung.port()))
                 .as("calls in flight to the hung instance at once")
-                .isBetween(1, settings.perInstance());
+                .isBetween(1, settings.perServer());
         assertThat(inFlight.most(gone.port()))
                 .as("calls in flight to the gone instance at once")
-                .isLessThanOrEqualTo(settings.perInstance());
+                .isLessThanOrEqualTo(settings.perServer());
 
         System.out.println(String.format(
                 "DeadInstanceTest: %d Databases on the healthy instance Ready in %s ms alone, %s ms beside two dead"
                         + " instances with %d Databases each; dead ones then: %s; most calls in flight at once to the"
-                        + " hung instance %d (finished %d), to the gone one %d (finished %d); perInstance %d,"
+                        + " hung instance %d (finished %d), to the gone one %d (finished %d); perServer %d,"
                         + " workers %d",
                 HEALTHY_DATABASES,
                 alone,
@@ -150,7 +150,7 @@ class DeadInstanceTest {
                 inFlight.finished(hung.port()),
                 inFlight.most(gone.port()),
                 inFlight.finished(gone.port()),
-                settings.perInstance(),
+                settings.perServer(),
                 settings.workers()));
     }
 

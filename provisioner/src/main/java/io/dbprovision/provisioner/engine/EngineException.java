@@ -8,6 +8,7 @@ package io.dbprovision.provisioner.engine;
 public abstract sealed class EngineException extends RuntimeException
         permits EngineException.InvalidDefinition,
                 EngineException.InstanceUnavailable,
+                EngineException.ConnectionsBusy,
                 EngineException.EngineRefused,
                 EngineException.Unsupported {
     private EngineException(String message, Throwable cause) {
@@ -46,6 +47,47 @@ public abstract sealed class EngineException extends RuntimeException
 
         public int port() {
             return port;
+        }
+    }
+
+    /**
+     * The server is reachable, but every connection this provisioner keeps to it for the request's login is in use
+     * by other calls and none came free in time: nothing was done; retrying once the others are done will work. Not
+     * {@link InstanceUnavailable}: nothing is wrong with the server, and a caller should say so.
+     */
+    public static final class ConnectionsBusy extends EngineException {
+        private final String host;
+        private final int port;
+        private final int connections;
+        private final long waitedMillis;
+
+        public ConnectionsBusy(String host, int port, int connections, long waitedMillis) {
+            super(
+                    "all " + connections + " connections to " + host + ":" + port
+                            + " are in use by other calls; waited "
+                            + String.format(java.util.Locale.ROOT, "%.1f", waitedMillis / 1000.0) + " s for one",
+                    null);
+            this.host = host;
+            this.port = port;
+            this.connections = connections;
+            this.waitedMillis = waitedMillis;
+        }
+
+        public String host() {
+            return host;
+        }
+
+        public int port() {
+            return port;
+        }
+
+        /** The pool's size: how many calls to the server (for this login) can run at once. */
+        public int connections() {
+            return connections;
+        }
+
+        public long waitedMillis() {
+            return waitedMillis;
         }
     }
 

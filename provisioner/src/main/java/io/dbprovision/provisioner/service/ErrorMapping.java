@@ -5,7 +5,9 @@ import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
 import com.google.rpc.ResourceInfo;
+import com.google.rpc.RetryInfo;
 import io.dbprovision.provisioner.engine.EngineException;
+import io.dbprovision.provisioner.engine.EngineException.ConnectionsBusy;
 import io.dbprovision.provisioner.engine.EngineException.EngineRefused;
 import io.dbprovision.provisioner.engine.EngineException.InstanceUnavailable;
 import io.dbprovision.provisioner.engine.EngineException.InvalidDefinition;
@@ -32,6 +34,7 @@ public final class ErrorMapping {
 
     public static final String REASON_INVALID_DEFINITION = "INVALID_DEFINITION";
     public static final String REASON_INSTANCE_UNAVAILABLE = "INSTANCE_UNAVAILABLE";
+    public static final String REASON_CONNECTIONS_BUSY = "CONNECTIONS_BUSY";
     public static final String REASON_ENGINE_ERROR = "ENGINE_ERROR";
     public static final String REASON_UNSUPPORTED = "UNSUPPORTED";
     public static final String REASON_INTERNAL = "INTERNAL";
@@ -67,6 +70,7 @@ public final class ErrorMapping {
         com.google.rpc.Status status = switch (failure) {
             case InvalidDefinition e -> invalidDefinition(e);
             case InstanceUnavailable e -> instanceUnavailable(e);
+            case ConnectionsBusy e -> connectionsBusy(e);
             case EngineRefused e -> engineRefused(e, deadlineExpired);
             case Unsupported e -> unsupported(e);
             case StatusRuntimeException e -> passThrough(e.getStatus());
@@ -93,6 +97,24 @@ public final class ErrorMapping {
                 .addDetails(Any.pack(errorInfo(REASON_INSTANCE_UNAVAILABLE)
                         .putMetadata("host", e.host())
                         .putMetadata("port", Integer.toString(e.port()))
+                        .build()))
+                .build();
+    }
+
+    /**
+     * RESOURCE_EXHAUSTED, not UNAVAILABLE: the server is up and nothing is wrong with it; this provisioner's
+     * connections to it are all taken. Retryable, with a RetryInfo about as long as a call takes.
+     */
+    private static com.google.rpc.Status connectionsBusy(ConnectionsBusy e) {
+        return status(Code.RESOURCE_EXHAUSTED, e.getMessage())
+                .addDetails(Any.pack(errorInfo(REASON_CONNECTIONS_BUSY)
+                        .putMetadata("host", e.host())
+                        .putMetadata("port", Integer.toString(e.port()))
+                        .putMetadata("connections", Integer.toString(e.connections()))
+                        .putMetadata("waitedMillis", Long.toString(e.waitedMillis()))
+                        .build()))
+                .addDetails(Any.pack(RetryInfo.newBuilder()
+                        .setRetryDelay(com.google.protobuf.Duration.newBuilder().setNanos(500_000_000))
                         .build()))
                 .build();
     }
@@ -228,6 +250,9 @@ public final class ErrorMapping {
                 ErrorInfo.Builder scrubbed = info.toBuilder().clearMetadata();
                 info.getMetadataMap().forEach((k, v) -> scrubbed.putMetadata(k, secrets.scrub(v)));
                 return Any.pack(scrubbed.build());
+            }
+            if (detail.is(RetryInfo.class)) {
+                return detail; // a duration: nothing to scrub
             }
             if (detail.is(ResourceInfo.class)) {
                 ResourceInfo info = detail.unpack(ResourceInfo.class);

@@ -71,6 +71,26 @@ class ErrorMappingTest {
         assertThat(info.getMetadataMap()).containsEntry("host", "db.example").containsEntry("port", "5432");
     }
 
+    @Test
+    void busyConnectionsAreResourceExhaustedWithHowManyAndHowLongNotAnUnavailableInstance() {
+        com.google.rpc.Status status = map(new EngineException.ConnectionsBusy("db.example", 5432, 4, 6021));
+
+        assertThat(status.getCode()).isEqualTo(Code.RESOURCE_EXHAUSTED_VALUE);
+        assertThat(status.getMessage())
+                .isEqualTo("all 4 connections to db.example:5432 are in use by other calls; waited 6.0 s for one");
+        ErrorInfo info = detail(status, ErrorInfo.class);
+        assertThat(info.getReason()).isEqualTo("CONNECTIONS_BUSY");
+        assertThat(info.getMetadataMap())
+                .containsEntry("host", "db.example")
+                .containsEntry("port", "5432")
+                .containsEntry("connections", "4")
+                .containsEntry("waitedMillis", "6021");
+        assertThat(detail(status, com.google.rpc.RetryInfo.class)
+                        .getRetryDelay()
+                        .getNanos())
+                .isPositive();
+    }
+
     @ParameterizedTest(name = "SQLSTATE {0} / vendor code {1} -> {2}")
     @CsvSource({
         "42501, 0, PERMISSION_DENIED",

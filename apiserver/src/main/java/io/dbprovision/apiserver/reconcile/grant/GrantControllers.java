@@ -8,6 +8,7 @@ import io.dbprovision.apiserver.controller.UpdatePredicate;
 import io.dbprovision.apiserver.reconcile.DbopsControllers;
 import io.dbprovision.apiserver.reconcile.Dependants;
 import io.dbprovision.apiserver.reconcile.InstanceKey;
+import io.dbprovision.apiserver.reconcile.Instances;
 import io.dbprovision.apiserver.reconcile.database.DatabaseLogic;
 import io.dbprovision.apiserver.reconcile.instance.InstanceLogic;
 import io.dbprovision.proto.v1alpha1.ClusterDatabaseGrant;
@@ -58,8 +59,10 @@ public final class GrantControllers {
                         grants,
                         new GrantLogic(false, parts.instances(), parts.engine(), targets, holders))
                 .partitionedBy(
-                        key -> grants.get(key).map(g -> partition(targets, g)).orElse(""),
-                        controllers.settings().perInstance())
+                        key -> grants.get(key)
+                                .map(g -> partition(targets, controllers.parts().instances(), g))
+                                .orElse(""),
+                        controllers.settings().perServer())
                 .watches(informers.users(), user -> named(grants, "user", Dependants.key(user)), PHASE_OR_SPEC)
                 .watches(informers.roles(), role -> named(grants, RoleLogic.INDEX, Dependants.key(role)), PHASE_OR_SPEC)
                 .watches(
@@ -124,10 +127,10 @@ public final class GrantControllers {
     private static final UpdatePredicate<Message> ADDS_AND_DELETES = (before, after) -> false;
 
     /** The instance of the grant's target: one slow server holds only its own grants' workers. */
-    private static String partition(GrantTargets targets, Message grant) {
+    private static String partition(GrantTargets targets, Instances instances, Message grant) {
         try {
             return targets.find(grant)
-                    .map(t -> t.instance() == null ? "" : t.instance().index())
+                    .map(t -> t.instance() == null ? "" : instances.partition(t.instance()))
                     .orElse("");
         } catch (RuntimeException invalid) {
             return "";

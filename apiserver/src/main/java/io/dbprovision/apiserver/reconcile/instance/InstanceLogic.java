@@ -82,6 +82,11 @@ public final class InstanceLogic implements KindLogic {
                             .setInstance(connection)
                             .build()));
         } catch (ReconcileFailure | Waiting failure) {
+            if (failure instanceof ReconcileFailure f && f.busy()) {
+                // The server answered the provisioner, whose connections to it are all in use: it is not down.
+                // The last check's result stands; look again soon.
+                return Optional.of(Duration.ofSeconds(5));
+            }
             String reason = failure instanceof ReconcileFailure f ? f.reason() : ((Waiting) failure).reason();
             status.notReady("Failed", reason, failure.getMessage());
             status.condition(Conditions.CONNECTED, false, "ConnectionFailed", failure.getMessage());

@@ -31,8 +31,13 @@ import java.util.stream.Stream;
  * machine's servers is named {@code dbprb_…} and dropped before and after.
  */
 public final class ReconcileBench {
-    private static final List<String> ENGINES =
-            List.of(System.getProperty("bench.engines", "postgres,mariadb").split(","));
+    /** Part 1's engines; {@code none} (or empty) skips part 1. */
+    private static final List<String> ENGINES = java.util.Arrays.stream(
+                    System.getProperty("bench.engines", "postgres,mariadb").split(","))
+            .map(String::trim)
+            .filter(name -> !name.isEmpty() && !name.equals("none"))
+            .toList();
+
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 30);
     private static final int WARMUP = Integer.getInteger("bench.warmup", 5);
     private static final int DATABASES = Integer.getInteger("bench.databases", 1000);
@@ -43,6 +48,9 @@ public final class ReconcileBench {
     private static final Duration REST = Duration.ofSeconds(Integer.getInteger("bench.restSeconds", 60));
     private static final boolean REST_UNTIL_RESYNC =
             Boolean.parseBoolean(System.getProperty("bench.restUntilResync", "true"));
+    /** Whether part 3 (the rest window, 5–10 minutes) runs; false measures parts 1 and 2 only. */
+    private static final boolean REST_PHASE = Boolean.parseBoolean(System.getProperty("bench.rest", "true"));
+
     private static final boolean FSYNC = Boolean.parseBoolean(System.getProperty("bench.fsync", "true"));
 
     private ReconcileBench() {}
@@ -77,12 +85,14 @@ public final class ReconcileBench {
                                     's',
                                     SCALE_TIMEOUT)
                             .run());
-                    System.out.println("at rest");
-                    int objects = DATABASES
-                            + applies.stream()
-                                    .mapToInt(a -> 3 * (WARMUP + ROUNDS))
-                                    .sum();
-                    rest = new RestPhase(bench, REST, REST_UNTIL_RESYNC).run(objects);
+                    if (REST_PHASE) {
+                        System.out.println("at rest");
+                        int objects = DATABASES
+                                + applies.stream()
+                                        .mapToInt(a -> 3 * (WARMUP + ROUNDS))
+                                        .sum();
+                        rest = new RestPhase(bench, REST, REST_UNTIL_RESYNC).run(objects);
+                    }
                     if (SPREAD > 1) {
                         System.out.println(DATABASES + " databases over " + SPREAD + " instances");
                         scales.add(new ScalePhase(

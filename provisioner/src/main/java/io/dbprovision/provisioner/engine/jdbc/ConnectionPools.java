@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -41,7 +42,11 @@ import org.slf4j.LoggerFactory;
 public final class ConnectionPools implements AutoCloseable {
     public static final Duration DEFAULT_IDLE_TIME = Duration.ofMinutes(5);
     public static final Duration DEFAULT_FAIL_FAST_WINDOW = Duration.ofSeconds(3);
-    static final int MAXIMUM_POOL_SIZE = 4;
+    /**
+     * Connections per pool, so calls at once per server and login: the reconcilers size their per-server limit by it
+     * (apiserver {@code DbopsControllers.Settings#perServer}), so that they do not queue calls here.
+     */
+    public static final int MAXIMUM_POOL_SIZE = 4;
     /**
      * Open pools per server (host and port) before the least recently used idle ones are closed. Work in many
      * databases of one server (a pool per database) would otherwise hold an idle connection in each until the idle
@@ -118,12 +123,22 @@ public final class ConnectionPools implements AutoCloseable {
             if (created[0]) {
                 closeLeastRecentlyUsed(settings);
             }
+            long waitStarted = System.nanoTime();
             try {
                 return new Lease(entry, entry.connection(timeout));
             } catch (SQLException | RuntimeException e) {
                 entry.release();
                 if (e instanceof EngineException engine) {
                     throw engine;
+                }
+                if (entry.allInUse(e)) {
+                    // The server is fine, the calls before this one hold every connection: not a connect failure,
+                    // so not remembered for the fail-fast window either.
+                    throw new EngineException.ConnectionsBusy(
+                            settings.host(),
+                            settings.port(),
+                            MAXIMUM_POOL_SIZE,
+                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - waitStarted));
                 }
                 EngineException.InstanceUnavailable unavailable = SqlErrors.unavailable(settings, e);
                 failures.put(settings.key(), new Failure(unavailable, System.nanoTime()));
@@ -310,6 +325,17 @@ public final class ConnectionPools implements AutoCloseable {
                 probe(timeout);
             }
             return pool.getConnection(Math.max(1, timeout.toMillis()));
+        }
+
+        /**
+         * Whether {@code failure} is the pool's wait for a connection running out while it had all it may have, every
+         * one borrowed: HikariCP reports that as the same {@link SQLTransientConnectionException} as a pool that
+         * cannot connect, so the pool's state tells them apart (a pool that cannot connect never fills up).
+         */
+        boolean allInUse(Throwable failure) {
+            return failure instanceof SQLTransientConnectionException
+                    && pool.getTotalConnections() >= MAXIMUM_POOL_SIZE
+                    && pool.getIdleConnections() == 0;
         }
 
         /**

@@ -300,6 +300,44 @@ class JdbcSessionTest {
         Await.until(Duration.ofSeconds(10), "the sleep to end on MariaDB", () -> mariaSleeping() == 0);
     }
 
+    /**
+     * Every connection of a pool held by other calls: the next call's wait runs out as ConnectionsBusy, saying how
+     * many connections and how long it waited, not as InstanceUnavailable (the server is fine), and it is not
+     * remembered as a connect failure: a call once a connection is free gets one at once.
+     */
+    @Test
+    void aWaitForAConnectionOfAFullPoolIsConnectionsBusyNotAnUnavailableInstance() {
+        Instance instance = postgres("dbpcore_busy");
+        try (ConnectionPools small = new ConnectionPools()) {
+            List<ConnectionPools.Lease> held = new ArrayList<>();
+            try {
+                for (int i = 0; i < ConnectionPools.MAXIMUM_POOL_SIZE; i++) {
+                    held.add(small.borrow(instance, "", null));
+                }
+                assertThatThrownBy(
+                                () -> small.borrow(instance, "", Instant.now().plusMillis(700)))
+                        .isInstanceOfSatisfying(EngineException.ConnectionsBusy.class, e -> {
+                            assertThat(e.host()).isEqualTo("127.0.0.1");
+                            assertThat(e.port()).isEqualTo(5432);
+                            assertThat(e.connections()).isEqualTo(ConnectionPools.MAXIMUM_POOL_SIZE);
+                            assertThat(e.waitedMillis()).isPositive();
+                            assertThat(e.getMessage())
+                                    .startsWith("all 4 connections to 127.0.0.1:5432 are in use by other calls;"
+                                            + " waited ")
+                                    .doesNotContain("cannot connect");
+                        });
+
+                held.removeFirst().close();
+                try (ConnectionPools.Lease freed =
+                        small.borrow(instance, "", Instant.now().plusSeconds(5))) {
+                    assertThat(freed.connection()).isNotNull();
+                }
+            } finally {
+                held.forEach(ConnectionPools.Lease::close);
+            }
+        }
+    }
+
     @Test
     void idlePoolsAreClosed() {
         try (ConnectionPools shortLived = new ConnectionPools(Duration.ofMillis(200), Duration.ofSeconds(3))) {
