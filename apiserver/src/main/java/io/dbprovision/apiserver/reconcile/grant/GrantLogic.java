@@ -16,7 +16,6 @@ import io.dbprovision.proto.engine.v1alpha1.ChangeResponse;
 import io.dbprovision.proto.engine.v1alpha1.GrantSet;
 import io.dbprovision.proto.engine.v1alpha1.ObserveGrantsRequest;
 import io.dbprovision.proto.engine.v1alpha1.ObserveGrantsResponse;
-import io.dbprovision.proto.engine.v1alpha1.RevokeGrantsRequest;
 import io.dbprovision.proto.v1alpha1.AppliedGrantSet;
 import io.dbprovision.proto.v1alpha1.AppliedGrantsInfo;
 import io.dbprovision.proto.v1alpha1.ClusterAppliedGrantsInfo;
@@ -216,26 +215,8 @@ public final class GrantLogic extends EngineObjectLogic {
     }
 
     private boolean revoke(Instances.Resolved instance, String grantee, List<String> hosts, GrantBlocks blocks) {
-        if (blocks.isEmpty()) {
-            return false;
-        }
-        GrantSet.Builder set = GrantSet.newBuilder().setGrantee(grantee).addAllGranteeHosts(hosts);
-        if (Engines.postgresFamily(instance.engine())) {
-            set.setPostgres(blocks.postgres());
-        } else {
-            set.setMysql(blocks.mysql());
-        }
-        if (set.getPostgres().equals(PostgresGrantConfig.getDefaultInstance())
-                && set.getMysql().equals(MySQLGrantConfig.getDefaultInstance())) {
-            return false;
-        }
-        return engine.call(
-                        "revoke grants from " + grantee,
-                        stub -> stub.revokeGrants(RevokeGrantsRequest.newBuilder()
-                                .setInstance(instance.connection())
-                                .setGrants(set)
-                                .build()))
-                .getChanged();
+        return !blocks.isEmpty()
+                && Revocation.revoke(engine, instance, grantee, hosts, blocks, "revoke grants from " + grantee);
     }
 
     /**

@@ -16,10 +16,8 @@ import io.dbprovision.apiserver.registry.Objects;
 import io.dbprovision.proto.engine.v1alpha1.ChangeResponse;
 import io.dbprovision.proto.engine.v1alpha1.DropRoleRequest;
 import io.dbprovision.proto.engine.v1alpha1.EnsureRoleRequest;
-import io.dbprovision.proto.engine.v1alpha1.GrantSet;
 import io.dbprovision.proto.engine.v1alpha1.ObserveRoleRequest;
 import io.dbprovision.proto.engine.v1alpha1.ObserveRoleResponse;
-import io.dbprovision.proto.engine.v1alpha1.RevokeGrantsRequest;
 import io.dbprovision.proto.engine.v1alpha1.RoleDefinition;
 import io.dbprovision.proto.v1alpha1.AppliedRolePrivileges;
 import io.dbprovision.proto.v1alpha1.ClusterDatabaseRole;
@@ -137,23 +135,7 @@ public final class RoleLogic extends EngineObjectLogic {
 
     /** Revokes {@code blocks} from the role; true when the server changed. */
     private boolean revoke(Instances.Resolved instance, String name, GrantBlocks blocks) {
-        GrantSet.Builder set = GrantSet.newBuilder().setGrantee(name);
-        if (Engines.postgresFamily(instance.engine())) {
-            set.setPostgres(blocks.postgres());
-        } else if (Engines.mysqlFamily(instance.engine())) {
-            set.setMysql(blocks.mysql());
-        }
-        if (set.getPostgres().equals(PostgresGrantConfig.getDefaultInstance())
-                && set.getMysql().equals(MySQLGrantConfig.getDefaultInstance())) {
-            return false;
-        }
-        return engine.call(
-                        "revoke from role " + name,
-                        stub -> stub.revokeGrants(RevokeGrantsRequest.newBuilder()
-                                .setInstance(instance.connection())
-                                .setGrants(set)
-                                .build()))
-                .getChanged();
+        return Revocation.revoke(engine, instance, name, List.of(), blocks, "revoke from role " + name);
     }
 
     @Override
