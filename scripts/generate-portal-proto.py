@@ -46,7 +46,7 @@ def kind_block(kind, plural, cluster):
         parent_doc = "Always empty: the kind is cluster-scoped."
     else:
         name_doc = f'"namespaces/{{namespace}}/{plural}/{{name}}"'
-        parent_doc = '"namespaces/{namespace}", or empty for every namespace the caller may list.'
+        parent_doc = '"namespaces/{namespace}", or empty for all namespaces (the caller needs list cluster-wide).'
     create_parent_doc = (
         "Always empty: the kind is cluster-scoped."
         if cluster
