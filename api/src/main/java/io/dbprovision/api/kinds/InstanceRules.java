@@ -70,22 +70,12 @@ final class InstanceRules {
         }
         ConnectionConfig.Builder connection = spec.getConnection().toBuilder();
         if (!connection.hasPort()) {
-            defaultPort(spec.getEngine()).ifPresent(connection::setPort);
+            EnginePorts.defaultPort(spec.getEngine()).ifPresent(connection::setPort);
         }
         if (connection.getDatabase().isEmpty()) {
             defaultDatabase(spec.getEngine()).ifPresent(connection::setDatabase);
         }
         return spec.toBuilder().setConnection(connection).build();
-    }
-
-    static Optional<Integer> defaultPort(EngineType engine) {
-        return switch (engine) {
-            case ENGINE_TYPE_POSTGRES -> Optional.of(5432);
-            case ENGINE_TYPE_MYSQL, ENGINE_TYPE_MARIADB -> Optional.of(3306);
-            case ENGINE_TYPE_COCKROACHDB -> Optional.of(26257);
-            case ENGINE_TYPE_CLICKHOUSE -> Optional.of(9000);
-            default -> Optional.empty();
-        };
     }
 
     static Optional<String> defaultDatabase(EngineType engine) {

@@ -1,5 +1,6 @@
 package io.dbprovision.apiserver.reconcile;
 
+import io.dbprovision.api.kinds.EnginePorts;
 import io.dbprovision.proto.engine.v1alpha1.Instance;
 import io.dbprovision.proto.v1alpha1.DatabaseInstanceSpec;
 import io.dbprovision.proto.v1alpha1.EngineType;
@@ -32,12 +33,8 @@ public final class ServerKey {
                 + host.strip().toLowerCase(Locale.ROOT) + ":" + (port == 0 ? defaultPort(engine) : port);
     }
 
-    /** The provisioner's defaults ({@code ConnectionSettings.defaultPort}). */
+    /** A port left out (0) is the engine's default, as the instance's defaulting and the provisioner have it. */
     private static int defaultPort(EngineType engine) {
-        return switch (engine) {
-            case ENGINE_TYPE_COCKROACHDB -> 26257;
-            case ENGINE_TYPE_MYSQL, ENGINE_TYPE_MARIADB -> 3306;
-            default -> 5432;
-        };
+        return EnginePorts.defaultPort(engine).orElse(5432);
     }
 }

@@ -3,6 +3,7 @@ package io.dbprovision.apiserver.reconcile.user;
 import com.google.protobuf.ByteString;
 import io.dbprovision.api.codec.EnumSpelling;
 import io.dbprovision.api.kinds.CredentialsSecretNames;
+import io.dbprovision.api.kinds.EnginePorts;
 import io.dbprovision.apiserver.corev1.Secrets;
 import io.dbprovision.apiserver.reconcile.DbopsControllers;
 import io.dbprovision.apiserver.reconcile.Engines;
@@ -418,12 +419,9 @@ final class CredentialsSecret {
         return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
+    /** A port left out (0) is the engine's default, as the instance's defaulting and the provisioner have it. */
     private static int defaultPort(EngineType engine) {
-        return switch (engine) {
-            case ENGINE_TYPE_MYSQL, ENGINE_TYPE_MARIADB -> 3306;
-            case ENGINE_TYPE_COCKROACHDB -> 26257;
-            default -> 5432;
-        };
+        return EnginePorts.defaultPort(engine).orElse(5432);
     }
 
     private static String text(Secret secret, String key) {
