@@ -783,6 +783,13 @@ final class HostileCorpus {
                 "/apis/dbops.dbprovision.io/v1alpha1;x/namespaces/" + NS + "/databases")) {
             add(HostileRequest.of("path parameters", "GET " + path, "GET", path, 404));
         }
+        // a malformed escape after the ";" never reaches the API (Undertow's parser: bare 400); one that is not UTF-8
+        // reaches it and is a malformed name, 400, not a lookup
+        for (String path : List.of(DBS + ";x%zz", DBS + ";%")) {
+            add(HostileRequest.of("path parameters", "GET " + path, "GET", path, 400)
+                    .refusedByHttpLayer());
+        }
+        add(HostileRequest.of("path parameters", "a ;param that is not UTF-8", "GET", DB + "%3B;x%C3%28", 400));
         add(HostileRequest.of("path parameters", "POST to a collection with ;x", "POST", DBS + ";x", 404)
                 .json("{\"apiVersion\":\"dbops.dbprovision.io/v1alpha1\",\"kind\":\"Database\","
                         + "\"metadata\":{\"name\":\"semi\"}}"));
