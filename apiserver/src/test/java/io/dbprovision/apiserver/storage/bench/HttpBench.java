@@ -706,8 +706,8 @@ public final class HttpBench {
                         cpu.add(mine.get(r).cpuMicrosPerCreate()
                                 / Math.max(1e-9, theirs.get(r).cpuMicrosPerCreate()));
                     }
-                    values.get(client.column).put("creates/s ratio @" + writers + mode, median(rates));
-                    values.get(client.column).put("create cpu ratio @" + writers + mode, median(cpu));
+                    putPaired(values.get(client.column), "creates/s ratio @" + writers + mode, rates);
+                    putPaired(values.get(client.column), "create cpu ratio @" + writers + mode, cpu);
                 });
             }
             for (var entry : rounds.entrySet()) {
@@ -1085,7 +1085,7 @@ public final class HttpBench {
                     ratios.add(mine.get(r).fromStart().percentile(50)
                             / (double) Math.max(1, theirs.get(r).fromStart().percentile(50)));
                 }
-                values.get(client.column).put("watch p50 ratio" + suffix, median(ratios));
+                putPaired(values.get(client.column), "watch p50 ratio" + suffix, ratios);
             });
         }
     }
@@ -1223,6 +1223,17 @@ public final class HttpBench {
         return http.values().stream()
                 .filter(other -> other.auth == BenchAuth.MASTERS && other.protocol.equals(client.protocol))
                 .findFirst();
+    }
+
+    /** The median of paired ratios under {@code key}, its 95 % interval under {@code key + " low"/" high"}. */
+    private static void putPaired(Map<String, Double> values, String key, List<Double> ratios) {
+        PairedRatios paired = PairedRatios.of(ratios);
+        values.put(key, paired.median());
+        values.put(key + " low", paired.low());
+        values.put(key + " high", paired.high());
+        step(
+                "%s: median %.3f, 95 %% interval %.3f–%.3f over %d rounds",
+                key, paired.median(), paired.low(), paired.high(), ratios.size());
     }
 
     private static double median(List<Double> values) {

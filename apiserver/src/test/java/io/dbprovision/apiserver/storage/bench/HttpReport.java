@@ -352,8 +352,9 @@ final class HttpReport {
         out.append("Authorization and audit against the admin (`system:masters`, audit off): the ratio is the mode's"
                 + " rate over masters' (creates/s, healthz/s) or its time or CPU over masters'; for creates/s and CPU"
                 + " per create the median of the round-by-round ratios (each round's columns run back to back, under"
-                + " the same load), for the watch p50 the median of the repetitions' ratios; ✓/✗ against issue 9's"
-                + " bound (at most 10 % below)\n\n| measurement |");
+                + " the same load), for the watch p50 the median of the repetitions' ratios, each with its 95 %"
+                + " distribution-free interval; ✓ when the whole interval meets issue 9's bound (at most 10 % below),"
+                + " ✗ when none of it does, ? when this many rounds cannot tell\n\n| measurement |");
         List<String> shown = new ArrayList<>();
         for (String protocol : config.protocols()) {
             for (BenchAuth auth : config.auth()) {
@@ -384,7 +385,15 @@ final class HttpReport {
                         text += " / " + String.format(row.format(), values.get(row.second()));
                     }
                     Double paired = values.get(pairedKey(row.first()));
-                    if (auth != BenchAuth.MASTERS && paired != null) {
+                    Double low = values.get(pairedKey(row.first()) + " low");
+                    Double high = values.get(pairedKey(row.first()) + " high");
+                    if (auth != BenchAuth.MASTERS && paired != null && low != null && !low.isNaN()) {
+                        PairedRatios interval = new PairedRatios(paired, low, high, 0.95);
+                        text += String.format(" (%.2f×, %.2f–%.2f)", paired, low, high);
+                        if (bounded) {
+                            text += " " + interval.verdict(rate, rate ? 0.9 : 1.1);
+                        }
+                    } else if (auth != BenchAuth.MASTERS && paired != null) {
                         double ratio = paired;
                         text += String.format(" (%.2f×)", ratio);
                         if (bounded) {
