@@ -8,7 +8,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
 import io.grpc.util.AdvancedTlsX509KeyManager;
 import io.grpc.util.AdvancedTlsX509TrustManager;
 import java.io.IOException;
@@ -158,8 +157,10 @@ public final class EmbeddedProvisioner implements AutoCloseable {
     private static NettyServerBuilder netty(AdvancedTlsX509KeyManager key, AdvancedTlsX509TrustManager trust) {
         SslContext ssl;
         try {
-            // The JDK's TLS, as the provisioner's own server uses: it asks for client certificates per handshake.
-            ssl = GrpcSslContexts.configure(SslContextBuilder.forServer(key), SslProvider.JDK)
+            // OpenSSL where it loads, as the client side: it asks client certificates from the CAs it was built with,
+            // which is right here — the client CA is fixed for the server's life (renewal re-issues the leaves, and
+            // the key manager is asked per handshake).
+            ssl = GrpcSslContexts.configure(SslContextBuilder.forServer(key), ProvisionerClientTls.provider())
                     .protocols(TLS_PROTOCOLS)
                     .trustManager(trust)
                     .clientAuth(ClientAuth.REQUIRE)

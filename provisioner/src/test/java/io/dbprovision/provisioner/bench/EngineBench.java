@@ -24,12 +24,17 @@ import io.dbprovision.provisioner.engine.password.ScramSha256;
 import io.dbprovision.provisioner.server.ProvisionerServer;
 import io.dbprovision.provisioner.server.TestPki;
 import io.dbprovision.provisioner.server.TlsFiles;
-import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
-import io.grpc.TlsChannelCredentials;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.OpenSsl;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
 import java.io.ByteArrayInputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +52,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
  * The provisioner's per-operation latency through gRPC + mutual TLS on loopback next to the same SQL over JDBC
@@ -68,6 +72,25 @@ public final class EngineBench {
     private static final int WARMUP = Integer.getInteger("bench.warmup", 20);
     private static final List<String> ENGINES =
             List.of(System.getProperty("bench.engines", "postgres,mariadb").split(","));
+    /**
+     * Server set-ups compared in one run, {@code threads/tls} each (threads: platform or virtual, see
+     * {@link ProvisionerServer.CallThreads}; tls: openssl or jdk, on both the server and the client side, as the API
+     * server's provisioner client would). Every iteration calls each of them in turn (the order rotating), then replays
+     * the SQL once, so the load of the machine at that moment weighs on all alike. Empty: the server's defaults.
+     */
+    private static final List<String> VARIANTS = List.of(
+                    System.getProperty("bench.variants", "").split(","))
+            .stream()
+            .map(String::trim)
+            .filter(v -> !v.isEmpty())
+            .toList();
+    /** Letters of the objects each variant creates; 'j' is the JDBC twin's. */
+    private static final String LETTERS = "ghiklm";
+
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private static final String PASSWORD = "dbpbench-Pw-1";
     private static final String[] OPERATIONS = {
         "create database", "create user", "grant", "observe user", "round trip (health Check / select 1)"
@@ -81,6 +104,7 @@ public final class EngineBench {
     /** One row of the table: the statements a call sent, and the samples. */
     private record Row(
             String engine,
+            String variant,
             String operation,
             String statements,
             long[] grpc,
@@ -88,7 +112,18 @@ public final class EngineBench {
             long[] jdbc,
             long[] before,
             long[] between,
-            long[] after) {}
+            long[] after,
+            long[] grpcCpu,
+            long[] jdbcCpu) {}
+
+    /** One server set-up under test, its channel and the letter of the objects it creates. */
+    private record Variant(
+            String label,
+            char letter,
+            ProvisionerServer server,
+            ManagedChannel channel,
+            EngineServiceGrpc.EngineServiceBlockingStub stub,
+            HealthGrpc.HealthBlockingStub health) {}
 
     public static void main(String[] args) throws Exception {
         Path dir = Files.createTempDirectory("dbpbench");
@@ -101,35 +136,34 @@ public final class EngineBench {
         Map<String, List<Recorded>> samples = new LinkedHashMap<>();
         List<String> notes = new ArrayList<>();
         try (ProvisionerWiring wiring = ProvisionerWiring.create(Duration.ofMinutes(5), List.of(recorder))) {
-            ProvisionerServer server = ProvisionerServer.builder()
-                    .port(0)
-                    .bindAddress("127.0.0.1")
-                    .tls(TlsFiles.mutual(dir.resolve("server.crt"), dir.resolve("server.key"), clientCa))
-                    .service(wiring.service())
-                    .build()
-                    .start();
-            ManagedChannel channel = Grpc.newChannelBuilderForAddress(
-                            "localhost",
-                            server.port(),
-                            TlsChannelCredentials.newBuilder()
-                                    .trustManager(pem(ca.certificatePem()))
-                                    .keyManager(pem(client.certificatePem()), pem(client.keyPem()))
-                                    .build())
-                    .build();
+            List<Variant> variants = new ArrayList<>();
+            List<String> specs = VARIANTS.isEmpty() ? List.of("default") : VARIANTS;
+            if (specs.size() > LETTERS.length()) {
+                throw new IllegalArgumentException("at most " + LETTERS.length() + " bench variants");
+            }
             Engines engines = new Engines(ProvisionerWiring.engines());
             try {
+                for (int v = 0; v < specs.size(); v++) {
+                    variants.add(variant(specs.get(v), LETTERS.charAt(v), wiring, dir, clientCa, ca, client));
+                }
                 for (Target target : targets()) {
                     if (!engines.supports(target.instance().getEngine())) {
                         System.out.printf("%s: skipped, no engine for it in this build%n", target.name());
                         continue;
                     }
-                    rows.addAll(new Run(target, channel, recorder, samples).measure());
+                    rows.addAll(new Run(target, variants, recorder, samples).measure());
                 }
             } finally {
-                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-                server.shutdown();
+                for (Variant variant : variants) {
+                    variant.channel().shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+                    variant.server().shutdown();
+                }
             }
         }
+        notes.add("OpenSSL available: " + OpenSsl.isAvailable() + " (" + OpenSsl.versionString() + "); load average at"
+                + " the end: " + String.format(Locale.ROOT, "%.2f", OS.getSystemLoadAverage()) + ". \"CPU/call\": CPU"
+                + " time of the bench JVM's threads (client, provisioner, JDBC driver; not the database server's, nor"
+                + " the JVM's own GC and compiler threads) during the call, p50.");
         notes.add(scramNote());
         String report = table(rows) + "\n" + String.join("\n", notes) + "\n\n" + statements(samples);
         System.out.println(report);
@@ -137,6 +171,55 @@ public final class EngineBench {
         if (out != null && !out.isEmpty()) {
             Files.writeString(Path.of(out), report);
         }
+    }
+
+    /** A server as {@code spec} says ({@code threads/tls} or {@code default}) and a client channel to it. */
+    private static Variant variant(
+            String spec,
+            char letter,
+            ProvisionerWiring wiring,
+            Path dir,
+            Path clientCa,
+            TestPki.Issued ca,
+            TestPki.Issued client)
+            throws javax.net.ssl.SSLException {
+        ProvisionerServer.Builder builder = ProvisionerServer.builder()
+                .port(0)
+                .bindAddress("127.0.0.1")
+                .tls(TlsFiles.mutual(dir.resolve("server.crt"), dir.resolve("server.key"), clientCa))
+                .service(wiring.service());
+        if (!spec.equals("default")) {
+            String[] parts = spec.split("/");
+            if (parts.length != 2) {
+                throw new IllegalArgumentException("a bench variant is threads/tls, e.g. platform/openssl: " + spec);
+            }
+            builder.callThreads(ProvisionerServer.CallThreads.valueOf(parts[0].toUpperCase(Locale.ROOT)))
+                    .openSsl(
+                            switch (parts[1]) {
+                                case "openssl" -> true;
+                                case "jdk" -> false;
+                                default -> throw new IllegalArgumentException("tls is openssl or jdk: " + spec);
+                            });
+        }
+        ProvisionerServer server = builder.build().start();
+        SslProvider provider = server.tlsProvider().equals("OpenSSL") ? SslProvider.OPENSSL : SslProvider.JDK;
+        // As the API server's provisioner client: a Netty context of the same provider as the server's.
+        SslContext ssl = GrpcSslContexts.configure(SslContextBuilder.forClient(), provider)
+                .trustManager(pem(ca.certificatePem()))
+                .keyManager(pem(client.certificatePem()), pem(client.keyPem()))
+                .protocols("TLSv1.3", "TLSv1.2")
+                .build();
+        ManagedChannel channel = NettyChannelBuilder.forAddress("localhost", server.port())
+                .sslContext(ssl)
+                .build();
+        String label = spec.equals("default") ? "default (" + server.tlsProvider() + ")" : spec;
+        return new Variant(
+                label,
+                letter,
+                server,
+                channel,
+                EngineServiceGrpc.newBlockingStub(channel),
+                HealthGrpc.newBlockingStub(channel));
     }
 
     private static List<Target> targets() {
@@ -169,28 +252,35 @@ public final class EngineBench {
         return targets;
     }
 
-    /** The operations on one engine: each through gRPC for one object, then replayed over JDBC for its twin. */
+    /** The operations on one engine: each through gRPC (every variant) for one object, then over JDBC for its twin. */
     private static final class Run {
         private final Target target;
-        private final EngineServiceGrpc.EngineServiceBlockingStub stub;
-        private final HealthGrpc.HealthBlockingStub health;
+        private final List<Variant> variants;
         private final StatementRecorder recorder;
         private final Map<String, List<Recorded>> samples;
         private final int total = WARMUP + ITERATIONS;
-        private final long[][] grpc = new long[OPERATIONS.length][total];
-        private final long[][] inside = new long[OPERATIONS.length][total];
+        private final long[][][] grpc;
+        private final long[][][] grpcCpu;
+        private final long[][][] inside;
+        private final long[][][] before;
+        private final long[][][] between;
+        private final long[][][] after;
         private final long[][] jdbc = new long[OPERATIONS.length][total];
-        private final long[][] before = new long[OPERATIONS.length][total];
-        private final long[][] between = new long[OPERATIONS.length][total];
-        private final long[][] after = new long[OPERATIONS.length][total];
+        private final long[][] jdbcCpu = new long[OPERATIONS.length][total];
         private final List<Set<String>> shapes = new ArrayList<>();
 
-        Run(Target target, ManagedChannel channel, StatementRecorder recorder, Map<String, List<Recorded>> samples) {
+        Run(Target target, List<Variant> variants, StatementRecorder recorder, Map<String, List<Recorded>> samples) {
             this.target = target;
-            this.stub = EngineServiceGrpc.newBlockingStub(channel);
-            this.health = HealthGrpc.newBlockingStub(channel);
+            this.variants = variants;
             this.recorder = recorder;
             this.samples = samples;
+            int n = variants.size();
+            grpc = new long[n][OPERATIONS.length][total];
+            grpcCpu = new long[n][OPERATIONS.length][total];
+            inside = new long[n][OPERATIONS.length][total];
+            before = new long[n][OPERATIONS.length][total];
+            between = new long[n][OPERATIONS.length][total];
+            after = new long[n][OPERATIONS.length][total];
             for (int op = 0; op < OPERATIONS.length; op++) {
                 shapes.add(new LinkedHashSet<>());
             }
@@ -199,61 +289,91 @@ public final class EngineBench {
         List<Row> measure() throws SQLException {
             List<String> names = new ArrayList<>();
             for (int i = 0; i < total; i++) {
-                names.add(name('g', i));
+                for (Variant variant : variants) {
+                    names.add(name(variant.letter(), i));
+                }
                 names.add(name('j', i));
             }
             cleanUp(names);
             try (Connection connection = PlainConnections.open(target.instance())) {
                 for (int i = 0; i < total; i++) {
-                    String viaGrpc = name('g', i);
                     String viaJdbc = name('j', i);
-                    operation(connection, 0, i, viaGrpc, viaJdbc, () -> stub.ensureDatabase(database(viaGrpc)));
-                    operation(connection, 1, i, viaGrpc, viaJdbc, () -> stub.ensureUser(user(viaGrpc)));
-                    operation(connection, 2, i, viaGrpc, viaJdbc, () -> stub.applyGrants(grant(viaGrpc)));
-                    operation(connection, 3, i, viaGrpc, viaJdbc, () -> stub.observeUser(observe(viaGrpc)));
-                    grpc[4][i] = time(() -> health.check(HealthCheckRequest.getDefaultInstance()));
-                    jdbc[4][i] = Replay.run(connection, List.of(new Recorded("select 1", List.of(), true)));
+                    for (int op = 0; op < OPERATIONS.length; op++) {
+                        List<Recorded> statements = List.of();
+                        String recordedFor = null;
+                        // Rotate which variant goes first, so none always runs right after the replay.
+                        for (int k = 0; k < variants.size(); k++) {
+                            int v = (i + k) % variants.size();
+                            String viaGrpc = name(variants.get(v).letter(), i);
+                            List<Recorded> recorded = call(v, op, i, viaGrpc);
+                            if (recordedFor == null) {
+                                statements = recorded;
+                                recordedFor = viaGrpc;
+                            }
+                        }
+                        List<Recorded> replayed = op == 4
+                                ? List.of(new Recorded("select 1", List.of(), true))
+                                : Replay.renamed(statements, recordedFor, viaJdbc);
+                        long cpu = cpuNanos();
+                        jdbc[op][i] = Replay.run(connection, replayed);
+                        jdbcCpu[op][i] = cpuNanos() - cpu;
+                        if (op != 4 && i >= WARMUP) {
+                            shapes.get(op).add(shape(statements));
+                        }
+                        if (op != 4 && i == total - 1) {
+                            samples.put(target.name() + " " + OPERATIONS[op], statements);
+                        }
+                    }
                 }
             } finally {
                 cleanUp(names);
             }
             List<Row> rows = new ArrayList<>();
             for (int op = 0; op < OPERATIONS.length; op++) {
-                rows.add(new Row(
-                        target.name(),
-                        OPERATIONS[op],
-                        op == 4 ? "—" : String.join(" / ", shapes.get(op)),
-                        Arrays.copyOfRange(grpc[op], WARMUP, total),
-                        Arrays.copyOfRange(inside[op], WARMUP, total),
-                        Arrays.copyOfRange(jdbc[op], WARMUP, total),
-                        Arrays.copyOfRange(before[op], WARMUP, total),
-                        Arrays.copyOfRange(between[op], WARMUP, total),
-                        Arrays.copyOfRange(after[op], WARMUP, total)));
+                for (int v = 0; v < variants.size(); v++) {
+                    rows.add(new Row(
+                            target.name(),
+                            variants.get(v).label(),
+                            OPERATIONS[op],
+                            op == 4 ? "—" : String.join(" / ", shapes.get(op)),
+                            Arrays.copyOfRange(grpc[v][op], WARMUP, total),
+                            Arrays.copyOfRange(inside[v][op], WARMUP, total),
+                            Arrays.copyOfRange(jdbc[op], WARMUP, total),
+                            Arrays.copyOfRange(before[v][op], WARMUP, total),
+                            Arrays.copyOfRange(between[v][op], WARMUP, total),
+                            Arrays.copyOfRange(after[v][op], WARMUP, total),
+                            Arrays.copyOfRange(grpcCpu[v][op], WARMUP, total),
+                            Arrays.copyOfRange(jdbcCpu[op], WARMUP, total)));
+                }
             }
             return rows;
         }
 
-        private void operation(Connection connection, int op, int i, String viaGrpc, String viaJdbc, Supplier<?> call)
-                throws SQLException {
+        /** One call of operation {@code op} through variant {@code v}; returns the statements it sent. */
+        private List<Recorded> call(int v, int op, int i, String viaGrpc) {
+            Variant variant = variants.get(v);
+            Runnable call = switch (op) {
+                case 0 -> () -> variant.stub().ensureDatabase(database(viaGrpc));
+                case 1 -> () -> variant.stub().ensureUser(user(viaGrpc));
+                case 2 -> () -> variant.stub().applyGrants(grant(viaGrpc));
+                case 3 -> () -> variant.stub().observeUser(observe(viaGrpc));
+                default -> () -> variant.health().check(HealthCheckRequest.getDefaultInstance());
+            };
             recorder.begin();
+            long cpu = cpuNanos();
             long start = System.nanoTime();
-            call.get();
+            call.run();
             long end = System.nanoTime();
+            grpcCpu[v][op][i] = cpuNanos() - cpu;
             Recording recording = recorder.end();
-            grpc[op][i] = end - start;
-            inside[op][i] = recording.statementNanos();
+            grpc[v][op][i] = end - start;
+            inside[v][op][i] = recording.statementNanos();
             if (recording.firstStart() != 0) {
-                before[op][i] = recording.firstStart() - start;
-                between[op][i] = recording.lastEnd() - recording.firstStart() - recording.statementNanos();
-                after[op][i] = end - recording.lastEnd();
+                before[v][op][i] = recording.firstStart() - start;
+                between[v][op][i] = recording.lastEnd() - recording.firstStart() - recording.statementNanos();
+                after[v][op][i] = end - recording.lastEnd();
             }
-            jdbc[op][i] = Replay.run(connection, Replay.renamed(recording.statements(), viaGrpc, viaJdbc));
-            if (i >= WARMUP) {
-                shapes.get(op).add(shape(recording.statements()));
-            }
-            if (i == total - 1) {
-                samples.put(target.name() + " " + OPERATIONS[op], recording.statements());
-            }
+            return recording.statements();
         }
 
         private EnsureDatabaseRequest database(String name) {
@@ -335,6 +455,18 @@ public final class EngineBench {
         return reads + " reads + " + writes + (writes == 1 ? " write" : " writes");
     }
 
+    /**
+     * CPU time of every live platform thread of this JVM (virtual threads count on their carriers), in nanoseconds:
+     * the process CPU clock the OS bean offers ticks in 10 ms here. Read outside the timed window.
+     */
+    private static long cpuNanos() {
+        long sum = 0;
+        for (long nanos : THREADS.getThreadCpuTime(THREADS.getAllThreadIds())) {
+            sum += Math.max(0, nanos);
+        }
+        return sum;
+    }
+
     private static long time(Runnable call) {
         long start = System.nanoTime();
         call.run();
@@ -368,16 +500,18 @@ public final class EngineBench {
                         + " statements replayed over one plain JDBC connection%n%n",
                 ITERATIONS,
                 WARMUP));
-        out.append("| engine | operation | statements | gRPC p50 | gRPC p99 | SQL inside p50 | JDBC p50 | JDBC p99"
-                + " | p50 ratio |\n");
-        out.append("|---|---|---|---:|---:|---:|---:|---:|---:|\n");
+        out.append(
+                "| engine | server | operation | statements | gRPC p50 | gRPC p99 | SQL inside p50 | JDBC p50 | JDBC p99"
+                        + " | p50 ratio | CPU/call gRPC | CPU/call JDBC |\n");
+        out.append("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row row : rows) {
             double grpc50 = percentile(row.grpc(), 50);
             double jdbc50 = percentile(row.jdbc(), 50);
             out.append(String.format(
                     Locale.ROOT,
-                    "| %s | %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f× |%n",
+                    "| %s | %s | %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f× | %.2f | %.2f |%n",
                     row.engine(),
+                    row.variant(),
                     row.operation(),
                     row.statements(),
                     grpc50,
@@ -385,21 +519,25 @@ public final class EngineBench {
                     percentile(row.inside(), 50),
                     jdbc50,
                     percentile(row.jdbc(), 99),
-                    grpc50 / jdbc50));
+                    grpc50 / jdbc50,
+                    percentile(row.grpcCpu(), 50),
+                    percentile(row.jdbcCpu(), 50)));
         }
         out.append("\nWhere a call's time goes (p50, ms): before its first statement (client, gRPC + mTLS, dispatch,"
                 + " the engine's work before it reads, borrowing the connection), between its statements (the engine's"
                 + " work: validation, diff, plan rendering, a SCRAM verifier), after its last one (the response"
                 + " back to the client)\n\n");
-        out.append("| engine | operation | before first | between | after last |\n|---|---|---:|---:|---:|\n");
+        out.append(
+                "| engine | server | operation | before first | between | after last |\n|---|---|---|---:|---:|---:|\n");
         for (Row row : rows) {
             if (row.statements().equals("—")) {
                 continue;
             }
             out.append(String.format(
                     Locale.ROOT,
-                    "| %s | %s | %.2f | %.2f | %.2f |%n",
+                    "| %s | %s | %s | %.2f | %.2f | %.2f |%n",
                     row.engine(),
+                    row.variant(),
                     row.operation(),
                     percentile(row.before(), 50),
                     percentile(row.between(), 50),

@@ -22,6 +22,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.OpenSsl;
 import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
@@ -128,8 +129,28 @@ public class ProvisionerServerTlsTest {
     }
 
     @Test
+    void openSslServesWhereItLoads() {
+        start(mutual(CA, SERVER, false));
+
+        assertThat(server.tlsProvider()).isEqualTo(OpenSsl.isAvailable() ? "OpenSSL" : "JDK");
+        assertThat(check(channel(CA, CLIENT), "")).isEqualTo(ServingStatus.SERVING);
+    }
+
+    @Test
     void replacedCertificateKeyAndClientCaFilesAreUsedByNewConnections() throws IOException {
-        start(mutual(CA, SERVER, false).reloadInterval(Duration.ofMillis(100)));
+        // OpenSSL (where it loads) asks client certificates from the CAs of the context it was built with: the
+        // context is rebuilt on reload, or a client sending only for a CA asked for would send nothing.
+        assertRotationIsUsedByNewConnections(mutual(CA, SERVER, false));
+    }
+
+    @Test
+    void theJdksTlsAlsoUsesReplacedFiles() throws IOException {
+        assertRotationIsUsedByNewConnections(mutual(CA, SERVER, false).openSsl(false));
+        assertThat(server.tlsProvider()).isEqualTo("JDK");
+    }
+
+    private void assertRotationIsUsedByNewConnections(ProvisionerServer.Builder builder) throws IOException {
+        start(builder.reloadInterval(Duration.ofMillis(100)));
         assertThat(check(channel(CA, CLIENT), "")).isEqualTo(ServingStatus.SERVING);
 
         // Rotate to a new CA: a new server certificate and key, and client certificates from the new CA only.
