@@ -24,7 +24,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -224,13 +226,28 @@ public final class ProvisionerServer implements AutoCloseable {
          */
         VIRTUAL;
 
+        /** Platform call threads at most; far above what the engines' connection pools can serve at once. */
+        static final int MAXIMUM_CALL_THREADS = 256;
+
         ExecutorService executor() {
             return switch (this) {
-                case PLATFORM ->
-                    Executors.newCachedThreadPool(Thread.ofPlatform()
-                            .name("provisioner-call-", 0)
-                            .daemon()
-                            .factory());
+                case PLATFORM -> {
+                    // Bounded: callers on many connections must not make the process start a thread per call; past
+                    // the bound calls wait in order (their deadlines still run), as they would for a pooled
+                    // connection anyway. Idle threads end after a minute.
+                    ThreadPoolExecutor pool = new ThreadPoolExecutor(
+                            MAXIMUM_CALL_THREADS,
+                            MAXIMUM_CALL_THREADS,
+                            60,
+                            TimeUnit.SECONDS,
+                            new LinkedBlockingQueue<>(),
+                            Thread.ofPlatform()
+                                    .name("provisioner-call-", 0)
+                                    .daemon()
+                                    .factory());
+                    pool.allowCoreThreadTimeOut(true);
+                    yield pool;
+                }
                 case VIRTUAL -> Executors.newVirtualThreadPerTaskExecutor();
             };
         }
