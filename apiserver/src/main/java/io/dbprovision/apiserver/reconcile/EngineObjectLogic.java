@@ -48,6 +48,18 @@ public abstract class EngineObjectLogic implements KindLogic {
     protected abstract List<DriftDiff> observe(Message object, Instances.Resolved instance, StatusDraft status);
 
     /**
+     * {@link #ensure}, then the state reached as {@link #observe} gives it. A kind whose "make it so" answer carries
+     * the state of what the call just created (the provisioner's {@code created_database}, {@code created_user})
+     * overrides this to take the state from there: nothing can have drifted in between, and the provisioner is
+     * spared a second call — on the critical path of every new object.
+     */
+    protected List<DriftDiff> ensureAndObserve(
+            Message object, Instances.Resolved instance, StatusDraft status, boolean destructive) {
+        ensure(object, instance, status, destructive);
+        return observe(object, instance, status);
+    }
+
+    /**
      * What {@link #ensure} would run for {@code object} now, without running it: the provisioner's "make it so" call
      * with {@code validate_only} (it connects and reads, changes nothing and answers the ordered statements, secrets
      * redacted). The instance and whatever else the object needs are found as a reconcile finds them; throws
@@ -74,8 +86,13 @@ public abstract class EngineObjectLogic implements KindLogic {
                 observedGeneration(object) != Objects.meta(object).getGeneration() || !"Ready".equals(status.phase());
         if (newSpec) {
             // The spec is the user's intent: what it no longer lists goes, destructive or not.
-            ensure(object, instance, status, true);
-            List<DriftDiff> diffs = drift.ignored() ? List.of() : observe(object, instance, status);
+            List<DriftDiff> diffs;
+            if (drift.ignored()) {
+                ensure(object, instance, status, true);
+                diffs = List.of();
+            } else {
+                diffs = ensureAndObserve(object, instance, status, true);
+            }
             Drift.record(status, diffs);
             ready(object, instance, status, diffs);
             return drift.ignored() ? Optional.empty() : Optional.of(drift.interval());
@@ -89,8 +106,7 @@ public abstract class EngineObjectLogic implements KindLogic {
         List<DriftDiff> diffs = observe(object, instance, status);
         if (!diffs.isEmpty() && drift.corrects()) {
             boolean destructive = Drift.destructiveAllowed(object);
-            ensure(object, instance, status, destructive);
-            List<DriftDiff> after = observe(object, instance, status);
+            List<DriftDiff> after = ensureAndObserve(object, instance, status, destructive);
             status.normalEvent("DriftCorrected", "corrected drift in " + Drift.fields(diffs));
             diffs = after;
         } else if (!diffs.isEmpty() && !sameDiffs(status, diffs)) {

@@ -121,7 +121,12 @@ public final class ObjectReconciler implements Reconciler {
             return again.map(Result::requeueAfter).orElse(Result.done());
         } catch (Waiting waiting) {
             status.notReady("Pending", waiting.reason(), waiting.getMessage());
-            write(key, status, reconcileId);
+            if (status.onlyWaitingTargetChanged()) {
+                // Still waiting on something that converges, only on another part of it now: not worth a write.
+                sendEvents(status);
+            } else {
+                write(key, status, reconcileId);
+            }
             LOG.debug("{} waits: {}", what, waiting.getMessage());
             return Result.requeueAfter(WAITING_RECHECK);
         } catch (ReconcileFailure failure) {

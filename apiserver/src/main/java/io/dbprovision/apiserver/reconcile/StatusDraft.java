@@ -6,6 +6,7 @@ import com.google.protobuf.Message;
 import io.dbprovision.api.codec.EnumSpelling;
 import io.dbprovision.apiserver.registry.Objects;
 import io.dbprovision.proto.v1alpha1.Condition;
+import io.dbprovision.proto.v1alpha1.ConditionStatus;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,6 +113,50 @@ public final class StatusDraft {
         status.setField(field("observed_generation"), generation);
         Message next = status.build();
         return !withoutBookkeeping(next).equals(withoutBookkeeping(original));
+    }
+
+    /**
+     * True when a Pending status that waited on a dependency being worked on (a Ready condition reason ending in
+     * {@code NotReady}: the user, database or role exists and converges) still waits on one, and nothing else
+     * changed but which one it names: the message and the condition's reason and message. A grant applied with its
+     * user and database waits on one and then the other within a second; writing that switch costs a durable write
+     * and tells nothing new. A dependency that is missing ({@code NotFound}) or a change of anything else is written.
+     */
+    boolean onlyWaitingTargetChanged() {
+        if (!"Pending"
+                        .equals(EnumSpelling.of((EnumValueDescriptor) original.getField(field("phase")))
+                                .orElse(""))
+                || !"Pending".equals(phase())
+                || !waitingOnConverging(original.getField(field("conditions")))
+                || !waitingOnConverging(status.getField(field("conditions")))) {
+            return false;
+        }
+        status.setField(field("observed_generation"), generation);
+        return withoutWaitingTarget(status.build()).equals(withoutWaitingTarget(original));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static boolean waitingOnConverging(Object conditions) {
+        return ((List<Condition>) conditions)
+                .stream()
+                        .anyMatch(c -> Conditions.READY.equals(c.getType())
+                                && c.getStatus() == ConditionStatus.CONDITION_STATUS_FALSE
+                                && c.getReason().endsWith("NotReady"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private Message withoutWaitingTarget(Message message) {
+        List<Condition> conditions = new ArrayList<>();
+        for (Condition c : (List<Condition>) message.getField(field("conditions"))) {
+            conditions.add(
+                    Conditions.READY.equals(c.getType())
+                            ? c.toBuilder().clearReason().clearMessage().build()
+                            : c);
+        }
+        return withoutBookkeeping(message).toBuilder()
+                .clearField(field("message"))
+                .setField(field("conditions"), conditions)
+                .build();
     }
 
     /** The status to write, stamped with the reconcile that wrote it. */

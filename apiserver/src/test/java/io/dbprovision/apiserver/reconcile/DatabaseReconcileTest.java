@@ -105,6 +105,55 @@ class DatabaseReconcileTest {
         assertThat(exists(db)).isTrue();
     }
 
+    /**
+     * A new database's status comes from EnsureDatabase's answer (no ObserveDatabase, the template's schemas not
+     * listed yet); the first drift check lists them; a database dropped behind our back is recreated in correct mode.
+     */
+    @Test
+    void aDatabaseDroppedBehindOurBackIsRecreatedInCorrectMode() throws Exception {
+        harness.apply(postgresInstance("team-c"));
+        harness.awaitReady("databaseinstances", "team-c", "pg");
+        harness.apply("""
+                apiVersion: dbops.dbprovision.io/v1alpha1
+                kind: Database
+                metadata: {name: app, namespace: team-c}
+                spec:
+                  instanceRef: {name: pg}
+                  name: %s
+                  deletionProtection: false
+                  driftPolicy: {mode: correct, interval: 10s}
+                """.formatted(db));
+        Database created = harness.awaitReady("databases", "team-c", "app");
+        assertThat(created.getStatus().getPostgres().getEncoding()).isEqualTo("UTF8");
+        assertThat(created.getStatus().getDatabase().getOwner()).isEqualTo("postgres");
+        assertThat(created.getStatus().getDrift().getDetected()).isFalse();
+        assertThat(created.getStatus().getDrift().hasLastChecked()).isTrue();
+
+        Await.until(
+                "the first drift check lists the schemas",
+                java.time.Duration.ofSeconds(60),
+                () -> ((Database) harness.get("databases", "team-c", "app"))
+                        .getStatus()
+                        .getPostgres()
+                        .getSchemasList()
+                        .contains("public"));
+        Database checked = (Database) harness.get("databases", "team-c", "app");
+        assertThat(checked.getStatus().getDrift().getDetected()).isFalse();
+
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "")) {
+            c.createStatement().execute("DROP DATABASE " + db + " WITH (FORCE)");
+        }
+        Await.until(
+                "the drift is corrected",
+                java.time.Duration.ofSeconds(60),
+                () -> harness.events.stream()
+                        .anyMatch(e ->
+                                e.contains("Database/team-c/app Normal DriftCorrected corrected drift in database")));
+        assertThat(exists(db)).isTrue();
+        Database corrected = harness.awaitReady("databases", "team-c", "app");
+        assertThat(corrected.getStatus().getDrift().getDetected()).isFalse();
+    }
+
     static boolean exists(String database) throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
                 var statement = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {

@@ -12,6 +12,7 @@ import io.dbprovision.proto.engine.v1alpha1.RunInitSqlResponse;
 import io.dbprovision.proto.engine.v1alpha1.UserDefinition;
 import io.dbprovision.proto.v1alpha1.EngineType;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -30,7 +31,12 @@ public interface Engine {
     /** Version, capabilities and the admin's privileges. */
     CheckInstanceResponse check(EngineSession session);
 
-    void ensureDatabase(EngineSession session, DatabaseDefinition database);
+    /**
+     * Creates the database if missing and brings it to the definition. When it created it (never under validate_only)
+     * it may answer the state reached — what {@link #observeDatabase} would answer at once — if that costs no more
+     * than the reads it already did; otherwise empty, and the caller observes.
+     */
+    Optional<ObserveDatabaseResponse> ensureDatabase(EngineSession session, DatabaseDefinition database);
 
     void dropDatabase(EngineSession session, String name);
 
@@ -44,9 +50,10 @@ public interface Engine {
     /**
      * Creates the user if missing and brings it to the definition. {@code removeUnlistedHosts} (MySQL and MariaDB
      * only; other engines ignore it) also drops the user's accounts on hosts the definition no longer lists, which is
-     * destructive and therefore asked for explicitly.
+     * destructive and therefore asked for explicitly. When it created the user (never under validate_only) it answers
+     * the state reached, read on the call's connection as {@link #observeUser} would; otherwise empty.
      */
-    void ensureUser(EngineSession session, UserDefinition user, boolean removeUnlistedHosts);
+    Optional<ObserveUserResponse> ensureUser(EngineSession session, UserDefinition user, boolean removeUnlistedHosts);
 
     void dropUser(EngineSession session, String name, String reassignOwnedTo);
 

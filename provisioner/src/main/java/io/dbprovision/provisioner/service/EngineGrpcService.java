@@ -38,6 +38,7 @@ import io.grpc.Deadline;
 import io.grpc.stub.StreamObserver;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -104,14 +105,20 @@ public final class EngineGrpcService extends EngineServiceGrpc.EngineServiceImpl
     @Override
     public void ensureDatabase(EnsureDatabaseRequest request, StreamObserver<ChangeResponse> out) {
         String name = request.getDatabase().getName();
-        change(
+        serve(
                 "EnsureDatabase",
                 request,
                 request.hasInstance(),
                 request.getInstance(),
                 request.getValidateOnly(),
                 new Required("database.name", name),
-                (engine, session) -> engine.ensureDatabase(session, request.getDatabase()),
+                (engine, session) -> {
+                    Optional<ObserveDatabaseResponse> created = engine.ensureDatabase(session, request.getDatabase());
+                    ChangeResponse result = session.result();
+                    return created.map(state ->
+                                    result.toBuilder().setCreatedDatabase(state).build())
+                            .orElse(result);
+                },
                 out);
     }
 
@@ -144,14 +151,21 @@ public final class EngineGrpcService extends EngineServiceGrpc.EngineServiceImpl
     @Override
     public void ensureUser(EnsureUserRequest request, StreamObserver<ChangeResponse> out) {
         UserDefinition user = request.getUser();
-        change(
+        serve(
                 "EnsureUser",
                 request,
                 request.hasInstance(),
                 request.getInstance(),
                 request.getValidateOnly(),
                 new Required("user.name", user.getName()),
-                (engine, session) -> engine.ensureUser(session, user, request.getRemoveUnlistedHosts()),
+                (engine, session) -> {
+                    Optional<ObserveUserResponse> created =
+                            engine.ensureUser(session, user, request.getRemoveUnlistedHosts());
+                    ChangeResponse result = session.result();
+                    return created.map(state ->
+                                    result.toBuilder().setCreatedUser(state).build())
+                            .orElse(result);
+                },
                 out);
     }
 

@@ -40,6 +40,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -140,8 +141,9 @@ class CallCancellationOnPostgresTest {
         }
 
         @Override
-        public void ensureDatabase(EngineSession session, DatabaseDefinition database) {
+        public Optional<ObserveDatabaseResponse> ensureDatabase(EngineSession session, DatabaseDefinition database) {
             session.run(Step.of("sleep for " + database.getName(), DSL.query("select pg_sleep(30)")));
+            return Optional.empty();
         }
 
         @Override
@@ -160,7 +162,8 @@ class CallCancellationOnPostgresTest {
         }
 
         @Override
-        public void ensureUser(EngineSession session, UserDefinition user, boolean removeUnlistedHosts) {
+        public Optional<ObserveUserResponse> ensureUser(
+                EngineSession session, UserDefinition user, boolean removeUnlistedHosts) {
             throw unsupported();
         }
 

@@ -14,6 +14,7 @@ import io.dbprovision.proto.v1alpha1.EngineType;
 import io.dbprovision.provisioner.engine.Engine;
 import io.dbprovision.provisioner.engine.EngineSession;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiConsumer;
 
@@ -38,8 +39,9 @@ final class FakeEngine implements Engine {
     }
 
     @Override
-    public void ensureDatabase(EngineSession session, DatabaseDefinition database) {
+    public Optional<ObserveDatabaseResponse> ensureDatabase(EngineSession session, DatabaseDefinition database) {
         action.accept(session, database);
+        return Optional.empty();
     }
 
     @Override
@@ -54,9 +56,11 @@ final class FakeEngine implements Engine {
     }
 
     @Override
-    public void ensureUser(EngineSession session, UserDefinition user, boolean removeUnlistedHosts) {
+    public Optional<ObserveUserResponse> ensureUser(
+            EngineSession session, UserDefinition user, boolean removeUnlistedHosts) {
         this.removeUnlistedHosts = removeUnlistedHosts;
         action.accept(session, user);
+        return Optional.empty();
     }
 
     @Override

@@ -63,17 +63,36 @@ public final class DatabaseLogic extends EngineObjectLogic {
 
     @Override
     protected void ensure(Message object, Instances.Resolved instance, StatusDraft status, boolean destructive) {
+        ensureDatabase((Database) object, instance, status);
+    }
+
+    /**
+     * EnsureDatabase and the init SQL; a database the call created comes with its state in the answer, which stands
+     * for ObserveDatabase unless init SQL ran after it (it may have changed what the answer describes).
+     */
+    @Override
+    protected List<DriftDiff> ensureAndObserve(
+            Message object, Instances.Resolved instance, StatusDraft status, boolean destructive) {
         Database database = (Database) object;
+        ChangeResponse answer = ensureDatabase(database, instance, status);
+        if (answer.hasCreatedDatabase() && !database.getSpec().hasInitSql()) {
+            return record(database, instance, status, answer.getCreatedDatabase());
+        }
+        return observe(object, instance, status);
+    }
+
+    private ChangeResponse ensureDatabase(Database database, Instances.Resolved instance, StatusDraft status) {
         if (status.phase().isEmpty() || "Pending".equals(status.phase())) {
             status.phase("Creating", "creating database " + database.getSpec().getName());
         }
-        engine.call(
+        ChangeResponse answer = engine.call(
                 "ensure database " + database.getSpec().getName(),
                 stub -> stub.ensureDatabase(EnsureDatabaseRequest.newBuilder()
                         .setInstance(instance.connection())
                         .setDatabase(definition(database, instance))
                         .build()));
         initSql.run(database, instance, status);
+        return answer;
     }
 
     /** EnsureDatabase's plan (init SQL is not part of it: it may name Secrets and runs once, after the database). */
@@ -98,6 +117,12 @@ public final class DatabaseLogic extends EngineObjectLogic {
                         .setInstance(instance.connection())
                         .setDesired(definition(database, instance))
                         .build()));
+        return record(database, instance, status, observed);
+    }
+
+    /** Fills the status from what the server reports and returns the diffs. */
+    private static List<DriftDiff> record(
+            Database database, Instances.Resolved instance, StatusDraft status, ObserveDatabaseResponse observed) {
         DatabaseStatus.Builder fields = status.fields(DatabaseStatus.Builder.class);
         if (!observed.getExists()) {
             return List.of(DriftDiff.newBuilder()
@@ -119,6 +144,8 @@ public final class DatabaseLogic extends EngineObjectLogic {
             PostgresDatabaseStatus.Builder postgres = PostgresDatabaseStatus.newBuilder()
                     .setEncoding(actual.getPostgres().getEncoding())
                     .setCollation(actual.getPostgres().getLcCollate());
+            // A database just created comes without its extensions and schemas (contents_not_read: what its
+            // template held); they are listed from the first drift check on.
             actual.getPostgres()
                     .getExtensionsList()
                     .forEach(e -> postgres.addInstalledExtensions(PostgresExtensionStatus.newBuilder()

@@ -171,7 +171,29 @@ public final class UserLogic extends EngineObjectLogic {
 
     @Override
     protected void ensure(Message object, Instances.Resolved instance, StatusDraft status, boolean destructive) {
+        ensureUser((DatabaseUser) object, instance, status, destructive);
+    }
+
+    /**
+     * EnsureUser; a base user the call created (and that holds the credential) comes with its state in the answer,
+     * which stands for ObserveUser.
+     */
+    @Override
+    protected List<DriftDiff> ensureAndObserve(
+            Message object, Instances.Resolved instance, StatusDraft status, boolean destructive) {
         DatabaseUser user = (DatabaseUser) object;
+        Optional<ObserveUserResponse> created = ensureUser(user, instance, status, destructive);
+        if (created.isPresent()) {
+            List<DriftDiff> diffs = new ArrayList<>();
+            baseDiffs(user, status, created.get(), diffs);
+            return diffs;
+        }
+        return observe(object, instance, status);
+    }
+
+    /** The ensure; answers the base user's state when EnsureUser created it with the credential's password. */
+    private Optional<ObserveUserResponse> ensureUser(
+            DatabaseUser user, Instances.Resolved instance, StatusDraft status, boolean destructive) {
         CredentialsSecret.Stored stored = secret.read(user);
         if (stored.password().isEmpty()) {
             throw new ReconcileFailure(
@@ -183,12 +205,14 @@ public final class UserLogic extends EngineObjectLogic {
         if (status.phase().isEmpty() || "Pending".equals(status.phase())) {
             status.phase("Creating", "creating user " + user.getSpec().getUsername());
         }
-        ensureUsers(user, instance, vettedActiveUser(user, stored, status), stored.password(), destructive);
+        Optional<ObserveUserResponse> created =
+                ensureUsers(user, instance, vettedActiveUser(user, stored, status), stored.password(), destructive);
         DatabaseUserStatus.Builder fields = status.fields(DatabaseUserStatus.Builder.class);
         if (fields.getUser().getUsername().isEmpty()) {
             status.normalEvent("Created", "user " + user.getSpec().getUsername() + " is on " + instance.key());
         }
         recordUser(user, fields, status.now());
+        return created;
     }
 
     /**
@@ -209,12 +233,15 @@ public final class UserLogic extends EngineObjectLogic {
         return active;
     }
 
-    /** The base user (with the password when it holds the credential) and the rotated user that does otherwise. */
-    private void ensureUsers(
+    /**
+     * The base user (with the password when it holds the credential) and the rotated user that does otherwise; the
+     * base user's state when EnsureUser created it holding the credential (then no rotated user is involved).
+     */
+    private Optional<ObserveUserResponse> ensureUsers(
             DatabaseUser user, Instances.Resolved instance, String active, String password, boolean destructive) {
         String base = user.getSpec().getUsername();
         boolean baseActive = active.equals(base);
-        engine.call(
+        ChangeResponse answer = engine.call(
                 "ensure user " + base,
                 stub -> stub.ensureUser(EnsureUserRequest.newBuilder()
                         .setInstance(instance.connection())
@@ -223,7 +250,9 @@ public final class UserLogic extends EngineObjectLogic {
                         .build()));
         if (!baseActive) {
             rotation.ensureActive(user, instance, active, password);
+            return Optional.empty();
         }
+        return answer.hasCreatedUser() ? Optional.of(answer.getCreatedUser()) : Optional.empty();
     }
 
     /**
@@ -263,17 +292,7 @@ public final class UserLogic extends EngineObjectLogic {
         List<DriftDiff> diffs = new ArrayList<>();
         ObserveUserResponse observed =
                 observeUser(instance, UserDefinitions.base(user, instance, baseActive ? stored.password() : ""));
-        if (!observed.getExists()) {
-            diffs.add(diff("user", base, "<missing>"));
-        } else {
-            diffs.addAll(observed.getDiffsList());
-            if (observed.getActual().hasPasswordMatches()
-                    && !observed.getActual().getPasswordMatches()
-                    && diffs.stream().noneMatch(d -> d.getField().equals("password"))) {
-                diffs.add(diff("password", "<redacted>", "<differs>"));
-            }
-            recordUser(user, status.fields(DatabaseUserStatus.Builder.class), status.now());
-        }
+        baseDiffs(user, status, observed, diffs);
         if (!baseActive && !stored.password().isEmpty()) {
             ObserveUserResponse rotated = observeUser(
                     instance,
@@ -289,6 +308,22 @@ public final class UserLogic extends EngineObjectLogic {
             }
         }
         return diffs;
+    }
+
+    /** The base user's diffs from its observed state, recorded in status. */
+    private static void baseDiffs(
+            DatabaseUser user, StatusDraft status, ObserveUserResponse observed, List<DriftDiff> diffs) {
+        if (!observed.getExists()) {
+            diffs.add(diff("user", user.getSpec().getUsername(), "<missing>"));
+            return;
+        }
+        diffs.addAll(observed.getDiffsList());
+        if (observed.getActual().hasPasswordMatches()
+                && !observed.getActual().getPasswordMatches()
+                && diffs.stream().noneMatch(d -> d.getField().equals("password"))) {
+            diffs.add(diff("password", "<redacted>", "<differs>"));
+        }
+        recordUser(user, status.fields(DatabaseUserStatus.Builder.class), status.now());
     }
 
     @Override

@@ -134,7 +134,7 @@ public final class MySqlEngine implements Engine {
     // ---- databases
 
     @Override
-    public void ensureDatabase(EngineSession session, DatabaseDefinition database) {
+    public Optional<ObserveDatabaseResponse> ensureDatabase(EngineSession session, DatabaseDefinition database) {
         EngineType engine = engine(session);
         MySqlDefinitions.name(engine, Identifier.IDENTIFIER_DATABASE, "database.name", database.getName());
         MySQLDatabaseConfig want = database.getMysql();
@@ -146,7 +146,8 @@ public final class MySqlEngine implements Engine {
         if (actual.isEmpty()) {
             session.run(Step.of(
                     "create database " + name, c.sql.createDatabase(name, want.getCharset(), want.getCollation())));
-            return;
+            // Its state is one more catalog read on the connection the call holds: cheaper than another call.
+            return session.validateOnly() ? Optional.empty() : Optional.of(observeDatabase(session, database));
         }
         boolean charset = !want.getCharset().isEmpty() && !want.getCharset().equalsIgnoreCase(actual.get()[0]);
         boolean collation =
@@ -156,6 +157,7 @@ public final class MySqlEngine implements Engine {
                     "set character set and collation of database " + name,
                     c.sql.alterDatabase(name, want.getCharset(), want.getCollation())));
         }
+        return Optional.empty();
     }
 
     @Override
@@ -219,7 +221,8 @@ public final class MySqlEngine implements Engine {
     // ---- users
 
     @Override
-    public void ensureUser(EngineSession session, UserDefinition user, boolean removeUnlistedHosts) {
+    public Optional<ObserveUserResponse> ensureUser(
+            EngineSession session, UserDefinition user, boolean removeUnlistedHosts) {
         EngineType engine = engine(session);
         MySqlDefinitions.name(engine, Identifier.IDENTIFIER_USER, "user.name", user.getName());
         MySqlDefinitions.secret("user.password", user.getPassword());
@@ -281,6 +284,10 @@ public final class MySqlEngine implements Engine {
                         + " is not in allowedHosts and was kept (removeUnlistedHosts drops it)");
             }
         }
+        // A user this call created (no account existed): its state, read on the connection the call holds.
+        return accounts.isEmpty() && !session.validateOnly()
+                ? Optional.of(observeUser(session, user))
+                : Optional.empty();
     }
 
     private void ensureAccountAttributes(

@@ -64,7 +64,11 @@ final class PostgresDatabases {
         }
     }
 
-    void ensure(EngineSession session, DatabaseDefinition request) {
+    /**
+     * Makes the database so; answers its observation when it created it and nothing inside it was asked for (see
+     * {@link #createdState}).
+     */
+    Optional<ObserveDatabaseResponse> ensure(EngineSession session, DatabaseDefinition request) {
         ownership.validate(request);
         DatabaseDefinition d = ownership.effective(request);
         validate(d);
@@ -148,6 +152,31 @@ final class PostgresDatabases {
             }
         });
         ownership.ensureAppUser(session, request, fresh);
+        return fresh && !session.validateOnly() && nothingInside(d)
+                ? Optional.of(createdState(session, request))
+                : Optional.empty();
+    }
+
+    /**
+     * Whether the definition asks for nothing inside the database: then a database just created holds exactly what
+     * its template held, and the diffs need no read in it.
+     */
+    private static boolean nothingInside(DatabaseDefinition d) {
+        PostgresDatabaseConfig pg = d.getPostgres();
+        return pg.getExtensionsCount() == 0
+                && pg.getSchemasCount() == 0
+                && pg.getDefaultPrivilegesCount() == 0
+                && !PostgresOwnership.on(d);
+    }
+
+    /**
+     * The state of a database this call just created, for EnsureDatabase's answer: the catalog row read again on the
+     * admin connection the call holds, the diffs as {@link #observe} computes them; its extensions and schemas are not
+     * read ({@code contents_not_read}): that takes a connection into the new database, about as long as the rest of
+     * the call on a busy server, to list what the template brought. ObserveDatabase (the drift check) lists them.
+     */
+    private ObserveDatabaseResponse createdState(EngineSession session, DatabaseDefinition request) {
+        return observe(session, request, false);
     }
 
     /** Spec-level default privileges grouped by receiving role: FOR ROLE the database owner, TO the role. */
@@ -200,6 +229,11 @@ final class PostgresDatabases {
     }
 
     ObserveDatabaseResponse observe(EngineSession session, DatabaseDefinition request) {
+        return observe(session, request, true);
+    }
+
+    /** {@code readContents} false: extensions and schemas are not read (only for a definition that names none). */
+    private ObserveDatabaseResponse observe(EngineSession session, DatabaseDefinition request, boolean readContents) {
         ownership.validate(request);
         DatabaseDefinition d = ownership.effective(request);
         validate(d);
@@ -214,8 +248,9 @@ final class PostgresDatabases {
         int version = d.getPostgres().getDefaultPrivilegesCount() == 0
                 ? 0
                 : session.read(EngineSession.ADMIN_DATABASE, catalog::serverVersionNum);
-        InDatabase in =
-                r.allowConnections() ? session.read(name, dsl -> InDatabase.read(catalog, dsl)) : InDatabase.EMPTY;
+        InDatabase in = r.allowConnections() && readContents
+                ? session.read(name, dsl -> InDatabase.read(catalog, dsl))
+                : InDatabase.EMPTY;
         PostgresDatabaseConfig.Builder state = PostgresDatabaseConfig.newBuilder()
                 .setEncoding(r.encoding())
                 .setLcCollate(r.collate())
@@ -297,6 +332,7 @@ final class PostgresDatabases {
         diffs.addAll(ownership.diffs(session, request));
         return ObserveDatabaseResponse.newBuilder()
                 .setExists(true)
+                .setContentsNotRead(!readContents && r.allowConnections())
                 .setActual(DatabaseState.newBuilder()
                         .setName(r.name())
                         .setOwner(r.owner())

@@ -22,6 +22,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -100,8 +101,8 @@ public class PostgresEngine implements Engine {
     }
 
     @Override
-    public void ensureDatabase(EngineSession session, DatabaseDefinition database) {
-        databases.ensure(session, database);
+    public Optional<ObserveDatabaseResponse> ensureDatabase(EngineSession session, DatabaseDefinition database) {
+        return databases.ensure(session, database);
     }
 
     @Override
@@ -115,9 +116,10 @@ public class PostgresEngine implements Engine {
     }
 
     @Override
-    public void ensureUser(EngineSession session, UserDefinition user, boolean removeUnlistedHosts) {
+    public Optional<ObserveUserResponse> ensureUser(
+            EngineSession session, UserDefinition user, boolean removeUnlistedHosts) {
         // Hosts are a MySQL notion: a PostgreSQL role has no per-host accounts to remove.
-        principals.ensureUser(session, user);
+        return principals.ensureUser(session, user);
     }
 
     @Override

@@ -79,14 +79,16 @@ final class PostgresPrincipals {
                 u.getName(), supported(session, o), pg.getInRolesList(), pg.getConfigParametersMap(), u.hasPostgres());
     }
 
-    void ensureUser(EngineSession session, UserDefinition u) {
+    /** Makes the user so; when it created it, answers its state read right after on the call's admin connection. */
+    Optional<ObserveUserResponse> ensureUser(EngineSession session, UserDefinition u) {
         Desired d = desired(session, u);
-        ensure(
+        boolean existed = ensure(
                 session,
                 d,
                 u.getPassword(),
                 u.hasPostgres() && u.getPostgres().getValidUntil().isEmpty(),
                 "user");
+        return existed || session.validateOnly() ? Optional.empty() : Optional.of(observeUser(session, u));
     }
 
     ObserveUserResponse observeUser(EngineSession session, UserDefinition u) {

@@ -27,7 +27,9 @@ import io.dbprovision.proto.v1alpha1.MySQLGrantLevel;
 import io.dbprovision.proto.v1alpha1.MySQLRoleConfig;
 import io.dbprovision.proto.v1alpha1.MySQLUserConfig;
 import io.dbprovision.provisioner.engine.EngineException;
+import io.dbprovision.provisioner.engine.jdbc.JdbcSession;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -108,6 +110,35 @@ class MySqlEngineMariaDbTest {
         }
         assertThat(db.observe(s -> db.engine.observeDatabase(s, latin)).getExists())
                 .isFalse();
+    }
+
+    @Test
+    void aDatabaseOrUserTheCallCreatedComesWithTheStateObserveWouldTell() {
+        DatabaseDefinition binary = database("dbpmy_db", "utf8mb4", "utf8mb4_bin");
+        try (JdbcSession plan = new JdbcSession(db.instance, true, db.pools)) {
+            assertThat(db.engine.ensureDatabase(plan, binary))
+                    .as("validate_only")
+                    .isEmpty();
+        }
+        var created = db.observe(s -> db.engine.ensureDatabase(s, binary));
+        assertThat(created).contains(db.observe(s -> db.engine.observeDatabase(s, binary)));
+        Optional<ObserveDatabaseResponse> again = db.observe(s -> db.engine.ensureDatabase(s, binary));
+        assertThat(again).as("an existing database is observed by the caller").isEmpty();
+
+        UserDefinition user = UserDefinition.newBuilder()
+                .setName("dbpmy_u")
+                .setPassword("first'Pass\\1")
+                .setMysql(MySQLUserConfig.newBuilder().addAllowedHosts("%"))
+                .build();
+        try (JdbcSession plan = new JdbcSession(db.instance, true, db.pools)) {
+            assertThat(db.engine.ensureUser(plan, user, false))
+                    .as("validate_only")
+                    .isEmpty();
+        }
+        var createdUser = db.observe(s -> db.engine.ensureUser(s, user, false));
+        assertThat(createdUser).contains(db.observe(s -> db.engine.observeUser(s, user)));
+        Optional<ObserveUserResponse> userAgain = db.observe(s -> db.engine.ensureUser(s, user, false));
+        assertThat(userAgain).as("an existing user is observed by the caller").isEmpty();
     }
 
     @Test

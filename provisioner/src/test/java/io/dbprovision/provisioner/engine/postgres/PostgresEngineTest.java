@@ -160,6 +160,50 @@ class PostgresEngineTest {
     }
 
     @Test
+    void aDatabaseOrUserTheCallCreatedComesWithTheStateObserveWouldTell() {
+        DatabaseDefinition plain = DatabaseDefinition.newBuilder().setName(DB).build();
+        assertThat(pg.engine.ensureDatabase(pg.session(true), plain))
+                .as("validate_only")
+                .isEmpty();
+        var created = pg.engine.ensureDatabase(pg.session(false), plain).orElseThrow();
+        var observed = pg.engine.observeDatabase(pg.session(false), plain);
+        assertThat(created.getContentsNotRead()).isTrue();
+        assertThat(observed.getContentsNotRead()).isFalse();
+        assertThat(observed.getActual().getPostgres().getSchemasList())
+                .extracting(PostgresDatabaseSchema::getName)
+                .contains("public");
+        assertThat(created.getDiffsList()).isEqualTo(observed.getDiffsList()).isEmpty();
+        assertThat(created.getActual().getPostgres().getExtensionsList()).isEmpty();
+        assertThat(created.getActual().getPostgres().getSchemasList()).isEmpty();
+        var withoutContents = observed.getActual().toBuilder();
+        withoutContents.getPostgresBuilder().clearExtensions().clearSchemas();
+        assertThat(created.getActual().toBuilder().clearSizeBytes().build())
+                .isEqualTo(withoutContents.clearSizeBytes().build());
+        assertThat(pg.engine.ensureDatabase(pg.session(false), plain))
+                .as("an existing database is observed by the caller")
+                .isEmpty();
+
+        // Something asked for inside the database: its state needs a read there, so the caller observes.
+        clean();
+        DatabaseDefinition withSchema = plain.toBuilder()
+                .setPostgres(PostgresDatabaseConfig.newBuilder()
+                        .addSchemas(PostgresDatabaseSchema.newBuilder().setName("dbppg_s")))
+                .build();
+        assertThat(pg.engine.ensureDatabase(pg.session(false), withSchema)).isEmpty();
+
+        roles();
+        assertThat(pg.engine.ensureUser(pg.session(true), user(PASSWORD), false))
+                .as("validate_only")
+                .isEmpty();
+        var createdUser = pg.engine.ensureUser(pg.session(false), user(PASSWORD), false);
+        assertThat(createdUser).contains(pg.engine.observeUser(pg.session(false), user(PASSWORD)));
+        assertThat(createdUser.orElseThrow().getActual().getPasswordMatches()).isTrue();
+        assertThat(pg.engine.ensureUser(pg.session(false), user(PASSWORD), false))
+                .as("an existing user is observed by the caller")
+                .isEmpty();
+    }
+
+    @Test
     void aUserIsCreatedWithAScramVerifierAndKeepsItUntilThePasswordChanges() {
         roles();
         ChangeResponse plan = pg.change(true, s -> pg.engine.ensureUser(s, user(PASSWORD)));
