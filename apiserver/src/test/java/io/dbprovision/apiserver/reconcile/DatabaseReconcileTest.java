@@ -75,7 +75,7 @@ class DatabaseReconcileTest {
         assertThat(ready.getStatus().getDatabase().getName()).isEqualTo(db);
         assertThat(ready.getMetadata().getFinalizersList()).contains("dbops.dbprovision.io/database-protection");
         assertThat(exists(db)).isTrue();
-        assertThat(harness.events).anyMatch(e -> e.contains("DatabaseInstance/team-a/pg Normal Connected"));
+        harness.awaitEvents(1, "DatabaseInstance/team-a/pg Normal Connected");
 
         harness.delete("databases", "team-a", "app");
         Await.until("the Database goes", () -> !harness.exists("databases", "team-a", "app"));

@@ -148,7 +148,7 @@ class UserReconcilePostgresTest {
         assertThat(conditionOf(ready, "Synced").getStatus().name()).endsWith("TRUE");
         assertThat(passwordMatches(username, password)).isTrue();
         assertThat(logsIn(username, password)).isTrue();
-        assertThat(harness.events).anyMatch(e -> e.contains("DatabaseUser/" + NS + "/app Normal Created"));
+        harness.awaitEvents(1, "DatabaseUser/" + NS + "/app Normal Created");
 
         // A later reconcile (a drift check, here) finds the Secret as it should be and does not write it again.
         String secretVersion = secret.getMetadata().getResourceVersion();
@@ -353,7 +353,7 @@ class UserReconcilePostgresTest {
                 "databaseusers", NS, "derived", (DatabaseUser u) -> condition(u, "Ready", "SecretTemplateInvalid"));
         assertThat(derived.getStatus().getMessage()).contains("must render to the password itself");
         assertThat(harness.exists("secrets", NS, "derived-db")).isFalse();
-        assertThat(harness.events).anyMatch(e -> e.contains("Warning ReconcileFailed secretTemplate.data"));
+        harness.awaitEvents(1, "Warning ReconcileFailed secretTemplate.data");
     }
 
     @Test
@@ -409,7 +409,7 @@ class UserReconcilePostgresTest {
         assertThat(detected.getStatus().getDrift().getDiffsList())
                 .anySatisfy(d -> assertThat(d.getField()).isEqualTo("user"));
         assertThat(roleExists(username)).isFalse();
-        assertThat(harness.events).anyMatch(e -> e.contains("Warning DriftDetected drift detected in user"));
+        harness.awaitEvents(1, "Warning DriftDetected drift detected in user");
 
         harness.apply(user("app", "driftPolicy: {mode: correct, interval: 10s}"));
         harness.await(
@@ -448,7 +448,7 @@ class UserReconcilePostgresTest {
         Await.until("the DatabaseUser goes", () -> !harness.exists("databaseusers", NS, "app"));
         assertThat(roleExists(username)).isFalse();
         assertThat(harness.exists("secrets", NS, secretName)).isFalse();
-        assertThat(harness.events).anyMatch(e -> e.contains("Normal Deleted user " + username + " dropped"));
+        harness.awaitEvents(1, "Normal Deleted user " + username + " dropped");
     }
 
     @Test
@@ -560,7 +560,7 @@ class UserReconcilePostgresTest {
                             .isEqualTo(Instant.parse("2030-01-03T00:01:00Z"));
                 });
         assertThat(rotated.getStatus().getRotation().getServiceRole()).isEqualTo(serviceRole);
-        assertThat(harness.events).anyMatch(e -> e.contains("Normal PasswordRotated") && e.contains(first));
+        harness.awaitEvents(1, "Normal PasswordRotated", first);
 
         // Second rotation, a day later: the first rotated user waits out its grace period; the base user's old
         // password, past its own, is retired.
@@ -688,8 +688,7 @@ class UserReconcilePostgresTest {
                 (DatabaseUser u) -> condition(u, "PasswordRotated", "InvalidRotationSchedule"));
         assertThat(conditionOf(user, "Ready").getStatus().name()).endsWith("TRUE");
         assertThat(user.getStatus().getRotation().getEnabled()).isFalse();
-        assertThat(harness.events)
-                .anyMatch(e -> e.contains("Warning InvalidRotationSchedule passwordRotation.schedule \"0 0 30 2 *\""));
+        harness.awaitEvents(1, "Warning InvalidRotationSchedule passwordRotation.schedule \"0 0 30 2 *\"");
         passwords.add(value(secret(harness, NS, secretName), "password"));
         assertNoLeak(harness, logs, passwords, List.of(user));
     }
