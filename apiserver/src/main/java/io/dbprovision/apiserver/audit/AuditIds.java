@@ -1,6 +1,7 @@
 package io.dbprovision.apiserver.audit;
 
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Audit ids, as Kubernetes hands them out: a request that arrives with an {@value #HEADER} header (the kube-apiserver
@@ -20,7 +21,21 @@ public final class AuditIds {
         if (header != null && isAcceptable(header)) {
             return header;
         }
-        return UUID.randomUUID().toString();
+        return randomUuid().toString();
+    }
+
+    /**
+     * A version 4 UUID from {@link ThreadLocalRandom}, not {@link UUID#randomUUID()}: an audit id needs to be unique,
+     * not unguessable (any client may choose its own in the header), and {@code randomUUID} draws on the shared
+     * {@code SecureRandom}, whose lock and reads of the system's entropy cost every request a few per cent of its
+     * CPU. Each request runs on a virtual thread of its own, whose generator gets a seed of its own, so two ids
+     * coincide only if two threads' generators reached the same 64-bit state: as unlikely as for random ids.
+     */
+    static UUID randomUuid() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long high = (random.nextLong() & ~0xF000L) | 0x4000L; // version 4
+        long low = (random.nextLong() & ~(0xC000L << 48)) | (0x8000L << 48); // IETF variant
+        return new UUID(high, low);
     }
 
     /** Printable ASCII without spaces, so that an id copied from a log line finds the same id everywhere. */

@@ -18,9 +18,9 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /** One HTTP request and its response, over Undertow's exchange, in blocking mode (we run on a virtual thread). */
@@ -35,15 +35,42 @@ public final class Call implements io.dbprovision.apiserver.request.AuditedReque
      */
     public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(60);
 
-    private static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "request-body-deadlines");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private static final ScheduledExecutorService DEADLINES = deadlines();
+
+    /**
+     * A body no larger than this is answered in one piece: Undertow's output stream gets it whole and sends it, with
+     * the headers, as the response's final write (over HTTP/2 one DATA frame that ends the stream, one hand-off to the
+     * connection's I/O thread). Well below a pooled buffer (16 KiB less a little), so that it always fits one.
+     */
+    static final int ONE_PIECE_BODY = 8 * 1024;
+
+    /**
+     * The last part of a body written after {@link #onResponseWritten} has run: what the transport may still hold
+     * when a request counts as answered. One pooled buffer's worth, as a Go server's buffered response writer holds
+     * what a handler wrote last until it returns.
+     */
+    static final int LAST_PART = 16 * 1024;
+
+    /**
+     * The body timers' thread. A timer is cancelled as soon as its body has arrived, nearly always long before it is
+     * due, so cancelled timers leave the queue at once: otherwise each would stay queued for the whole body timeout,
+     * holding its exchange (at 2,000 requests a second, 120,000 exchanges kept alive for 60 s).
+     */
+    private static ScheduledExecutorService deadlines() {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "request-body-deadlines");
+            thread.setDaemon(true);
+            return thread;
+        });
+        executor.setRemoveOnCancelPolicy(true);
+        return executor;
+    }
 
     private final HttpServerExchange exchange;
     private final Duration bodyTimeout;
     private final List<String> warnings = new ArrayList<>();
+    /** Run once, when the response has been handed to the transport but for its last part; null: nothing to run. */
+    private Runnable responseWritten;
 
     public Call(HttpServerExchange exchange) {
         this(exchange, DEFAULT_BODY_TIMEOUT);
@@ -245,6 +272,31 @@ public final class Call implements io.dbprovision.apiserver.request.AuditedReque
         }
     }
 
+    /**
+     * Runs {@code action} once the response's status, headers and body up to its last {@value #LAST_PART} bytes have
+     * been handed to the transport, before this thread waits for them to go out; never for a streaming response
+     * ({@link #stream}). The request's work is then done, though its thread may still wait for the client to take the
+     * last bytes: a client that reads the answer and sends its next request at once must not find the request before
+     * still counted ({@code InFlightLimits}).
+     */
+    public void onResponseWritten(Runnable action) {
+        Runnable before = responseWritten;
+        responseWritten = before == null
+                ? action
+                : () -> {
+                    before.run();
+                    action.run();
+                };
+    }
+
+    private void responseWritten() {
+        Runnable action = responseWritten;
+        responseWritten = null;
+        if (action != null) {
+            action.run();
+        }
+    }
+
     public void warn(String text) {
         warnings.add(text);
     }
@@ -257,14 +309,49 @@ public final class Call implements io.dbprovision.apiserver.request.AuditedReque
         exchange.setStatusCode(code);
         writeWarnings();
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, contentType);
-        exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, body.length);
+        boolean head = method().equals("HEAD");
         try {
-            if (!method().equals("HEAD")) {
-                exchange.getOutputStream().write(body);
+            OutputStream out = exchange.getOutputStream();
+            if (!head && body.length <= ONE_PIECE_BODY) {
+                // No Content-Length yet: with it, the stream would send the body as soon as it has all of it and
+                // then, on close, an empty final write (over HTTP/2 a second DATA frame and a second hand-off to the
+                // I/O thread, each a wait for this thread). Without it, close() sets it to the bytes it holds (the
+                // same header) and sends headers and body as one final write.
+                out.write(body);
+                responseWritten();
+            } else {
+                exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, body.length);
+                if (!head) {
+                    writeBody(out, List.of(body));
+                }
+                responseWritten();
             }
-            exchange.getOutputStream().close();
+            out.close();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Writes {@code parts} but for their last {@value #LAST_PART} bytes, runs {@link #onResponseWritten}'s action,
+     * then writes the rest (the stream sends the whole once Content-Length bytes are written).
+     */
+    private void writeBody(OutputStream out, List<byte[]> parts) throws IOException {
+        long length = 0;
+        for (byte[] part : parts) {
+            length += part.length;
+        }
+        long beforeLast = length - Math.min(length, LAST_PART);
+        long written = 0;
+        for (byte[] part : parts) {
+            int from = 0;
+            if (written + part.length > beforeLast && written <= beforeLast) {
+                from = (int) (beforeLast - written);
+                out.write(part, 0, from);
+                responseWritten();
+            }
+            out.write(part, from, part.length - from);
+            written += part.length;
         }
     }
 
@@ -284,10 +371,9 @@ public final class Call implements io.dbprovision.apiserver.request.AuditedReque
         exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, length);
         try (OutputStream out = exchange.getOutputStream()) {
             if (!method().equals("HEAD")) {
-                for (byte[] part : parts) {
-                    out.write(part);
-                }
+                writeBody(out, parts);
             }
+            responseWritten();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -13,6 +13,13 @@ import java.util.concurrent.Semaphore;
  * the same, at once, so that an overloaded server sheds load instead of queueing it. Health probes are never limited:
  * a busy server is not a dead one.
  *
+ * <p>A request counts until its answer has been handed to the transport ({@link Call#onResponseWritten}), not
+ * until its thread has also waited for the client to take the last bytes, as a Go server's handler returns (and the
+ * kube-apiserver's filter frees its seat) before its buffered answer goes out. Otherwise a client that sends its next
+ * request as soon as it has read an answer finds the request before still counted for a while: 128 such writers
+ * over HTTP/2 held more than 200 seats at moments and were refused with 429, though never more than 128 requests
+ * were being served. A watch counts until it ends.
+ *
  * <p>The bounds are per kind of request, not per caller: this filter runs first, before anyone is authenticated, so
  * it cannot keep a pool for {@code system:masters} as the kube-apiserver's priority and fairness does (which runs
  * after authentication). A flood from anyone can delay everyone but the probes; the bounds keep the server itself
@@ -47,13 +54,35 @@ public final class InFlightLimits implements Filter {
             case "get", "list", "head" -> readOnly;
             default -> mutating;
         };
-        if (limit != null && !limit.tryAcquire()) {
+        if (limit == null) {
+            next.handle(call, context);
+            return;
+        }
+        if (!limit.tryAcquire()) {
             throw new ApiException.TooManyRequests("too many requests, please try again later");
         }
+        Permit permit = new Permit(limit);
+        call.onResponseWritten(permit::release);
         try {
             next.handle(call, context);
         } finally {
-            if (limit != null) {
+            permit.release();
+        }
+    }
+
+    /** One request's place within a bound, given back once: when its answer is written, or when it ends. */
+    private static final class Permit {
+        private final Semaphore limit;
+        private boolean released;
+
+        Permit(Semaphore limit) {
+            this.limit = limit;
+        }
+
+        /** Only the request's own thread calls this (its answer is written on that thread). */
+        void release() {
+            if (!released) {
+                released = true;
                 limit.release();
             }
         }

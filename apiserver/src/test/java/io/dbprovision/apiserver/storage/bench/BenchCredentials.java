@@ -74,6 +74,18 @@ final class BenchCredentials {
                 Optional.of(proxy));
     }
 
+    /** Whether these credentials include a client certificate (which h2load cannot present). */
+    boolean hasClientCertificate() {
+        return clientCertificate.isPresent();
+    }
+
+    /** The headers as {@code name: value} lines, names in lower case (as HTTP/2 sends them), for h2load's -H. */
+    List<String> headerLines() {
+        return headers.stream()
+                .map(header -> header.getKey().toLowerCase(java.util.Locale.ROOT) + ": " + header.getValue())
+                .toList();
+    }
+
     HttpRequest.Builder addTo(HttpRequest.Builder request) {
         for (Map.Entry<String, String> header : headers) {
             request.header(header.getKey(), header.getValue());

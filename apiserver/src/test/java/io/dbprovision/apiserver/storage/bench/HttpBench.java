@@ -100,6 +100,12 @@ public final class HttpBench {
     private final Map<String, Map<String, Double>> values;
 
     private final List<String> notes;
+    /**
+     * The creates' load driver for the HTTP columns when {@code bench.driver=h2load} and h2load is installed
+     * ({@link H2Load}); empty: the JDK HttpClient, as always.
+     */
+    private final java.util.Optional<H2Load> h2load;
+
     /** This instance's store configuration: fsync on or off, for the server's store and the storage side alike. */
     private final boolean fsync;
     /** The suffix of this instance's create measurements: " fsync on" or " fsync off". */
@@ -222,6 +228,7 @@ public final class HttpBench {
         this.mode = fsync ? " fsync on" : " fsync off";
         this.values = values;
         this.notes = notes;
+        this.h2load = createsDriver(notes);
         Path root = config.dataRoot().toAbsolutePath();
         BenchBackend.deleteRecursively(root.resolve("http-storage"));
         for (BenchAuth auth : config.auth()) {
@@ -659,14 +666,19 @@ public final class HttpBench {
                     List<Http> mine = connections.get(client.column);
                     these.put(
                             client.column,
-                            run(
-                                    client.column,
-                                    writers.total(),
-                                    config.creates(),
-                                    cap,
-                                    httpIndex.get(client.column),
-                                    (writer, i) -> httpCreate(
-                                            mine.get(writer % mine.size()), namespaceOf(i), client.prefix + i, i)));
+                            drivenByH2load(client)
+                                    ? h2loadCreates(client, writers, config.creates(), round == 0)
+                                    : run(
+                                            client.column,
+                                            writers.total(),
+                                            config.creates(),
+                                            cap,
+                                            httpIndex.get(client.column),
+                                            (writer, i) -> httpCreate(
+                                                    mine.get(writer % mine.size()),
+                                                    namespaceOf(i),
+                                                    client.prefix + i,
+                                                    i)));
                 }
                 for (var entry : these.entrySet()) {
                     StorageBench.CreateRun run = entry.getValue().run();
@@ -741,6 +753,131 @@ public final class HttpBench {
                 }
             }
         }
+    }
+
+    /**
+     * The creates' driver from {@code bench.driver}: {@code jdk} (the default, the JDK HttpClient) or {@code h2load};
+     * without h2load installed the JDK client drives them, and the report says so.
+     */
+    private static java.util.Optional<H2Load> createsDriver(List<String> notes) {
+        String driver = System.getProperty("bench.driver", "jdk");
+        switch (driver) {
+            case "jdk" -> {
+                return java.util.Optional.empty();
+            }
+            case "h2load" -> {
+                java.util.Optional<H2Load> found = H2Load.find();
+                String note = found.map(h -> "the HTTP creates were driven by " + h.version()
+                                + " (one native thread; bodies with metadata.generateName)")
+                        .orElse("bench.driver=h2load, but h2load is not installed (apt-get install nghttp2-client):"
+                                + " the HTTP creates were driven by the JDK HttpClient");
+                if (!notes.contains(note)) {
+                    notes.add(note);
+                }
+                step("%s", note);
+                return found;
+            }
+            default -> throw new IllegalArgumentException("bench.driver: jdk or h2load, not " + driver);
+        }
+    }
+
+    /** Whether h2load drives this column's creates: it was asked for, is installed, and can authenticate as it. */
+    private boolean drivenByH2load(Http client) {
+        if (h2load.isEmpty()) {
+            return false;
+        }
+        if (client.credentials.hasClientCertificate()) {
+            String note = client.column + ": h2load cannot present the front proxy's client certificate; its creates"
+                    + " were driven by the JDK HttpClient";
+            if (!notes.contains(note)) {
+                notes.add(note);
+                step("%s", note);
+            }
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * One round of creates by h2load: {@code count} POSTs of one body with {@code generateName} to the benchmark's
+     * namespaces in turn, from {@code writers.connections()} HTTP/2 connections with {@code writers.streams()} streams
+     * each (over HTTP/1.1 as many connections as writers). The first round of a level is preceded by a short run that
+     * is not measured (the server's paths for h2load's connections warm, as the JDK client's are in the warm-up).
+     * Every create costs the server the new connections' TLS handshakes too (16 over HTTP/2 and 128 over HTTP/1.1 for
+     * 16 × 8, once per round).
+     */
+    private Round h2loadCreates(Http client, Writers writers, int count, boolean warmUpFirst) {
+        List<String> uris = new ArrayList<>();
+        for (int n = 0; n < NAMESPACES; n++) {
+            uris.add(client.base + client.resourcePath(namespaceOf(n), ""));
+        }
+        List<String> headers = new ArrayList<>(client.credentials.headerLines());
+        headers.add("content-type: application/json");
+        headers.add("accept: application/json");
+        byte[] body = generateNameBody(client.prefix + "g-");
+        boolean h1 = client.expected == HttpClient.Version.HTTP_1_1;
+        int threads = Integer.getInteger("bench.h2loadThreads", 1);
+        Path work = config.dataRoot().toAbsolutePath().resolve("h2load");
+        try {
+            if (warmUpFirst) {
+                h2load.orElseThrow()
+                        .run(
+                                h1,
+                                uris,
+                                headers,
+                                body,
+                                writers.connections(),
+                                writers.streams(),
+                                Math.max(500, count / 4),
+                                threads,
+                                Duration.ofMinutes(5),
+                                work);
+            }
+            long cpu = client.server.cpuNanos();
+            H2Load.Result result = h2load.orElseThrow()
+                    .run(
+                            h1,
+                            uris,
+                            headers,
+                            body,
+                            writers.connections(),
+                            writers.streams(),
+                            count,
+                            threads,
+                            Duration.ofMinutes(10),
+                            work);
+            long serverCpu = client.server.cpuNanos() - cpu;
+            long created = Math.max(1, result.created());
+            return new Round(
+                    new StorageBench.CreateRun(
+                            result.created(),
+                            result.seconds(),
+                            result.latency(),
+                            result.failed(),
+                            result.failed() == 0 ? "" : "h2load: " + result.otherStatusText()),
+                    serverCpu / 1e3 / created,
+                    result.driverCpuNanos() / 1e3 / created,
+                    result.driverCpuNanos() / 1e3 / created);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * {@link #body}'s object with {@code metadata.generateName} instead of a name and no namespace (the path names
+     * it): one body for every request, each creating a new object (h2load sends the same bytes every time).
+     */
+    static byte[] generateNameBody(String prefix) {
+        String named = new String(body("", "", 0), StandardCharsets.UTF_8);
+        String metadata = "\"metadata\":{\"name\":\"\",\"namespace\":\"\",";
+        if (!named.contains(metadata)) {
+            throw new IllegalStateException("the body's metadata changed: " + named);
+        }
+        return named.replace(metadata, "\"metadata\":{\"generateName\":\"" + prefix + "\",")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     /**
@@ -1573,8 +1710,8 @@ public final class HttpBench {
         final HttpClient.Version expected;
         final HttpClient client;
         private final SSLContext tls;
-        private final String base;
-        private final BenchCredentials credentials;
+        final String base;
+        final BenchCredentials credentials;
 
         Http(
                 String protocol,
