@@ -3,6 +3,7 @@ package io.dbprovision.apiserver.endpoints;
 import io.dbprovision.apiserver.registry.ApiException;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
+import io.undertow.util.AttachmentKey;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
@@ -34,6 +35,15 @@ public final class Call implements io.dbprovision.apiserver.request.AuditedReque
      * longer than this.
      */
     public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(60);
+
+    /**
+     * How long a response's write may make no progress before it is given up, put on each exchange by the server
+     * ({@code ApiServer.Timeouts.write}) for the writes that do not block ({@link #respondJson(int, List)}); blocking
+     * writes are bounded by the server's {@code BlockingWriteTimeoutHandler} with the same value.
+     */
+    public static final AttachmentKey<Duration> WRITE_TIMEOUT = AttachmentKey.create(Duration.class);
+
+    private static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(30);
 
     private static final ScheduledExecutorService DEADLINES = deadlines();
 
@@ -359,7 +369,11 @@ public final class Call implements io.dbprovision.apiserver.request.AuditedReque
         respond(code, "application/json", body);
     }
 
-    /** A JSON body written in parts, as they are (a list's items, each kept encoded with its stored version). */
+    /**
+     * A JSON body written in parts, as they are (a list's items, each kept encoded with its stored version). The
+     * parts are written by the connection's I/O thread while this thread waits ({@link InMemoryBodyWriter}): over
+     * HTTP/2 a blocking write would hand every 16 KiB to that thread and wait for it, one round trip per frame.
+     */
     public void respondJson(int code, List<byte[]> parts) {
         long length = 0;
         for (byte[] part : parts) {
@@ -369,14 +383,26 @@ public final class Call implements io.dbprovision.apiserver.request.AuditedReque
         writeWarnings();
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
         exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, length);
-        try (OutputStream out = exchange.getOutputStream()) {
-            if (!method().equals("HEAD")) {
-                writeBody(out, parts);
+        try {
+            if (!method().equals("HEAD") && InMemoryBodyWriter.write(exchange, parts, writeTimeout())) {
+                responseWritten();
+                return;
+            }
+            try (OutputStream out = exchange.getOutputStream()) {
+                if (!method().equals("HEAD")) {
+                    writeBody(out, parts);
+                }
             }
             responseWritten();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** How long a response's write may make no progress: the server's ({@link #WRITE_TIMEOUT}), else 30 s. */
+    private Duration writeTimeout() {
+        Duration timeout = exchange.getAttachment(WRITE_TIMEOUT);
+        return timeout == null ? DEFAULT_WRITE_TIMEOUT : timeout;
     }
 
     public void respondText(int code, String text) {
