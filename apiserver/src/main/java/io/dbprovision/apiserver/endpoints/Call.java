@@ -384,7 +384,10 @@ public final class Call implements io.dbprovision.apiserver.request.AuditedReque
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
         exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, length);
         try {
-            if (!method().equals("HEAD") && InMemoryBodyWriter.write(exchange, parts, writeTimeout())) {
+            // an empty or small body goes out in one final write anyway
+            if (!method().equals("HEAD")
+                    && length > ONE_PIECE_BODY
+                    && InMemoryBodyWriter.write(exchange, parts, writeTimeout())) {
                 responseWritten();
                 return;
             }

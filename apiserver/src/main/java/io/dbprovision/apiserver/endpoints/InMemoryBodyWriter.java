@@ -147,6 +147,7 @@ final class InMemoryBodyWriter implements ChannelListener<StreamSinkChannel> {
         connection.suspendWrites(); // resumed below only while there is something to wait for
         try {
             long written = 0;
+            skipWritten();
             while (next < buffers.length) {
                 if (written >= BYTES_PER_RUN) {
                     connection.getIoThread().execute(() -> handleEvent(response));
@@ -159,9 +160,7 @@ final class InMemoryBodyWriter implements ChannelListener<StreamSinkChannel> {
                 }
                 written += n;
                 lastProgress = System.nanoTime();
-                while (next < buffers.length && !buffers[next].hasRemaining()) {
-                    next++;
-                }
+                skipWritten();
             }
             response.shutdownWrites();
             if (!response.flush()) {
@@ -171,6 +170,13 @@ final class InMemoryBodyWriter implements ChannelListener<StreamSinkChannel> {
             done.complete(null);
         } catch (IOException | RuntimeException e) {
             fail(e instanceof IOException io ? io : new IOException(e));
+        }
+    }
+
+    /** Moves past the buffers with nothing left to write (empty parts too: a write of only those would write 0). */
+    private void skipWritten() {
+        while (next < buffers.length && !buffers[next].hasRemaining()) {
+            next++;
         }
     }
 
