@@ -316,6 +316,36 @@ public final class Call implements io.dbprovision.apiserver.request.AuditedReque
     }
 
     /**
+     * How long a response's write may make no progress before the response is given up, as the server was configured
+     * ({@code ApiServer.Timeouts.write}, which also bounds blocking writes); for writes the caller does without
+     * blocking.
+     */
+    public static final io.undertow.util.AttachmentKey<java.time.Duration> WRITE_TIMEOUT =
+            io.undertow.util.AttachmentKey.create(java.time.Duration.class);
+
+    static final java.time.Duration DEFAULT_WRITE_TIMEOUT = java.time.Duration.ofSeconds(30);
+
+    java.time.Duration writeTimeout() {
+        java.time.Duration timeout = exchange.getAttachment(WRITE_TIMEOUT);
+        return timeout == null ? DEFAULT_WRITE_TIMEOUT : timeout;
+    }
+
+    /**
+     * Starts a streaming response written without blocking: its headers are set, and go out at the channel's first
+     * flush. The channel must be used on its I/O thread only ({@code channel.getIoThread()}).
+     */
+    org.xnio.channels.StreamSinkChannel streamChannel(int code, String contentType) {
+        exchange.setStatusCode(code);
+        writeWarnings();
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, contentType);
+        exchange.getResponseChannel(); // installs the response's conduits (chunking, HTTP/2 framing) on the channel
+        // The channel under the exchange's own wrapper: that wrapper defers resumeWrites() while the handler runs
+        // (until it returns, which a watch's does only at its end), so a write-ready listener set through it never
+        // fires during the watch.
+        return io.undertow.server.Connectors.getConduitSinkChannel(exchange);
+    }
+
+    /**
      * Whether the response can still reach the client: false once an HTTP/2 stream was reset by the client (or the
      * connection closed), which a streaming response otherwise only learns at its next write.
      */

@@ -67,7 +67,11 @@ public final class ApiServer implements AutoCloseable {
         // response handed that buffer carries foreign bytes (seen as a GET overflowing its Content-Length).
         this.graceful = Handlers.gracefulShutdown(io.undertow.server.handlers.BlockingWriteTimeoutHandler.builder()
                 .writeTimeout(timeouts.write())
-                .nextHandler(handler)
+                .nextHandler(exchange -> {
+                    // for the writes that do not block (watch streams), which the handler above does not bound
+                    exchange.putAttachment(io.dbprovision.apiserver.endpoints.Call.WRITE_TIMEOUT, timeouts.write());
+                    handler.handleRequest(exchange);
+                })
                 .build());
         this.beforeDrain = beforeDrain;
         this.undertow = Undertow.builder()
