@@ -334,7 +334,7 @@ public final class Call implements io.dbprovision.apiserver.request.AuditedReque
      * Starts a streaming response written without blocking: its headers are set, and go out at the channel's first
      * flush. The channel must be used on its I/O thread only ({@code channel.getIoThread()}).
      */
-    org.xnio.channels.StreamSinkChannel streamChannel(int code, String contentType) {
+    org.xnio.conduits.ConduitStreamSinkChannel streamChannel(int code, String contentType) {
         exchange.setStatusCode(code);
         writeWarnings();
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, contentType);

@@ -15,6 +15,7 @@ import org.xnio.Buffers;
 import org.xnio.ChannelListener;
 import org.xnio.IoUtils;
 import org.xnio.channels.StreamSinkChannel;
+import org.xnio.conduits.ConduitStreamSinkChannel;
 
 /**
  * One watch response, written without blocking on its connection's I/O thread. The store hands each event to
@@ -47,7 +48,7 @@ final class WatchStream implements InlineEventSink {
     private final ArrayDeque<Object> queue = new ArrayDeque<>();
     private int initialLeft; // events at the head of the queue that are the watch's initial ones
     private int waiting; // events handed over after the initial ones, not yet written
-    private StreamSinkChannel channel;
+    private ConduitStreamSinkChannel channel;
     private boolean scheduled; // a drain is queued or running, or waits for the channel to take bytes
     private boolean finishing; // no event follows: write what is queued, then end the response
     private boolean done; // the response has ended (written to its end, or closed)
@@ -111,7 +112,7 @@ final class WatchStream implements InlineEventSink {
     // ---- the request's side
 
     /** Starts writing to {@code channel} (headers first, then what is queued). */
-    synchronized void attach(StreamSinkChannel channel) {
+    synchronized void attach(ConduitStreamSinkChannel channel) {
         this.channel = channel;
         scheduled = true; // the first drain flushes the headers even when nothing is queued
         channel.getIoThread().execute(this::drain);
@@ -306,7 +307,12 @@ final class WatchStream implements InlineEventSink {
         channel.resumeWrites();
     }
 
+    /** The response has ended; on the I/O thread. */
     private synchronized void ended() {
+        // Over HTTP/1.1 the channel is the connection's, which the next response on it uses: leave no listener.
+        if (channel.getWriteListener() == writeReady) {
+            channel.getWriteSetter().set(null);
+        }
         done = true;
         scheduled = true; // nothing is written any more
         queue.clear();
@@ -319,7 +325,7 @@ final class WatchStream implements InlineEventSink {
 
     /** Closes the response on its I/O thread: its client took nothing for the write timeout. */
     private void abort() {
-        StreamSinkChannel target;
+        ConduitStreamSinkChannel target;
         synchronized (this) {
             target = channel;
         }
