@@ -403,7 +403,7 @@ public final class Call implements io.dbprovision.apiserver.request.AuditedReque
     }
 
     /** How long a response's write may make no progress: the server's ({@link #WRITE_TIMEOUT}), else 30 s. */
-    private Duration writeTimeout() {
+    Duration writeTimeout() {
         Duration timeout = exchange.getAttachment(WRITE_TIMEOUT);
         return timeout == null ? DEFAULT_WRITE_TIMEOUT : timeout;
     }
@@ -428,6 +428,21 @@ public final class Call implements io.dbprovision.apiserver.request.AuditedReque
             throw new UncheckedIOException(e);
         }
         return out;
+    }
+
+    /**
+     * Starts a streaming response written without blocking: its headers are set, and go out at the channel's first
+     * flush. The channel must be used on its I/O thread only ({@code channel.getIoThread()}).
+     */
+    org.xnio.conduits.ConduitStreamSinkChannel streamChannel(int code, String contentType) {
+        exchange.setStatusCode(code);
+        writeWarnings();
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, contentType);
+        exchange.getResponseChannel(); // installs the response's conduits (chunking, HTTP/2 framing) on the channel
+        // The channel under the exchange's own wrapper: that wrapper defers resumeWrites() while the handler runs
+        // (until it returns, which a watch's does only at its end), so a write-ready listener set through it never
+        // fires during the watch.
+        return io.undertow.server.Connectors.getConduitSinkChannel(exchange);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.dbprovision.apiserver.endpoints;
 import com.google.protobuf.Message;
 import io.dbprovision.api.codec.KubeCodec;
 import io.dbprovision.apiserver.registry.ApiException;
+import io.dbprovision.apiserver.registry.InlineEventSink;
 import io.dbprovision.apiserver.registry.ObjectEvent;
 import io.dbprovision.apiserver.registry.Objects;
 import io.dbprovision.apiserver.registry.ResourceStore;
@@ -10,13 +11,11 @@ import io.dbprovision.apiserver.registry.WatchQuery;
 import io.dbprovision.apiserver.request.RequestContext;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Watch responses: one JSON event per line ({@code {"type":"ADDED","object":{...}}}), sent as it happens, the
@@ -24,45 +23,24 @@ import java.util.concurrent.TimeUnit;
  * {@code timeoutSeconds}, on shutdown, when the client goes away, or with an ERROR event carrying a Status (410 when
  * the start version is too old, or when the client fell too far behind, so that clients re-list).
  *
- * <p>Each watch has a small bounded queue between the storage's delivery thread and the thread that writes the
- * response: a client that reads slowly holds back its own delivery only, the storage layer sees it fall behind and
- * cuts it off ({@code StorageException.FellBehind}), and the stream then ends with a 410 Expired ERROR event, as
- * Kubernetes ends a watcher that does not keep up. Everything waiting is written before one flush, so that a burst
- * of events goes out as full buffers rather than a flush (a TLS record, an HTTP/2 frame) per event.
+ * <p>No thread is woken per event and watcher: the store hands each event to every watch's {@link WatchStream} on
+ * the thread that applies the change, and each stream writes it on its connection's I/O thread without blocking, as
+ * the bytes its stored version keeps (encoded once, shared by every watcher). A client that reads slowly makes its
+ * own stream's queue grow, which the store judges as any watcher's queue: past {@code StorageSettings.watcherQueue}
+ * the watch is cut off ({@code StorageException.FellBehind}) and the stream ends with a 410 Expired ERROR event, as
+ * Kubernetes ends a watcher that does not keep up; the others never wait for it. Everything queued is written in one
+ * gathering write before one flush, so a burst goes out in full buffers rather than a record or frame per event.
  *
- * <p>Only the request's own thread writes or ends the response. A client that stops reading altogether blocks that
- * thread in a write until the server's write timeout ({@code ApiServer.Timeouts.write}) fails it on that thread; no
- * other thread closes the connection under it (see {@code ApiServer} for what that did to pooled buffers).
+ * <p>Only the connection's I/O thread writes or closes the response. A client that stops reading altogether leaves
+ * the stream's write pending until the server's write timeout ({@code ApiServer.Timeouts.write}); then the I/O thread
+ * closes the response (an HTTP/2 stream reset, an HTTP/1.1 connection closed). The request's thread only waits for
+ * the end and asks for it; it never closes the connection under a write (see {@code ApiServer} for what that did to
+ * pooled buffers).
  */
 final class WatchStreams {
     private static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
     /** The longest watch served; a longer timeoutSeconds is cut to it (and a client simply watches again). */
     private static final Duration MAX_TIMEOUT = Duration.ofHours(24);
-
-    private static final Object CLOSED = new Object();
-
-    /**
-     * Events that may wait between the storage's delivery and the response's writer. Small on purpose: the storage
-     * layer's own queue (StorageSettings.watcherQueue) is where falling behind is judged; this one only lets the
-     * writer take a burst at once.
-     */
-    static final int QUEUE_CAPACITY = 16;
-
-    /**
-     * How long the storage's delivery waits at most for room in the queue before it looks again whether it should
-     * stop (the response ended, or storage cut the watch off): then nobody may take from the queue again.
-     */
-    private static final Duration ENQUEUE_CHECK_INTERVAL = Duration.ofMillis(100);
-
-    /**
-     * How often a quiet watch checks that its client is still there. A connection close listener is not enough:
-     * over HTTP/2 a client that cancels one watch resets just that stream (client-java and client-go do, and the
-     * aggregator multiplexes all watches over a few connections), and nothing tells the handler; such a watch kept
-     * its thread, its storage subscription and a watch slot until timeoutSeconds (30 minutes by default) or its
-     * next event. (Close listeners also pile up on a long-lived connection: Undertow has no way to remove them.)
-     * Over HTTP/1.1 a client's close is still only seen at the next write.
-     */
-    private static final Duration CLIENT_CHECK_INTERVAL = Duration.ofSeconds(1);
 
     /** {@code {"type":"ADDED","object":} and the like: what precedes an event's object. */
     private static final Map<ObjectEvent.Type, byte[]> EVENT_HEADS = eventHeads();
@@ -102,18 +80,36 @@ final class WatchStreams {
                         MAX_TIMEOUT.toSeconds()));
         long deadline = System.nanoTime() + timeout.toNanos();
 
-        BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
-        // set when the response has ended or storage cut the watch off: the delivery then stops waiting for room
-        java.util.concurrent.atomic.AtomicBoolean stopDelivery = new java.util.concurrent.atomic.AtomicBoolean();
+        boolean[] first = {true}; // a Table's first event carries the column definitions; the I/O thread's own
+        WatchStream stream = new WatchStream(item -> encode((ObjectEvent) item, output, store, first));
+        InlineEventSink sink = new InlineEventSink() {
+            @Override
+            public void onEvent(ObjectEvent event) {
+                if (event.type() == ObjectEvent.Type.BOOKMARK
+                        && (!bookmarks && !sendInitialEvents || output == Output.TABLE)) {
+                    return;
+                }
+                stream.onEvent(event);
+            }
+
+            @Override
+            public void onEnd(ApiException cause) {
+                stream.onEnd(cause);
+            }
+
+            @Override
+            public int waiting() {
+                return stream.waiting();
+            }
+
+            @Override
+            public long taken() {
+                return stream.taken();
+            }
+        };
         AutoCloseable handle;
         try {
-            handle = store.watch(
-                    context,
-                    namespace,
-                    query,
-                    event -> enqueue(queue, event, stopDelivery),
-                    cause -> end(queue, cause),
-                    () -> stopDelivery.set(true));
+            handle = store.watchInline(context, namespace, query, sink);
         } catch (ApiException.Expired | ApiException.TooLargeResourceVersion e) {
             // As Kubernetes' watch cache answers a watch it cannot start once the request was accepted: a stream
             // with one ERROR event (410 to re-list; 504 with ResourceVersionTooLarge to retry a little later).
@@ -121,87 +117,45 @@ final class WatchStreams {
             writeLine(out, errorEvent(e), true);
             return;
         }
+        Duration writeTimeout = call.writeTimeout();
+        ApiException cause;
         try (handle) {
-            OutputStream out = call.stream(200, "application/json");
-            boolean first = true;
-            while (true) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return;
-                }
-                Object next = queue.poll(Math.min(left, CLIENT_CHECK_INTERVAL.toNanos()), TimeUnit.NANOSECONDS);
-                if (next == null) {
-                    if (!call.responseOpen()) {
-                        return; // the client cancelled this watch
-                    }
-                    continue;
-                }
-                if (next == CLOSED) {
-                    return;
-                }
-                if (next instanceof ApiException error) {
-                    writeLine(out, errorEvent(error), true);
-                    return;
-                }
-                ObjectEvent event = (ObjectEvent) next;
-                if (event.type() == ObjectEvent.Type.BOOKMARK
-                        && (!bookmarks && !sendInitialEvents || output == Output.TABLE)) {
-                    continue;
-                }
-                // Flushed when nothing else is queued: a burst (the initial state of a large list, a
-                // deletecollection) goes out in full buffers, one TLS record each, not a record per event.
-                boolean flush = queue.isEmpty();
-                if (output == Output.JSON && event.type() != ObjectEvent.Type.BOOKMARK) {
-                    writeEvent(out, event, flush);
-                } else {
-                    writeLine(out, event(event, output, store, first), flush);
-                }
-                first = false;
-            }
+            stream.attach(call.streamChannel(200, "application/json"));
+            cause = stream.awaitEnd(deadline, call::responseOpen, writeTimeout);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.io.UncheckedIOException e) {
-            // the client went away; closing the watch is all there is to do
+            cause = null;
         } catch (Exception e) {
             throw new ApiException.Internal("watch failed", e);
-        } finally {
-            stopDelivery.set(true);
-            // The watch is closed by now; a delivery still waiting for room may go in, see that it ended, and stop.
-            queue.clear();
         }
-    }
-
-    /**
-     * Hands an event to the writer, waiting while the queue is full: the wait holds back this watch's storage
-     * delivery only, which is how the storage layer sees the client fall behind and cuts it off. The storage layer
-     * never interrupts the wait: it sets {@code stop} (as the response's end does), seen here within {@link
-     * #ENQUEUE_CHECK_INTERVAL}; what is left is then dropped, and the end (an ERROR event) follows.
-     */
-    private static void enqueue(
-            BlockingQueue<Object> queue, ObjectEvent event, java.util.concurrent.atomic.AtomicBoolean stop) {
+        // The store hands over no more events: end the response (an ERROR event first if the store ended the watch).
         try {
-            while (!stop.get()) {
-                if (queue.offer(event, ENQUEUE_CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS)) {
-                    return;
-                }
-            }
+            stream.finish(
+                    cause == null ? null : new ByteBuffer[] {ByteBuffer.wrap(line(errorEvent(cause)))}, writeTimeout);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    /**
-     * The watch ended (on the storage's delivery thread, never blocking). With a cause, what still waits is dropped:
-     * the client must re-list anyway, and the ERROR event goes out next. At a normal end (shutdown) what waits is
-     * written first if there is room; if not, dropping it is safe too, as the client resumes from the last
-     * resourceVersion it received.
-     */
-    private static void end(BlockingQueue<Object> queue, ApiException cause) {
-        Object marker = cause == null ? CLOSED : cause;
-        if (cause != null || !queue.offer(marker)) {
-            queue.clear();
-            queue.offer(marker);
+    /** An event's line as buffers to write: a JSON event shares its object's kept JSON, encoded once. */
+    private ByteBuffer[] encode(ObjectEvent event, Output output, ResourceStore store, boolean[] first) {
+        if (output == Output.JSON && event.type() != ObjectEvent.Type.BOOKMARK) {
+            return new ByteBuffer[] {
+                ByteBuffer.wrap(EVENT_HEADS.get(event.type())),
+                ByteBuffer.wrap(event.version().json()),
+                ByteBuffer.wrap(EVENT_TAIL)
+            };
         }
+        byte[] bytes = line(event(event, output, store, first[0]));
+        first[0] = false;
+        return new ByteBuffer[] {ByteBuffer.wrap(bytes)};
+    }
+
+    private static byte[] line(Map<String, Object> line) {
+        byte[] json = Json.write(line);
+        byte[] bytes = java.util.Arrays.copyOf(json, json.length + 1);
+        bytes[json.length] = '\n';
+        return bytes;
     }
 
     private Map<String, Object> event(ObjectEvent event, Output output, ResourceStore store, boolean first) {
@@ -221,23 +175,6 @@ final class WatchStreams {
         line.put("type", event.type().name());
         line.put("object", shaped);
         return line;
-    }
-
-    /**
-     * A JSON event of an object, with the object's JSON as its stored version keeps it: every watcher of a change
-     * sends the same bytes, encoded once (Kubernetes caches each event's serialization across watchers the same way).
-     */
-    private static void writeEvent(OutputStream out, ObjectEvent event, boolean flush) {
-        try {
-            out.write(EVENT_HEADS.get(event.type()));
-            out.write(event.version().json());
-            out.write(EVENT_TAIL);
-            if (flush) {
-                out.flush();
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     private static Map<String, Object> errorEvent(ApiException error) {

@@ -636,6 +636,59 @@ public final class ResourceStore {
             Consumer<ObjectEvent> sink,
             Consumer<ApiException> onEnd,
             Runnable onCutOff) {
+        return watch(namespace, query, new EventHandover(query) {
+            @Override
+            public void onEvent(WatchEvent event) {
+                sink.accept(toObjectEvent(event));
+            }
+
+            @Override
+            public void onClose(StorageException cause) {
+                onEnd.accept(cause == null ? null : translate(cause, ""));
+            }
+
+            @Override
+            public void onCutOff() {
+                onCutOff.run();
+            }
+        });
+    }
+
+    /**
+     * Starts a watch whose events {@code sink} takes on the thread that applies each change (and the initial events
+     * before this returns), without blocking: no thread of the watch's own is woken per event. See {@link
+     * InlineEventSink}.
+     */
+    public AutoCloseable watchInline(RequestContext context, String namespace, WatchQuery query, InlineEventSink sink) {
+        final class Inline extends EventHandover implements io.dbprovision.apiserver.storage.InlineWatcher {
+            Inline() {
+                super(query);
+            }
+
+            @Override
+            public void onEvent(WatchEvent event) {
+                sink.onEvent(toObjectEvent(event));
+            }
+
+            @Override
+            public void onClose(StorageException cause) {
+                sink.onEnd(cause == null ? null : translate(cause, ""));
+            }
+
+            @Override
+            public int waiting() {
+                return sink.waiting();
+            }
+
+            @Override
+            public long taken() {
+                return sink.taken();
+            }
+        }
+        return watch(namespace, query, new Inline());
+    }
+
+    private AutoCloseable watch(String namespace, WatchQuery query, Watcher watcher) {
         Selector selector = selector(query.labelSelector(), query.fieldSelector());
         WatchOptions options = new WatchOptions(
                 resource,
@@ -645,28 +698,24 @@ public final class ResourceStore {
                 query.initialEvents(),
                 query.bookmarks());
         try {
-            return awaitingFreshness(() -> storage.watch(options, new Watcher() {
-                private boolean initialStateSent = !query.initialEvents();
-
-                @Override
-                public void onEvent(WatchEvent event) {
-                    boolean endOfInitialState = event.type() == WatchEvent.Type.BOOKMARK && !initialStateSent;
-                    initialStateSent |= event.type() == WatchEvent.Type.BOOKMARK;
-                    sink.accept(toObjectEvent(event, endOfInitialState));
-                }
-
-                @Override
-                public void onClose(StorageException cause) {
-                    onEnd.accept(cause == null ? null : translate(cause, ""));
-                }
-
-                @Override
-                public void onCutOff() {
-                    onCutOff.run();
-                }
-            }));
+            return awaitingFreshness(() -> storage.watch(options, watcher));
         } catch (StorageException e) {
             throw translate(e, "");
+        }
+    }
+
+    /** A storage watcher that turns its events into the API's, marking the bookmark that ends the initial state. */
+    private abstract class EventHandover implements Watcher {
+        private boolean initialStateSent;
+
+        EventHandover(WatchQuery query) {
+            this.initialStateSent = !query.initialEvents();
+        }
+
+        ObjectEvent toObjectEvent(WatchEvent event) {
+            boolean endOfInitialState = event.type() == WatchEvent.Type.BOOKMARK && !initialStateSent;
+            initialStateSent |= event.type() == WatchEvent.Type.BOOKMARK;
+            return ResourceStore.this.toObjectEvent(event, endOfInitialState);
         }
     }
 

@@ -68,7 +68,7 @@ public final class ApiServer implements AutoCloseable {
         this.graceful = Handlers.gracefulShutdown(io.undertow.server.handlers.BlockingWriteTimeoutHandler.builder()
                 .writeTimeout(timeouts.write())
                 .nextHandler(exchange -> {
-                    // the same bound for the writes that do not block (Call.respondJson of a list's parts)
+                    // the same bound for the writes that do not block (a list's body, watch streams)
                     exchange.putAttachment(io.dbprovision.apiserver.endpoints.Call.WRITE_TIMEOUT, timeouts.write());
                     handler.handleRequest(exchange);
                 })

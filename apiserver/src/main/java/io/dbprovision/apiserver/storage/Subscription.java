@@ -15,6 +15,10 @@ import org.slf4j.LoggerFactory;
  * between two commits. So a watcher is cut off when more than {@code backlog} events wait as a batch arrives and it
  * took none since the previous batch (it is stuck), or, to bound memory, when more than {@code ceiling} wait at any
  * time (it is too slow for the write rate).
+ *
+ * <p>An {@link InlineWatcher} has no queue or thread here: the cache calls it directly (it queues the event itself,
+ * without blocking), and the same rules are applied to the queue it reports ({@link InlineWatcher#waiting()}, {@link
+ * InlineWatcher#taken()}).
  */
 final class Subscription implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Subscription.class);
@@ -22,6 +26,9 @@ final class Subscription implements AutoCloseable {
 
     private final WatchOptions options;
     private final Watcher watcher;
+    /** The watcher if it takes its events on the cache's thread (no delivery thread then), else null. */
+    private final InlineWatcher inline;
+
     private final BlockingQueue<WatchEvent> queue = new LinkedBlockingQueue<>();
     private final int backlog;
     private final int ceiling;
@@ -45,6 +52,7 @@ final class Subscription implements AutoCloseable {
             java.util.function.Consumer<Subscription> onEnd) {
         this.options = options;
         this.watcher = watcher;
+        this.inline = watcher instanceof InlineWatcher direct ? direct : null;
         this.backlog = backlog;
         this.ceiling = Math.max(backlog, ceiling);
         this.onEnd = onEnd;
@@ -54,15 +62,37 @@ final class Subscription implements AutoCloseable {
         return options;
     }
 
-    /** Starts delivery; {@code initial} events (replay or initial state) are delivered before anything queued. */
+    /** True if the cache must call {@link #start} before it offers this subscription any change. */
+    boolean startsInline() {
+        return inline != null;
+    }
+
+    /**
+     * Starts delivery; {@code initial} events (replay or initial state) are delivered before anything queued. An
+     * inline watcher is handed them here, on the caller's thread.
+     */
     void start(java.util.List<WatchEvent> initial) {
+        if (inline != null) {
+            try {
+                for (WatchEvent event : initial) {
+                    if (ended) {
+                        return;
+                    }
+                    deliver(event);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("watcher of {} failed; ending its watch", options.resource(), e);
+                end(null);
+            }
+            return;
+        }
         thread = Thread.ofVirtual().name("watch-" + options.resource()).start(() -> run(initial));
     }
 
     /** A batch of changes follows; called by the cache with its lock held. */
     void beginBatch() {
-        long now = progress;
-        if (!ended && queue.size() > backlog && now == progressAtLastBatch) {
+        long now = inline != null ? inline.taken() : progress;
+        if (!ended && waiting() > backlog && now == progressAtLastBatch) {
             cutOff();
         }
         progressAtLastBatch = now;
@@ -75,10 +105,27 @@ final class Subscription implements AutoCloseable {
         }
         WatchEvent event = change.eventFor(options.selector());
         if (event != null) {
-            queue.add(event);
-            if (queue.size() > ceiling) {
+            if (inline != null) {
+                deliverInline(event);
+            } else {
+                queue.add(event);
+            }
+            if (waiting() > ceiling) {
                 cutOff();
             }
+        }
+    }
+
+    private int waiting() {
+        return inline != null ? inline.waiting() : queue.size();
+    }
+
+    private void deliverInline(WatchEvent event) {
+        try {
+            deliver(event);
+        } catch (RuntimeException e) {
+            LOG.warn("watcher of {} failed; ending its watch", options.resource(), e);
+            end(null);
         }
     }
 
@@ -92,8 +139,11 @@ final class Subscription implements AutoCloseable {
         if (ended) {
             return;
         }
-        end(new StorageException.FellBehind("the watcher fell too far behind (" + queue.size()
+        end(new StorageException.FellBehind("the watcher fell too far behind (" + waiting()
                 + " events waiting) and was cut off; start a new watch"));
+        if (inline != null) {
+            return; // told by onClose already; nothing of it is waiting on a thread
+        }
         try {
             watcher.onCutOff();
         } catch (RuntimeException e) {
@@ -103,6 +153,14 @@ final class Subscription implements AutoCloseable {
 
     /** A bookmark, if the watcher asked for them and nothing is waiting to be sent. */
     void offerBookmark(long resourceVersion) {
+        if (inline != null) {
+            synchronized (this) { // the cache offers bookmarks under its read lock only
+                if (!ended && options.bookmarks() && inline.waiting() == 0 && resourceVersion > lastSentRv) {
+                    deliverInline(WatchEvent.bookmark(resourceVersion));
+                }
+            }
+            return;
+        }
         if (!ended && options.bookmarks() && queue.isEmpty() && resourceVersion > lastSentRv) {
             queue.offer(WatchEvent.bookmark(resourceVersion));
         }
@@ -115,6 +173,17 @@ final class Subscription implements AutoCloseable {
 
     /** Ends the watch: {@code cause} null for a normal close. Idempotent. */
     void end(StorageException cause) {
+        if (inline != null) {
+            synchronized (this) {
+                if (ended) {
+                    return;
+                }
+                ended = true;
+            }
+            onEnd.accept(this);
+            watcher.onClose(cause);
+            return;
+        }
         if (ended) {
             return;
         }
@@ -122,6 +191,10 @@ final class Subscription implements AutoCloseable {
         ended = true;
         queue.clear();
         queue.offer(END);
+    }
+
+    boolean ended() {
+        return ended;
     }
 
     @Override

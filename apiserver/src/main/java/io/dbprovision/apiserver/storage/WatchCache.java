@@ -200,8 +200,7 @@ final class WatchCache {
                 }
                 addRecentEvents(subscription, since, initial);
             }
-            subscriptions.add(subscription);
-            subscription.start(initial);
+            register(subscription, initial);
             return true;
         } finally {
             lock.readLock().unlock();
@@ -217,11 +216,26 @@ final class WatchCache {
             }
             List<WatchEvent> initial = new ArrayList<>(replayed);
             addRecentEvents(subscription, replayedUpTo, initial);
-            subscriptions.add(subscription);
-            subscription.start(initial);
+            register(subscription, initial);
             return true;
         } finally {
             lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Adds the subscription and starts its delivery; call with the lock held. An inline watcher is handed its
+     * initial events first, so that no bookmark (offered under the read lock too) comes between them.
+     */
+    private void register(Subscription subscription, List<WatchEvent> initial) {
+        if (subscription.startsInline()) {
+            subscription.start(initial);
+            if (!subscription.ended()) { // its watcher may have failed on an initial event
+                subscriptions.add(subscription);
+            }
+        } else {
+            subscriptions.add(subscription);
+            subscription.start(initial);
         }
     }
 

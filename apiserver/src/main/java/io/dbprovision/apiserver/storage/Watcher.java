@@ -1,7 +1,8 @@
 package io.dbprovision.apiserver.storage;
 
 /**
- * Receives a watch's events, in resourceVersion order, each once, on a thread of the watch's own. A watcher that
+ * Receives a watch's events, in resourceVersion order, each once, on a thread of the watch's own (or, for an {@link
+ * InlineWatcher}, on the thread that applies the change, without blocking). A watcher that
  * falls too far behind is cut off with {@link StorageException.FellBehind} rather than slowing anybody else. Its thread
  * is never interrupted (an {@code onEvent} may be inside a write or a database read, which an interrupt would close
  * under it): a watcher whose {@code onEvent} may wait for a slow consumer learns of the cut-off from {@link

@@ -64,6 +64,7 @@ class WatchFallingBehindTest {
     private ServerAssembly.RunningServer server;
     private HttpClient http2;
     private HttpClient http1;
+    private SSLContext tls;
 
     @BeforeEach
     void start() throws Exception {
@@ -86,7 +87,7 @@ class WatchFallingBehindTest {
         trust.setCertificateEntry("ca", ca.certificate());
         TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         trustManagers.init(trust);
-        SSLContext tls = SSLContext.getInstance("TLS");
+        tls = SSLContext.getInstance("TLS");
         tls.init(null, trustManagers.getTrustManagers(), null);
         http2 = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_2)
@@ -167,6 +168,62 @@ class WatchFallingBehindTest {
         // The fast watch is still open and still delivering.
         String after = create("after");
         assertThat(readLines(fastLines, 1)).containsExactly("{\"type\":\"ADDED\",\"object\":" + after + "}");
+    }
+
+    /**
+     * The watch streams of one HTTP/2 connection (as the aggregator multiplexes them) each receive every event in
+     * order, while a stream on another HTTP/2 connection whose client reads nothing is cut off with 410 Expired; the
+     * others never wait for it.
+     */
+    @Test
+    void manyStreamsOnOneHttp2ConnectionGetEveryEventInOrderWhileAStalledHttp2StreamIsCutOff() throws Exception {
+        int streams = 10;
+        HttpClient stalledClient = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_2)
+                .sslContext(tls)
+                .build();
+        try {
+            HttpResponse<InputStream> slow = watch(stalledClient);
+            assertThat(slow.version()).isEqualTo(HttpClient.Version.HTTP_2);
+            List<CompletableFuture<List<String>>> fast = new ArrayList<>();
+            for (int i = 0; i < streams; i++) {
+                HttpResponse<InputStream> response = watch(http2);
+                assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
+                BufferedReader lines = reader(response);
+                fast.add(CompletableFuture.supplyAsync(
+                        () -> readLines(lines, OBJECTS),
+                        command -> Thread.ofVirtual().start(command)));
+            }
+            CompletableFuture<List<String>> slowLines = CompletableFuture.supplyAsync(
+                    () -> {
+                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                        while (WatcherCount.of(storage) > streams && System.nanoTime() < deadline) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+                        }
+                        return readLines(reader(slow), Integer.MAX_VALUE);
+                    },
+                    command -> Thread.ofVirtual().start(command));
+
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < OBJECTS; i++) {
+                expected.add("{\"type\":\"ADDED\",\"object\":" + create("m" + i) + "}");
+            }
+            for (CompletableFuture<List<String>> received : fast) {
+                assertThat(received.get(60, TimeUnit.SECONDS)).isEqualTo(expected);
+            }
+
+            List<String> lines = slowLines.get(60, TimeUnit.SECONDS);
+            assertThat(WatcherCount.of(storage)).isEqualTo(streams);
+            assertThat(lines.size()).isLessThan(OBJECTS + 1);
+            assertThat(lines.subList(0, lines.size() - 1)).isEqualTo(expected.subList(0, lines.size() - 1));
+            JsonObject error = JsonParser.parseString(lines.getLast()).getAsJsonObject();
+            assertThat(error.get("type").getAsString()).isEqualTo("ERROR");
+            assertThat(error.getAsJsonObject("object").get("code").getAsInt()).isEqualTo(410);
+            assertThat(error.getAsJsonObject("object").get("reason").getAsString())
+                    .isEqualTo("Expired");
+        } finally {
+            stalledClient.shutdownNow();
+        }
     }
 
     private HttpResponse<InputStream> watch(HttpClient client) throws Exception {

@@ -1,0 +1,346 @@
+package io.dbprovision.apiserver.endpoints;
+
+import io.dbprovision.apiserver.registry.ApiException;
+import io.dbprovision.apiserver.registry.InlineEventSink;
+import io.dbprovision.apiserver.registry.ObjectEvent;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import org.xnio.Buffers;
+import org.xnio.ChannelListener;
+import org.xnio.IoUtils;
+import org.xnio.channels.StreamSinkChannel;
+import org.xnio.conduits.ConduitStreamSinkChannel;
+
+/**
+ * One watch response, written without blocking on its connection's I/O thread. The store hands each event to
+ * {@link #onEvent} on the thread that applies the change; the event is queued here and, if no write is under way, a
+ * drain is scheduled on the channel's I/O thread, which writes what is queued ({@code StreamSinkChannel.write}, one
+ * gathering write for up to {@link #MAX_GATHER} events) and flushes. When the channel takes no more (the client
+ * reads slowly: its TCP window or its HTTP/2 flow-control window is full), the drain stops and resumes from the
+ * channel's write-ready listener; the events meanwhile wait in the queue, whose length the store judges ({@link
+ * #waiting()}): a stream that falls too far behind is cut off with 410 Expired, and nobody else waits for it.
+ *
+ * <p>Threads: the event queue and the flags are guarded by this object's monitor; the channel is touched only on its
+ * I/O thread (drains, the write listener, the final close), never by the request's thread, which only waits for the
+ * watch to end ({@link #awaitEnd}) and then asks for the end of the response ({@link #finish}). So no thread ends or
+ * closes the response while another writes it (see {@code ApiServer} for what that did to pooled buffers).
+ */
+final class WatchStream implements InlineEventSink {
+    /** Events written in one gathering write at most (a burst: an initial state, a deletecollection). */
+    private static final int MAX_GATHER = 64;
+
+    /** How often a waiting request thread looks at its client and at a stalled write. */
+    private static final Duration CHECK_INTERVAL = Duration.ofSeconds(1);
+
+    private final Function<Object, ByteBuffer[]> encoder;
+    private final ChannelListener<StreamSinkChannel> writeReady = channel -> {
+        channel.suspendWrites();
+        drain();
+    };
+
+    // guarded by this
+    private final ArrayDeque<Object> queue = new ArrayDeque<>();
+    private int initialLeft; // events at the head of the queue that are the watch's initial ones
+    private int waiting; // events handed over after the initial ones, not yet written
+    private ConduitStreamSinkChannel channel;
+    private boolean scheduled; // a drain is queued or running, or waits for the channel to take bytes
+    private boolean finishing; // no event follows: write what is queued, then end the response
+    private boolean done; // the response has ended (written to its end, or closed)
+    private boolean storageEnded;
+    private ApiException storageCause;
+    private long blockedSince; // System.nanoTime() when the channel last refused bytes we had; 0 when not blocked
+
+    private volatile long taken;
+
+    // the I/O thread's own
+    private ByteBuffer[] current;
+    private int[] eventEnds; // per event of the current write, the index of its last buffer in current
+    private int currentEvents;
+    private int currentInitial; // the first events of the current write that are initial ones
+    private int eventsWritten; // events of the current write written completely
+    private boolean shutDown;
+
+    /**
+     * @param encoder an event's line ({@link ObjectEvent}) or a ready line ({@code ByteBuffer[]}) as buffers to write;
+     *     called on the I/O thread
+     */
+    WatchStream(Function<Object, ByteBuffer[]> encoder) {
+        this.encoder = encoder;
+    }
+
+    // ---- the store's side (the thread that applies changes; the initial events on the request's thread)
+
+    @Override
+    public synchronized void onEvent(ObjectEvent event) {
+        if (finishing || done) {
+            return;
+        }
+        queue.addLast(event);
+        if (channel == null) {
+            initialLeft++; // handed over while the watch starts: the initial state, of any size
+        } else {
+            waiting++;
+            schedule();
+        }
+    }
+
+    @Override
+    public synchronized void onEnd(ApiException cause) {
+        if (!storageEnded) {
+            storageEnded = true;
+            storageCause = cause;
+            notifyAll();
+        }
+    }
+
+    @Override
+    public synchronized int waiting() {
+        return waiting;
+    }
+
+    @Override
+    public long taken() {
+        return taken;
+    }
+
+    // ---- the request's side
+
+    /** Starts writing to {@code channel} (headers first, then what is queued). */
+    synchronized void attach(ConduitStreamSinkChannel channel) {
+        this.channel = channel;
+        scheduled = true; // the first drain flushes the headers even when nothing is queued
+        channel.getIoThread().execute(this::drain);
+    }
+
+    /**
+     * Waits until the watch should end: the store ended it (its cause is returned: null for a normal end, e.g.
+     * shutdown), the deadline ({@code timeoutSeconds}) passed, the client went away, or a write made no progress for
+     * {@code writeTimeout} (then the response is closed here). Returns null in all cases but the store's cause.
+     */
+    ApiException awaitEnd(long deadline, BooleanSupplier clientThere, Duration writeTimeout)
+            throws InterruptedException {
+        while (true) {
+            synchronized (this) {
+                if (storageEnded) {
+                    return storageCause;
+                }
+                if (done) {
+                    return null;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return null;
+                }
+                wait(Math.max(1, Math.min(left, CHECK_INTERVAL.toNanos()) / 1_000_000));
+                if (storageEnded || done) {
+                    continue;
+                }
+            }
+            if (stalledFor(writeTimeout)) {
+                abort();
+                return null;
+            }
+            if (!clientThere.getAsBoolean()) {
+                return null; // the client cancelled this watch (an HTTP/2 reset tells nothing else)
+            }
+        }
+    }
+
+    /**
+     * Ends the response: with {@code cause}, what still waits is dropped (the client must re-list anyway) and
+     * {@code errorLine} (an ERROR event) is written instead; without, what waits is written. Then the response's end
+     * is sent. Returns once that is done, or, if the client takes nothing for {@code writeTimeout}, once the response
+     * was closed (an HTTP/2 stream reset, an HTTP/1.1 connection closed), on the I/O thread.
+     */
+    void finish(ByteBuffer[] errorLine, Duration writeTimeout) throws InterruptedException {
+        synchronized (this) {
+            if (done || channel == null) {
+                return;
+            }
+            finishing = true;
+            if (errorLine != null) {
+                queue.clear();
+                initialLeft = 0;
+                waiting = 0;
+                queue.addLast(errorLine);
+            }
+            schedule();
+        }
+        while (true) {
+            synchronized (this) {
+                if (done) {
+                    return;
+                }
+                wait(CHECK_INTERVAL.toMillis());
+                if (done) {
+                    return;
+                }
+            }
+            if (stalledFor(writeTimeout)) {
+                abort();
+                awaitDone();
+                return;
+            }
+        }
+    }
+
+    // ---- the I/O thread's side
+
+    /** Call holding the monitor. */
+    private void schedule() {
+        if (!scheduled && channel != null) {
+            scheduled = true;
+            channel.getIoThread().execute(this::drain);
+        }
+    }
+
+    private void drain() {
+        try {
+            while (true) {
+                if (current == null && !takeNext()) {
+                    if (!channel.flush()) {
+                        awaitWritable();
+                        return;
+                    }
+                    synchronized (this) {
+                        blockedSince = 0;
+                        if (!queue.isEmpty()) {
+                            continue; // queued while we flushed
+                        }
+                        if (!finishing) {
+                            scheduled = false;
+                            return;
+                        }
+                    }
+                    if (!shutDown) {
+                        shutDown = true;
+                        channel.shutdownWrites();
+                    }
+                    if (!channel.flush()) {
+                        awaitWritable();
+                        return;
+                    }
+                    ended();
+                    return;
+                }
+                long written = channel.write(current);
+                if (written > 0) {
+                    countWritten();
+                }
+                if (Buffers.hasRemaining(current)) {
+                    // The channel's buffer is full: send it (an HTTP/2 stream's buffer goes out only when flushed)
+                    // and write on if it went; otherwise go on when the channel says it can take more.
+                    if (written == 0 || !channel.flush()) {
+                        awaitWritable();
+                        return;
+                    }
+                    continue;
+                }
+                current = null;
+            }
+        } catch (IOException | RuntimeException e) {
+            // the client went away (or reset this stream): close our side, on this thread
+            IoUtils.safeClose(channel);
+            ended();
+        }
+    }
+
+    /** Counts the events of the current write that are out: the store judges progress per event. */
+    private void countWritten() {
+        int before = eventsWritten;
+        while (eventsWritten < currentEvents && !current[eventEnds[eventsWritten]].hasRemaining()) {
+            eventsWritten++;
+        }
+        int live = Math.max(0, eventsWritten - Math.max(before, currentInitial));
+        synchronized (this) {
+            blockedSince = 0;
+            waiting -= live;
+        }
+        taken += eventsWritten - before;
+    }
+
+    /** Takes up to {@link #MAX_GATHER} queued events as the next write; false if none waits. */
+    private boolean takeNext() {
+        List<Object> items = new ArrayList<>();
+        int initial = 0;
+        synchronized (this) {
+            while (items.size() < MAX_GATHER && !queue.isEmpty()) {
+                items.add(queue.pollFirst());
+                if (initialLeft > 0) {
+                    initialLeft--;
+                    initial++;
+                }
+            }
+        }
+        if (items.isEmpty()) {
+            return false;
+        }
+        List<ByteBuffer> buffers = new ArrayList<>(items.size() * 3);
+        eventEnds = new int[items.size()];
+        for (int i = 0; i < items.size(); i++) {
+            Object item = items.get(i);
+            for (ByteBuffer buffer : item instanceof ByteBuffer[] ready ? ready : encoder.apply(item)) {
+                buffers.add(buffer);
+            }
+            eventEnds[i] = buffers.size() - 1;
+        }
+        current = buffers.toArray(ByteBuffer[]::new);
+        currentEvents = items.size();
+        currentInitial = initial;
+        eventsWritten = 0;
+        return true;
+    }
+
+    private void awaitWritable() {
+        synchronized (this) {
+            if (blockedSince == 0) {
+                blockedSince = System.nanoTime();
+            }
+        }
+        channel.getWriteSetter().set(writeReady);
+        channel.resumeWrites();
+    }
+
+    /** The response has ended; on the I/O thread. */
+    private synchronized void ended() {
+        // Over HTTP/1.1 the channel is the connection's, which the next response on it uses: leave no listener.
+        if (channel.getWriteListener() == writeReady) {
+            channel.getWriteSetter().set(null);
+        }
+        done = true;
+        scheduled = true; // nothing is written any more
+        queue.clear();
+        notifyAll();
+    }
+
+    private synchronized boolean stalledFor(Duration writeTimeout) {
+        return !done && blockedSince != 0 && System.nanoTime() - blockedSince > writeTimeout.toNanos();
+    }
+
+    /** Closes the response on its I/O thread: its client took nothing for the write timeout. */
+    private void abort() {
+        ConduitStreamSinkChannel target;
+        synchronized (this) {
+            target = channel;
+        }
+        target.getIoThread().execute(() -> {
+            IoUtils.safeClose(target);
+            ended();
+        });
+    }
+
+    private void awaitDone() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        synchronized (this) {
+            while (!done && System.nanoTime() < deadline) {
+                wait(100);
+            }
+        }
+    }
+}
