@@ -73,6 +73,11 @@ final class PostgresFixture implements AutoCloseable {
         }
     }
 
+    /** {@code name} as a quoted SQL identifier, for test clean-up statements (PostgreSQL's quoting rule). */
+    static String quoted(String name) {
+        return '"' + name.replace("\"", "\"\"") + '"';
+    }
+
     static List<String> column(String database, String sql, Object... binds) {
         try (Connection c = connect(database, "postgres");
                 var ps = c.prepareStatement(sql)) {
