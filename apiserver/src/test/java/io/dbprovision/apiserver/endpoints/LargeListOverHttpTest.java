@@ -6,21 +6,11 @@ import com.google.protobuf.Message;
 import io.dbprovision.api.codec.KubeCodec;
 import io.dbprovision.api.kinds.ObjectRules;
 import io.dbprovision.api.schema.Schema;
-import io.dbprovision.apiserver.auth.AlwaysAllowGroupsAuthorizer;
-import io.dbprovision.apiserver.auth.StaticTokenAuthenticator;
-import io.dbprovision.apiserver.auth.UserInfo;
-import io.dbprovision.apiserver.pipeline.InFlightLimits;
 import io.dbprovision.apiserver.registry.ListQuery;
 import io.dbprovision.apiserver.registry.Registry;
 import io.dbprovision.apiserver.registry.ResourceStore;
 import io.dbprovision.apiserver.registry.WriteOptions;
 import io.dbprovision.apiserver.request.RequestContext;
-import io.dbprovision.apiserver.server.Pki;
-import io.dbprovision.apiserver.server.ServerAssembly;
-import io.dbprovision.apiserver.server.ServerTls;
-import io.dbprovision.apiserver.storage.CachingStorage;
-import io.dbprovision.apiserver.storage.StorageSettings;
-import io.dbprovision.apiserver.storage.sql.EmbeddedBackend;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,17 +20,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,7 +42,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class LargeListOverHttpTest {
     private static final RequestContext CTX = RequestContext.internal("test");
-    private static final String TOKEN = "token";
+    private static final String TOKEN = AdminTlsServer.TOKEN;
     private static final String NAMESPACE = "large-list";
     private static final String PATH =
             "/apis/dbops.dbprovision.io/v1alpha1/namespaces/" + NAMESPACE + "/databaseinstances";
@@ -66,10 +51,8 @@ class LargeListOverHttpTest {
     @TempDir
     Path dir;
 
-    private CachingStorage storage;
-    private ServerAssembly.RunningServer server;
+    private AdminTlsServer server;
     private ResourceStore store;
-    private SSLContext tls;
     private HttpClient client;
 
     enum Protocol {
@@ -85,20 +68,8 @@ class LargeListOverHttpTest {
 
     @BeforeEach
     void start() throws Exception {
-        Pki.Issued ca = Pki.newCa("test-ca", Duration.ofDays(1));
-        Pki.Issued serving =
-                Pki.newServing(ca, "test-serving", List.of("localhost"), List.of("127.0.0.1"), Duration.ofDays(1));
-        storage = CachingStorage.open(new EmbeddedBackend(dir, false), StorageSettings.defaults());
-        server = new ServerAssembly(
-                        storage, ServerTls.context(serving, List.of(ca.certificate()), List.of(ca.certificate())))
-                .listen("127.0.0.1", 0)
-                .serve(new Registry.Served(Schema.get(), ObjectRules.standard()))
-                .authenticator(new StaticTokenAuthenticator(
-                        Map.of(TOKEN, new UserInfo("admin", "", List.of("system:masters"), Map.of()))))
-                .authorizer(new AlwaysAllowGroupsAuthorizer(List.of("system:masters")))
-                .limits(new InFlightLimits.Settings(100, 100, 100))
-                .start();
-        store = new Registry(Schema.get(), storage, ObjectRules.standard(), Clock.systemUTC())
+        server = AdminTlsServer.start(dir);
+        store = new Registry(Schema.get(), server.storage, ObjectRules.standard(), Clock.systemUTC())
                 .byPlural("databaseinstances")
                 .orElseThrow();
         KubeCodec codec = new KubeCodec(Schema.get(), io.dbprovision.api.codec.Limits.defaults());
@@ -114,13 +85,6 @@ class LargeListOverHttpTest {
                     .object();
             store.create(CTX, NAMESPACE, object, WriteOptions.DEFAULT);
         }
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        trust.setCertificateEntry("ca", ca.certificate());
-        TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trustManagers.init(trust);
-        tls = SSLContext.getInstance("TLS");
-        tls.init(null, trustManagers.getTrustManagers(), null);
     }
 
     @AfterEach
@@ -131,18 +95,12 @@ class LargeListOverHttpTest {
         if (server != null) {
             server.close();
         }
-        if (storage != null) {
-            storage.close();
-        }
     }
 
     @ParameterizedTest
     @EnumSource(Protocol.class)
     void aLargeListIsTheInProcessBytesWhileOtherRequestsRunBesideIt(Protocol protocol) throws Exception {
-        client = HttpClient.newBuilder()
-                .version(protocol.version)
-                .sslContext(tls)
-                .build();
+        client = server.client(protocol.version);
         byte[] expected = inProcessList();
         assertThat(expected.length).isGreaterThan(4_000_000);
 
@@ -180,10 +138,7 @@ class LargeListOverHttpTest {
     @ParameterizedTest
     @EnumSource(Protocol.class)
     void aListAbandonedMidBodyLeavesTheNextRequestsIntact(Protocol protocol) throws Exception {
-        client = HttpClient.newBuilder()
-                .version(protocol.version)
-                .sslContext(tls)
-                .build();
+        client = server.client(protocol.version);
         byte[] expected = inProcessList();
         for (int i = 0; i < 3; i++) {
             HttpResponse<InputStream> abandoned = client.send(

@@ -3,19 +3,8 @@ package io.dbprovision.apiserver.endpoints;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonParser;
-import io.dbprovision.api.kinds.ObjectRules;
-import io.dbprovision.api.schema.Schema;
-import io.dbprovision.apiserver.auth.AlwaysAllowGroupsAuthorizer;
-import io.dbprovision.apiserver.auth.StaticTokenAuthenticator;
-import io.dbprovision.apiserver.auth.UserInfo;
 import io.dbprovision.apiserver.pipeline.InFlightLimits;
-import io.dbprovision.apiserver.registry.Registry;
-import io.dbprovision.apiserver.server.Pki;
-import io.dbprovision.apiserver.server.ServerAssembly;
-import io.dbprovision.apiserver.server.ServerTls;
-import io.dbprovision.apiserver.storage.CachingStorage;
 import io.dbprovision.apiserver.storage.StorageSettings;
-import io.dbprovision.apiserver.storage.sql.EmbeddedBackend;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.util.ClientBuilder;
@@ -29,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Protocol;
@@ -42,22 +30,17 @@ import org.junit.jupiter.api.io.TempDir;
  * resets just the stream and the connection stays open; and a quiet watch must stay open however long it is quiet.
  */
 class WatchCancelTest {
-    private static final String TOKEN = "token";
+    private static final String TOKEN = AdminTlsServer.TOKEN;
 
     @TempDir
     Path dir;
 
-    private CachingStorage storage;
-    private ServerAssembly.RunningServer server;
-    private Pki.Issued ca;
+    private AdminTlsServer server;
 
     @AfterEach
     void stop() {
         if (server != null) {
             server.close();
-        }
-        if (storage != null) {
-            storage.close();
         }
     }
 
@@ -100,26 +83,14 @@ class WatchCancelTest {
     }
 
     private void start(int maxWatches) {
-        ca = Pki.newCa("test-ca", Duration.ofDays(1));
-        Pki.Issued serving =
-                Pki.newServing(ca, "test-serving", List.of("localhost"), List.of("127.0.0.1"), Duration.ofDays(1));
-        storage = CachingStorage.open(new EmbeddedBackend(dir, false), StorageSettings.defaults());
         // An aggregated server's set of kinds: the dbops group only, no namespaces of its own.
-        server = new ServerAssembly(
-                        storage, ServerTls.context(serving, List.of(ca.certificate()), List.of(ca.certificate())))
-                .listen("127.0.0.1", 0)
-                .serve(new Registry.Served(Schema.get(), ObjectRules.standard()))
-                .authenticator(new StaticTokenAuthenticator(
-                        Map.of(TOKEN, new UserInfo("admin", "", List.of("system:masters"), Map.of()))))
-                .authorizer(new AlwaysAllowGroupsAuthorizer(List.of("system:masters")))
-                .limits(new InFlightLimits.Settings(10, 10, maxWatches))
-                .start();
+        server = AdminTlsServer.start(dir, StorageSettings.defaults(), new InFlightLimits.Settings(10, 10, maxWatches));
     }
 
     private DynamicKubernetesApi api(Protocol protocol) throws Exception {
         ApiClient client = new ClientBuilder()
                 .setBasePath("https://127.0.0.1:" + server.port())
-                .setCertificateAuthority(ca.certificatePem().getBytes(StandardCharsets.UTF_8))
+                .setCertificateAuthority(server.ca.certificatePem().getBytes(StandardCharsets.UTF_8))
                 .setAuthentication(new AccessTokenAuthentication(TOKEN))
                 .build();
         List<Protocol> protocols =

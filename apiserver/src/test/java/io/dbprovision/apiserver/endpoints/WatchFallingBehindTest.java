@@ -4,20 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.dbprovision.api.kinds.ObjectRules;
-import io.dbprovision.api.schema.Schema;
-import io.dbprovision.apiserver.auth.AlwaysAllowGroupsAuthorizer;
-import io.dbprovision.apiserver.auth.StaticTokenAuthenticator;
-import io.dbprovision.apiserver.auth.UserInfo;
 import io.dbprovision.apiserver.pipeline.InFlightLimits;
-import io.dbprovision.apiserver.registry.Registry;
-import io.dbprovision.apiserver.server.Pki;
-import io.dbprovision.apiserver.server.ServerAssembly;
-import io.dbprovision.apiserver.server.ServerTls;
-import io.dbprovision.apiserver.storage.CachingStorage;
 import io.dbprovision.apiserver.storage.StorageSettings;
 import io.dbprovision.apiserver.storage.WatcherCount;
-import io.dbprovision.apiserver.storage.sql.EmbeddedBackend;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -27,15 +16,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * 8 events here). No timing decides the outcome: the test waits for the cut-off before the slow client reads.
  */
 class WatchFallingBehindTest {
-    private static final String TOKEN = "token";
+    private static final String TOKEN = AdminTlsServer.TOKEN;
     private static final String NAMESPACE = "h2-fanout";
     private static final String PATH =
             "/apis/dbops.dbprovision.io/v1alpha1/namespaces/" + NAMESPACE + "/databaseinstances";
@@ -60,43 +44,16 @@ class WatchFallingBehindTest {
     @TempDir
     Path dir;
 
-    private CachingStorage storage;
-    private ServerAssembly.RunningServer server;
+    private AdminTlsServer server;
     private HttpClient http2;
     private HttpClient http1;
-    private SSLContext tls;
 
     @BeforeEach
     void start() throws Exception {
-        Pki.Issued ca = Pki.newCa("test-ca", Duration.ofDays(1));
-        Pki.Issued serving =
-                Pki.newServing(ca, "test-serving", List.of("localhost"), List.of("127.0.0.1"), Duration.ofDays(1));
-        storage = CachingStorage.open(
-                new EmbeddedBackend(dir, false), StorageSettings.defaults().withWatcherQueue(8));
-        server = new ServerAssembly(
-                        storage, ServerTls.context(serving, List.of(ca.certificate()), List.of(ca.certificate())))
-                .listen("127.0.0.1", 0)
-                .serve(new Registry.Served(Schema.get(), ObjectRules.standard()))
-                .authenticator(new StaticTokenAuthenticator(
-                        Map.of(TOKEN, new UserInfo("admin", "", List.of("system:masters"), Map.of()))))
-                .authorizer(new AlwaysAllowGroupsAuthorizer(List.of("system:masters")))
-                .limits(new InFlightLimits.Settings(100, 100, 100))
-                .start();
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        trust.setCertificateEntry("ca", ca.certificate());
-        TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trustManagers.init(trust);
-        tls = SSLContext.getInstance("TLS");
-        tls.init(null, trustManagers.getTrustManagers(), null);
-        http2 = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_2)
-                .sslContext(tls)
-                .build();
-        http1 = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .sslContext(tls)
-                .build();
+        server = AdminTlsServer.start(
+                dir, StorageSettings.defaults().withWatcherQueue(8), new InFlightLimits.Settings(100, 100, 100));
+        http2 = server.client(HttpClient.Version.HTTP_2);
+        http1 = server.client(HttpClient.Version.HTTP_1_1);
     }
 
     @AfterEach
@@ -107,9 +64,6 @@ class WatchFallingBehindTest {
         }
         if (server != null) {
             server.close();
-        }
-        if (storage != null) {
-            storage.close();
         }
     }
 
@@ -128,7 +82,7 @@ class WatchFallingBehindTest {
         CompletableFuture<List<String>> slowLines = CompletableFuture.supplyAsync(
                 () -> {
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                    while (WatcherCount.of(storage) > 1 && System.nanoTime() < deadline) {
+                    while (WatcherCount.of(server.storage) > 1 && System.nanoTime() < deadline) {
                         Thread.onSpinWait();
                         java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
                     }
@@ -152,7 +106,7 @@ class WatchFallingBehindTest {
 
         // The slow one: a prefix of the events, in order, then one ERROR event with a 410 Expired Status, then the end.
         List<String> lines = slowLines.get(60, TimeUnit.SECONDS);
-        assertThat(WatcherCount.of(storage)).isEqualTo(1);
+        assertThat(WatcherCount.of(server.storage)).isEqualTo(1);
         assertThat(lines).isNotEmpty();
         List<String> events = lines.subList(0, lines.size() - 1);
         assertThat(events.size()).isLessThan(OBJECTS);
@@ -178,10 +132,7 @@ class WatchFallingBehindTest {
     @Test
     void manyStreamsOnOneHttp2ConnectionGetEveryEventInOrderWhileAStalledHttp2StreamIsCutOff() throws Exception {
         int streams = 10;
-        HttpClient stalledClient = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_2)
-                .sslContext(tls)
-                .build();
+        HttpClient stalledClient = server.client(HttpClient.Version.HTTP_2);
         try {
             HttpResponse<InputStream> slow = watch(stalledClient);
             assertThat(slow.version()).isEqualTo(HttpClient.Version.HTTP_2);
@@ -197,7 +148,7 @@ class WatchFallingBehindTest {
             CompletableFuture<List<String>> slowLines = CompletableFuture.supplyAsync(
                     () -> {
                         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                        while (WatcherCount.of(storage) > streams && System.nanoTime() < deadline) {
+                        while (WatcherCount.of(server.storage) > streams && System.nanoTime() < deadline) {
                             java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
                         }
                         return readLines(reader(slow), Integer.MAX_VALUE);
@@ -213,7 +164,7 @@ class WatchFallingBehindTest {
             }
 
             List<String> lines = slowLines.get(60, TimeUnit.SECONDS);
-            assertThat(WatcherCount.of(storage)).isEqualTo(streams);
+            assertThat(WatcherCount.of(server.storage)).isEqualTo(streams);
             assertThat(lines.size()).isLessThan(OBJECTS + 1);
             assertThat(lines.subList(0, lines.size() - 1)).isEqualTo(expected.subList(0, lines.size() - 1));
             JsonObject error = JsonParser.parseString(lines.getLast()).getAsJsonObject();
