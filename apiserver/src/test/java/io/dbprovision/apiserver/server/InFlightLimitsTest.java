@@ -32,20 +32,13 @@ class InFlightLimitsTest {
                 (call, context) -> {
                     call.respondJson(201, "{\"created\":true}".getBytes(StandardCharsets.UTF_8));
                     if (!call.header("X-Hold").isEmpty()) {
-                        try {
-                            // the answer is out; this thread still has work (as audit or a slow flush would)
-                            release.await(30, TimeUnit.SECONDS);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
+                        // the answer is out; this thread still has work (as audit or a slow flush would)
+                        hold(release);
                     }
                 },
                 ApiServer.Timeouts.DEFAULTS,
                 Duration.ofSeconds(5))) {
-            HttpClient client = HttpClient.newBuilder()
-                    .version(HttpClient.Version.HTTP_2)
-                    .sslContext(listener.clientTls())
-                    .build();
+            HttpClient client = http2(listener);
             URI uri = URI.create("https://127.0.0.1:" + listener.port() + PATH);
             CompletableFuture<HttpResponse<String>> held =
                     client.sendAsync(post(uri).header("X-Hold", "yes").build(), HttpResponse.BodyHandlers.ofString());
@@ -73,20 +66,13 @@ class InFlightLimitsTest {
                 (call, context) -> {
                     if (!call.header("X-Hold").isEmpty()) {
                         entered.countDown();
-                        try {
-                            release.await(30, TimeUnit.SECONDS);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
+                        hold(release);
                     }
                     call.respondJson(201, "{}".getBytes(StandardCharsets.UTF_8));
                 },
                 ApiServer.Timeouts.DEFAULTS,
                 Duration.ofSeconds(5))) {
-            HttpClient client = HttpClient.newBuilder()
-                    .version(HttpClient.Version.HTTP_2)
-                    .sslContext(listener.clientTls())
-                    .build();
+            HttpClient client = http2(listener);
             URI uri = URI.create("https://127.0.0.1:" + listener.port() + PATH);
             CompletableFuture<HttpResponse<String>> held =
                     client.sendAsync(post(uri).header("X-Hold", "yes").build(), HttpResponse.BodyHandlers.ofString());
@@ -108,5 +94,21 @@ class InFlightLimitsTest {
         return HttpRequest.newBuilder(uri)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{}"));
+    }
+
+    private static HttpClient http2(TestListener listener) throws Exception {
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_2)
+                .sslContext(listener.clientTls())
+                .build();
+    }
+
+    /** Holds the request's thread until the test lets it go (at most 30 s). */
+    private static void hold(CountDownLatch release) {
+        try {
+            release.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

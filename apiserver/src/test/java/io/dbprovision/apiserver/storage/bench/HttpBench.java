@@ -819,22 +819,7 @@ public final class HttpBench {
         int threads = Integer.getInteger("bench.h2loadThreads", 1);
         Path work = config.dataRoot().toAbsolutePath().resolve("h2load");
         try {
-            if (warmUpFirst) {
-                h2load.orElseThrow()
-                        .run(
-                                h1,
-                                uris,
-                                headers,
-                                body,
-                                writers.connections(),
-                                writers.streams(),
-                                Math.max(500, count / 4),
-                                threads,
-                                Duration.ofMinutes(5),
-                                work);
-            }
-            long cpu = client.server.cpuNanos();
-            H2Load.Result result = h2load.orElseThrow()
+            H2LoadRun run = (requests, timeout) -> h2load.orElseThrow()
                     .run(
                             h1,
                             uris,
@@ -842,10 +827,15 @@ public final class HttpBench {
                             body,
                             writers.connections(),
                             writers.streams(),
-                            count,
+                            requests,
                             threads,
-                            Duration.ofMinutes(10),
+                            timeout,
                             work);
+            if (warmUpFirst) {
+                run.run(Math.max(500, count / 4), Duration.ofMinutes(5));
+            }
+            long cpu = client.server.cpuNanos();
+            H2Load.Result result = run.run(count, Duration.ofMinutes(10));
             long serverCpu = client.server.cpuNanos() - cpu;
             long created = Math.max(1, result.created());
             return new Round(
@@ -1850,5 +1840,11 @@ public final class HttpBench {
     private static void step(String format, Object... args) {
         System.out.printf("  " + format + "%n", args);
         System.out.flush();
+    }
+
+    /** One h2load run of the creates phase: {@code requests} POSTs, given up after {@code timeout}. */
+    @FunctionalInterface
+    private interface H2LoadRun {
+        H2Load.Result run(int requests, Duration timeout) throws java.io.IOException, InterruptedException;
     }
 }
