@@ -1,7 +1,6 @@
 package io.dbprovision.provisioner.engine.cockroach;
 
 import io.dbprovision.provisioner.engine.postgres.PostgresCatalog;
-import java.util.List;
 import java.util.Optional;
 import org.jooq.DSLContext;
 
@@ -24,16 +23,18 @@ public class CockroachCatalog extends PostgresCatalog {
     }
 
     @Override
-    public List<Held> databasePrivileges(DSLContext dsl, String database, String grantee) {
-        return dsl.resultQuery(statements.showDatabaseGrants(database, grantee).getSQL(org.jooq.conf.ParamType.INLINED))
+    public Acl databasePrivileges(DSLContext dsl, String database, String grantee) {
+        return Acl.granted(dsl.resultQuery(
+                        statements.showDatabaseGrants(database, grantee).getSQL(org.jooq.conf.ParamType.INLINED))
                 .fetch()
-                .map(r -> new Held(r.get("privilege_type", String.class), r.get("is_grantable", Boolean.class)));
+                .map(r -> new Held(r.get("privilege_type", String.class), r.get("is_grantable", Boolean.class))));
     }
 
     @Override
-    public List<Held> schemaPrivileges(DSLContext dsl, String schema, String grantee) {
-        return dsl.resultQuery(statements.showSchemaGrants(schema, grantee).getSQL(org.jooq.conf.ParamType.INLINED))
+    public Acl schemaPrivileges(DSLContext dsl, String schema, String grantee) {
+        return Acl.granted(dsl.resultQuery(
+                        statements.showSchemaGrants(schema, grantee).getSQL(org.jooq.conf.ParamType.INLINED))
                 .fetch()
-                .map(r -> new Held(r.get("privilege_type", String.class), r.get("is_grantable", Boolean.class)));
+                .map(r -> new Held(r.get("privilege_type", String.class), r.get("is_grantable", Boolean.class))));
     }
 }

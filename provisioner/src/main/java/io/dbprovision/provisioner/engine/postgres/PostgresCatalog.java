@@ -56,6 +56,17 @@ public class PostgresCatalog {
     /** A privilege as aclexplode reports it, on one object. */
     public record Held(String privilege, boolean grantable) {}
 
+    /**
+     * What a grantee holds on one object: the privileges its ACL grants it, and whether the grantee owns the object.
+     * An owner holds every privilege on what it owns whatever the ACL says (its own entry appears there once anyone
+     * was granted something), so an owner's privileges are neither missing nor extra: they are not grants.
+     */
+    public record Acl(boolean owned, List<Held> held) {
+        public static Acl granted(List<Held> held) {
+            return new Acl(false, held);
+        }
+    }
+
     /** A default-privilege entry: who creates, where, which kind, what the grantee gets. */
     public record DefaultAcl(String grantedBy, String schema, char objectType, String privilege, boolean grantable) {}
 
@@ -262,22 +273,26 @@ public class PostgresCatalog {
 
     // ---- privileges held by a grantee -----------------------------------------------------------------------------
 
-    public List<Held> databasePrivileges(DSLContext dsl, String database, String grantee) {
-        return held(
+    public Acl databasePrivileges(DSLContext dsl, String database, String grantee) {
+        return acl(
                 dsl,
-                "SELECT a.privilege_type, a.is_grantable FROM pg_database d, aclexplode(d.datacl) a"
-                        + " WHERE d.datname = ? AND a.grantee = (SELECT oid FROM pg_roles WHERE rolname = ?)",
-                database,
-                grantee);
+                "SELECT d.datdba = g.oid, a.privilege_type, a.is_grantable FROM pg_database d"
+                        + " LEFT JOIN (SELECT oid FROM pg_roles WHERE rolname = ?) g ON true"
+                        + " LEFT JOIN LATERAL (SELECT * FROM aclexplode(d.datacl) x WHERE x.grantee = g.oid) a ON true"
+                        + " WHERE d.datname = ?",
+                grantee,
+                database);
     }
 
-    public List<Held> schemaPrivileges(DSLContext dsl, String schema, String grantee) {
-        return held(
+    public Acl schemaPrivileges(DSLContext dsl, String schema, String grantee) {
+        return acl(
                 dsl,
-                "SELECT a.privilege_type, a.is_grantable FROM pg_namespace n, aclexplode(n.nspacl) a"
-                        + " WHERE n.nspname = ? AND a.grantee = (SELECT oid FROM pg_roles WHERE rolname = ?)",
-                schema,
-                grantee);
+                "SELECT n.nspowner = g.oid, a.privilege_type, a.is_grantable FROM pg_namespace n"
+                        + " LEFT JOIN (SELECT oid FROM pg_roles WHERE rolname = ?) g ON true"
+                        + " LEFT JOIN LATERAL (SELECT * FROM aclexplode(n.nspacl) x WHERE x.grantee = g.oid) a ON true"
+                        + " WHERE n.nspname = ?",
+                grantee,
+                schema);
     }
 
     /**
@@ -285,21 +300,20 @@ public class PostgresCatalog {
      * of both "*" targets (every object) and named ones. Overloaded functions are merged by name, keeping what all
      * overloads hold.
      */
-    public Map<String, List<Held>> objectPrivileges(
-            DSLContext dsl, GrantTarget.Kind kind, String schema, String grantee) {
+    public Map<String, Acl> objectPrivileges(DSLContext dsl, GrantTarget.Kind kind, String schema, String grantee) {
         String sql = switch (kind) {
             case TABLE, SEQUENCE ->
-                "SELECT c.relname, a.privilege_type, a.is_grantable, 1 FROM pg_class c"
+                "SELECT c.relname, a.privilege_type, a.is_grantable, 1, c.relowner = g.oid FROM pg_class c"
                         + " JOIN pg_namespace n ON n.oid = c.relnamespace"
-                        + " LEFT JOIN LATERAL (SELECT * FROM aclexplode(c.relacl) x"
-                        + " WHERE x.grantee = (SELECT oid FROM pg_roles WHERE rolname = ?)) a ON true"
+                        + " LEFT JOIN (SELECT oid FROM pg_roles WHERE rolname = ?) g ON true"
+                        + " LEFT JOIN LATERAL (SELECT * FROM aclexplode(c.relacl) x WHERE x.grantee = g.oid) a ON true"
                         + " WHERE n.nspname = ? AND c.relkind = ANY (?::\"char\"[])";
             case FUNCTION ->
                 "SELECT p.proname, a.privilege_type, a.is_grantable,"
-                        + " count(*) OVER (PARTITION BY p.proname) FROM pg_proc p"
+                        + " count(*) OVER (PARTITION BY p.proname), p.proowner = g.oid FROM pg_proc p"
                         + " JOIN pg_namespace n ON n.oid = p.pronamespace"
-                        + " LEFT JOIN LATERAL (SELECT * FROM aclexplode(p.proacl) x"
-                        + " WHERE x.grantee = (SELECT oid FROM pg_roles WHERE rolname = ?)) a ON true"
+                        + " LEFT JOIN (SELECT oid FROM pg_roles WHERE rolname = ?) g ON true"
+                        + " LEFT JOIN LATERAL (SELECT * FROM aclexplode(p.proacl) x WHERE x.grantee = g.oid) a ON true"
                         + " WHERE n.nspname = ? AND p.prokind::text = ANY (?::text[])";
             default -> throw new IllegalArgumentException(kind.name());
         };
@@ -310,10 +324,13 @@ public class PostgresCatalog {
         };
         Map<String, Map<String, int[]>> counts = new LinkedHashMap<>();
         Map<String, Integer> overloads = new HashMap<>();
+        Map<String, Boolean> owned = new HashMap<>();
         for (Record r : dsl.fetch(sql, grantee, schema, kinds)) {
             String object = r.get(0, String.class);
             Map<String, int[]> privileges = counts.computeIfAbsent(object, k -> new LinkedHashMap<>());
             overloads.put(object, r.get(3, Integer.class));
+            // Every row of an object is one of its overloads: owned only when the grantee owns all of them.
+            owned.merge(object, Boolean.TRUE.equals(r.get(4, Boolean.class)), Boolean::logicalAnd);
             String privilege = r.get(1, String.class);
             if (privilege != null) {
                 int[] c = privileges.computeIfAbsent(privilege, k -> new int[2]);
@@ -323,7 +340,7 @@ public class PostgresCatalog {
                 }
             }
         }
-        Map<String, List<Held>> result = new LinkedHashMap<>();
+        Map<String, Acl> result = new LinkedHashMap<>();
         counts.forEach((object, privileges) -> {
             int n = kind == GrantTarget.Kind.FUNCTION ? overloads.get(object) : 1;
             List<Held> held = new ArrayList<>();
@@ -332,7 +349,7 @@ public class PostgresCatalog {
                     held.add(new Held(p, c[1] >= n));
                 }
             });
-            result.put(object, held);
+            result.put(object, new Acl(owned.get(object), held));
         });
         return result;
     }
@@ -381,7 +398,16 @@ public class PostgresCatalog {
         return r == null ? null : r.get(0, type);
     }
 
-    private static List<Held> held(DSLContext dsl, String sql, Object... binds) {
-        return dsl.fetch(sql, binds).map(r -> new Held(r.get(0, String.class), r.get(1, Boolean.class)));
+    /** Rows of (owned, privilege, grantable); no row when the object does not exist. */
+    private static Acl acl(DSLContext dsl, String sql, Object... binds) {
+        boolean owned = false;
+        List<Held> held = new ArrayList<>();
+        for (Record r : dsl.fetch(sql, binds)) {
+            owned |= Boolean.TRUE.equals(r.get(0, Boolean.class));
+            if (r.get(1) != null) {
+                held.add(new Held(r.get(1, String.class), r.get(2, Boolean.class)));
+            }
+        }
+        return new Acl(owned, held);
     }
 }

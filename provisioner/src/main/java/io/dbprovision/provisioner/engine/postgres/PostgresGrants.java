@@ -73,7 +73,8 @@ final class PostgresGrants {
     }
 
     void revoke(EngineSession session, String grantee, GrantWant want) {
-        GrantWant actual = observe(session, grantee, want, true);
+        // What the grantee owns it keeps: an owner's privileges are not grants (see put).
+        GrantWant actual = observe(session, grantee, want, true, GrantWant.empty());
         PostgresStatements sql = flavor.statements();
         for (String role : intersect(want.roles(), actual.roles())) {
             session.run(Step.of("revoke role " + role + " from " + grantee, sql.revokeRole(role, grantee)));
@@ -326,6 +327,12 @@ final class PostgresGrants {
      * names, and every default privilege there.
      */
     GrantWant observe(EngineSession session, String grantee, GrantWant want, boolean wholeScopes) {
+        return observe(session, grantee, want, wholeScopes, want);
+    }
+
+    /** {@code ownedHold}: what the grantee counts as holding on what it owns (see {@link #put}). */
+    private GrantWant observe(
+            EngineSession session, String grantee, GrantWant want, boolean wholeScopes, GrantWant ownedHold) {
         PostgresCatalog catalog = flavor.catalog();
         GrantWant actual = GrantWant.empty();
         actual.roles().addAll(session.read(EngineSession.ADMIN_DATABASE, dsl -> catalog.memberOf(dsl, grantee)));
@@ -334,6 +341,7 @@ final class PostgresGrants {
             if (wholeScopes || want.objects().containsKey(onDatabase)) {
                 put(
                         actual,
+                        ownedHold,
                         onDatabase,
                         session.read(
                                 EngineSession.ADMIN_DATABASE,
@@ -349,7 +357,7 @@ final class PostgresGrants {
                 for (String schema : schemas) {
                     GrantTarget onSchema = GrantTarget.schema(database, schema);
                     if (wholeScopes || want.objects().containsKey(onSchema)) {
-                        put(actual, onSchema, catalog.schemaPrivileges(dsl, schema, grantee));
+                        put(actual, ownedHold, onSchema, catalog.schemaPrivileges(dsl, schema, grantee));
                     }
                     for (GrantTarget.Kind kind : OBJECT_KINDS) {
                         List<GrantTarget> named = want.objects().keySet().stream()
@@ -360,8 +368,7 @@ final class PostgresGrants {
                         if (!wholeScopes && named.isEmpty()) {
                             continue;
                         }
-                        Map<String, List<PostgresCatalog.Held>> objects =
-                                catalog.objectPrivileges(dsl, kind, schema, grantee);
+                        Map<String, PostgresCatalog.Acl> objects = catalog.objectPrivileges(dsl, kind, schema, grantee);
                         for (GrantTarget t : named) {
                             if (t.all()) {
                                 actual.objects()
@@ -371,12 +378,12 @@ final class PostgresGrants {
                                                         objects.values(),
                                                         want.objects().get(t)));
                             } else {
-                                put(actual, t, objects.getOrDefault(t.object(), List.of()));
+                                put(actual, ownedHold, t, objects.getOrDefault(t.object(), NO_ACL));
                             }
                         }
                         if (wholeScopes) {
-                            objects.forEach((object, held) ->
-                                    put(actual, GrantTarget.object(kind, database, schema, object), held));
+                            objects.forEach((object, acl) ->
+                                    put(actual, ownedHold, GrantTarget.object(kind, database, schema, object), acl));
                         }
                     }
                 }
@@ -400,24 +407,42 @@ final class PostgresGrants {
         return actual;
     }
 
-    private static void put(GrantWant actual, GrantTarget target, List<PostgresCatalog.Held> held) {
-        if (held.isEmpty()) {
+    private static final PostgresCatalog.Acl NO_ACL = PostgresCatalog.Acl.granted(List.of());
+
+    /**
+     * Records what the grantee holds on {@code target}. On what it owns it holds, as far as a grant can tell, exactly
+     * what {@code ownedHold} names there (the set being applied: nothing missing, nothing extra; an empty one when
+     * revoking: nothing to revoke): granting an owner more changes nothing, and revoking from an owner would take
+     * its own table away from it.
+     */
+    private static void put(GrantWant actual, GrantWant ownedHold, GrantTarget target, PostgresCatalog.Acl acl) {
+        if (acl.owned()) {
+            Map<String, Boolean> wanted = ownedHold.objects().get(target);
+            if (wanted != null) {
+                actual.objects().put(target, new LinkedHashMap<>(wanted));
+            }
+            return;
+        }
+        if (acl.held().isEmpty()) {
             return;
         }
         Map<String, Boolean> map = actual.objects().computeIfAbsent(target, t -> new LinkedHashMap<>());
-        held.forEach(h -> map.merge(h.privilege(), h.grantable(), Boolean::logicalOr));
+        acl.held().forEach(h -> map.merge(h.privilege(), h.grantable(), Boolean::logicalOr));
     }
 
-    /** What every object holds; with no object at all, vacuously what is wanted (nothing to grant). */
+    /**
+     * What every object the grantee does not own holds (owned ones hold everything); with no such object at all,
+     * vacuously what is wanted (nothing to grant).
+     */
     private static Map<String, Boolean> onEvery(
-            java.util.Collection<List<PostgresCatalog.Held>> objects, Map<String, Boolean> wanted) {
-        if (objects.isEmpty()) {
-            return new LinkedHashMap<>(wanted);
-        }
+            java.util.Collection<PostgresCatalog.Acl> objects, Map<String, Boolean> wanted) {
         Map<String, Boolean> common = null;
-        for (List<PostgresCatalog.Held> held : objects) {
+        for (PostgresCatalog.Acl acl : objects) {
+            if (acl.owned()) {
+                continue;
+            }
             Map<String, Boolean> these = new LinkedHashMap<>();
-            held.forEach(h -> these.merge(h.privilege(), h.grantable(), Boolean::logicalOr));
+            acl.held().forEach(h -> these.merge(h.privilege(), h.grantable(), Boolean::logicalOr));
             if (common == null) {
                 common = these;
             } else {
@@ -425,7 +450,7 @@ final class PostgresGrants {
                 common.replaceAll((p, g) -> g && these.get(p));
             }
         }
-        return common;
+        return common == null ? new LinkedHashMap<>(wanted) : common;
     }
 
     // ---- differences -----------------------------------------------------------------------------------------------

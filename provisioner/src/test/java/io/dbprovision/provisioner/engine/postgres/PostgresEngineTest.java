@@ -420,6 +420,53 @@ class PostgresEngineTest {
         twice(s -> pg.engine.dropUser(s, APP, ""));
     }
 
+    /**
+     * An owner's privileges on what it owns are not grants: a grant to the owner of a schema's tables neither sees
+     * them as extra (drift) nor revokes them with revoke_unlisted — the owner keeps writing to its own tables.
+     */
+    @Test
+    void anOwnersOwnPrivilegesAreNeitherDriftNorRevoked() {
+        grantFixture();
+        GrantSet toOwner = GrantSet.newBuilder()
+                .setGrantee(OWNER)
+                .setPostgres(PostgresGrantConfig.newBuilder()
+                        .addGrants(PostgresGrant.newBuilder()
+                                .setDatabase(DB)
+                                .setSchema("dbppg_s")
+                                .addPrivileges("USAGE"))
+                        .addGrants(PostgresGrant.newBuilder()
+                                .setDatabase(DB)
+                                .setSchema("dbppg_s")
+                                .addTables("*")
+                                .addPrivileges("SELECT"))
+                        .addGrants(PostgresGrant.newBuilder()
+                                .setDatabase(DB)
+                                .setSchema("dbppg_s")
+                                .addTables("t1")
+                                .addPrivileges("UPDATE")))
+                .build();
+        // The owner's schema and tables carry an ACL once anyone got a grant on them.
+        admin(DB, "GRANT USAGE ON SCHEMA dbppg_s TO " + READER);
+        admin(DB, "GRANT SELECT ON dbppg_s.t1 TO " + READER);
+        pg.change(false, s -> pg.engine.applyGrants(s, toOwner, false));
+        assertThat(pg.engine.observeGrants(pg.session(false), toOwner).getDiffsList())
+                .isEmpty();
+        ChangeResponse again = pg.change(false, s -> pg.engine.applyGrants(s, toOwner, true));
+        assertThat(sql(again)).isEmpty();
+        assertThat(column(DB, "SELECT has_table_privilege(?, 'dbppg_s.t1', 'INSERT')::text", OWNER))
+                .containsExactly("true");
+        assertThat(column(DB, "SELECT has_table_privilege(?, 'dbppg_s.t2', 'DELETE')::text", OWNER))
+                .containsExactly("true");
+        assertThat(column(DB, "SELECT has_schema_privilege(?, 'dbppg_s', 'CREATE')::text", OWNER))
+                .containsExactly("true");
+        // Revoking what a grant gave never takes an owner's own privileges.
+        pg.change(false, s -> pg.engine.revokeGrants(s, toOwner));
+        assertThat(column(DB, "SELECT has_table_privilege(?, 'dbppg_s.t1', 'UPDATE')::text", OWNER))
+                .containsExactly("true");
+        assertThat(column(DB, "SELECT has_schema_privilege(?, 'dbppg_s', 'USAGE')::text", OWNER))
+                .containsExactly("true");
+    }
+
     @Test
     void dropUserReassignsAndDropsWhatItOwnsInEveryDatabase() {
         grantFixture();
