@@ -138,6 +138,15 @@ public abstract class EngineObjectLogic implements KindLogic {
                 .equals(diffs);
     }
 
+    /**
+     * Whether an ensure now is a drift correction: the object was Ready at its current generation (a new spec is the
+     * user's intent and is applied as such; a correction may only be destructive where the object allows it).
+     */
+    protected static boolean driftCorrection(Message object, StatusDraft status) {
+        return "Ready".equals(status.phase())
+                && observedGeneration(object) == Objects.meta(object).getGeneration();
+    }
+
     private static long observedGeneration(Message object) {
         Message status = InstanceKey.field(object, "status");
         if (status == null) {

@@ -11,7 +11,7 @@ final class KindControllers {
     private KindControllers() {}
 
     static void addUsersRolesAndGrants(DbopsControllers controllers) {
-        UserControllers.register(controllers);
+        UserControllers.register(controllers, GrantControllers.grantedRoles(controllers));
         GrantControllers.register(controllers);
     }
 }

@@ -310,6 +310,99 @@ class RoleReconcileTest {
                 .satisfies(event -> assertThat(event).contains("2 privileges"));
     }
 
+    /**
+     * Drift on a PostgreSQL role: a membership a DatabaseGrant gives is not drift; a membership and a privilege
+     * granted by hand are, and only a correction the role allows to be destructive revokes them — never what its
+     * spec or the grant gives.
+     */
+    @Test
+    void aDestructiveCorrectionRevokesWhatNothingDeclaresButNotWhatAGrantGives() throws Exception {
+        SettableClock clock = new SettableClock(java.time.Instant.parse("2030-01-01T12:00:00Z"));
+        harness.close();
+        harness = new ReconcileHarness(dir.resolve("clocked"), DbopsControllers.Settings.DEFAULTS, clock);
+        String db = prefix;
+        String role = prefix + "_drift";
+        String a = prefix + "_a";
+        String b = prefix + "_b";
+        String c = prefix + "_c";
+        postgresDatabases.add(db);
+        postgresRoles.addAll(List.of(role, a, b, c));
+        postgres("postgres", "CREATE DATABASE " + id(db));
+        postgres(db, "CREATE TABLE t1 (id int)");
+        postgres("postgres", "CREATE ROLE " + id(a), "CREATE ROLE " + id(b), "CREATE ROLE " + id(c));
+        harness.apply(DatabaseReconcileTest.postgresInstance("team-w"));
+        String spec = """
+                spec:
+                  driftPolicy: {mode: %s, interval: 10s}
+                  postgres:
+                    inRoles: [%s]
+                    grants:
+                      - {database: %s, schema: public, tables: [t1], privileges: [SELECT]}
+                """;
+        harness.apply(role("team-w", "drift", "pg", role, "").replace("spec:\n", spec.formatted("detect", a, db)));
+        harness.await("databaseroles", "team-w", "drift", readyAtGeneration());
+        harness.apply("""
+                apiVersion: dbops.dbprovision.io/v1alpha1
+                kind: DatabaseGrant
+                metadata: {name: drift-b, namespace: team-w}
+                spec:
+                  roleRef: {name: drift}
+                  deletionProtection: false
+                  postgres: {roles: [%s]}
+                """.formatted(b));
+        harness.await("databasegrants", "team-w", "drift-b", readyAtGeneration());
+        assertThat(memberships(role)).containsExactly(a, b);
+        assertThat(checkDrift(clock, "drift").getStatus().getDrift().getDetected())
+                .as("the grant's membership is not the role's drift")
+                .isFalse();
+
+        postgres("postgres", "GRANT " + id(c) + " TO " + id(role));
+        postgres(db, "GRANT INSERT ON t1 TO " + id(role));
+        assertThat(checkDrift(clock, "drift").getStatus().getDrift().getDiffsList())
+                .extracting(d -> d.getField() + "=" + d.getActual())
+                .containsExactlyInAnyOrder("inRoles.extra=" + c, "grants.table." + db + ".public.t1.extra=INSERT");
+
+        // Correct, but not allowed to be destructive: kept.
+        harness.apply(role("team-w", "drift", "pg", role, "").replace("spec:\n", spec.formatted("correct", a, db)));
+        harness.await("databaseroles", "team-w", "drift", readyAtGeneration());
+        checkDrift(clock, "drift");
+        assertThat(memberships(role)).containsExactly(a, b, c);
+        assertThat(tablePrivileges(db, "t1", role)).containsExactly("INSERT", "SELECT");
+
+        // Allowed: what nothing declares goes.
+        harness.apply(role(
+                        "team-w",
+                        "drift",
+                        "pg",
+                        role,
+                        "annotations: {dbops.dbprovision.io/allow-destructive-drift: \"true\"}")
+                .replace("spec:\n", spec.formatted("correct", a, db)));
+        harness.await("databaseroles", "team-w", "drift", readyAtGeneration());
+        DatabaseRole corrected = checkDrift(clock, "drift");
+        assertThat(memberships(role)).containsExactly(a, b);
+        assertThat(tablePrivileges(db, "t1", role)).containsExactly("SELECT");
+        assertThat(corrected.getStatus().getDrift().getDetected()).isFalse();
+        assertThat(harness.awaitEvents(1, "DatabaseRole/team-w/drift", "Normal Revoked"))
+                .singleElement()
+                .satisfies(event -> assertThat(event).contains("what nothing declares"));
+    }
+
+    /** Lets the role's next drift check run and waits for it. */
+    private DatabaseRole checkDrift(SettableClock clock, String name) {
+        long before = ((DatabaseRole) harness.get("databaseroles", "team-w", name))
+                .getStatus()
+                .getDrift()
+                .getLastChecked()
+                .getSeconds();
+        clock.advance(java.time.Duration.ofMinutes(1));
+        harness.nudge("databaseroles", "team-w", name);
+        return harness.await(
+                "databaseroles",
+                "team-w",
+                name,
+                (DatabaseRole r) -> r.getStatus().getDrift().getLastChecked().getSeconds() > before);
+    }
+
     /** The roles {@code role} is a member of, by name. */
     private static List<String> memberships(String role) throws Exception {
         return postgresRows(

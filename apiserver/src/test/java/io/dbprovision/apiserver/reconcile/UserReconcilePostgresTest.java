@@ -438,6 +438,99 @@ class UserReconcilePostgresTest {
         assertNoLeak(harness, logs, passwords, List.of(awaitReady("app")));
     }
 
+    /**
+     * Memberships: one a DatabaseGrant gives is not the user's drift; one granted by hand is (destructive), and a
+     * correction takes it back only when the user allows destructive corrections — never what the spec or a grant
+     * gives.
+     */
+    @Test
+    void extraMembershipsAreDriftRevokedOnlyByAnAllowedDestructiveCorrection() throws Exception {
+        String declared = prefix + "_declared";
+        String granted = prefix + "_granted";
+        String byHand = prefix + "_byhand";
+        for (String role : List.of(declared, granted, byHand)) {
+            execute("CREATE ROLE " + quoted(role));
+        }
+        String spec = "postgres: {inRoles: [" + declared + "]}\ndriftPolicy: {mode: %s, interval: 10s}";
+        harness.apply(user("app", spec.formatted("detect")));
+        awaitReady("app");
+        harness.apply("""
+                apiVersion: dbops.dbprovision.io/v1alpha1
+                kind: DatabaseGrant
+                metadata: {name: app-role, namespace: %s}
+                spec:
+                  userRef: {name: app}
+                  deletionProtection: false
+                  postgres: {roles: [%s]}
+                """.formatted(NS, granted));
+        harness.awaitReady("databasegrants", NS, "app-role");
+        assertThat(memberships(username)).containsExactlyInAnyOrder(declared, granted);
+
+        DatabaseUser checked = checkDrift();
+        assertThat(checked.getStatus().getDrift().getDetected())
+                .as(
+                        "a grant's membership is not the user's drift: %s",
+                        checked.getStatus().getDrift())
+                .isFalse();
+
+        execute("GRANT " + quoted(byHand) + " TO " + quoted(username));
+        DatabaseUser drifted = checkDrift();
+        assertThat(drifted.getStatus().getDrift().getDiffsList())
+                .singleElement()
+                .satisfies(d -> {
+                    assertThat(d.getField()).isEqualTo("inRoles.extra");
+                    assertThat(d.getActual()).isEqualTo(byHand);
+                    assertThat(d.getDestructive()).isTrue();
+                });
+
+        // Correct, but not allowed to be destructive: reported, kept.
+        harness.apply(user("app", spec.formatted("correct")));
+        harness.await("databaseusers", NS, "app", (DatabaseUser u) -> UserTestSupport.caughtUp(u));
+        checkDrift();
+        assertThat(memberships(username)).containsExactlyInAnyOrder(declared, granted, byHand);
+
+        // Allowed: the hand-made membership goes, the declared and the granted ones stay.
+        harness.apply(user(
+                "app", username, spec.formatted("correct"), "dbops.dbprovision.io/allow-destructive-drift: \"true\""));
+        harness.await("databaseusers", NS, "app", (DatabaseUser u) -> UserTestSupport.caughtUp(u));
+        DatabaseUser corrected = checkDrift();
+        assertThat(memberships(username)).containsExactlyInAnyOrder(declared, granted);
+        harness.awaitEvents(
+                1, "Normal Revoked revoked from user " + username + " memberships nothing declares: " + byHand);
+        assertThat(corrected.getStatus().getDrift().getDetected()).isFalse();
+    }
+
+    /** Lets the next drift check run and waits for it. */
+    private DatabaseUser checkDrift() {
+        long before = ((DatabaseUser) harness.get("databaseusers", NS, "app"))
+                .getStatus()
+                .getDrift()
+                .getLastChecked()
+                .getSeconds();
+        clock.advance(Duration.ofMinutes(1));
+        harness.nudge("databaseusers", NS, "app");
+        return harness.await(
+                "databaseusers",
+                NS,
+                "app",
+                (DatabaseUser u) -> u.getStatus().getDrift().getLastChecked().getSeconds() > before);
+    }
+
+    private static List<String> memberships(String role) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = admin();
+                var q = c.prepareStatement("SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid"
+                        + " JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = ? ORDER BY 1")) {
+            q.setString(1, role);
+            try (var rs = q.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
     @Test
     void deletionDropsTheUserAndItsSecret() throws Exception {
         harness.apply(user("app", ""));
@@ -704,7 +797,8 @@ class UserReconcilePostgresTest {
                 parts.secrets(),
                 parts.dependants(),
                 parts.gate(),
-                new TemplateCredentialsRenderer());
+                new TemplateCredentialsRenderer(),
+                GrantedRoles.NONE);
         DatabaseUser user = DatabaseUser.newBuilder()
                 .setApiVersion(DbopsControllers.GROUP_VERSION)
                 .setKind("DatabaseUser")

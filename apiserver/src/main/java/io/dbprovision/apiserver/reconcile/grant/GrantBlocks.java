@@ -133,7 +133,9 @@ final class GrantBlocks {
             Set<MyPrivilege> my = new LinkedHashSet<>();
             other.myPrivileges.forEach(p -> my.add(p.withoutOption()));
             out.pgRoles.removeAll(other.pgRoles);
-            out.pgPrivileges.removeIf(p -> pg.contains(p.withoutOption()));
+            // "*" gives the privilege on every object of its kind in its schema: a named one among them included.
+            out.pgPrivileges.removeIf(p -> pg.contains(p.withoutOption())
+                    || pg.contains(new PgPrivilege(p.database(), p.schema(), p.target(), "*", p.privilege(), false)));
             out.pgDefaults.removeAll(other.pgDefaults);
             out.myRoles.removeAll(other.myRoles);
             out.myPrivileges.removeIf(p -> my.contains(p.withoutOption()));

@@ -7,6 +7,7 @@ import io.dbprovision.apiserver.controller.NamespacedName;
 import io.dbprovision.apiserver.controller.UpdatePredicate;
 import io.dbprovision.apiserver.reconcile.DbopsControllers;
 import io.dbprovision.apiserver.reconcile.Dependants;
+import io.dbprovision.apiserver.reconcile.GrantedRoles;
 import io.dbprovision.apiserver.reconcile.InstanceKey;
 import io.dbprovision.apiserver.reconcile.Instances;
 import io.dbprovision.apiserver.reconcile.database.DatabaseLogic;
@@ -27,6 +28,12 @@ import java.util.Set;
  */
 public final class GrantControllers {
     private GrantControllers() {}
+
+    /** What grants give as memberships, for the users' controller (see {@link GrantedRoles}). */
+    public static GrantedRoles grantedRoles(DbopsControllers controllers) {
+        var informers = controllers.informers();
+        return new OtherHolders(informers, new GrantTargets(informers))::rolesGrantsGive;
+    }
 
     public static void register(DbopsControllers controllers) {
         var parts = controllers.parts();

@@ -81,6 +81,28 @@ final class OtherHolders {
         return out;
     }
 
+    /** The roles grants (not {@code self}, not being deleted) give {@code grantee} on {@code instance}. */
+    java.util.Set<String> rolesGrantsGive(String grantee, InstanceKey instance) {
+        java.util.Set<String> roles = new java.util.TreeSet<>();
+        List<Message> grants = new ArrayList<>(informers.grants().list());
+        grants.addAll(informers.clusterGrants().list());
+        for (Message grant : grants) {
+            if (Objects.meta(grant).hasDeletionTimestamp()) {
+                continue;
+            }
+            GrantTarget target;
+            try {
+                target = targets.find(grant).orElse(null);
+            } catch (RuntimeException invalid) {
+                continue; // a grant naming nothing gives nothing
+            }
+            if (target != null && target.grantee().equals(grantee) && instance.equals(target.instance())) {
+                roles.addAll(blocks(grant).postgres().getRolesList());
+            }
+        }
+        return roles;
+    }
+
     static GrantBlocks blocks(Message grant) {
         return grant instanceof DatabaseGrant g
                 ? GrantBlocks.of(g.getSpec().getPostgres(), g.getSpec().getMysql())

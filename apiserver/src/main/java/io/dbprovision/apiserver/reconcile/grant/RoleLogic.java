@@ -16,6 +16,9 @@ import io.dbprovision.apiserver.registry.Objects;
 import io.dbprovision.proto.engine.v1alpha1.ChangeResponse;
 import io.dbprovision.proto.engine.v1alpha1.DropRoleRequest;
 import io.dbprovision.proto.engine.v1alpha1.EnsureRoleRequest;
+import io.dbprovision.proto.engine.v1alpha1.GrantSet;
+import io.dbprovision.proto.engine.v1alpha1.ObserveGrantsRequest;
+import io.dbprovision.proto.engine.v1alpha1.ObserveGrantsResponse;
 import io.dbprovision.proto.engine.v1alpha1.ObserveRoleRequest;
 import io.dbprovision.proto.engine.v1alpha1.ObserveRoleResponse;
 import io.dbprovision.proto.engine.v1alpha1.RoleDefinition;
@@ -33,8 +36,11 @@ import io.dbprovision.proto.v1alpha1.PostgresGrantConfig;
 import io.dbprovision.proto.v1alpha1.PostgresRoleConfig;
 import io.dbprovision.proto.v1alpha1.RoleInfo;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * DatabaseRole and ClusterDatabaseRole (§4.6): EnsureRole (create, then attributes, memberships and the role's own
@@ -101,6 +107,7 @@ public final class RoleLogic extends EngineObjectLogic {
     protected void ensure(Message object, Instances.Resolved instance, StatusDraft status, boolean destructive) {
         String name = roleName(object);
         boolean known = info(status).hasCreatedAt();
+        boolean correcting = destructive && driftCorrection(object, status);
         if (status.phase().isEmpty() || "Pending".equals(status.phase())) {
             status.phase("Creating", "creating role " + name);
         }
@@ -130,6 +137,38 @@ public final class RoleLogic extends EngineObjectLogic {
         if (revoked) {
             status.normalEvent(
                     "Revoked", "revoked from role " + name + " what its spec no longer lists: " + dropped.summary());
+        }
+        if (correcting) {
+            revokeUndeclared(object, instance, status, name, wanted);
+        }
+    }
+
+    /**
+     * A correction the role allows to be destructive ({@code allow-destructive-drift}) takes back what nobody
+     * declared: memberships and privileges, in the scopes its spec names, that neither its spec nor a grant (or
+     * another object naming the same role) gives — what an admin granted by hand. The provisioner's ObserveGrants
+     * lists them ({@code unlisted}); an owner's privileges on what it owns are never among them.
+     */
+    private void revokeUndeclared(
+            Message object, Instances.Resolved instance, StatusDraft status, String name, GrantBlocks wanted) {
+        GrantSet.Builder declared = GrantSet.newBuilder().setGrantee(name);
+        if (Engines.postgresFamily(instance.engine())) {
+            declared.setPostgres(wanted.postgres());
+        } else {
+            declared.setMysql(wanted.mysql());
+        }
+        ObserveGrantsResponse seen = engine.call(
+                "observe privileges of role " + name,
+                stub -> stub.observeGrants(ObserveGrantsRequest.newBuilder()
+                        .setInstance(instance.connection())
+                        .setDesired(declared)
+                        .build()));
+        GrantBlocks undeclared = GrantBlocks.of(
+                        seen.getUnlisted().getPostgres(), seen.getUnlisted().getMysql())
+                .minusHeldBy(holders.of(object, name, instance.key()));
+        if (revoke(instance, name, undeclared)) {
+            status.normalEvent(
+                    "Revoked", "revoked from role " + name + " what nothing declares: " + undeclared.summary());
         }
     }
 
@@ -174,7 +213,37 @@ public final class RoleLogic extends EngineObjectLogic {
                         .setCreatedAt(
                                 current.hasCreatedAt() ? current.getCreatedAt() : Conditions.timestamp(status.now()))
                         .build());
-        return observed.getDiffsList();
+        return withoutMembershipsOthersGive(object, instance, name, observed);
+    }
+
+    /**
+     * The provisioner compares the role's memberships with its spec alone: one a grant (or another object naming the
+     * role) gives is not the role's drift, so the {@code inRoles.extra} diff keeps only what nothing declares.
+     */
+    private List<DriftDiff> withoutMembershipsOthersGive(
+            Message object, Instances.Resolved instance, String name, ObserveRoleResponse observed) {
+        List<DriftDiff> diffs = new ArrayList<>();
+        DriftDiff extraMemberships = null;
+        for (DriftDiff d : observed.getDiffsList()) {
+            if (d.getField().equals("inRoles.extra")) {
+                extraMemberships = d;
+            } else {
+                diffs.add(d);
+            }
+        }
+        if (extraMemberships != null) {
+            Set<String> extra = new TreeSet<>(observed.getActual().getPostgres().getInRolesList());
+            extra.removeAll(definition(object, instance).getPostgres().getInRolesList());
+            for (GrantBlocks other : holders.of(object, name, instance.key())) {
+                extra.removeAll(other.postgres().getRolesList());
+            }
+            if (!extra.isEmpty()) {
+                diffs.add(extraMemberships.toBuilder()
+                        .setActual(String.join(",", extra))
+                        .build());
+            }
+        }
+        return diffs;
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.dbprovision.apiserver.controller.Controller;
 import io.dbprovision.apiserver.controller.Informer;
 import io.dbprovision.apiserver.controller.NamespacedName;
 import io.dbprovision.apiserver.reconcile.DbopsControllers;
+import io.dbprovision.apiserver.reconcile.GrantedRoles;
 import io.dbprovision.proto.v1alpha1.ClusterDatabaseGrant;
 import io.dbprovision.proto.v1alpha1.DatabaseGrant;
 import io.dbprovision.proto.v1alpha1.DatabaseUser;
@@ -20,18 +21,23 @@ public final class UserControllers {
 
     private UserControllers() {}
 
-    public static void register(DbopsControllers controllers) {
-        // The seam to the Go template engine: a CredentialsRenderer over reconcile.credentials.SecretTemplate goes
-        // here.
-        register(controllers, new TemplateCredentialsRenderer());
+    public static void register(DbopsControllers controllers, GrantedRoles grantedRoles) {
+        register(controllers, new TemplateCredentialsRenderer(), grantedRoles);
     }
 
-    public static Controller<DatabaseUser> register(DbopsControllers controllers, CredentialsRenderer renderer) {
+    public static Controller<DatabaseUser> register(
+            DbopsControllers controllers, CredentialsRenderer renderer, GrantedRoles grantedRoles) {
         DbopsControllers.Parts parts = controllers.parts();
         Informer<DatabaseUser> users = controllers.informers().users();
         users.addIndex(SECRET_INDEX, user -> List.of(secretKey(user)));
         UserLogic logic = new UserLogic(
-                parts.instances(), parts.engine(), parts.secrets(), parts.dependants(), parts.gate(), renderer);
+                parts.instances(),
+                parts.engine(),
+                parts.secrets(),
+                parts.dependants(),
+                parts.gate(),
+                renderer,
+                grantedRoles);
         Controller<DatabaseUser> controller = controllers
                 .onInstance("databaseuser-controller", users, logic)
                 .watches(controllers.informers().grants(), UserControllers::userOf)

@@ -9,6 +9,7 @@ import io.dbprovision.apiserver.reconcile.Dependants;
 import io.dbprovision.apiserver.reconcile.EngineCalls;
 import io.dbprovision.apiserver.reconcile.EngineObjectLogic;
 import io.dbprovision.apiserver.reconcile.Engines;
+import io.dbprovision.apiserver.reconcile.GrantedRoles;
 import io.dbprovision.apiserver.reconcile.Instances;
 import io.dbprovision.apiserver.reconcile.ReconcileFailure;
 import io.dbprovision.apiserver.reconcile.StatusDraft;
@@ -17,15 +18,18 @@ import io.dbprovision.proto.engine.v1alpha1.ChangeResponse;
 import io.dbprovision.proto.engine.v1alpha1.DropUserRequest;
 import io.dbprovision.proto.engine.v1alpha1.EnsureUserRequest;
 import io.dbprovision.proto.engine.v1alpha1.GeneratePasswordRequest;
+import io.dbprovision.proto.engine.v1alpha1.GrantSet;
 import io.dbprovision.proto.engine.v1alpha1.ObserveUserRequest;
 import io.dbprovision.proto.engine.v1alpha1.ObserveUserResponse;
 import io.dbprovision.proto.engine.v1alpha1.OwnedObject;
+import io.dbprovision.proto.engine.v1alpha1.RevokeGrantsRequest;
 import io.dbprovision.proto.engine.v1alpha1.UserDefinition;
 import io.dbprovision.proto.v1alpha1.DatabaseUser;
 import io.dbprovision.proto.v1alpha1.DatabaseUserInfo;
 import io.dbprovision.proto.v1alpha1.DatabaseUserStatus;
 import io.dbprovision.proto.v1alpha1.DriftDiff;
 import io.dbprovision.proto.v1alpha1.OwnershipBlockStatus;
+import io.dbprovision.proto.v1alpha1.PostgresGrantConfig;
 import io.dbprovision.proto.v1alpha1.RotationStatus;
 import io.dbprovision.proto.v1alpha1.UserSecretInfo;
 import java.time.Duration;
@@ -37,6 +41,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * DatabaseUser (§4.4): a login user whose password lives in its credentials Secret.
@@ -61,12 +66,16 @@ public final class UserLogic extends EngineObjectLogic {
     /** The dependants index: {@code namespace/name} of the user a grant names (see DbopsControllers). */
     public static final String INDEX = "user";
 
+    /** The drift field of memberships the spec does not list (the provisioner's name for it). */
+    private static final String EXTRA_MEMBERSHIPS = "inRoles.extra";
+
     private static final java.security.SecureRandom PLAN_PASSWORDS = new java.security.SecureRandom();
 
     private final CredentialsSecret secret;
     private final Rotation rotation;
     private final Dependants dependants;
     private final DeletionGate gate;
+    private final GrantedRoles grantedRoles;
 
     public UserLogic(
             Instances instances,
@@ -74,8 +83,10 @@ public final class UserLogic extends EngineObjectLogic {
             Secrets secrets,
             Dependants dependants,
             DeletionGate gate,
-            CredentialsRenderer renderer) {
+            CredentialsRenderer renderer,
+            GrantedRoles grantedRoles) {
         super(instances, engine);
+        this.grantedRoles = grantedRoles;
         this.secret = new CredentialsSecret(secrets, renderer);
         this.rotation = new Rotation(engine, secret);
         this.dependants = dependants;
@@ -185,10 +196,60 @@ public final class UserLogic extends EngineObjectLogic {
         Optional<ObserveUserResponse> created = ensureUser(user, instance, status, destructive);
         if (created.isPresent()) {
             List<DriftDiff> diffs = new ArrayList<>();
-            baseDiffs(user, status, created.get(), diffs);
+            baseDiffs(user, instance, status, created.get(), diffs);
             return diffs;
         }
+        if (destructive && driftCorrection(object, status)) {
+            revokeExtraMemberships(user, instance, status);
+        }
         return observe(object, instance, status);
+    }
+
+    /**
+     * A correction the user allows to be destructive ({@code allow-destructive-drift}) takes back the memberships
+     * nobody declared: neither its {@code inRoles} nor a grant gives them (the seed only re-granted, §10).
+     */
+    private void revokeExtraMemberships(DatabaseUser user, Instances.Resolved instance, StatusDraft status) {
+        String name = user.getSpec().getUsername();
+        if (!Engines.postgresFamily(instance.engine()) || !user.getSpec().hasPostgres()) {
+            return;
+        }
+        ObserveUserResponse observed = observeUser(instance, UserDefinitions.named(name));
+        Set<String> extra = extraMemberships(user, instance, observed);
+        if (extra.isEmpty()) {
+            return;
+        }
+        boolean changed = engine.call(
+                        "revoke memberships from user " + name,
+                        stub -> stub.revokeGrants(RevokeGrantsRequest.newBuilder()
+                                .setInstance(instance.connection())
+                                .setGrants(GrantSet.newBuilder()
+                                        .setGrantee(name)
+                                        .setPostgres(
+                                                PostgresGrantConfig.newBuilder().addAllRoles(extra)))
+                                .build()))
+                .getChanged();
+        if (changed) {
+            status.normalEvent(
+                    "Revoked",
+                    "revoked from user " + name + " memberships nothing declares: " + String.join(", ", extra));
+        }
+    }
+
+    /**
+     * The memberships the user holds that neither its spec's {@code inRoles} nor a grant gives it; none when the spec
+     * has no opinion on memberships (no {@code postgres} block) or the engine has none.
+     */
+    private Set<String> extraMemberships(DatabaseUser user, Instances.Resolved instance, ObserveUserResponse observed) {
+        if (!observed.getExists()
+                || !Engines.postgresFamily(instance.engine())
+                || !user.getSpec().hasPostgres()) {
+            return Set.of();
+        }
+        Set<String> extra = new TreeSet<>(observed.getActual().getPostgres().getInRolesList());
+        extra.removeAll(user.getSpec().getPostgres().getInRolesList());
+        extra.removeAll(grantedRoles.of(user.getSpec().getUsername(), instance.key()));
+        return extra;
     }
 
     /** The ensure; answers the base user's state when EnsureUser created it with the credential's password. */
@@ -292,7 +353,7 @@ public final class UserLogic extends EngineObjectLogic {
         List<DriftDiff> diffs = new ArrayList<>();
         ObserveUserResponse observed =
                 observeUser(instance, UserDefinitions.base(user, instance, baseActive ? stored.password() : ""));
-        baseDiffs(user, status, observed, diffs);
+        baseDiffs(user, instance, status, observed, diffs);
         if (!baseActive && !stored.password().isEmpty()) {
             ObserveUserResponse rotated = observeUser(
                     instance,
@@ -310,14 +371,37 @@ public final class UserLogic extends EngineObjectLogic {
         return diffs;
     }
 
-    /** The base user's diffs from its observed state, recorded in status. */
-    private static void baseDiffs(
-            DatabaseUser user, StatusDraft status, ObserveUserResponse observed, List<DriftDiff> diffs) {
+    /**
+     * The base user's diffs from its observed state, recorded in status. The provisioner compares memberships with
+     * the spec's {@code inRoles} alone; those a grant gives are not extra here (see {@link GrantedRoles}).
+     */
+    private void baseDiffs(
+            DatabaseUser user,
+            Instances.Resolved instance,
+            StatusDraft status,
+            ObserveUserResponse observed,
+            List<DriftDiff> diffs) {
         if (!observed.getExists()) {
             diffs.add(diff("user", user.getSpec().getUsername(), "<missing>"));
             return;
         }
-        diffs.addAll(observed.getDiffsList());
+        for (DriftDiff d : observed.getDiffsList()) {
+            if (!d.getField().equals(EXTRA_MEMBERSHIPS)) {
+                diffs.add(d);
+            }
+        }
+        Set<String> extra = extraMemberships(user, instance, observed);
+        if (!extra.isEmpty()) {
+            diffs.add(diff(
+                            EXTRA_MEMBERSHIPS,
+                            String.join(
+                                    ",",
+                                    new TreeSet<>(user.getSpec().getPostgres().getInRolesList())),
+                            String.join(",", extra))
+                    .toBuilder()
+                    .setDestructive(true)
+                    .build());
+        }
         if (observed.getActual().hasPasswordMatches()
                 && !observed.getActual().getPasswordMatches()
                 && diffs.stream().noneMatch(d -> d.getField().equals("password"))) {
