@@ -3,6 +3,7 @@ package io.dbprovision.api.kinds;
 import com.google.protobuf.ByteString;
 import io.dbprovision.api.field.FieldError;
 import io.dbprovision.api.field.FieldPath;
+import io.dbprovision.proto.k8s.core.v1.ConfigMap;
 import io.dbprovision.proto.k8s.core.v1.Event;
 import io.dbprovision.proto.k8s.core.v1.Namespace;
 import io.dbprovision.proto.k8s.core.v1.Secret;
@@ -89,6 +90,54 @@ final class CoreRules {
                 }
             }
         };
+    }
+
+    /**
+     * As the kube-apiserver: keys of {@code data} and {@code binaryData} are config-map keys, none in both, and all
+     * keys and values together at most 1 MiB.
+     */
+    static KindRules<ConfigMap> configMaps() {
+        return new KindRules<>() {
+            @Override
+            public Class<ConfigMap> type() {
+                return ConfigMap.class;
+            }
+
+            @Override
+            public void validate(ConfigMap configMap, Findings findings) {
+                long total = 0;
+                for (Map.Entry<String, String> entry : configMap.getDataMap().entrySet()) {
+                    total += checkKey(FieldPath.of("data"), entry.getKey(), findings)
+                            + entry.getValue().getBytes(StandardCharsets.UTF_8).length;
+                }
+                for (Map.Entry<String, ByteString> entry :
+                        configMap.getBinaryDataMap().entrySet()) {
+                    String key = entry.getKey();
+                    total += checkKey(FieldPath.of("binaryData"), key, findings)
+                            + entry.getValue().size();
+                    if (configMap.containsData(key)) {
+                        findings.error(FieldError.invalid(
+                                FieldPath.of("binaryData").key(key), key, "duplicate of key present in data"));
+                    }
+                }
+                if (total > MAX_SECRET_BYTES) {
+                    findings.error(new FieldError(
+                            FieldError.Type.TOO_LONG,
+                            FieldPath.root(),
+                            null,
+                            "may not be more than " + MAX_SECRET_BYTES + " bytes"));
+                }
+            }
+        };
+    }
+
+    /** Records a finding when {@code key} is not a config-map key; its size in bytes. */
+    private static long checkKey(FieldPath map, String key, Findings findings) {
+        String problem = secretKeyProblem(key);
+        if (problem != null) {
+            findings.error(FieldError.invalid(map.key(key), key.length() > 253 ? "(too long)" : key, problem));
+        }
+        return key.getBytes(StandardCharsets.UTF_8).length;
     }
 
     /** Kubernetes' {@code corev1.MaxSecretSize}. */

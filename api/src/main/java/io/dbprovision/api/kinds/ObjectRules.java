@@ -43,8 +43,9 @@ public final class ObjectRules {
                     new BackupRules(),
                     new BackupScheduleRules(),
                     new RestoreRules()));
-    private static final ObjectRules CORE =
-            new ObjectRules(Schema.core(), List.of(CoreRules.namespaces(), CoreRules.secrets(), CoreRules.events()));
+    private static final ObjectRules CORE = new ObjectRules(
+            Schema.core(),
+            List.of(CoreRules.namespaces(), CoreRules.secrets(), CoreRules.configMaps(), CoreRules.events()));
     private static final ObjectRules RBAC = new ObjectRules(
             Schema.rbac(),
             List.of(

@@ -48,6 +48,34 @@ class CoreRulesTest {
                 .containsExactly("data: Too long: may not be more than 1048576 bytes");
     }
 
+    @Test
+    void configMapsHaveConfigKeysNoKeyTwiceAndAtMostOneMebibyte() {
+        Message keys = rules.applyDefaults(decode("""
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: c, namespace: team-a}
+                data: {"init.sql": "SELECT 1", "bad/key": b}
+                binaryData: {"init.sql": AA==, "..up": AA==}
+                """));
+        assertThat(messages(rules.validateCreate(keys).errors()))
+                .containsExactlyInAnyOrder(
+                        "data[bad/key]: Invalid value: \"bad/key\": a valid config key must consist of alphanumeric"
+                                + " characters, '-', '_' or '.'",
+                        "binaryData[..up]: Invalid value: \"..up\": must not be '.' or '..' and must not start with"
+                                + " '..'",
+                        "binaryData[init.sql]: Invalid value: \"init.sql\": duplicate of key present in data");
+
+        String half = "x".repeat(CoreRules.MAX_SECRET_BYTES / 2);
+        Message over = rules.applyDefaults(decode("""
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: c, namespace: team-a}
+                data: {a: "%s", b: "%s"}
+                """.formatted(half, half)));
+        assertThat(messages(rules.validateCreate(over).errors()))
+                .containsExactly("Too long: may not be more than 1048576 bytes");
+    }
+
     private Message decode(String yaml) {
         var decoded = codec.decodeYaml(yaml);
         assertThat(decoded).hasSize(1);

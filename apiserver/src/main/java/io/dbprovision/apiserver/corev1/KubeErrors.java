@@ -23,6 +23,7 @@ final class KubeErrors {
     /** What the errors are about: the core resource and its kind, such as {@code secrets} and {@code Secret}. */
     record Resource(String plural, String kind) {
         static final Resource SECRETS = new Resource("secrets", "Secret");
+        static final Resource CONFIG_MAPS = new Resource("configmaps", "ConfigMap");
         static final Resource EVENTS = new Resource("events", "Event");
     }
 

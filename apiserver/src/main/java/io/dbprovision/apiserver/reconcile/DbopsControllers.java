@@ -6,6 +6,7 @@ import io.dbprovision.apiserver.controller.ControllerManager;
 import io.dbprovision.apiserver.controller.Informer;
 import io.dbprovision.apiserver.controller.NamespacedName;
 import io.dbprovision.apiserver.controller.UpdatePredicate;
+import io.dbprovision.apiserver.corev1.ConfigMaps;
 import io.dbprovision.apiserver.corev1.EventRecorder;
 import io.dbprovision.apiserver.corev1.Secrets;
 import io.dbprovision.apiserver.provisioning.EngineChannel;
@@ -99,6 +100,7 @@ public final class DbopsControllers {
             Registry registry,
             EngineChannel channel,
             Secrets secrets,
+            ConfigMaps configMaps,
             EventRecorder events,
             Settings settings,
             Clock clock) {
@@ -132,7 +134,7 @@ public final class DbopsControllers {
         controllers.addOnInstance(
                 "database-controller",
                 informers.databases(),
-                new DatabaseLogic(instances, parts.engine(), secrets, dependants, parts.gate()));
+                new DatabaseLogic(instances, parts.engine(), secrets, configMaps, dependants, parts.gate()));
         KindControllers.addUsersRolesAndGrants(controllers);
         return controllers;
     }

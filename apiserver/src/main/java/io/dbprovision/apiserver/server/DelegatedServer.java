@@ -8,6 +8,7 @@ import io.dbprovision.apiserver.auth.delegated.ClusterConnection;
 import io.dbprovision.apiserver.auth.delegated.DelegatedAuth;
 import io.dbprovision.apiserver.auth.delegated.DelegatedOptions;
 import io.dbprovision.apiserver.controller.LeaderElection;
+import io.dbprovision.apiserver.corev1.ClusterConfigMaps;
 import io.dbprovision.apiserver.corev1.ClusterEventSink;
 import io.dbprovision.apiserver.corev1.ClusterSecrets;
 import io.dbprovision.apiserver.portal.Portal;
@@ -274,6 +275,7 @@ public final class DelegatedServer implements AutoCloseable {
                             LeaderElection.defaultIdentity(),
                             LeaderElection.Timing.DEFAULT),
                     new ClusterSecrets(cluster),
+                    new ClusterConfigMaps(cluster),
                     new ClusterEventSink(cluster),
                     Clock.systemUTC());
             server = assembly.authenticator(started.authenticator())

@@ -2,6 +2,7 @@ package io.dbprovision.apiserver.server;
 
 import io.dbprovision.apiserver.controller.ControllerManager;
 import io.dbprovision.apiserver.controller.LeaderElection;
+import io.dbprovision.apiserver.corev1.ConfigMaps;
 import io.dbprovision.apiserver.corev1.CorrelatingEventRecorder;
 import io.dbprovision.apiserver.corev1.EventSink;
 import io.dbprovision.apiserver.corev1.Secrets;
@@ -39,7 +40,12 @@ final class Reconcilers implements AutoCloseable {
     }
 
     static Reconcilers prepare(
-            ServerAssembly assembly, LeaderElection election, Secrets secrets, EventSink eventSink, Clock clock) {
+            ServerAssembly assembly,
+            LeaderElection election,
+            Secrets secrets,
+            ConfigMaps configMaps,
+            EventSink eventSink,
+            Clock clock) {
         AtomicReference<EngineChannel> engine = new AtomicReference<>();
         EngineChannel deferred = deadline -> {
             EngineChannel connected = engine.get();
@@ -53,7 +59,14 @@ final class Reconcilers implements AutoCloseable {
         ControllerManager manager = new ControllerManager(election, RequestContext.internal(DbopsControllers.USER));
         CorrelatingEventRecorder events = new CorrelatingEventRecorder(eventSink, election.identity());
         DbopsControllers controllers = DbopsControllers.register(
-                manager, assembly.registry(), deferred, secrets, events, DbopsControllers.Settings.DEFAULTS, clock);
+                manager,
+                assembly.registry(),
+                deferred,
+                secrets,
+                configMaps,
+                events,
+                DbopsControllers.Settings.DEFAULTS,
+                clock);
         // The portal's validate_only writes plan through the same logic, instances and provisioner.
         assembly.plans(new ProvisionerPlans(controllers::engineLogic));
         String apiVersion = DbopsControllers.GROUP_VERSION;

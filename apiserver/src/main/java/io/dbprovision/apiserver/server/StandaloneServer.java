@@ -21,6 +21,7 @@ import io.dbprovision.apiserver.auth.rbac.RbacEscalationCheck;
 import io.dbprovision.apiserver.auth.rbac.SelfReviews;
 import io.dbprovision.apiserver.auth.rbac.StoreRbacSource;
 import io.dbprovision.apiserver.controller.LeaderElection;
+import io.dbprovision.apiserver.corev1.RegistryConfigMaps;
 import io.dbprovision.apiserver.corev1.RegistryEventSink;
 import io.dbprovision.apiserver.corev1.RegistrySecrets;
 import io.dbprovision.apiserver.portal.Portal;
@@ -263,6 +264,7 @@ public final class StandaloneServer implements AutoCloseable {
                         assembly,
                         LeaderElection.always("dbprovision-standalone"),
                         new RegistrySecrets(assembly.registry()),
+                        new RegistryConfigMaps(assembly.registry()),
                         new RegistryEventSink(assembly.registry()),
                         Clock.systemUTC()))
                 : Optional.empty();

@@ -82,6 +82,55 @@ class DatabaseReconcileTest {
         assertThat(exists(db)).isFalse();
     }
 
+    /**
+     * initSQL from a ConfigMap (the seed's configMapRef) runs in the new database once: the Database waits while the
+     * ConfigMap is missing, then runs its statements split on ---, and records the hash and count.
+     */
+    @Test
+    void initSqlFromAConfigMapRunsOnceTheConfigMapExists() throws Exception {
+        harness.apply(postgresInstance("team-i"));
+        harness.awaitReady("databaseinstances", "team-i", "pg");
+        harness.apply("""
+                apiVersion: dbops.dbprovision.io/v1alpha1
+                kind: Database
+                metadata: {name: app, namespace: team-i}
+                spec:
+                  instanceRef: {name: pg}
+                  name: %s
+                  deletionProtection: false
+                  initSQL:
+                    configMapRef: {name: app-schema, key: init.sql}
+                """.formatted(db));
+        harness.await(
+                "databases",
+                "team-i",
+                "app",
+                (Database d) -> d.getStatus().getConditionsList().stream()
+                        .anyMatch(c -> c.getReason().equals("ConfigMapNotFound")));
+        harness.apply("""
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: app-schema, namespace: team-i}
+                data:
+                  init.sql: |
+                    CREATE TABLE notes (id int)
+                    ---
+                    INSERT INTO notes VALUES (1), (2)
+                """);
+        Database ready = harness.await(
+                "databases",
+                "team-i",
+                "app",
+                (Database d) -> d.getStatus().getInitSql().getApplied());
+        assertThat(ready.getStatus().getInitSql().getStatementsExecuted()).isEqualTo(2);
+        assertThat(ready.getStatus().getInitSql().getHash()).hasSize(64);
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + db, "postgres", "");
+                ResultSet rows = c.createStatement().executeQuery("SELECT count(*) FROM notes")) {
+            rows.next();
+            assertThat(rows.getInt(1)).isEqualTo(2);
+        }
+    }
+
     @Test
     void aDatabaseWaitsForItsInstance() throws Exception {
         harness.apply("""

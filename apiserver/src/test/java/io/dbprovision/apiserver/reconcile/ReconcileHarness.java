@@ -119,7 +119,15 @@ final class ReconcileHarness implements AutoCloseable {
                 clusterSecrets != null
                         ? clusterSecrets
                         : new StoreSecrets(registry.lookup("v1", "secrets").orElseThrow()));
-        controllers = DbopsControllers.register(manager, registry, engine, secrets, recorder, settings, clock);
+        controllers = DbopsControllers.register(
+                manager,
+                registry,
+                engine,
+                secrets,
+                new io.dbprovision.apiserver.corev1.RegistryConfigMaps(registry),
+                recorder,
+                settings,
+                clock);
         manager.start();
     }
 

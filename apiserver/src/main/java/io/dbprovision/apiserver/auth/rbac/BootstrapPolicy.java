@@ -236,18 +236,18 @@ public final class BootstrapPolicy {
         return List.of(
                 rule(READ, List.of(Schema.GROUP), dbopsResources(true)),
                 rule(List.of("get"), List.of(Schema.GROUP), List.of("databases/drift")),
-                rule(READ, List.of(""), List.of("events", "namespaces", "namespaces/status")));
+                rule(READ, List.of(""), List.of("configmaps", "events", "namespaces", "namespaces/status")));
     }
 
     /**
-     * Writing every dbops kind (not its status, which the reconcilers own), Secrets, and reading database users'
-     * credentials (whoever may read the Secrets that hold them).
+     * Writing every dbops kind (not its status, which the reconcilers own), Secrets and ConfigMaps, and reading
+     * database users' credentials (whoever may read the Secrets that hold them).
      */
     private static List<PolicyRule> editRules() {
         return List.of(
                 rule(WRITE, List.of(Schema.GROUP), dbopsResources(false)),
                 rule(List.of("get"), List.of(Schema.GROUP), List.of("databaseusers/credentials")),
-                rule(concat(READ, WRITE), List.of(""), List.of("secrets")));
+                rule(concat(READ, WRITE), List.of(""), List.of("configmaps", "secrets")));
     }
 
     /** Managing Roles and RoleBindings, so a namespace's admin can grant access in it. */

@@ -2,6 +2,7 @@ package io.dbprovision.apiserver.reconcile.database;
 
 import com.google.protobuf.Message;
 import io.dbprovision.apiserver.admission.DeletionProtection;
+import io.dbprovision.apiserver.corev1.ConfigMaps;
 import io.dbprovision.apiserver.corev1.Secrets;
 import io.dbprovision.apiserver.reconcile.Conditions;
 import io.dbprovision.apiserver.reconcile.DeletionGate;
@@ -49,11 +50,16 @@ public final class DatabaseLogic extends EngineObjectLogic {
     private final InitSql initSql;
 
     public DatabaseLogic(
-            Instances instances, EngineCalls engine, Secrets secrets, Dependants dependants, DeletionGate gate) {
+            Instances instances,
+            EngineCalls engine,
+            Secrets secrets,
+            ConfigMaps configMaps,
+            Dependants dependants,
+            DeletionGate gate) {
         super(instances, engine);
         this.dependants = dependants;
         this.gate = gate;
-        this.initSql = new InitSql(engine, secrets);
+        this.initSql = new InitSql(engine, secrets, configMaps);
     }
 
     @Override

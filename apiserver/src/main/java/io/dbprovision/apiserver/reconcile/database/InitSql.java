@@ -1,5 +1,6 @@
 package io.dbprovision.apiserver.reconcile.database;
 
+import io.dbprovision.apiserver.corev1.ConfigMaps;
 import io.dbprovision.apiserver.corev1.Secrets;
 import io.dbprovision.apiserver.reconcile.Conditions;
 import io.dbprovision.apiserver.reconcile.EngineCalls;
@@ -22,7 +23,8 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * A database's {@code spec.initSQL} (§2.2.4): the statements (inline, or a Secret's key split on {@code ---}) run
+ * A database's {@code spec.initSQL} (§2.2.4): the statements (inline, or a Secret's or ConfigMap's key split on
+ * {@code ---}) run
  * once per distinct content, in the database, as its owner when it has one. Unlike the system we re-create, a run
  * that failed is not skipped because its hash was seen: under {@code Block} the database stays Failed and the
  * statements are tried again; under {@code Continue} it is Ready with Synced=False.
@@ -30,10 +32,12 @@ import java.util.List;
 final class InitSql {
     private final EngineCalls engine;
     private final Secrets secrets;
+    private final ConfigMaps configMaps;
 
-    InitSql(EngineCalls engine, Secrets secrets) {
+    InitSql(EngineCalls engine, Secrets secrets, ConfigMaps configMaps) {
         this.engine = engine;
         this.secrets = secrets;
+        this.configMaps = configMaps;
     }
 
     void run(Database database, Instances.Resolved instance, StatusDraft status) {
@@ -108,8 +112,25 @@ final class InitSql {
             }
             return split(value.toString(StandardCharsets.UTF_8));
         }
-        throw new ReconcileFailure(
-                "Unsupported", "initSQL.configMapRef is not supported yet; use inline or secretRef", false, null);
+        var ref = config.getConfigMapRef();
+        String namespace = ref.getNamespace().isEmpty() ? database.getMetadata().getNamespace() : ref.getNamespace();
+        var configMap = configMaps
+                .get(namespace, ref.getName())
+                .orElseThrow(() -> new Waiting(
+                        "ConfigMapNotFound",
+                        "initSQL ConfigMap " + namespace + "/" + ref.getName() + " does not exist"));
+        String text = configMap.getDataMap().get(ref.getKey());
+        if (text == null && configMap.containsBinaryData(ref.getKey())) {
+            text = configMap.getBinaryDataMap().get(ref.getKey()).toString(StandardCharsets.UTF_8);
+        }
+        if (text == null) {
+            throw new ReconcileFailure(
+                    "InvalidSpec",
+                    "initSQL ConfigMap " + namespace + "/" + ref.getName() + " has no key " + ref.getKey(),
+                    false,
+                    null);
+        }
+        return split(text);
     }
 
     /** Splits on the literal {@code ---}, trims each part and drops the empty ones (§2.2.4). */

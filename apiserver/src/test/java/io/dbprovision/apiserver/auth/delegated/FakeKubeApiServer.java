@@ -98,6 +98,8 @@ public final class FakeKubeApiServer implements AutoCloseable {
     public final FakeCoreResource secrets = new FakeCoreResource("Secret", "secrets", coreVersions);
     /** Core v1 Events, in every namespace. */
     public final FakeCoreResource events = new FakeCoreResource("Event", "events", coreVersions);
+    /** Core v1 ConfigMaps by name (the authentication ConfigMap's list and watch are served apart, above). */
+    public final FakeCoreResource configMaps = new FakeCoreResource("ConfigMap", "configmaps", coreVersions);
 
     // the ConfigMap and its history, for watches that resume from a resource version
     private final Object configLock = new Object();
@@ -207,6 +209,7 @@ public final class FakeKubeApiServer implements AutoCloseable {
             watchers.forEach(queue -> queue.add(JSON.createObjectNode()));
             secrets.endWatches();
             events.endWatches();
+            configMaps.endWatches();
         }
     }
 
@@ -271,6 +274,7 @@ public final class FakeKubeApiServer implements AutoCloseable {
         watchers.forEach(queue -> queue.add(JSON.createObjectNode())); // an empty event ends a watch
         secrets.endWatches();
         events.endWatches();
+        configMaps.endWatches();
         server.stop(0);
         executor.shutdownNow();
     }
@@ -331,7 +335,9 @@ public final class FakeKubeApiServer implements AutoCloseable {
                 } else {
                     json(exchange, 200, current);
                 }
-            } else if (!secrets.serve(exchange, method, path) && !events.serve(exchange, method, path)) {
+            } else if (!secrets.serve(exchange, method, path)
+                    && !events.serve(exchange, method, path)
+                    && !configMaps.serve(exchange, method, path)) {
                 status(exchange, 404, "NotFound", "the server could not find the requested resource");
             }
         } catch (InterruptedException e) {
