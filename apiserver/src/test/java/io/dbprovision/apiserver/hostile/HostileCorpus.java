@@ -14,6 +14,7 @@ final class HostileCorpus {
     static final String DBS = GV + "/namespaces/" + NS + "/databases";
     static final String DB = DBS + "/db1";
     static final String SECRETS = "/api/v1/namespaces/" + NS + "/secrets";
+    static final String CONFIG_MAPS = "/api/v1/namespaces/" + NS + "/configmaps";
     static final String SECRET = SECRETS + "/s1";
     static final String MERGE = "application/merge-patch+json";
     static final String JSON_PATCH = "application/json-patch+json";
@@ -160,6 +161,25 @@ final class HostileCorpus {
                         + oversized + "\"}}");
         for (String body : badSecrets) {
             add(HostileRequest.of("bad values", "Secret content " + abbreviate(body), "POST", SECRETS, 422)
+                    .json(body));
+        }
+        // the same for a ConfigMap, plus a key in both data and binaryData, and a value of the wrong type
+        String configMap = "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c-x\"},";
+        List<String> badConfigMaps = List.of(
+                configMap + "\"data\":{\"../etc\":\"a\"}}",
+                configMap + "\"binaryData\":{\"a b\":\"AA==\"}}",
+                configMap + "\"data\":{\"k\":\"a\"},\"binaryData\":{\"k\":\"AA==\"}}",
+                configMap + "\"data\":{\"a\":\"" + oversized + "\"}}");
+        for (String body : badConfigMaps) {
+            add(HostileRequest.of("bad values", "ConfigMap content " + abbreviate(body), "POST", CONFIG_MAPS, 422)
+                    .json(body));
+        }
+        List<String> wrongConfigMaps = List.of(
+                configMap + "\"data\":{\"a\":5}}",
+                configMap + "\"data\":[\"a\"]}",
+                configMap + "\"binaryData\":{\"a\":\"not base64!\"}}");
+        for (String body : wrongConfigMaps) {
+            add(HostileRequest.of("wrong types", "wrong type " + abbreviate(body), "POST", CONFIG_MAPS, 400, 422)
                     .json(body));
         }
         List<String> patches = List.of(
