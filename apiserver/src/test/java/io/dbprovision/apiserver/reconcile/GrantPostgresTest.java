@@ -424,6 +424,63 @@ class GrantPostgresTest {
         assertThat(asPostgresUser(db, username, "SELECT * FROM app.t1")).isEqualTo(DENIED);
     }
 
+    /**
+     * Two grants to one user in one schema, both correcting destructively: neither reports the other's privilege as
+     * its drift, and neither revokes it; what was granted by hand goes.
+     */
+    @Test
+    void twoGrantsInOneSchemaAreNotEachOthersDriftAndCorrectionsKeepEachOthersPrivileges() throws Exception {
+        instanceAndDatabase("team-f");
+        engineUser();
+        harness.apply(user("team-f", "app-user", "instanceRef: {name: pg}", username));
+        userReady(harness, "team-f", "app-user");
+        String target = "userRef: {name: app-user}\n  driftPolicy: {mode: correct, interval: 10s}";
+        String annotated = "metadata: {name: %s, namespace: team-f}";
+        for (String[] g : List.of(new String[] {"reads", "SELECT"}, new String[] {"writes", "INSERT"})) {
+            harness.apply(grant("team-f", g[0], target, """
+                            grants:
+                              - {database: %1$s, schema: app, privileges: [USAGE]}
+                              - {database: %1$s, schema: app, tables: [t1], privileges: [%2$s]}
+                            """.formatted(db, g[1]))
+                    .replace(
+                            annotated.formatted(g[0]),
+                            annotated
+                                    .formatted(g[0])
+                                    .replace(
+                                            "}",
+                                            ", annotations: {"
+                                                    + "dbops.dbprovision.io/allow-destructive-drift: \"true\"}}")));
+        }
+        DatabaseGrant reads = harness.await("databasegrants", "team-f", "reads", readyAtGeneration());
+        harness.await("databasegrants", "team-f", "writes", readyAtGeneration());
+        assertThat(reads.getMetadata().getAnnotationsMap())
+                .containsEntry("dbops.dbprovision.io/allow-destructive-drift", "true");
+
+        postgres(db, "GRANT UPDATE ON app.t1 TO " + id(username));
+        GrantFixtures.eventually(
+                java.time.Duration.ofSeconds(60),
+                "a drift check revokes the UPDATE given by hand",
+                () -> asPostgresUser(db, username, "UPDATE app.t1 SET id = 1").equals(DENIED));
+        assertThat(asPostgresUser(db, username, "SELECT * FROM app.t1")).isEmpty();
+        assertThat(asPostgresUser(db, username, "INSERT INTO app.t1 VALUES (1)"))
+                .isEmpty();
+        long revokedAt = java.time.Instant.now().getEpochSecond();
+        for (String name : List.of("reads", "writes")) {
+            GrantFixtures.eventually(
+                    java.time.Duration.ofSeconds(60),
+                    name + " checks again and reports no drift of the other grant",
+                    () -> {
+                        var drift = ((DatabaseGrant) harness.get("databasegrants", "team-f", name))
+                                .getStatus()
+                                .getDrift();
+                        return drift.getLastChecked().getSeconds() > revokedAt && drift.getDiffsCount() == 0;
+                    });
+        }
+        assertThat(asPostgresUser(db, username, "SELECT * FROM app.t1")).isEmpty();
+        assertThat(asPostgresUser(db, username, "INSERT INTO app.t1 VALUES (1)"))
+                .isEmpty();
+    }
+
     @Test
     void hostileGrantsFailWithTheEnginesWordsAndNoSecretAndHarmNothing() throws Exception {
         instanceAndDatabase("team-h");

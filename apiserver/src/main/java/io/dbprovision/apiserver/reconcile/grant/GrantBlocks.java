@@ -162,6 +162,45 @@ final class GrantBlocks {
         return String.join(" and ", parts);
     }
 
+    /**
+     * The names of the drift fields ({@code status.drift.diffs[].field} without {@code .extra}) under which the
+     * provisioner reports each privilege of this: {@code grants.table.db.schema.t}, {@code defaultPrivileges.db.schema
+     * .creator.tables}; a {@code *} object as {@code grants.table.db.schema.*}. With what each gives there (grant option
+     * or not).
+     */
+    Map<String, Map<String, Boolean>> postgresDriftFields() {
+        Map<String, Map<String, Boolean>> fields = new LinkedHashMap<>();
+        for (PgPrivilege p : pgPrivileges) {
+            String name = switch (p.target()) {
+                case DATABASE -> "grants.database." + p.database();
+                case SCHEMA -> "grants.schema." + p.database() + "." + p.schema();
+                default ->
+                    "grants." + p.target().name().toLowerCase(java.util.Locale.ROOT) + "." + p.database() + "."
+                            + p.schema() + "." + p.object();
+            };
+            fields.computeIfAbsent(name, k -> new LinkedHashMap<>())
+                    .merge(p.privilege(), p.grantOption(), Boolean::logicalOr);
+        }
+        for (PgDefault d : pgDefaults) {
+            String type = switch (d.type()) {
+                case DEFAULT_PRIVILEGE_OBJECT_TYPE_TABLES -> "tables";
+                case DEFAULT_PRIVILEGE_OBJECT_TYPE_SEQUENCES -> "sequences";
+                case DEFAULT_PRIVILEGE_OBJECT_TYPE_FUNCTIONS -> "functions";
+                default -> "types";
+            };
+            String name = "defaultPrivileges." + d.database() + "." + d.schema() + "." + d.grantedBy() + "." + type;
+            fields.computeIfAbsent(name, k -> new LinkedHashMap<>()).put(d.privilege(), false);
+        }
+        return fields;
+    }
+
+    /** The memberships this gives, on either engine. */
+    Set<String> roles() {
+        Set<String> roles = new TreeSet<>(pgRoles);
+        roles.addAll(myRoles);
+        return roles;
+    }
+
     /** The PostgreSQL block: one grant per target and grant option, privileges sorted. */
     PostgresGrantConfig postgres() {
         PostgresGrantConfig.Builder block = PostgresGrantConfig.newBuilder().addAllRoles(pgRoles);

@@ -142,11 +142,13 @@ public final class GrantLogic extends EngineObjectLogic {
         // that the object allows to be destructive does it.
         boolean correcting = "Ready".equals(status.phase()) && !newGeneration(object);
         boolean revokeUnlisted = destructive && correcting;
+        // Revoking the unlisted keeps what other grants (or the grantee's own spec) give: they are listed too.
+        GrantSet applied = revokeUnlisted ? withOthers(desired, wanted, object, target) : desired;
         ChangeResponse response = engine.call(
                 "apply grants to " + target.grantee(),
                 stub -> stub.applyGrants(ApplyGrantsRequest.newBuilder()
                         .setInstance(instance.connection())
-                        .setGrants(desired)
+                        .setGrants(applied)
                         .setRevokeUnlisted(revokeUnlisted)
                         .build()));
         setApplied(status, appliedSet(instance.key(), desired, wanted));
@@ -156,6 +158,22 @@ public final class GrantLogic extends EngineObjectLogic {
                     "Applied",
                     "privileges of " + target.grantee() + " (" + target.describe() + ") changed to match the grant");
         }
+    }
+
+    /** {@code desired} with the blocks of everything else that gives its grantee privileges on the instance. */
+    private GrantSet withOthers(GrantSet desired, GrantBlocks wanted, Message grant, GrantTarget target) {
+        GrantBlocks all = wanted;
+        for (GrantBlocks other : holders.of(grant, target.grantee(), target.instance())) {
+            all = all.union(other);
+        }
+        GrantSet.Builder set = desired.toBuilder();
+        if (desired.hasPostgres()) {
+            set.setPostgres(all.postgres());
+        }
+        if (desired.hasMysql()) {
+            set.setMysql(all.mysql());
+        }
+        return set.build();
     }
 
     /**
@@ -247,7 +265,8 @@ public final class GrantLogic extends EngineObjectLogic {
                         .setDesired(desired)
                         .build()));
         counts(target, desired, status);
-        return observed.getDiffsList();
+        // What other grants (or the grantee's own spec) give it is theirs, not this grant's drift.
+        return HeldElsewhere.filter(observed.getDiffsList(), holders.of(object, target.grantee(), target.instance()));
     }
 
     @Override

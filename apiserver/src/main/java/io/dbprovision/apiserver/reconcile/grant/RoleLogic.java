@@ -36,11 +36,8 @@ import io.dbprovision.proto.v1alpha1.PostgresGrantConfig;
 import io.dbprovision.proto.v1alpha1.PostgresRoleConfig;
 import io.dbprovision.proto.v1alpha1.RoleInfo;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * DatabaseRole and ClusterDatabaseRole (§4.6): EnsureRole (create, then attributes, memberships and the role's own
@@ -213,37 +210,8 @@ public final class RoleLogic extends EngineObjectLogic {
                         .setCreatedAt(
                                 current.hasCreatedAt() ? current.getCreatedAt() : Conditions.timestamp(status.now()))
                         .build());
-        return withoutMembershipsOthersGive(object, instance, name, observed);
-    }
-
-    /**
-     * The provisioner compares the role's memberships with its spec alone: one a grant (or another object naming the
-     * role) gives is not the role's drift, so the {@code inRoles.extra} diff keeps only what nothing declares.
-     */
-    private List<DriftDiff> withoutMembershipsOthersGive(
-            Message object, Instances.Resolved instance, String name, ObserveRoleResponse observed) {
-        List<DriftDiff> diffs = new ArrayList<>();
-        DriftDiff extraMemberships = null;
-        for (DriftDiff d : observed.getDiffsList()) {
-            if (d.getField().equals("inRoles.extra")) {
-                extraMemberships = d;
-            } else {
-                diffs.add(d);
-            }
-        }
-        if (extraMemberships != null) {
-            Set<String> extra = new TreeSet<>(observed.getActual().getPostgres().getInRolesList());
-            extra.removeAll(definition(object, instance).getPostgres().getInRolesList());
-            for (GrantBlocks other : holders.of(object, name, instance.key())) {
-                extra.removeAll(other.postgres().getRolesList());
-            }
-            if (!extra.isEmpty()) {
-                diffs.add(extraMemberships.toBuilder()
-                        .setActual(String.join(",", extra))
-                        .build());
-            }
-        }
-        return diffs;
+        // What grants (or other objects naming the role) give it is theirs, not the role's drift.
+        return HeldElsewhere.filter(observed.getDiffsList(), holders.of(object, name, instance.key()));
     }
 
     @Override
