@@ -78,9 +78,10 @@ public final class EngineBench {
     private static final List<String> ENGINES =
             List.of(System.getProperty("bench.engines", "postgres,mariadb").split(","));
     /**
-     * Server set-ups compared in one run, {@code threads/tls} each (threads: platform or virtual, see
+     * Server set-ups compared in one run, {@code threads/tls[/healthhop]} each (threads: platform or virtual, see
      * {@link ProvisionerServer.CallThreads}; tls: openssl or jdk, on both the server and the client side, as the API
-     * server's provisioner client would, or none: plaintext, to see what TLS costs). Every iteration calls each of them in turn (the order rotating), then replays
+     * server's provisioner client would, or none: plaintext, to see what TLS costs; healthhop: the health Check handed
+     * to a call thread, as before it was answered on the transport's thread). Every iteration calls each of them in turn (the order rotating), then replays
      * the SQL once, so the load of the machine at that moment weighs on all alike. Empty: the server's defaults.
      */
     private static final List<String> VARIANTS = List.of(
@@ -224,8 +225,16 @@ public final class EngineBench {
         }
         if (!spec.equals("default")) {
             String[] parts = spec.split("/");
-            if (parts.length != 2) {
-                throw new IllegalArgumentException("a bench variant is threads/tls, e.g. platform/openssl: " + spec);
+            if (parts.length != 2 && parts.length != 3) {
+                throw new IllegalArgumentException(
+                        "a bench variant is threads/tls[/healthhop], e.g. platform/openssl: " + spec);
+            }
+            if (parts.length == 3) {
+                if (!parts[2].equals("healthhop")) {
+                    throw new IllegalArgumentException("the only bench variant option is healthhop: " + spec);
+                }
+                // As before: the health Check handed to a call thread like every other call.
+                builder.healthChecksOnTransport(false);
             }
             builder.callThreads(ProvisionerServer.CallThreads.valueOf(parts[0].toUpperCase(Locale.ROOT)))
                     .openSsl(
