@@ -30,9 +30,7 @@ import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -260,23 +258,17 @@ public final class ProvisionerServer implements AutoCloseable {
 
         ExecutorService executor() {
             return switch (this) {
-                case PLATFORM -> {
+                case PLATFORM ->
                     // Bounded: callers on many connections must not make the process start a thread per call; past
                     // the bound calls wait in order (their deadlines still run), as they would for a pooled
-                    // connection anyway. Idle threads end after a minute.
-                    ThreadPoolExecutor pool = new ThreadPoolExecutor(
+                    // connection anyway. An idle thread takes a call before a new one starts; idle threads end
+                    // after a minute.
+                    CallThreadPool.create(
                             MAXIMUM_CALL_THREADS,
-                            MAXIMUM_CALL_THREADS,
-                            60,
-                            TimeUnit.SECONDS,
-                            new LinkedBlockingQueue<>(),
                             Thread.ofPlatform()
                                     .name("provisioner-call-", 0)
                                     .daemon()
                                     .factory());
-                    pool.allowCoreThreadTimeOut(true);
-                    yield pool;
-                }
                 case VIRTUAL -> Executors.newVirtualThreadPerTaskExecutor();
             };
         }
