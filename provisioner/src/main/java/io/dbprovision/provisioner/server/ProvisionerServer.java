@@ -2,9 +2,14 @@ package io.dbprovision.provisioner.server;
 
 import io.dbprovision.proto.engine.v1alpha1.EngineServiceGrpc;
 import io.grpc.BindableService;
+import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
+import io.grpc.ServerStreamTracer;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
@@ -22,11 +27,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -72,12 +76,17 @@ public final class ProvisionerServer implements AutoCloseable {
         this.customTransport = builder.serverBuilder != null;
         ServerBuilder<?> serverBuilder = builder.serverBuilder != null ? builder.serverBuilder : netty(builder);
         serverBuilder
-                .executor(callExecutor)
+                // The transport's thread looks each call's method up; a health check is answered right there (it
+                // reads a map), every other call moves to the call threads before any of its own code runs — one
+                // hand-off, as with .executor(callExecutor), and none for the health check.
+                .directExecutor()
+                .callExecutor(new CallThreadsExceptHealthChecks(callExecutor, builder.healthChecksOnTransport))
                 .maxInboundMessageSize(builder.maxInboundMessageBytes)
                 .maxInboundMetadataSize(builder.maxInboundMetadataBytes)
                 .handshakeTimeout(10, TimeUnit.SECONDS)
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance());
+        builder.streamTracers.forEach(serverBuilder::addStreamTracerFactory);
         List<String> names = new ArrayList<>();
         for (BindableService service : builder.services) {
             serverBuilder.addService(service);
@@ -213,6 +222,24 @@ public final class ProvisionerServer implements AutoCloseable {
                 .orElse("none");
     }
 
+    /**
+     * Every call's handler on the call threads except the health service's unary Check, which never blocks and is
+     * answered on the transport's thread without waiting for a call thread (a probe should not queue behind engine
+     * calls, and it saves the hand-off: see docs/performance.md, engine benchmark).
+     */
+    private record CallThreadsExceptHealthChecks(Executor callThreads, boolean healthChecksOnTransport)
+            implements ServerCallExecutorSupplier {
+        private static final String CHECK = HealthGrpc.getCheckMethod().getFullMethodName();
+
+        @Override
+        public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata metadata) {
+            return healthChecksOnTransport
+                            && call.getMethodDescriptor().getFullMethodName().equals(CHECK)
+                    ? null
+                    : callThreads;
+        }
+    }
+
     /** Which threads run the calls' handlers (and so their JDBC statements). */
     public enum CallThreads {
         /**
@@ -231,23 +258,17 @@ public final class ProvisionerServer implements AutoCloseable {
 
         ExecutorService executor() {
             return switch (this) {
-                case PLATFORM -> {
+                case PLATFORM ->
                     // Bounded: callers on many connections must not make the process start a thread per call; past
                     // the bound calls wait in order (their deadlines still run), as they would for a pooled
-                    // connection anyway. Idle threads end after a minute.
-                    ThreadPoolExecutor pool = new ThreadPoolExecutor(
+                    // connection anyway. An idle thread takes a call before a new one starts; idle threads end
+                    // after a minute.
+                    CallThreadPool.create(
                             MAXIMUM_CALL_THREADS,
-                            MAXIMUM_CALL_THREADS,
-                            60,
-                            TimeUnit.SECONDS,
-                            new LinkedBlockingQueue<>(),
                             Thread.ofPlatform()
                                     .name("provisioner-call-", 0)
                                     .daemon()
                                     .factory());
-                    pool.allowCoreThreadTimeOut(true);
-                    yield pool;
-                }
                 case VIRTUAL -> Executors.newVirtualThreadPerTaskExecutor();
             };
         }
@@ -264,6 +285,7 @@ public final class ProvisionerServer implements AutoCloseable {
         private boolean insecure;
         private ServerBuilder<?> serverBuilder;
         private final List<BindableService> services = new ArrayList<>();
+        private final List<ServerStreamTracer.Factory> streamTracers = new ArrayList<>();
         private int maxInboundMessageBytes = 4 * 1024 * 1024;
         private int maxInboundMetadataBytes = 16 * 1024;
         private Duration shutdownGrace = Duration.ofSeconds(30);
@@ -271,8 +293,18 @@ public final class ProvisionerServer implements AutoCloseable {
         // Platform threads: in the engine benchmark 8–20 % less CPU per call than virtual threads, and no slower.
         private CallThreads callThreads = CallThreads.PLATFORM;
         private boolean openSsl = true;
+        private boolean healthChecksOnTransport = true;
 
         private Builder() {}
+
+        /**
+         * Whether the health service's Check is answered on the transport's thread ({@code true}, the default) or
+         * handed to a call thread like every other call; the benchmark compares them.
+         */
+        public Builder healthChecksOnTransport(boolean onTransport) {
+            this.healthChecksOnTransport = onTransport;
+            return this;
+        }
 
         /** Which threads run the calls; the benchmark compares them. */
         public Builder callThreads(CallThreads threads) {
@@ -321,6 +353,15 @@ public final class ProvisionerServer implements AutoCloseable {
 
         public Builder service(BindableService service) {
             services.add(Objects.requireNonNull(service));
+            return this;
+        }
+
+        /**
+         * Sees every call's stream on the server (headers in, message in, call started, answer out, closed): for the
+         * engine benchmark's timeline of a call; production adds none.
+         */
+        public Builder streamTracer(ServerStreamTracer.Factory tracer) {
+            streamTracers.add(Objects.requireNonNull(tracer));
             return this;
         }
 

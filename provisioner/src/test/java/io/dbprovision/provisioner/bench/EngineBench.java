@@ -19,12 +19,17 @@ import io.dbprovision.provisioner.ProvisionerWiring;
 import io.dbprovision.provisioner.bench.StatementRecorder.Recorded;
 import io.dbprovision.provisioner.bench.StatementRecorder.Recording;
 import io.dbprovision.provisioner.engine.Engines;
+import io.dbprovision.provisioner.engine.jdbc.ConnectionPools;
 import io.dbprovision.provisioner.engine.jdbc.PlainConnections;
+import io.dbprovision.provisioner.engine.password.PasswordGenerator;
 import io.dbprovision.provisioner.engine.password.ScramSha256;
 import io.dbprovision.provisioner.server.ProvisionerServer;
 import io.dbprovision.provisioner.server.TestPki;
 import io.dbprovision.provisioner.server.TlsFiles;
+import io.dbprovision.provisioner.service.EngineGrpcService;
+import io.dbprovision.provisioner.service.JdbcSessionFactory;
 import io.grpc.ManagedChannel;
+import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
@@ -73,9 +78,10 @@ public final class EngineBench {
     private static final List<String> ENGINES =
             List.of(System.getProperty("bench.engines", "postgres,mariadb").split(","));
     /**
-     * Server set-ups compared in one run, {@code threads/tls} each (threads: platform or virtual, see
+     * Server set-ups compared in one run, {@code threads/tls[/healthhop]} each (threads: platform or virtual, see
      * {@link ProvisionerServer.CallThreads}; tls: openssl or jdk, on both the server and the client side, as the API
-     * server's provisioner client would). Every iteration calls each of them in turn (the order rotating), then replays
+     * server's provisioner client would, or none: plaintext, to see what TLS costs; healthhop: the health Check handed
+     * to a call thread, as before it was answered on the transport's thread). Every iteration calls each of them in turn (the order rotating), then replays
      * the SQL once, so the load of the machine at that moment weighs on all alike. Empty: the server's defaults.
      */
     private static final List<String> VARIANTS = List.of(
@@ -92,6 +98,9 @@ public final class EngineBench {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private static final String PASSWORD = "dbpbench-Pw-1";
+    /** Marks of the call being made (one at a time), from tracers on the bench's servers and channels. */
+    private static final CallTimeline TIMELINE = new CallTimeline();
+
     private static final String[] OPERATIONS = {
         "create database", "create user", "grant", "observe user", "round trip (health Check / select 1)"
     };
@@ -114,7 +123,11 @@ public final class EngineBench {
             long[] between,
             long[] after,
             long[] grpcCpu,
-            long[] jdbcCpu) {}
+            long[] jdbcCpu,
+            long[] render,
+            long[] execute,
+            long[] fetch,
+            long[][] marks) {}
 
     /** One server set-up under test, its channel and the letter of the objects it creates. */
     private record Variant(
@@ -135,7 +148,14 @@ public final class EngineBench {
         List<Row> rows = new ArrayList<>();
         Map<String, List<Recorded>> samples = new LinkedHashMap<>();
         List<String> notes = new ArrayList<>();
-        try (ProvisionerWiring wiring = ProvisionerWiring.create(Duration.ofMinutes(5), List.of(recorder))) {
+        // As ProvisionerWiring.create(idle, observers) assembles it, with the sessions marking the timeline.
+        ConnectionPools wiredPools =
+                new ConnectionPools(Duration.ofMinutes(5), ConnectionPools.DEFAULT_FAIL_FAST_WINDOW);
+        EngineGrpcService wiredService = new EngineGrpcService(
+                new Engines(ProvisionerWiring.engines()),
+                TIMELINE.sessions(new JdbcSessionFactory(wiredPools, List.of(recorder))),
+                new PasswordGenerator());
+        try (ProvisionerWiring wiring = new ProvisionerWiring(wiredService, wiredPools)) {
             List<Variant> variants = new ArrayList<>();
             List<String> specs = VARIANTS.isEmpty() ? List.of("default") : VARIANTS;
             if (specs.size() > LETTERS.length()) {
@@ -151,7 +171,15 @@ public final class EngineBench {
                         System.out.printf("%s: skipped, no engine for it in this build%n", target.name());
                         continue;
                     }
+                    long threadsBefore = THREADS.getTotalStartedThreadCount();
                     rows.addAll(new Run(target, variants, recorder, samples).measure());
+                    notes.add(String.format(
+                            Locale.ROOT,
+                            "%s: %d threads started during its %d calls per server set-up.",
+                            target.name(),
+                            THREADS.getTotalStartedThreadCount() - threadsBefore,
+                            (WARMUP + ITERATIONS) * OPERATIONS.length));
+                    notes.add(borrowNote(target));
                 }
             } finally {
                 for (Variant variant : variants) {
@@ -186,18 +214,33 @@ public final class EngineBench {
         ProvisionerServer.Builder builder = ProvisionerServer.builder()
                 .port(0)
                 .bindAddress("127.0.0.1")
-                .tls(TlsFiles.mutual(dir.resolve("server.crt"), dir.resolve("server.key"), clientCa))
-                .service(wiring.service());
+                .streamTracer(TIMELINE.serverTracer())
+                .service(() -> ServerInterceptors.intercept(wiring.service(), TIMELINE.serviceInterceptor()));
+        boolean plaintext = spec.contains("/none");
+        if (plaintext) {
+            // Bench only: what TLS costs, against the same server in plaintext.
+            builder.insecure();
+        } else {
+            builder.tls(TlsFiles.mutual(dir.resolve("server.crt"), dir.resolve("server.key"), clientCa));
+        }
         if (!spec.equals("default")) {
             String[] parts = spec.split("/");
-            if (parts.length != 2) {
-                throw new IllegalArgumentException("a bench variant is threads/tls, e.g. platform/openssl: " + spec);
+            if (parts.length != 2 && parts.length != 3) {
+                throw new IllegalArgumentException(
+                        "a bench variant is threads/tls[/healthhop], e.g. platform/openssl: " + spec);
+            }
+            if (parts.length == 3) {
+                if (!parts[2].equals("healthhop")) {
+                    throw new IllegalArgumentException("the only bench variant option is healthhop: " + spec);
+                }
+                // As before: the health Check handed to a call thread like every other call.
+                builder.healthChecksOnTransport(false);
             }
             builder.callThreads(ProvisionerServer.CallThreads.valueOf(parts[0].toUpperCase(Locale.ROOT)))
                     .openSsl(
                             switch (parts[1]) {
                                 case "openssl" -> true;
-                                case "jdk" -> false;
+                                case "jdk", "none" -> false;
                                 default -> throw new IllegalArgumentException("tls is openssl or jdk: " + spec);
                             });
         }
@@ -209,9 +252,11 @@ public final class EngineBench {
                 .keyManager(pem(client.certificatePem()), pem(client.keyPem()))
                 .protocols("TLSv1.3", "TLSv1.2")
                 .build();
-        ManagedChannel channel = NettyChannelBuilder.forAddress("localhost", server.port())
-                .sslContext(ssl)
-                .build();
+        NettyChannelBuilder channelBuilder =
+                NettyChannelBuilder.forAddress("localhost", server.port()).intercept(TIMELINE.clientInterceptor());
+        ManagedChannel channel = plaintext
+                ? channelBuilder.usePlaintext().build()
+                : channelBuilder.sslContext(ssl).build();
         String label = spec.equals("default") ? "default (" + server.tlsProvider() + ")" : spec;
         return new Variant(
                 label,
@@ -265,6 +310,10 @@ public final class EngineBench {
         private final long[][][] before;
         private final long[][][] between;
         private final long[][][] after;
+        private final long[][][] render;
+        private final long[][][] execute;
+        private final long[][][] fetch;
+        private final long[][][][] marks;
         private final long[][] jdbc = new long[OPERATIONS.length][total];
         private final long[][] jdbcCpu = new long[OPERATIONS.length][total];
         private final List<Set<String>> shapes = new ArrayList<>();
@@ -281,6 +330,10 @@ public final class EngineBench {
             before = new long[n][OPERATIONS.length][total];
             between = new long[n][OPERATIONS.length][total];
             after = new long[n][OPERATIONS.length][total];
+            render = new long[n][OPERATIONS.length][total];
+            execute = new long[n][OPERATIONS.length][total];
+            fetch = new long[n][OPERATIONS.length][total];
+            marks = new long[n][OPERATIONS.length][total][];
             for (int op = 0; op < OPERATIONS.length; op++) {
                 shapes.add(new LinkedHashSet<>());
             }
@@ -343,7 +396,11 @@ public final class EngineBench {
                             Arrays.copyOfRange(between[v][op], WARMUP, total),
                             Arrays.copyOfRange(after[v][op], WARMUP, total),
                             Arrays.copyOfRange(grpcCpu[v][op], WARMUP, total),
-                            Arrays.copyOfRange(jdbcCpu[op], WARMUP, total)));
+                            Arrays.copyOfRange(jdbcCpu[op], WARMUP, total),
+                            Arrays.copyOfRange(render[v][op], WARMUP, total),
+                            Arrays.copyOfRange(execute[v][op], WARMUP, total),
+                            Arrays.copyOfRange(fetch[v][op], WARMUP, total),
+                            Arrays.copyOfRange(marks[v][op], WARMUP, total)));
                 }
             }
             return rows;
@@ -361,13 +418,22 @@ public final class EngineBench {
             };
             recorder.begin();
             long cpu = cpuNanos();
+            TIMELINE.reset();
             long start = System.nanoTime();
             call.run();
             long end = System.nanoTime();
+            TIMELINE.set(CallTimeline.Mark.CLIENT_START, start);
+            TIMELINE.set(CallTimeline.Mark.CLIENT_END, end);
             grpcCpu[v][op][i] = cpuNanos() - cpu;
             Recording recording = recorder.end();
             grpc[v][op][i] = end - start;
             inside[v][op][i] = recording.statementNanos();
+            render[v][op][i] = recording.renderNanos();
+            execute[v][op][i] = recording.executeNanos();
+            fetch[v][op][i] = recording.fetchNanos();
+            TIMELINE.set(CallTimeline.Mark.FIRST_STATEMENT, recording.firstStart());
+            TIMELINE.set(CallTimeline.Mark.LAST_STATEMENT, recording.lastEnd());
+            marks[v][op][i] = TIMELINE.snapshot();
             if (recording.firstStart() != 0) {
                 before[v][op][i] = recording.firstStart() - start;
                 between[v][op][i] = recording.lastEnd() - recording.firstStart() - recording.statementNanos();
@@ -473,6 +539,59 @@ public final class EngineBench {
         return System.nanoTime() - start;
     }
 
+    /**
+     * What borrowing a pooled connection costs (the provisioner's {@link ConnectionPools}, its admin database), right
+     * after the connection was last used and after it sat idle longer than HikariCP's alive-bypass window (500 ms by
+     * default; past it HikariCP checks the connection with {@code isValid}, a round trip to the server), with the
+     * window as configured now and with 60 s.
+     */
+    private static String borrowNote(Target target) throws InterruptedException {
+        String property = "com.zaxxer.hikari.aliveBypassWindowMs";
+        String configured = System.getProperty(property);
+        StringBuilder out = new StringBuilder(target.name() + ": borrowing a pooled connection (p50 µs):");
+        for (String window : new String[] {configured, "60000"}) {
+            if (window == null) {
+                System.clearProperty(property);
+            } else {
+                System.setProperty(property, window);
+            }
+            try (ConnectionPools pools = new ConnectionPools()) {
+                for (int i = 0; i < 5; i++) {
+                    pools.borrow(target.instance(), "", null).close();
+                }
+                long[] hot = new long[40];
+                for (int i = 0; i < hot.length; i++) {
+                    hot[i] = timedBorrow(pools, target);
+                }
+                long[] idle = new long[8];
+                for (int i = 0; i < idle.length; i++) {
+                    Thread.sleep(700);
+                    idle[i] = timedBorrow(pools, target);
+                }
+                out.append(String.format(
+                        Locale.ROOT,
+                        " window %s ms: right after use %.0f, after 700 ms idle %.0f;",
+                        window == null ? "500 (default)" : window,
+                        percentile(hot, 50) * 1000,
+                        percentile(idle, 50) * 1000));
+            }
+        }
+        if (configured == null) {
+            System.clearProperty(property);
+        } else {
+            System.setProperty(property, configured);
+        }
+        return out.toString();
+    }
+
+    private static long timedBorrow(ConnectionPools pools, Target target) {
+        long start = System.nanoTime();
+        ConnectionPools.Lease lease = pools.borrow(target.instance(), "", null);
+        long took = System.nanoTime() - start;
+        lease.close();
+        return took;
+    }
+
     /** What the provisioner computes for a PostgreSQL password instead of sending it: not SQL, so not replayed. */
     private static String scramNote() {
         int n = Math.max(20, ITERATIONS);
@@ -527,25 +646,93 @@ public final class EngineBench {
                 + " the engine's work before it reads, borrowing the connection), between its statements (the engine's"
                 + " work: validation, diff, plan rendering, a SCRAM verifier), after its last one (the response"
                 + " back to the client)\n\n");
-        out.append(
-                "| engine | server | operation | before first | between | after last |\n|---|---|---|---:|---:|---:|\n");
+        out.append("| engine | server | operation | before first | between | after last | statements: render+bind"
+                + " | execute | fetch |\n|---|---|---|---:|---:|---:|---:|---:|---:|\n");
         for (Row row : rows) {
             if (row.statements().equals("—")) {
                 continue;
             }
             out.append(String.format(
                     Locale.ROOT,
-                    "| %s | %s | %s | %.2f | %.2f | %.2f |%n",
+                    "| %s | %s | %s | %.2f | %.2f | %.2f | %.3f | %.3f | %.3f |%n",
                     row.engine(),
                     row.variant(),
                     row.operation(),
                     percentile(row.before(), 50),
                     percentile(row.between(), 50),
-                    percentile(row.after(), 50)));
+                    percentile(row.after(), 50),
+                    percentile(row.render(), 50),
+                    percentile(row.execute(), 50),
+                    percentile(row.fetch(), 50)));
         }
+        out.append(timelines(rows));
         out.append("\n\"SQL inside\": the time the call's statements took inside the provisioner (jOOQ render, bind,"
                 + " execute, fetch).\n");
         return out.toString();
+    }
+
+    /**
+     * One call's timeline per engine and operation, the server set-ups side by side: each mark's p50 offset from the
+     * stub being called and the p50 step from the mark before it (in the same call), in µs.
+     */
+    private static String timelines(List<Row> rows) {
+        StringBuilder out = new StringBuilder(
+                "\nTimeline of a call (µs, p50 over the calls): offset from the stub call / step from the previous"
+                        + " mark; the statements' own time is between \"first statement starts\" and \"last statement"
+                        + " ends\"\n");
+        Map<String, List<Row>> byOperation = new LinkedHashMap<>();
+        for (Row row : rows) {
+            byOperation
+                    .computeIfAbsent(row.engine() + " " + row.operation(), k -> new ArrayList<>())
+                    .add(row);
+        }
+        CallTimeline.Mark[] all = CallTimeline.Mark.values();
+        byOperation.forEach((name, group) -> {
+            out.append("\n").append(name).append(":\n\n| mark |");
+            group.forEach(row -> out.append(' ').append(row.variant()).append(" |"));
+            out.append("\n|---|");
+            group.forEach(row -> out.append("---:|"));
+            out.append('\n');
+            for (CallTimeline.Mark mark : all) {
+                StringBuilder line = new StringBuilder("| " + mark.label + " |");
+                boolean any = false;
+                for (Row row : group) {
+                    List<Long> offsets = new ArrayList<>();
+                    List<Long> steps = new ArrayList<>();
+                    for (long[] sample : row.marks()) {
+                        long at = sample[mark.ordinal()];
+                        long start = sample[CallTimeline.Mark.CLIENT_START.ordinal()];
+                        if (at == 0 || start == 0) {
+                            continue;
+                        }
+                        long previous = start;
+                        for (int m = mark.ordinal() - 1; m >= 0; m--) {
+                            if (sample[m] != 0) {
+                                previous = sample[m];
+                                break;
+                            }
+                        }
+                        offsets.add(at - start);
+                        steps.add(at - previous);
+                    }
+                    if (offsets.isEmpty()) {
+                        line.append(" — |");
+                        continue;
+                    }
+                    any = true;
+                    line.append(String.format(Locale.ROOT, " %d / %d |", medianMicros(offsets), medianMicros(steps)));
+                }
+                if (any) {
+                    out.append(line).append('\n');
+                }
+            }
+        });
+        return out.toString();
+    }
+
+    private static long medianMicros(List<Long> nanos) {
+        long[] values = nanos.stream().mapToLong(Long::longValue).toArray();
+        return Math.round(percentile(values, 50) * 1000);
     }
 
     /** The statements of the last iteration of each operation, as replayed (secrets redacted here). */

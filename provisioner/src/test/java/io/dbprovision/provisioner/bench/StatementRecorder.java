@@ -24,7 +24,14 @@ final class StatementRecorder implements ExecuteListener {
      * What one call sent; the time its statements took inside the provisioner; when the first one started and the
      * last one ended ({@link System#nanoTime()}, 0 when none ran).
      */
-    record Recording(List<Recorded> statements, long statementNanos, long firstStart, long lastEnd) {}
+    record Recording(
+            List<Recorded> statements,
+            long statementNanos,
+            long firstStart,
+            long lastEnd,
+            long renderNanos,
+            long executeNanos,
+            long fetchNanos) {}
 
     private record Pending(String sql, Query query, boolean prepared) {}
 
@@ -34,12 +41,22 @@ final class StatementRecorder implements ExecuteListener {
     private long startedAt;
     private long firstStart;
     private long lastEnd;
+    private long executeStartedAt;
+    private long executeEndedAt;
+    /** Sums over the call's statements: jOOQ start to executeStart (render, prepare, bind), execute, then to end. */
+    private long renderNanos;
+
+    private long executeNanos;
+    private long fetchNanos;
 
     synchronized void begin() {
         pending.clear();
         statementNanos = 0;
         firstStart = 0;
         lastEnd = 0;
+        renderNanos = 0;
+        executeNanos = 0;
+        fetchNanos = 0;
         recording = true;
     }
 
@@ -53,7 +70,8 @@ final class StatementRecorder implements ExecuteListener {
             statements.add(new Recorded(p.sql(), binds, p.prepared()));
         }
         pending.clear();
-        return new Recording(List.copyOf(statements), statementNanos, firstStart, lastEnd);
+        return new Recording(
+                List.copyOf(statements), statementNanos, firstStart, lastEnd, renderNanos, executeNanos, fetchNanos);
     }
 
     @Override
@@ -66,9 +84,19 @@ final class StatementRecorder implements ExecuteListener {
 
     @Override
     public synchronized void executeStart(ExecuteContext ctx) {
+        executeStartedAt = System.nanoTime();
         if (recording) {
+            renderNanos += executeStartedAt - startedAt;
             boolean prepared = ctx.settings().getStatementType() != StatementType.STATIC_STATEMENT;
             pending.add(new Pending(ctx.sql(), ctx.query(), prepared));
+        }
+    }
+
+    @Override
+    public synchronized void executeEnd(ExecuteContext ctx) {
+        executeEndedAt = System.nanoTime();
+        if (recording) {
+            executeNanos += executeEndedAt - executeStartedAt;
         }
     }
 
@@ -76,6 +104,7 @@ final class StatementRecorder implements ExecuteListener {
     public synchronized void end(ExecuteContext ctx) {
         if (recording) {
             lastEnd = System.nanoTime();
+            fetchNanos += lastEnd - executeEndedAt;
             statementNanos += lastEnd - startedAt;
         }
     }
