@@ -1219,6 +1219,7 @@ public final class HttpBench {
         // same repetition.
         Map<String, List<WatchRun>> runs = new LinkedHashMap<>();
         Map<String, Integer> broken = new LinkedHashMap<>();
+        warmUpWatchDriver();
         for (int repeat = 0; repeat < config.watchRepeats(); repeat++) {
             String prefix = WATCH_NAMESPACE + "-" + load.watchers() + "-" + load.rate() + "-"
                     + (config.watchRepeats() > 1 ? "r" + repeat + "-" : "");
@@ -1243,6 +1244,27 @@ public final class HttpBench {
                 putPaired(values.get(client.column), "watch p50 ratio" + suffix, ratios);
             });
         }
+    }
+
+    /** Whether the Netty watch driver has run here yet (its code is compiled only once the JIT has seen it work). */
+    private boolean watchDriverWarm;
+
+    /**
+     * Before the first measured run with {@link WatchDriver#NETTY}: one unrecorded run per HTTP column (100 watchers,
+     * 300 writes at 100/s). The JDK driver's code is warm from the warm-up's requests, which run through the same
+     * client; Netty's is not, and on a loaded machine its first run was spent in the interpreter and the JIT's
+     * queue (seconds of backlog at p50), which measured the JIT, not the server.
+     */
+    private void warmUpWatchDriver() throws Exception {
+        if (config.watchDriver() != WatchDriver.NETTY || watchDriverWarm) {
+            return;
+        }
+        watchDriverWarm = true;
+        WatchLoad warmUp = new WatchLoad(100, 100, 300, 300);
+        for (Http client : http.values()) {
+            watchHttp(client, warmUp, WATCH_NAMESPACE + "-warmup-", new LinkedHashMap<>());
+        }
+        step("the Netty watch driver warmed up (one unrecorded run of 100 watchers per HTTP column)");
     }
 
     /** One watch run on the storage layer: watchers are {@link Watcher}s, the writer calls create. */
