@@ -18,7 +18,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -93,8 +92,23 @@ final class BenchCredentials {
         return request;
     }
 
+    /** The headers every request carries (names as written; HTTP/2 sends them in lower case). */
+    List<Map.Entry<String, String>> headers() {
+        return headers;
+    }
+
     /** TLS that trusts only the server's CA and presents the client certificate, if these credentials have one. */
     SSLContext tls(Path caCertificate) throws Exception {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(
+                keyManagers().map(KeyManagerFactory::getKeyManagers).orElse(null),
+                trustManagers(caCertificate).getTrustManagers(),
+                null);
+        return context;
+    }
+
+    /** Trust in the server's CA alone (for {@link #tls} and the Netty watch driver's TLS). */
+    static TrustManagerFactory trustManagers(Path caCertificate) throws Exception {
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
         trust.load(null, null);
         try (InputStream in = Files.newInputStream(caCertificate)) {
@@ -103,20 +117,22 @@ final class BenchCredentials {
         }
         TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         trustManagers.init(trust);
-        KeyManager[] keyManagers = null;
-        if (clientCertificate.isPresent()) {
-            KeyStore keys = KeyStore.getInstance("PKCS12");
-            keys.load(null, null);
-            keys.setKeyEntry("client", clientCertificate.get().key(), new char[0], new Certificate[] {
-                clientCertificate.get().certificate()
-            });
-            KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            factory.init(keys, new char[0]);
-            keyManagers = factory.getKeyManagers();
+        return trustManagers;
+    }
+
+    /** The client certificate and its key, when these credentials have one. */
+    Optional<KeyManagerFactory> keyManagers() throws Exception {
+        if (clientCertificate.isEmpty()) {
+            return Optional.empty();
         }
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(keyManagers, trustManagers.getTrustManagers(), null);
-        return context;
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        keys.load(null, null);
+        keys.setKeyEntry("client", clientCertificate.get().key(), new char[0], new Certificate[] {
+            clientCertificate.get().certificate()
+        });
+        KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        factory.init(keys, new char[0]);
+        return Optional.of(factory);
     }
 
     /**

@@ -127,6 +127,8 @@ public final class HttpBench {
             List<WatchLoad> watches,
             int watchRepeats,
             int watchConnections,
+            WatchDriver watchDriver,
+            int watchDriverThreads,
             int rssObjects,
             String rssHeap,
             double scale) {
@@ -161,6 +163,8 @@ public final class HttpBench {
                             .toList(),
                     Integer.getInteger("bench.watchRepeats", 1),
                     Integer.getInteger("bench.watchConnections", 10),
+                    WatchDriver.parse(System.getProperty("bench.watchDriver", "jdk")),
+                    Integer.getInteger("bench.watchDriverThreads", 1),
                     Integer.getInteger("bench.rssObjects", 100_000), // not scaled: the target is at 100,000
                     System.getProperty("bench.rssHeap", "640m"),
                     scale);
@@ -203,6 +207,30 @@ public final class HttpBench {
             return connections == 1
                     ? streams + " writers"
                     : connections + " connections × " + streams + " streams (" + total() + " writers)";
+        }
+    }
+
+    /**
+     * What reads the HTTP watch streams ({@code bench.watchDriver}): {@link #JDK}, the JDK HttpClient with a virtual
+     * thread per stream (every run before this option; the default, so that they can be repeated), or {@link #NETTY},
+     * {@link NettyWatchDriver} on one event-loop thread, a few µs of CPU per delivery instead of 50–75.
+     */
+    enum WatchDriver {
+        JDK("the JDK HttpClient (a virtual thread per stream)"),
+        NETTY("Netty (NettyWatchDriver)");
+
+        final String label;
+
+        WatchDriver(String label) {
+            this.label = label;
+        }
+
+        static WatchDriver parse(String text) {
+            return switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "jdk" -> JDK;
+                case "netty" -> NETTY;
+                default -> throw new IllegalArgumentException("bench.watchDriver: jdk or netty, not " + text);
+            };
         }
     }
 
@@ -1191,6 +1219,7 @@ public final class HttpBench {
         // same repetition.
         Map<String, List<WatchRun>> runs = new LinkedHashMap<>();
         Map<String, Integer> broken = new LinkedHashMap<>();
+        warmUpWatchDriver();
         for (int repeat = 0; repeat < config.watchRepeats(); repeat++) {
             String prefix = WATCH_NAMESPACE + "-" + load.watchers() + "-" + load.rate() + "-"
                     + (config.watchRepeats() > 1 ? "r" + repeat + "-" : "");
@@ -1215,6 +1244,27 @@ public final class HttpBench {
                 putPaired(values.get(client.column), "watch p50 ratio" + suffix, ratios);
             });
         }
+    }
+
+    /** Whether the Netty watch driver has run here yet (its code is compiled only once the JIT has seen it work). */
+    private boolean watchDriverWarm;
+
+    /**
+     * Before the first measured run with {@link WatchDriver#NETTY}: one unrecorded run per HTTP column (100 watchers,
+     * 300 writes at 100/s). The JDK driver's code is warm from the warm-up's requests, which run through the same
+     * client; Netty's is not, and on a loaded machine its first run was spent in the interpreter and the JIT's
+     * queue (seconds of backlog at p50), which measured the JIT, not the server.
+     */
+    private void warmUpWatchDriver() throws Exception {
+        if (config.watchDriver() != WatchDriver.NETTY || watchDriverWarm) {
+            return;
+        }
+        watchDriverWarm = true;
+        WatchLoad warmUp = new WatchLoad(100, 100, 300, 300);
+        for (Http client : http.values()) {
+            watchHttp(client, warmUp, WATCH_NAMESPACE + "-warmup-", new LinkedHashMap<>());
+        }
+        step("the Netty watch driver warmed up (one unrecorded run of 100 watchers per HTTP column)");
     }
 
     /** One watch run on the storage layer: watchers are {@link Watcher}s, the writer calls create. */
@@ -1254,7 +1304,8 @@ public final class HttpBench {
                     sequence -> storageCreate(namespace, "w-" + sequence),
                     deliveries,
                     delivered,
-                    StorageBench::processCpuNanos);
+                    StorageBench::processCpuNanos,
+                    null);
             for (AutoCloseable handle : handles) {
                 handle.close();
             }
@@ -1263,83 +1314,188 @@ public final class HttpBench {
         }
     }
 
-    /** One watch run through {@code client}'s server: watch streams read on virtual threads, the writer POSTs. */
+    /**
+     * One watch run through {@code client}'s server: watch streams read by the configured driver ({@link
+     * WatchDriver}), the writer POSTs.
+     */
     private WatchRun watchHttp(Http client, WatchLoad load, String prefix, Map<String, Integer> brokenByColumn)
             throws Exception {
         String suffix = " " + load.watchers() + "@" + load.rate();
         int events = load.events();
-        {
-            String namespace = prefix + client.prefix.substring(0, client.prefix.length() - 1);
-            String path = client.resourcePath(namespace, "");
-            String version = resourceVersionOf(client.get(path + "?limit=1").body());
-            long[][] delivered = new long[load.watchers()][events];
-            LongAdder deliveries = new LongAdder();
-            AtomicInteger broken = new AtomicInteger();
-            java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
-            String[] firstBreak = {""};
-            List<InputStream> streams = new ArrayList<>();
-            ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor();
-            // The watch streams over connections of their own (HTTP/2: config.watchConnections(), many streams each, as
-            // the aggregator multiplexes them), so that the writer's responses do not queue behind their events.
-            List<Http> watchClients = client.expected == HttpClient.Version.HTTP_1_1
-                    ? List.of(client)
-                    : client.forConnections(config.watchConnections() + 1).subList(1, config.watchConnections() + 1);
-            long connectStarted = System.nanoTime();
-            try (ExecutorService connect = Executors.newVirtualThreadPerTaskExecutor()) {
-                List<java.util.concurrent.Future<InputStream>> opened = new ArrayList<>();
-                for (int w = 0; w < load.watchers(); w++) {
-                    Http watchClient = watchClients.get(w % watchClients.size());
-                    opened.add(connect.submit(() ->
-                            watchClient.watch(path + "?watch=1&resourceVersion=" + version + "&timeoutSeconds=600")));
-                }
-                for (var future : opened) {
-                    streams.add(future.get());
-                }
+        String namespace = prefix + client.prefix.substring(0, client.prefix.length() - 1);
+        String path = client.resourcePath(namespace, "");
+        String version = resourceVersionOf(client.get(path + "?limit=1").body());
+        long[][] delivered = new long[load.watchers()][events];
+        LongAdder deliveries = new LongAdder();
+        List<WatchLines> lines = new ArrayList<>();
+        for (long[] mine : delivered) {
+            lines.add(new WatchLines(mine, deliveries));
+        }
+        AtomicInteger broken = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<String> firstBreak =
+                new java.util.concurrent.atomic.AtomicReference<>("");
+        java.util.function.Consumer<String> onEnd = end -> {
+            if (!closing.get() && broken.getAndIncrement() == 0) {
+                firstBreak.set(end);
             }
+        };
+        String watchPath = path + "?watch=1&resourceVersion=" + version + "&timeoutSeconds=600";
+        long connectStarted = System.nanoTime();
+        OpenWatches watches = config.watchDriver() == WatchDriver.NETTY
+                ? openNettyWatches(client, watchPath, lines, onEnd)
+                : openJdkWatches(client, watchPath, lines, onEnd);
+        WatchRun run;
+        try {
             step(
-                    "%s: %,d watch streams open in %.1f s over %d client(s)",
+                    "%s: %,d watch streams open in %.1f s over %s",
                     client.column,
                     load.watchers(),
                     StorageBench.seconds(System.nanoTime() - connectStarted),
-                    watchClients.size());
-            for (int w = 0; w < load.watchers(); w++) {
-                long[] mine = delivered[w];
-                InputStream in = streams.get(w);
-                readers.submit(() -> {
-                    String end;
-                    try {
-                        readEvents(in, mine, deliveries);
-                        end = "the server ended the stream";
-                    } catch (IOException e) {
-                        end = e.toString();
-                    }
-                    if (!closing.get() && broken.getAndIncrement() == 0) {
-                        firstBreak[0] = end;
-                    }
-                });
-            }
-            WatchRun run = paced(
+                    watches.over());
+            run = paced(
                     load,
                     sequence -> httpCreate(client, namespace, "w-" + sequence, sequence),
                     deliveries,
                     delivered,
-                    client.server::cpuNanos);
+                    client.server::cpuNanos,
+                    watches::clientCpuNanos);
+        } finally {
             closing.set(true);
-            for (InputStream in : streams) {
-                in.close();
+            watches.close();
+        }
+        brokenByColumn.merge(client.column, broken.get(), Integer::sum);
+        if (broken.get() > 0) {
+            notes.add("watch" + suffix + ", " + client.column + ": the first broken stream: " + firstBreak.get());
+        }
+        return run;
+    }
+
+    /** The watch streams of one run, open and being read; closing them does not count as a break. */
+    private interface OpenWatches extends AutoCloseable {
+        /** The connections or clients they go over, for the step line. */
+        String over();
+
+        /** The CPU the threads that read them have used so far (ns). */
+        long clientCpuNanos();
+
+        @Override
+        void close();
+    }
+
+    /**
+     * The JDK driver: each watch a request of a JDK HttpClient (HTTP/2: {@code config.watchConnections()} clients of
+     * their own, one connection each, so that the writer's responses do not queue behind their events; HTTP/1.1: the
+     * column's client, whose pool opens a connection per watch), its body read on a virtual thread of its own.
+     */
+    private OpenWatches openJdkWatches(
+            Http client, String watchPath, List<WatchLines> lines, java.util.function.Consumer<String> onEnd)
+            throws Exception {
+        List<InputStream> streams = new ArrayList<>();
+        List<Http> watchClients = client.expected == HttpClient.Version.HTTP_1_1
+                ? List.of(client)
+                : client.forConnections(config.watchConnections() + 1).subList(1, config.watchConnections() + 1);
+        try (ExecutorService connect = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<InputStream>> opened = new ArrayList<>();
+            for (int w = 0; w < lines.size(); w++) {
+                Http watchClient = watchClients.get(w % watchClients.size());
+                opened.add(connect.submit(() -> watchClient.watch(watchPath)));
             }
-            readers.shutdownNow();
-            for (Http watchClient : watchClients) {
-                if (watchClient != client) {
-                    watchClient.client.shutdownNow();
+            for (var future : opened) {
+                streams.add(future.get());
+            }
+        }
+        ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor();
+        for (int w = 0; w < lines.size(); w++) {
+            InputStream in = streams.get(w);
+            WatchLines mine = lines.get(w);
+            readers.submit(() -> {
+                String end;
+                try {
+                    readEvents(in, mine);
+                    end = "the server ended the stream";
+                } catch (IOException e) {
+                    end = e.toString();
+                }
+                onEnd.accept(end);
+            });
+        }
+        return new OpenWatches() {
+            @Override
+            public String over() {
+                return watchClients.size() + " client(s), the JDK HttpClient";
+            }
+
+            @Override
+            public long clientCpuNanos() {
+                // every HttpClient's threads (the writer's client too: one POST per event against a delivery per
+                // watcher) and the virtual threads' carriers, where readEvents runs
+                return ThreadCpu.nanosOfThreadsNamed("HttpClient-", "ForkJoinPool-");
+            }
+
+            @Override
+            public void close() {
+                for (InputStream in : streams) {
+                    try {
+                        in.close();
+                    } catch (IOException e) {
+                        // the stream is being abandoned; its reader ends either way
+                    }
+                }
+                readers.shutdownNow();
+                for (Http watchClient : watchClients) {
+                    if (watchClient != client) {
+                        watchClient.client.shutdownNow();
+                    }
                 }
             }
-            brokenByColumn.merge(client.column, broken.get(), Integer::sum);
-            if (broken.get() > 0) {
-                notes.add("watch" + suffix + ", " + client.column + ": the first broken stream: " + firstBreak[0]);
-            }
-            return run;
+        };
+    }
+
+    /**
+     * The Netty driver ({@link NettyWatchDriver}): the same watches over the same kinds of connection (HTTP/2:
+     * {@code config.watchConnections()} connections; HTTP/1.1: one each), as the same user.
+     */
+    private OpenWatches openNettyWatches(
+            Http client, String watchPath, List<WatchLines> lines, java.util.function.Consumer<String> onEnd)
+            throws Exception {
+        boolean http2 = client.expected == HttpClient.Version.HTTP_2;
+        NettyWatchDriver driver = new NettyWatchDriver(config.watchDriverThreads());
+        NettyWatchDriver.Watches watches;
+        try {
+            watches = driver.open(
+                    new NettyWatchDriver.Target(
+                            "127.0.0.1",
+                            client.server.port(),
+                            client.server.caCertificate(),
+                            client.credentials,
+                            http2),
+                    watchPath,
+                    lines,
+                    config.watchConnections(),
+                    onEnd);
+        } catch (Exception e) {
+            driver.close();
+            throw e;
         }
+        int connections = http2 ? Math.min(config.watchConnections(), lines.size()) : lines.size();
+        return new OpenWatches() {
+            @Override
+            public String over() {
+                return connections + " connection(s), " + driver.describe();
+            }
+
+            @Override
+            public long clientCpuNanos() {
+                return driver.cpuNanos();
+            }
+
+            @Override
+            public void close() {
+                watches.close();
+                driver.close();
+            }
+        };
     }
 
     /** The masters column of the same protocol, when {@code client} is of another authorization mode. */
@@ -1373,66 +1529,26 @@ public final class HttpBench {
         return Integer.parseInt(name, 2, name.length(), 10);
     }
 
-    private static final byte[] NAME_MARKER = "\"name\":\"w-".getBytes(StandardCharsets.US_ASCII);
-
     /**
-     * Reads a watch stream: one JSON event per line; stamps each ADDED event as its line is complete, by the
-     * sequence in its object's name (found by a byte search, not a JSON parse, to keep the client's cost low).
+     * Reads a watch stream (the JDK driver): each read's bytes go to {@link WatchLines}, which stamps each ADDED
+     * event as its line is complete, by the sequence in its object's name.
      */
-    private static void readEvents(InputStream in, long[] delivered, LongAdder deliveries) throws IOException {
+    private static void readEvents(InputStream in, WatchLines lines) throws IOException {
         byte[] buffer = new byte[256 * 1024];
-        int start = 0;
-        int end = 0;
         while (true) {
-            int read = in.read(buffer, end, buffer.length - end);
+            int read = in.read(buffer);
             if (read < 0) {
                 return;
             }
-            end += read;
-            long now = System.nanoTime();
-            int lineStart = 0; // a partial line left from the last read starts the buffer
-            for (int i = start; i < end; i++) {
-                if (buffer[i] == '\n') {
-                    int at = indexOf(buffer, lineStart, i, NAME_MARKER);
-                    if (at >= 0 && indexOf(buffer, lineStart, Math.min(i, lineStart + 20), ADDED) >= 0) {
-                        int sequence = 0;
-                        for (int j = at + NAME_MARKER.length; buffer[j] >= '0' && buffer[j] <= '9'; j++) {
-                            sequence = sequence * 10 + (buffer[j] - '0');
-                        }
-                        if (sequence < delivered.length) {
-                            delivered[sequence] = now;
-                            deliveries.increment();
-                        }
-                    }
-                    lineStart = i + 1;
-                }
-            }
-            // keep the partial line at the start of the buffer
-            System.arraycopy(buffer, lineStart, buffer, 0, end - lineStart);
-            end -= lineStart;
-            start = end;
-            if (end == buffer.length) {
-                throw new IOException("a watch event longer than " + buffer.length + " bytes");
-            }
+            lines.feed(buffer, 0, read, System.nanoTime());
         }
     }
 
-    private static final byte[] ADDED = "\"ADDED\"".getBytes(StandardCharsets.US_ASCII);
-
-    private static int indexOf(byte[] buffer, int from, int to, byte[] what) {
-        outer:
-        for (int i = from; i + what.length <= to; i++) {
-            for (int j = 0; j < what.length; j++) {
-                if (buffer[i + j] != what[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
-    }
-
-    /** {@code cpu}: the serving process's CPU, % of a core; {@code driverCpu}: this process's (the watchers' client). */
+    /**
+     * {@code cpu}: the serving process's CPU, % of a core; {@code driverCpu}: this process's (the watchers' client and
+     * the writer); {@code driverMicros}: this process's CPU per delivery (µs); {@code clientMicros}: the watch
+     * client's threads' CPU per delivery (µs; NaN for the storage column, which has no client).
+     */
     record WatchRun(
             Samples fromStart,
             Samples fromAck,
@@ -1440,7 +1556,9 @@ public final class HttpBench {
             long missing,
             double writeRate,
             double cpu,
-            double driverCpu) {
+            double driverCpu,
+            double driverMicros,
+            double clientMicros) {
         /** Several runs as one: their samples together, missing events summed, rates and CPU averaged. */
         static WatchRun merge(List<WatchRun> runs) {
             if (runs.size() == 1) {
@@ -1453,7 +1571,9 @@ public final class HttpBench {
                     runs.stream().mapToLong(WatchRun::missing).sum(),
                     runs.stream().mapToDouble(WatchRun::writeRate).average().orElse(0),
                     runs.stream().mapToDouble(WatchRun::cpu).average().orElse(0),
-                    runs.stream().mapToDouble(WatchRun::driverCpu).average().orElse(0));
+                    runs.stream().mapToDouble(WatchRun::driverCpu).average().orElse(0),
+                    runs.stream().mapToDouble(WatchRun::driverMicros).average().orElse(0),
+                    runs.stream().mapToDouble(WatchRun::clientMicros).average().orElse(Double.NaN));
         }
     }
 
@@ -1470,7 +1590,8 @@ public final class HttpBench {
             Write write,
             LongAdder deliveries,
             long[][] delivered,
-            java.util.function.LongSupplier cpuNanos)
+            java.util.function.LongSupplier cpuNanos,
+            java.util.function.LongSupplier clientCpuNanos)
             throws InterruptedException {
         int events = load.events();
         long[] submitted = new long[events];
@@ -1479,6 +1600,8 @@ public final class HttpBench {
         long writeErrors = 0;
         long cpuStart = cpuNanos.getAsLong();
         long driverStart = StorageBench.processCpuNanos();
+        long clientStart = clientCpuNanos == null ? 0 : clientCpuNanos.getAsLong();
+        Map<String, Long> threadsStart = clientCpuNanos == null ? Map.of() : ThreadCpu.byName();
         long start = System.nanoTime();
         for (int sequence = 0; sequence < events; sequence++) {
             long due = start + sequence * intervalNanos;
@@ -1501,7 +1624,18 @@ public final class HttpBench {
             Thread.sleep(20); // a bounded wait for the last deliveries, not synchronisation
         }
         double cpu = (cpuNanos.getAsLong() - cpuStart) / (double) (System.nanoTime() - start);
-        double driverCpu = (StorageBench.processCpuNanos() - driverStart) / (double) (System.nanoTime() - start);
+        long driverNanos = StorageBench.processCpuNanos() - driverStart;
+        double driverCpu = driverNanos / (double) (System.nanoTime() - start);
+        // per delivery, over every delivery of the run (the warm-up's too, as the CPU is over the whole run)
+        double delivery = Math.max(1, deliveries.sum());
+        double driverMicros = driverNanos / 1e3 / delivery;
+        double clientMicros =
+                clientCpuNanos == null ? Double.NaN : (clientCpuNanos.getAsLong() - clientStart) / 1e3 / delivery;
+        if (clientCpuNanos != null) {
+            step(
+                    "  the load driver's CPU by thread: %s",
+                    ThreadCpu.breakdown(threadsStart, ThreadCpu.byName(), driverNanos, 5));
+        }
         Samples writes = new Samples(events);
         Samples fromStart = new Samples(load.watchers() * events);
         Samples fromAck = new Samples(load.watchers() * events);
@@ -1517,7 +1651,16 @@ public final class HttpBench {
                 fromAck.add(watcher[sequence] - acknowledged[sequence]);
             }
         }
-        return new WatchRun(fromStart, fromAck, writes, missing, events / writeSeconds, cpu * 100, driverCpu * 100);
+        return new WatchRun(
+                fromStart,
+                fromAck,
+                writes,
+                missing,
+                events / writeSeconds,
+                cpu * 100,
+                driverCpu * 100,
+                driverMicros,
+                clientMicros);
     }
 
     private void record(String column, String suffix, WatchRun run, int broken) {
@@ -1530,10 +1673,14 @@ public final class HttpBench {
         v.put("watch write p99" + suffix, StorageBench.millis(run.writes().percentile(99)));
         v.put("watch cpu" + suffix, run.cpu());
         v.put("watch driver cpu" + suffix, run.driverCpu());
+        if (!Double.isNaN(run.clientMicros())) {
+            v.put("watch driver us" + suffix, run.driverMicros());
+            v.put("watch client us" + suffix, run.clientMicros());
+        }
         step(
                 "watch%s, %s: %,d deliveries, from create called p50 %.2f ms p99 %.2f ms, from create returned"
                         + " p50 %.2f ms p99 %.2f ms; writes p50 %.2f ms p99 %.2f ms at %.0f/s; CPU %.0f%% of a core"
-                        + " (load driver %.0f%%);"
+                        + " (load driver %.0f%%; per delivery %.1f µs, of which its watch client's threads %.1f µs);"
                         + " %,d missing, %d broken",
                 suffix,
                 column,
@@ -1547,6 +1694,8 @@ public final class HttpBench {
                 run.writeRate(),
                 run.cpu(),
                 run.driverCpu(),
+                run.driverMicros(),
+                run.clientMicros(),
                 run.missing(),
                 broken);
         if (run.missing() > 0 || broken > 0) {

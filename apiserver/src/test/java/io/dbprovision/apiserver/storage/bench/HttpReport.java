@@ -148,6 +148,14 @@ final class HttpReport {
                     "%,.0f",
                     false,
                     0));
+            rows.add(new Row(
+                    "watch, " + load.label() + ", load driver CPU per delivery (µs): its process / its watch client's"
+                            + " threads (" + config.watchDriver().name().toLowerCase(java.util.Locale.ROOT) + ")",
+                    "watch driver us" + suffix,
+                    "watch client us" + suffix,
+                    "%,.1f",
+                    false,
+                    0));
         }
         String objects = String.format("%,d objects", config.rssObjects());
         rows.add(new Row(
@@ -204,11 +212,12 @@ final class HttpReport {
                 ? null
                 : h2.get("list p50") / h1.get("list p50");
         target(out, "LIST p50, HTTP/2 over HTTP/1.1", ratio, "≤ 1.3", v -> v <= 1.3, "%.2f", null);
+        String watchDriver = config.watchDriver().name().toLowerCase(java.util.Locale.ROOT) + " watch driver";
         for (HttpBench.WatchLoad load : config.watches()) {
             String key = "watch p99 " + load.watchers() + "@" + load.rate();
             target(
                     out,
-                    "watch delivery p99, " + load.label() + ", HTTP/2 (ms)",
+                    "watch delivery p99, " + load.label() + ", HTTP/2 (ms), " + watchDriver,
                     h2.get(key),
                     "≤ 10",
                     v -> v <= 10,
@@ -216,7 +225,7 @@ final class HttpReport {
                     null);
             target(
                     out,
-                    "watch delivery p99, " + load.label() + ", HTTP/1.1 (ms)",
+                    "watch delivery p99, " + load.label() + ", HTTP/1.1 (ms), " + watchDriver,
                     h1.get(key),
                     "≤ 10",
                     v -> v <= 10,
@@ -271,7 +280,7 @@ final class HttpReport {
         out.append("- ").append(fsyncLatency).append('\n');
         out.append(String.format(
                 "- run: embedded store (creates with fsync %s; the rest with fsync %s); %d rounds of %,d creates per concurrency level and column; %,d objects"
-                        + " listed; watches %s; total %.0f s%n",
+                        + " listed; watches %s, read by %s; total %.0f s%n",
                 String.join(
                         " and ",
                         config.fsync().stream().map(f -> f ? "on" : "off").toList()),
@@ -284,6 +293,8 @@ final class HttpReport {
                         config.watches().stream()
                                 .map(w -> w.label() + " (" + w.events() + " writes)")
                                 .toList()),
+                config.watchDriver().label + " (bench.watchDriver="
+                        + config.watchDriver().name().toLowerCase(java.util.Locale.ROOT) + ")",
                 totalSeconds));
         out.append("- every cell but storage's shows its ratio to the storage column (× the storage layer's cost: time"
                 + " over time, or storage's rate over the column's); ✓/✗ against the issue's target\n\n");
