@@ -445,6 +445,11 @@ public final class Call implements io.dbprovision.apiserver.request.AuditedReque
         return io.undertow.server.Connectors.getConduitSinkChannel(exchange);
     }
 
+    /** The HTTP/2 connection that carries this request's stream; null over HTTP/1.1 (see {@link Http2FlushHold}). */
+    io.undertow.server.protocol.framed.AbstractFramedChannel<?, ?, ?> http2Connection() {
+        return Http2FlushHold.connectionOf(exchange);
+    }
+
     /**
      * Whether the response can still reach the client: false once an HTTP/2 stream was reset by the client (or the
      * connection closed), which a streaming response otherwise only learns at its next write.

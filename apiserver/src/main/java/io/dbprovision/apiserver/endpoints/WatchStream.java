@@ -3,6 +3,7 @@ package io.dbprovision.apiserver.endpoints;
 import io.dbprovision.apiserver.registry.ApiException;
 import io.dbprovision.apiserver.registry.InlineEventSink;
 import io.dbprovision.apiserver.registry.ObjectEvent;
+import io.undertow.server.protocol.framed.AbstractFramedChannel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -19,9 +20,10 @@ import org.xnio.conduits.ConduitStreamSinkChannel;
 
 /**
  * One watch response, written without blocking on its connection's I/O thread. The store hands each event to
- * {@link #onEvent} on the thread that applies the change; the event is queued here and, if no write is under way, a
- * drain is scheduled on the channel's I/O thread, which writes what is queued ({@code StreamSinkChannel.write}, one
- * gathering write for up to {@link #MAX_GATHER} events) and flushes. When the channel takes no more (the client
+ * {@link #onEvent} on the thread that applies the change; the event is queued here and, if no write is under way, the
+ * stream is handed to its I/O thread's {@link WatchFanout}, whose next pass writes what is queued ({@code
+ * StreamSinkChannel.write}, one gathering write for up to {@link #MAX_GATHER} events) and flushes (over HTTP/2 with
+ * the other streams of its connection, in one write). When the channel takes no more (the client
  * reads slowly: its TCP window or its HTTP/2 flow-control window is full), the drain stops and resumes from the
  * channel's write-ready listener; the events meanwhile wait in the queue, whose length the store judges ({@link
  * #waiting()}): a stream that falls too far behind is cut off with 410 Expired, and nobody else waits for it.
@@ -49,6 +51,8 @@ final class WatchStream implements InlineEventSink {
     private int initialLeft; // events at the head of the queue that are the watch's initial ones
     private int waiting; // events handed over after the initial ones, not yet written
     private ConduitStreamSinkChannel channel;
+    private WatchFanout fanout;
+    private AbstractFramedChannel<?, ?, ?> http2Connection; // null over HTTP/1.1
     private boolean scheduled; // a drain is queued or running, or waits for the channel to take bytes
     private boolean finishing; // no event follows: write what is queued, then end the response
     private boolean done; // the response has ended (written to its end, or closed)
@@ -111,11 +115,18 @@ final class WatchStream implements InlineEventSink {
 
     // ---- the request's side
 
-    /** Starts writing to {@code channel} (headers first, then what is queued). */
-    synchronized void attach(ConduitStreamSinkChannel channel) {
+    /**
+     * Starts writing to {@code channel} (headers first, then what is queued), in {@code fanout}'s passes (the fan-out
+     * of {@code channel}'s I/O thread); {@code http2Connection} is the HTTP/2 connection that carries the stream, whose
+     * frame writes a pass may hold to gather them, or null.
+     */
+    synchronized void attach(
+            ConduitStreamSinkChannel channel, WatchFanout fanout, AbstractFramedChannel<?, ?, ?> http2Connection) {
         this.channel = channel;
+        this.fanout = fanout;
+        this.http2Connection = http2Connection;
         scheduled = true; // the first drain flushes the headers even when nothing is queued
-        channel.getIoThread().execute(this::drain);
+        fanout.ready(this);
     }
 
     /**
@@ -196,17 +207,77 @@ final class WatchStream implements InlineEventSink {
     private void schedule() {
         if (!scheduled && channel != null) {
             scheduled = true;
-            channel.getIoThread().execute(this::drain);
+            fanout.ready(this);
         }
     }
 
+    /** The HTTP/2 connection that carries this stream, or null; for the fan-out's pass. */
+    AbstractFramedChannel<?, ?, ?> http2Connection() {
+        return http2Connection;
+    }
+
+    /**
+     * Writes what is queued, in a fan-out pass; {@code gathered} when the connection's frame writes are held for the
+     * pass. Returns true when the stream must {@link #settle} once they are released: its last flush only queued its
+     * frame.
+     */
+    boolean drainInPass(boolean gathered) {
+        synchronized (this) {
+            if (done) {
+                return false; // ended (closed on the I/O thread) after it was handed to the pass
+            }
+        }
+        return drain(gathered);
+    }
+
+    /**
+     * After a gathered pass released the connection's frames: if this stream's frame went out, the stream is idle
+     * again (or is handed to the next pass if more was queued meanwhile); if not (its flow-control window or the
+     * socket is full), it waits for its channel, as any stream whose channel takes no more.
+     */
+    void settle() {
+        try {
+            synchronized (this) {
+                if (done) {
+                    return;
+                }
+            }
+            if (!channel.flush()) {
+                awaitWritable();
+                return;
+            }
+            boolean more;
+            synchronized (this) {
+                blockedSince = 0;
+                more = !queue.isEmpty() || finishing;
+                if (!more) {
+                    scheduled = false;
+                }
+            }
+            if (more) {
+                fanout.ready(this);
+            }
+        } catch (IOException | RuntimeException e) {
+            IoUtils.safeClose(channel);
+            ended();
+        }
+    }
+
+    /** The channel can take bytes again (outside any pass). */
     private void drain() {
+        drain(false);
+    }
+
+    private boolean drain(boolean gathered) {
         try {
             while (true) {
                 if (current == null && !takeNext()) {
                     if (!channel.flush()) {
+                        if (gathered && !shutDown) {
+                            return true; // the frame is queued with the connection's others: settle after the pass
+                        }
                         awaitWritable();
-                        return;
+                        return false;
                     }
                     synchronized (this) {
                         blockedSince = 0;
@@ -215,7 +286,7 @@ final class WatchStream implements InlineEventSink {
                         }
                         if (!finishing) {
                             scheduled = false;
-                            return;
+                            return false;
                         }
                     }
                     if (!shutDown) {
@@ -224,10 +295,10 @@ final class WatchStream implements InlineEventSink {
                     }
                     if (!channel.flush()) {
                         awaitWritable();
-                        return;
+                        return false;
                     }
                     ended();
-                    return;
+                    return false;
                 }
                 long written = channel.write(current);
                 if (written > 0) {
@@ -238,7 +309,7 @@ final class WatchStream implements InlineEventSink {
                     // and write on if it went; otherwise go on when the channel says it can take more.
                     if (written == 0 || !channel.flush()) {
                         awaitWritable();
-                        return;
+                        return false;
                     }
                     continue;
                 }
@@ -248,6 +319,7 @@ final class WatchStream implements InlineEventSink {
             // the client went away (or reset this stream): close our side, on this thread
             IoUtils.safeClose(channel);
             ended();
+            return false;
         }
     }
 

@@ -16,6 +16,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.xnio.XnioIoThread;
+import org.xnio.conduits.ConduitStreamSinkChannel;
 
 /**
  * Watch responses: one JSON event per line ({@code {"type":"ADDED","object":{...}}}), sent as it happens, the
@@ -24,8 +27,9 @@ import java.util.Map;
  * the start version is too old, or when the client fell too far behind, so that clients re-list).
  *
  * <p>No thread is woken per event and watcher: the store hands each event to every watch's {@link WatchStream} on
- * the thread that applies the change, and each stream writes it on its connection's I/O thread without blocking, as
- * the bytes its stored version keeps (encoded once, shared by every watcher). A client that reads slowly makes its
+ * the thread that applies the change, and the streams write it on their connections' I/O threads without blocking,
+ * as the bytes its stored version keeps (encoded once, shared by every watcher): one pass per I/O thread and event
+ * ({@link WatchFanout}), and over HTTP/2 one gathered write per connection and event. A client that reads slowly makes its
  * own stream's queue grow, which the store judges as any watcher's queue: past {@code StorageSettings.watcherQueue}
  * the watch is cut off ({@code StorageException.FellBehind}) and the stream ends with a 410 Expired ERROR event, as
  * Kubernetes ends a watcher that does not keep up; the others never wait for it. Everything queued is written in one
@@ -49,6 +53,8 @@ final class WatchStreams {
 
     private final KubeCodec codec;
     private final Tables tables;
+    /** One fan-out per I/O thread: its streams' writes of an event in one pass (see {@link WatchFanout}). */
+    private final Map<XnioIoThread, WatchFanout> fanouts = new ConcurrentHashMap<>();
 
     WatchStreams(KubeCodec codec, Tables tables) {
         this.codec = codec;
@@ -120,7 +126,9 @@ final class WatchStreams {
         Duration writeTimeout = call.writeTimeout();
         ApiException cause;
         try (handle) {
-            stream.attach(call.streamChannel(200, "application/json"));
+            ConduitStreamSinkChannel channel = call.streamChannel(200, "application/json");
+            stream.attach(
+                    channel, fanouts.computeIfAbsent(channel.getIoThread(), WatchFanout::new), call.http2Connection());
             cause = stream.awaitEnd(deadline, call::responseOpen, writeTimeout);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -177,6 +177,95 @@ class WatchFallingBehindTest {
         }
     }
 
+    /**
+     * A stream whose client reads nothing among reading streams of the same HTTP/2 connection (the fan-out writes
+     * all of a connection's streams in one gathered write): once its flow-control window is full its frames wait,
+     * the other streams' frames of the same writes go on, they receive every event in order, and the stalled one is
+     * cut off with 410 Expired.
+     */
+    @Test
+    void aStreamWithAFullFlowControlWindowHoldsUpNoOtherStreamOfItsConnection() throws Exception {
+        int streams = 10;
+        HttpResponse<InputStream> slow = watch(http2);
+        List<CompletableFuture<List<String>>> fast = new ArrayList<>();
+        for (int i = 0; i < streams; i++) {
+            BufferedReader lines = reader(watch(http2)); // the same client: the same connection as the slow one
+            fast.add(CompletableFuture.supplyAsync(
+                    () -> readLines(lines, OBJECTS),
+                    command -> Thread.ofVirtual().start(command)));
+        }
+        CompletableFuture<List<String>> slowLines = CompletableFuture.supplyAsync(
+                () -> {
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                    while (WatcherCount.of(server.storage) > streams && System.nanoTime() < deadline) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+                    }
+                    return readLines(reader(slow), Integer.MAX_VALUE);
+                },
+                command -> Thread.ofVirtual().start(command));
+
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < OBJECTS; i++) {
+            expected.add("{\"type\":\"ADDED\",\"object\":" + create("s" + i) + "}");
+        }
+        for (CompletableFuture<List<String>> received : fast) {
+            assertThat(received.get(60, TimeUnit.SECONDS)).isEqualTo(expected);
+        }
+
+        List<String> lines = slowLines.get(60, TimeUnit.SECONDS);
+        assertThat(WatcherCount.of(server.storage)).isEqualTo(streams);
+        assertThat(lines.size()).isLessThan(OBJECTS + 1);
+        assertThat(lines.subList(0, lines.size() - 1)).isEqualTo(expected.subList(0, lines.size() - 1));
+        JsonObject error = JsonParser.parseString(lines.getLast()).getAsJsonObject();
+        assertThat(error.get("type").getAsString()).isEqualTo("ERROR");
+        assertThat(error.getAsJsonObject("object").get("code").getAsInt()).isEqualTo(410);
+        assertThat(error.getAsJsonObject("object").get("reason").getAsString()).isEqualTo("Expired");
+    }
+
+    /**
+     * Streams of one HTTP/2 connection that their clients cancel while events are being written to all of them (so
+     * that some end while their connection's fan-out pass is queued or running): each ends on the server, and every
+     * stream left receives every event in order, over HTTP/2 and HTTP/1.1.
+     */
+    @Test
+    void streamsCancelledDuringTheFanOutEndWhileTheOthersGetEveryEventInOrder() throws Exception {
+        int kept = 8;
+        int cancelled = 8;
+        int objects = 40;
+        List<HttpResponse<InputStream>> toCancel = new ArrayList<>();
+        List<CompletableFuture<List<String>>> fast = new ArrayList<>();
+        for (int i = 0; i < kept + cancelled; i++) {
+            HttpResponse<InputStream> response = watch(i % 4 == 3 ? http1 : http2);
+            if (i % 2 == 1) {
+                toCancel.add(response);
+                continue;
+            }
+            BufferedReader lines = reader(response);
+            fast.add(CompletableFuture.supplyAsync(
+                    () -> readLines(lines, objects),
+                    command -> Thread.ofVirtual().start(command)));
+        }
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < objects; i++) {
+            expected.add("{\"type\":\"ADDED\",\"object\":" + create("c" + i, 2_000) + "}");
+            if (i == objects / 2) {
+                for (HttpResponse<InputStream> response : toCancel) {
+                    response.body().close(); // HTTP/2: RST_STREAM, the connection stays; HTTP/1.1: its connection
+                }
+            }
+        }
+        for (CompletableFuture<List<String>> received : fast) {
+            assertThat(received.get(60, TimeUnit.SECONDS)).isEqualTo(expected);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (WatcherCount.of(server.storage) > kept && System.nanoTime() < deadline) {
+            // an HTTP/1.1 watch learns that its client closed the connection at its next write
+            create("poke" + System.nanoTime(), 10);
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+        }
+        assertThat(WatcherCount.of(server.storage)).isEqualTo(kept);
+    }
+
     private HttpResponse<InputStream> watch(HttpClient client) throws Exception {
         String version = JsonParser.parseString(
                         send(client, HttpRequest.newBuilder(uri(PATH)).GET()))
@@ -194,10 +283,14 @@ class WatchFallingBehindTest {
     }
 
     private String create(String name) throws Exception {
+        return create(name, 200_000);
+    }
+
+    private String create(String name, int padding) throws Exception {
         String body = """
                 {"apiVersion":"dbops.dbprovision.io/v1alpha1","kind":"DatabaseInstance",
                  "metadata":{"name":"%s","namespace":"%s","annotations":{"example.com/padding":"%s"}},
-                 "spec":{"engine":"postgres","connection":{"host":"db.example.com","secretRef":{"name":"s"}}}}""".formatted(name, NAMESPACE, "x".repeat(200_000));
+                 "spec":{"engine":"postgres","connection":{"host":"db.example.com","secretRef":{"name":"s"}}}}""".formatted(name, NAMESPACE, "x".repeat(padding));
         return send(
                 http2,
                 HttpRequest.newBuilder(uri(PATH))
