@@ -2,6 +2,7 @@ package io.dbprovision.apiserver.pipeline;
 
 import io.dbprovision.apiserver.auth.Authenticator;
 import io.dbprovision.apiserver.auth.Credentials;
+import io.dbprovision.apiserver.auth.HeaderNames;
 import io.dbprovision.apiserver.auth.UserInfo;
 import io.dbprovision.apiserver.endpoints.Call;
 import io.dbprovision.apiserver.registry.ApiException;
@@ -12,10 +13,7 @@ import io.undertow.util.HttpString;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -79,14 +77,22 @@ public final class Authentication implements Filter {
         if (prefixes.isEmpty()) {
             return;
         }
-        List<HttpString> names = new ArrayList<>();
+        List<HttpString> names = null;
         for (HeaderValues values : exchange.getRequestHeaders()) {
-            String name = values.getHeaderName().toString().toLowerCase(Locale.ROOT);
-            if (prefixes.stream().anyMatch(name::startsWith)) {
-                names.add(values.getHeaderName());
+            String name = values.getHeaderName().toString();
+            for (String prefix : prefixes) {
+                if (HeaderNames.startsWithIgnoringCase(name, prefix)) {
+                    if (names == null) {
+                        names = new ArrayList<>();
+                    }
+                    names.add(values.getHeaderName());
+                    break;
+                }
             }
         }
-        names.forEach(exchange.getRequestHeaders()::remove);
+        if (names != null) {
+            names.forEach(exchange.getRequestHeaders()::remove);
+        }
     }
 
     private static Credentials credentials(HttpServerExchange exchange) {
@@ -107,14 +113,6 @@ public final class Authentication implements Filter {
         Optional<String> token = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? Optional.of(authorization.substring(7).trim()).filter(t -> !t.isEmpty())
                 : Optional.empty();
-        Map<String, List<String>> headers = new HashMap<>();
-        for (HeaderValues values : exchange.getRequestHeaders()) {
-            headers.merge(values.getHeaderName().toString().toLowerCase(Locale.ROOT), List.copyOf(values), (a, b) -> {
-                List<String> both = new ArrayList<>(a);
-                both.addAll(b);
-                return both;
-            });
-        }
-        return new Credentials(chain, token, headers);
+        return new Credentials(chain, token, new ExchangeHeaders(exchange.getRequestHeaders()));
     }
 }
