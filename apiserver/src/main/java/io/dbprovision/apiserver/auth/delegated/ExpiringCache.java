@@ -27,7 +27,8 @@ import java.util.function.LongSupplier;
  * expire as it would have (no stale answer is served instead of a failure); at most one refresh per entry is in
  * flight; refreshes run on a bounded executor, and when it is busy the entry just expires. A refresh can only bring
  * a change — a revoked permission — sooner than without it, never later. Keys not used near their expiry are not
- * refreshed: idle entries cost no reviews.
+ * refreshed: idle entries cost no reviews; and a key idle for longer than its TTL is looked up (and waited for) by its
+ * next caller, as before — refresh ahead removes the waits of steady traffic, not those after a pause.
  *
  * <p>When full, expired entries are dropped first, then arbitrary ones: a cache miss only costs a review.
  */
@@ -54,12 +55,7 @@ final class ExpiringCache<K, V> {
         }
     }
 
-    /** Without refresh ahead: entries expire and are looked up again by the next caller. */
-    ExpiringCache(int maxEntries, Function<V, Duration> ttl, LongSupplier nanoTime) {
-        this(maxEntries, ttl, nanoTime, null);
-    }
-
-    /** @param refresher runs refresh-ahead look-ups; null turns refresh ahead off */
+    /** @param refresher runs refresh-ahead look-ups; null turns refresh ahead off (entries just expire) */
     ExpiringCache(int maxEntries, Function<V, Duration> ttl, LongSupplier nanoTime, Executor refresher) {
         if (maxEntries < 1) {
             throw new IllegalArgumentException("a cache holds at least one entry");
