@@ -53,18 +53,28 @@ public final class SourceIps {
             }
             return true;
         }
-        String[] octets = text.split("\\.", -1);
-        if (octets.length != 4) {
-            return false;
-        }
-        for (String octet : octets) {
-            if (octet.isEmpty() || octet.length() > 3 || !octet.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        // a dotted quad, parsed in one pass (every request is audited): four groups of 1-3 digits, each at most 255
+        int dots = 0;
+        int digits = 0;
+        int octet = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '.') {
+                if (digits == 0) {
+                    return false;
+                }
+                dots++;
+                digits = 0;
+                octet = 0;
+            } else if (c >= '0' && c <= '9') {
+                octet = octet * 10 + (c - '0');
+                if (++digits > 3 || octet > 255) {
+                    return false;
+                }
+            } else {
                 return false;
             }
-            if (Integer.parseInt(octet) > 255) {
-                return false;
-            }
         }
-        return true;
+        return dots == 3 && digits > 0;
     }
 }

@@ -2,23 +2,23 @@ package io.dbprovision.apiserver.pipeline;
 
 import io.dbprovision.apiserver.auth.Authenticator;
 import io.dbprovision.apiserver.auth.Credentials;
+import io.dbprovision.apiserver.auth.HeaderNames;
 import io.dbprovision.apiserver.auth.UserInfo;
 import io.dbprovision.apiserver.endpoints.Call;
 import io.dbprovision.apiserver.registry.ApiException;
 import io.dbprovision.apiserver.request.RequestContext;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.SSLSessionInfo;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.HttpString;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLSession;
 
 /**
  * Who makes the request: the authenticator's answer for the request's client certificate, bearer token and headers.
@@ -79,42 +79,76 @@ public final class Authentication implements Filter {
         if (prefixes.isEmpty()) {
             return;
         }
-        List<HttpString> names = new ArrayList<>();
+        List<HttpString> names = null;
         for (HeaderValues values : exchange.getRequestHeaders()) {
-            String name = values.getHeaderName().toString().toLowerCase(Locale.ROOT);
-            if (prefixes.stream().anyMatch(name::startsWith)) {
-                names.add(values.getHeaderName());
+            String name = values.getHeaderName().toString();
+            for (String prefix : prefixes) {
+                if (HeaderNames.startsWithIgnoringCase(name, prefix)) {
+                    if (names == null) {
+                        names = new ArrayList<>();
+                    }
+                    names.add(values.getHeaderName());
+                    break;
+                }
             }
         }
-        names.forEach(exchange.getRequestHeaders()::remove);
+        if (names != null) {
+            names.forEach(exchange.getRequestHeaders()::remove);
+        }
     }
 
-    private static Credentials credentials(HttpServerExchange exchange) {
+    /** The name under which a TLS session keeps its client's chain, as this filter read it. */
+    private static final String PEER_CHAIN = Authentication.class.getName() + ".peerChain";
+
+    /** A client's chain, kept in its TLS session. */
+    private record PeerChain(List<X509Certificate> certificates) {}
+
+    /**
+     * The TLS client's certificate chain, empty when it sent none. Read once per TLS session and kept in it: the peer
+     * of a session never changes (a renegotiation makes a new session), and asking the JDK for the certificates of a
+     * session without any constructs an exception, with its stack trace, on every request of a token client (HTTP/2
+     * asks the session each time; that was most of this filter's cost for the admin's requests).
+     */
+    private static List<X509Certificate> clientChain(HttpServerExchange exchange) {
+        try {
+            SSLSessionInfo info = exchange.getConnection().getSslSessionInfo();
+            if (info == null) {
+                return List.of();
+            }
+            SSLSession session = info.getSSLSession();
+            if (session != null && session.getValue(PEER_CHAIN) instanceof PeerChain known) {
+                return known.certificates();
+            }
+            List<X509Certificate> chain = peerChain(info);
+            if (session != null) {
+                session.putValue(PEER_CHAIN, new PeerChain(chain));
+            }
+            return chain;
+        } catch (RuntimeException e) {
+            return List.of(); // no connection (a test's exchange): no client certificate
+        }
+    }
+
+    private static List<X509Certificate> peerChain(SSLSessionInfo info) {
         List<X509Certificate> chain = new ArrayList<>();
         try {
-            var session = exchange.getConnection().getSslSessionInfo();
-            if (session != null) {
-                for (Certificate certificate : session.getPeerCertificates()) {
-                    if (certificate instanceof X509Certificate x509) {
-                        chain.add(x509);
-                    }
+            for (Certificate certificate : info.getPeerCertificates()) {
+                if (certificate instanceof X509Certificate x509) {
+                    chain.add(x509);
                 }
             }
         } catch (Exception e) {
-            // no client certificate: fine, try the token
+            return List.of(); // no client certificate: fine, the token is tried
         }
+        return List.copyOf(chain);
+    }
+
+    private static Credentials credentials(HttpServerExchange exchange) {
+        List<X509Certificate> chain = clientChain(exchange);
         String authorization = exchange.getRequestHeaders().getFirst("Authorization");
         Optional<String> token = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? Optional.of(authorization.substring(7).trim()).filter(t -> !t.isEmpty())
                 : Optional.empty();
-        Map<String, List<String>> headers = new HashMap<>();
-        for (HeaderValues values : exchange.getRequestHeaders()) {
-            headers.merge(values.getHeaderName().toString().toLowerCase(Locale.ROOT), List.copyOf(values), (a, b) -> {
-                List<String> both = new ArrayList<>(a);
-                both.addAll(b);
-                return both;
-            });
-        }
-        return new Credentials(chain, token, headers);
+        return new Credentials(chain, token, new ExchangeHeaders(exchange.getRequestHeaders()));
     }
 }

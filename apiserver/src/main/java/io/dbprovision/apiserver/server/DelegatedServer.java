@@ -29,8 +29,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -281,7 +284,7 @@ public final class DelegatedServer implements AutoCloseable {
             server = assembly.authenticator(started.authenticator())
                     .authorizer(started.authorizer())
                     .anonymous(options.anonymous())
-                    .strippedHeaders(() -> strippedHeaders(started))
+                    .strippedHeaders(strippedHeaders(started))
                     .audit(audit)
                     .start();
             this.provisioner =
@@ -350,14 +353,23 @@ public final class DelegatedServer implements AutoCloseable {
         audit.close();
     }
 
-    private static List<String> strippedHeaders(DelegatedAuth auth) {
-        List<String> configured = auth.requestHeaderNamesAndPrefixes();
-        if (configured.isEmpty()) {
-            return ALWAYS_STRIPPED;
-        }
-        return Stream.concat(ALWAYS_STRIPPED.stream(), configured.stream())
-                .distinct()
-                .toList();
+    /** Asked on every request: the list is made again only when the front proxy's header names change. */
+    private static Supplier<List<String>> strippedHeaders(DelegatedAuth auth) {
+        AtomicReference<Map.Entry<List<String>, List<String>>> known =
+                new AtomicReference<>(Map.entry(List.of(), ALWAYS_STRIPPED));
+        return () -> {
+            List<String> configured = auth.requestHeaderNamesAndPrefixes();
+            Map.Entry<List<String>, List<String>> last = known.get();
+            if (last.getKey() != configured) {
+                last = Map.entry(
+                        configured,
+                        Stream.concat(ALWAYS_STRIPPED.stream(), configured.stream())
+                                .distinct()
+                                .toList());
+                known.set(last);
+            }
+            return last.getValue();
+        };
     }
 
     private static ReloadingServingCertificate servingCertificate(Serving options, String bindAddress) {

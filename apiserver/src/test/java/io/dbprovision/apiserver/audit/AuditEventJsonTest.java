@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -52,6 +53,43 @@ class AuditEventJsonTest {
                 "/apis/dbops.dbprovision.io/v1alpha1/namespaces/team-a/databases/payroll?timeout=5s",
                 "kubectl/v1.30.0 (linux/amd64)",
                 new AuditObjectRef("databases", "team-a", "payroll", "dbops.dbprovision.io", "v1alpha1", "status"));
+    }
+
+    @Test
+    void theLatencyTakesItsPlaceAmongTheAnnotationsInKeyOrder() throws Exception {
+        AuditEvent base = sample();
+        for (Map<String, String> annotations : List.of(
+                Map.<String, String>of(),
+                Map.of("a/first", "1"),
+                Map.of("z/last", "1"),
+                Map.of("a/first", "1", "z/last", "2"),
+                Map.of("a/first", "1", AuditEvent.LATENCY_ANNOTATION, "a client's value", "z/last", "2"))) {
+            AuditEvent event = new AuditEvent(
+                    base.level(),
+                    base.auditId(),
+                    base.stage(),
+                    base.requestUri(),
+                    base.verb(),
+                    base.user(),
+                    base.impersonatedUser(),
+                    base.sourceIps(),
+                    base.userAgent(),
+                    base.objectRef(),
+                    base.responseStatus(),
+                    base.requestReceivedTimestamp(),
+                    base.stageTimestamp(),
+                    base.latency(),
+                    annotations);
+            JsonNode written = JSON.readTree(AuditEventJson.write(event)).get("annotations");
+
+            TreeMap<String, String> expected = new TreeMap<>(annotations);
+            expected.put(AuditEvent.LATENCY_ANNOTATION, "1.234ms");
+            assertThat(fieldNames(written)).as("%s", annotations).containsExactlyElementsOf(expected.keySet());
+            expected.forEach(
+                    (key, value) -> assertThat(written.get(key).asText()).isEqualTo(value));
+            assertThat(new String(AuditEventJson.line(event), StandardCharsets.UTF_8))
+                    .isEqualTo(AuditEventJson.write(event) + "\n");
+        }
     }
 
     @Test

@@ -201,4 +201,28 @@ class AuditTest {
         assertThat(SourceIps.of("evil.example.com, 999.1.1.1, ::1, \n1.2.3.4", "not-an-ip", "::ffff:10.0.0.1"))
                 .containsExactly("::1", "1.2.3.4", "::ffff:10.0.0.1");
     }
+
+    @Test
+    void dottedQuadsAreFourGroupsOfUpToThreeDigitsUpTo255() {
+        for (String ip : List.of("1.2.3.4", "0.0.0.0", "255.255.255.255", "001.02.3.4")) {
+            assertThat(SourceIps.isIpLiteral(ip)).as(ip).isTrue();
+        }
+        for (String notIp : List.of(
+                "256.1.1.1",
+                "1.2.3",
+                "1.2.3.4.5",
+                "1..2.3",
+                ".1.2.3",
+                "1.2.3.",
+                "0001.2.3.4",
+                "1.2.3.a",
+                "1.2.3.4 ",
+                "+1.2.3.4",
+                "1.2.3.-4",
+                "",
+                "....",
+                "1.2.3.999")) {
+            assertThat(SourceIps.isIpLiteral(notIp)).as(notIp).isFalse();
+        }
+    }
 }

@@ -46,6 +46,8 @@ public final class DelegatedAuth implements AutoCloseable {
     private final Supplier<CaBundle> clientCa;
     private final Supplier<Optional<RequestHeaderConfig>> requestHeader;
     private final Optional<ClusterAuthenticationWatcher> watcher;
+    private final AtomicReference<KnownHeaderNames> headerNames =
+            new AtomicReference<>(new KnownHeaderNames(null, List.of()));
 
     private DelegatedAuth(
             List<Authenticator> authenticators,
@@ -143,11 +145,18 @@ public final class DelegatedAuth implements AutoCloseable {
      * from the request after authentication, as k8s.io/apiserver does, so that nothing downstream reads them.
      */
     public List<String> requestHeaderNamesAndPrefixes() {
-        return requestHeader
-                .get()
-                .map(RequestHeaderConfig::headerNamesAndPrefixes)
-                .orElse(List.of());
+        // asked on every request: the list is made again only when the configuration is a new one
+        RequestHeaderConfig config = requestHeader.get().orElse(null);
+        KnownHeaderNames known = headerNames.get();
+        if (known.config() != config) {
+            known = new KnownHeaderNames(config, config == null ? List.of() : config.headerNamesAndPrefixes());
+            headerNames.set(known);
+        }
+        return known.names();
     }
+
+    /** The header names of one request-header configuration (null: none). */
+    private record KnownHeaderNames(RequestHeaderConfig config, List<String> names) {}
 
     @Override
     public void close() {

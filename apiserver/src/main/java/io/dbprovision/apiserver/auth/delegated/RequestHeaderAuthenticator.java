@@ -3,6 +3,7 @@ package io.dbprovision.apiserver.auth.delegated;
 import io.dbprovision.apiserver.auth.Authenticator;
 import io.dbprovision.apiserver.auth.CaBundle;
 import io.dbprovision.apiserver.auth.Credentials;
+import io.dbprovision.apiserver.auth.RequestHeaders;
 import io.dbprovision.apiserver.auth.UserInfo;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -36,6 +37,7 @@ public final class RequestHeaderAuthenticator implements Authenticator {
     private static final Logger LOG = LoggerFactory.getLogger(RequestHeaderAuthenticator.class);
 
     private final Supplier<Optional<RequestHeaderConfig>> config;
+    private volatile KnownCertificate lastProxy;
 
     /** {@code config} is asked on every request (it may change as the ConfigMap does); empty turns this off. */
     public RequestHeaderAuthenticator(Supplier<Optional<RequestHeaderConfig>> config) {
@@ -52,7 +54,8 @@ public final class RequestHeaderAuthenticator implements Authenticator {
         if (!trustedProxy(proxy, credentials.clientChain())) {
             return Optional.empty();
         }
-        Map<String, List<String>> headers = lowerCasedNames(credentials.headers());
+        // read from the request's own header map, by name in any case: nothing is copied but the values used
+        RequestHeaders headers = credentials.headers();
         Optional<String> user = single(headers, proxy.usernameHeaders());
         if (user.isEmpty()) {
             return Optional.empty();
@@ -60,7 +63,7 @@ public final class RequestHeaderAuthenticator implements Authenticator {
         String uid = single(headers, proxy.uidHeaders()).orElse("");
         List<String> groups = new ArrayList<>();
         for (String name : proxy.groupHeaders()) {
-            for (String value : headers.getOrDefault(name, List.of())) {
+            for (String value : headers.values(name)) {
                 if (!value.isEmpty()) {
                     groups.add(value);
                 }
@@ -68,9 +71,9 @@ public final class RequestHeaderAuthenticator implements Authenticator {
         }
         Map<String, List<String>> extra = new LinkedHashMap<>();
         for (String prefix : proxy.extraHeaderPrefixes()) {
-            headers.forEach((name, values) -> {
-                if (name.startsWith(prefix) && name.length() > prefix.length()) {
-                    extra.computeIfAbsent(extraKey(name.substring(prefix.length())), k -> new ArrayList<>())
+            headers.forEachWithPrefix(prefix, (rest, values) -> {
+                if (!rest.isEmpty()) {
+                    extra.computeIfAbsent(extraKey(rest), k -> new ArrayList<>())
                             .addAll(values);
                 }
             });
@@ -78,14 +81,14 @@ public final class RequestHeaderAuthenticator implements Authenticator {
         return Optional.of(new UserInfo(user.get(), uid, groups, extra));
     }
 
-    private static boolean trustedProxy(RequestHeaderConfig proxy, List<X509Certificate> chain) {
+    private boolean trustedProxy(RequestHeaderConfig proxy, List<X509Certificate> chain) {
         if (!proxy.ca().verifiesClient(chain)) {
             return false;
         }
         if (proxy.allowedNames().isEmpty()) {
             return true;
         }
-        Optional<String> cn = CaBundle.commonName(chain.getFirst());
+        Optional<String> cn = commonName(chain.getFirst());
         if (cn.isPresent() && proxy.allowedNames().contains(cn.get())) {
             return true;
         }
@@ -96,32 +99,43 @@ public final class RequestHeaderAuthenticator implements Authenticator {
     }
 
     /**
+     * The CN of the proxy's certificate, parsed once for the certificate it presents on every request (a pure
+     * function of the certificate: remembering the last one changes no answer).
+     */
+    private Optional<String> commonName(X509Certificate certificate) {
+        KnownCertificate known = lastProxy;
+        if (known != null && known.certificate().equals(certificate)) {
+            return known.commonName();
+        }
+        Optional<String> cn = CaBundle.commonName(certificate);
+        lastProxy = new KnownCertificate(certificate, cn);
+        return cn;
+    }
+
+    private record KnownCertificate(X509Certificate certificate, Optional<String> commonName) {}
+
+    /**
      * The value of the first of {@code names} present with a non-empty value; empty when none, or when that header
      * was sent several times with different values.
      */
-    private static Optional<String> single(Map<String, List<String>> headers, List<String> names) {
+    private static Optional<String> single(RequestHeaders headers, List<String> names) {
         for (String name : names) {
-            List<String> values = headers.getOrDefault(name, List.of()).stream()
-                    .filter(v -> !v.isBlank())
-                    .distinct()
-                    .toList();
-            if (values.size() == 1) {
-                return Optional.of(values.getFirst());
+            String found = null;
+            for (String value : headers.values(name)) {
+                if (value.isBlank() || value.equals(found)) {
+                    continue;
+                }
+                if (found != null) {
+                    LOG.debug("header {} sent with different values: not authenticated", name);
+                    return Optional.empty();
+                }
+                found = value;
             }
-            if (values.size() > 1) {
-                LOG.debug("header {} sent with {} different values: not authenticated", name, values.size());
-                return Optional.empty();
+            if (found != null) {
+                return Optional.of(found);
             }
         }
         return Optional.empty();
-    }
-
-    /** Header names merged case-insensitively: {@code X-Remote-User} and {@code x-remote-user} are one header. */
-    private static Map<String, List<String>> lowerCasedNames(Map<String, List<String>> headers) {
-        Map<String, List<String>> merged = new LinkedHashMap<>();
-        headers.forEach((name, values) -> merged.computeIfAbsent(name.toLowerCase(Locale.ROOT), n -> new ArrayList<>())
-                .addAll(values));
-        return merged;
     }
 
     /**

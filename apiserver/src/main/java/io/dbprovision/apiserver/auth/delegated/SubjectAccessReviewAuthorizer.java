@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * namespace, name) for resource requests, non-resource attributes (path, verb) for the rest, and the user's name,
  * uid, groups and extra. Allowed and denied answers are cached for their own TTLs
  * ({@code --authorization-webhook-cache-authorized-ttl}, {@code --authorization-webhook-cache-unauthorized-ttl}),
- * keyed by everything the review carries.
+ * keyed by everything the review carries ({@link ReviewKey}), and refreshed ahead of their expiry while in use
+ * ({@link ExpiringCache}): a busy user's requests do not all stop for a review once per TTL.
  *
  * <p>A review that neither allows nor denies is no opinion (the chain denies unless another authorizer allows). A
  * failure to reach the kube-apiserver denies, uncached, with a reason that names no internals: an outage of the
@@ -35,33 +37,44 @@ public final class SubjectAccessReviewAuthorizer implements Authorizer {
             "the cluster's authorizer could not be reached to review this request; try again later";
 
     private final AuthorizationV1Api api;
-    private final ExpiringCache<Request, Answer> cache;
+    private final ExpiringCache<ReviewKey, Answer> cache;
 
     /** A decision and whether it came from the cluster (cacheable) or from a failure to ask it (not). */
     private record Answer(Decision decision, boolean failed) {}
 
     public SubjectAccessReviewAuthorizer(
             ApiClient client, Duration allowedTtl, Duration deniedTtl, int maxCacheEntries) {
-        this(client, allowedTtl, deniedTtl, maxCacheEntries, System::nanoTime);
+        this(
+                client,
+                allowedTtl,
+                deniedTtl,
+                maxCacheEntries,
+                System::nanoTime,
+                RefreshExecutor.bounded("subject-access-review-refresh"));
     }
 
+    /** @param refresher runs the cache's refreshes ahead of expiry; null turns them off */
     SubjectAccessReviewAuthorizer(
-            ApiClient client, Duration allowedTtl, Duration deniedTtl, int maxCacheEntries, LongSupplier nanoTime) {
+            ApiClient client,
+            Duration allowedTtl,
+            Duration deniedTtl,
+            int maxCacheEntries,
+            LongSupplier nanoTime,
+            Executor refresher) {
         this.api = new AuthorizationV1Api(client);
         this.cache = new ExpiringCache<>(
                 maxCacheEntries,
                 answer -> answer.failed() ? Duration.ZERO : answer.decision().allowed() ? allowedTtl : deniedTtl,
-                nanoTime);
+                nanoTime,
+                refresher);
     }
 
     @Override
     public Decision authorize(Request request) {
-        // the Request record compares by value (user with groups and extra, and every attribute): the cache key is
-        // exactly what the review asks
-        return cache.get(request, this::review).decision();
+        return cache.get(ReviewKey.of(request), this::review).decision();
     }
 
-    private Answer review(Request request) {
+    private Answer review(ReviewKey request) {
         V1SubjectAccessReview review = new V1SubjectAccessReview()
                 .apiVersion("authorization.k8s.io/v1")
                 .kind("SubjectAccessReview")
@@ -73,28 +86,26 @@ public final class SubjectAccessReviewAuthorizer implements Authorizer {
         } catch (ApiException e) {
             LOG.warn(
                     "SubjectAccessReview for user {} failed ({}): request denied",
-                    request.user().name(),
+                    request.user(),
                     KubeApiRetry.describe(e));
             return new Answer(Decision.deny(UNAVAILABLE), true);
         } catch (RuntimeException e) {
             LOG.warn(
                     "SubjectAccessReview for user {} failed ({}): request denied",
-                    request.user().name(),
+                    request.user(),
                     e.getClass().getSimpleName());
             return new Answer(Decision.deny(UNAVAILABLE), true);
         }
         V1SubjectAccessReviewStatus status = answer == null ? null : answer.getStatus();
         if (status == null) {
-            LOG.warn(
-                    "SubjectAccessReview for user {} came back without a status: request denied",
-                    request.user().name());
+            LOG.warn("SubjectAccessReview for user {} came back without a status: request denied", request.user());
             return new Answer(Decision.deny(UNAVAILABLE), true);
         }
         String reason = status.getReason() == null ? "" : status.getReason();
         if (status.getEvaluationError() != null && !status.getEvaluationError().isBlank()) {
             LOG.debug(
                     "SubjectAccessReview for user {} reported an evaluation error: {}",
-                    request.user().name(),
+                    request.user(),
                     status.getEvaluationError());
         }
         if (Boolean.TRUE.equals(status.getAllowed()) && !Boolean.TRUE.equals(status.getDenied())) {
@@ -106,13 +117,12 @@ public final class SubjectAccessReviewAuthorizer implements Authorizer {
         return new Answer(Decision.noOpinion(reason), false);
     }
 
-    static V1SubjectAccessReviewSpec spec(Request request) {
-        Map<String, List<String>> extra = new LinkedHashMap<>(request.user().extra());
-        V1SubjectAccessReviewSpec spec = new V1SubjectAccessReviewSpec()
-                .user(request.user().name())
-                .groups(request.user().groups());
-        if (!request.user().uid().isEmpty()) {
-            spec.uid(request.user().uid());
+    static V1SubjectAccessReviewSpec spec(ReviewKey request) {
+        Map<String, List<String>> extra = new LinkedHashMap<>(request.extra());
+        V1SubjectAccessReviewSpec spec =
+                new V1SubjectAccessReviewSpec().user(request.user()).groups(request.groups());
+        if (!request.uid().isEmpty()) {
+            spec.uid(request.uid());
         }
         if (!extra.isEmpty()) {
             spec.extra(extra);
@@ -125,7 +135,7 @@ public final class SubjectAccessReviewAuthorizer implements Authorizer {
                     .resource(request.resource())
                     .subresource(request.subresource())
                     .namespace(request.namespace())
-                    .name(request.name()));
+                    .name(request.objectName()));
         } else {
             spec.nonResourceAttributes(
                     new V1NonResourceAttributes().path(request.path()).verb(request.verb()));

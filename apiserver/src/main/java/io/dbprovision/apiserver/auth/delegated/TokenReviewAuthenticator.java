@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * authenticates nobody (the request gets 401), so an outage never lets anyone in.
  *
  * <p>The cache is keyed by an HMAC of the token under a key made at start and never stored: the token itself is
- * held only while the review is sent, and neither the key of the cache nor any log line can give it back.
+ * held only while the review is sent (or waits to be sent again, when a busy token's answer is refreshed ahead of
+ * its expiry: {@link ExpiringCache}), and neither the key of the cache nor any log line can give it back.
  */
 public final class TokenReviewAuthenticator implements Authenticator {
     private static final Logger LOG = LoggerFactory.getLogger(TokenReviewAuthenticator.class);
@@ -53,16 +55,28 @@ public final class TokenReviewAuthenticator implements Authenticator {
     private record Review(Optional<UserInfo> user, boolean failed) {}
 
     public TokenReviewAuthenticator(ApiClient client, List<String> audiences, Duration cacheTtl, int maxCacheEntries) {
-        this(client, audiences, cacheTtl, maxCacheEntries, System::nanoTime);
+        this(
+                client,
+                audiences,
+                cacheTtl,
+                maxCacheEntries,
+                System::nanoTime,
+                RefreshExecutor.bounded("token-review-refresh"));
     }
 
+    /** @param refresher runs the cache's refreshes ahead of expiry; null turns them off */
     TokenReviewAuthenticator(
-            ApiClient client, List<String> audiences, Duration cacheTtl, int maxCacheEntries, LongSupplier nanoTime) {
+            ApiClient client,
+            List<String> audiences,
+            Duration cacheTtl,
+            int maxCacheEntries,
+            LongSupplier nanoTime,
+            Executor refresher) {
         this.api = new AuthenticationV1Api(client);
         this.audiences = List.copyOf(audiences);
         this.cacheTtl = cacheTtl;
         this.cache = new ExpiringCache<>(
-                maxCacheEntries, review -> review.failed() ? Duration.ZERO : this.cacheTtl, nanoTime);
+                maxCacheEntries, review -> review.failed() ? Duration.ZERO : this.cacheTtl, nanoTime, refresher);
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         this.hmacKey = new SecretKeySpec(key, "HmacSHA256");

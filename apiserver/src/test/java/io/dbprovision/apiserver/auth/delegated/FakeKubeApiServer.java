@@ -198,6 +198,11 @@ public final class FakeKubeApiServer implements AutoCloseable {
         tokens.put(token, user);
     }
 
+    /** The token is revoked: from now on TokenReviews reject it. */
+    public void revokeToken(String token) {
+        tokens.remove(token);
+    }
+
     public void answerSubjectAccessReviews(Function<JsonNode, SarAnswer> answers) {
         this.sarAnswers = answers;
     }

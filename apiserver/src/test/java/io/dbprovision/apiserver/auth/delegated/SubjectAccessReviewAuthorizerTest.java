@@ -33,6 +33,7 @@ class SubjectAccessReviewAuthorizerTest {
     private FakeKubeApiServer cluster;
     private ClusterConnection connection;
     private final AtomicLong clock = new AtomicLong(1_000_000_000L);
+    private final ManualExecutor refresher = new ManualExecutor();
 
     @BeforeEach
     void start() throws Exception {
@@ -59,7 +60,8 @@ class SubjectAccessReviewAuthorizerTest {
     }
 
     private SubjectAccessReviewAuthorizer authorizer(Duration allowedTtl, Duration deniedTtl, int max) {
-        return new SubjectAccessReviewAuthorizer(connection.client(), allowedTtl, deniedTtl, max, clock::get);
+        return new SubjectAccessReviewAuthorizer(
+                connection.client(), allowedTtl, deniedTtl, max, clock::get, refresher);
     }
 
     private static Request get(String namespace, String name, String subresource) {
@@ -212,5 +214,188 @@ class SubjectAccessReviewAuthorizerTest {
         Decision decision = authorizer.authorize(get("team-a", "orders", ""));
         assertThat(decision.verdict()).isEqualTo(Verdict.DENY);
         assertThat(decision.reason()).isEqualTo(SubjectAccessReviewAuthorizer.UNAVAILABLE);
+    }
+
+    // Refresh ahead: an entry used in the last fifth of its TTL is reviewed again in the background (the manual
+    // executor runs those reviews when the test says, so a review counted while authorize() runs is one it waited for)
+
+    @Test
+    void aBusyKeyWaitsForNoReviewAfterTheFirst() {
+        SubjectAccessReviewAuthorizer authorizer = authorizer(Duration.ofSeconds(10), Duration.ofSeconds(10), 100);
+        Request create = get("team-a", "orders", "");
+        assertThat(authorizer.authorize(create).allowed()).isTrue();
+        assertThat(cluster.subjectAccessReviews).hasValue(1);
+
+        for (int second = 1; second <= 100; second++) {
+            clock.addAndGet(Duration.ofSeconds(1).toNanos());
+            int before = cluster.subjectAccessReviews.get();
+            assertThat(authorizer.authorize(create).allowed()).isTrue();
+            assertThat(cluster.subjectAccessReviews)
+                    .as("at %d s the caller was answered from the cache", second)
+                    .hasValue(before);
+            refresher.runAll();
+        }
+        // one review per 8 s (refreshed at 80 % of the TTL), none of them waited for
+        assertThat(cluster.subjectAccessReviews).hasValue(1 + 100 / 8);
+    }
+
+    @Test
+    void oneRefreshPerEntryHowEverManyRequestsCome() {
+        SubjectAccessReviewAuthorizer authorizer = authorizer(Duration.ofSeconds(10), Duration.ofSeconds(10), 100);
+        Request create = get("team-a", "orders", "");
+        authorizer.authorize(create);
+        clock.addAndGet(Duration.ofSeconds(9).toNanos());
+        for (int i = 0; i < 50; i++) {
+            authorizer.authorize(create);
+        }
+        assertThat(refresher.pending()).isEqualTo(1);
+        assertThat(refresher.runAll()).isEqualTo(1);
+        assertThat(cluster.subjectAccessReviews).hasValue(2);
+    }
+
+    @Test
+    void anEntryUsedEarlyInItsTtlIsNotRefreshed() {
+        SubjectAccessReviewAuthorizer authorizer = authorizer(Duration.ofSeconds(10), Duration.ofSeconds(10), 100);
+        Request create = get("team-a", "orders", "");
+        authorizer.authorize(create);
+        clock.addAndGet(Duration.ofSeconds(7).toNanos());
+        authorizer.authorize(create);
+        assertThat(refresher.pending()).isZero();
+    }
+
+    @Test
+    void aRevokedPermissionIsNotServedPastItsTtlWhenTheRefreshIsLate() {
+        SubjectAccessReviewAuthorizer authorizer = authorizer(Duration.ofSeconds(10), Duration.ofSeconds(10), 100);
+        Request create = get("team-a", "orders", "");
+        assertThat(authorizer.authorize(create).allowed()).isTrue();
+        cluster.answerSubjectAccessReviews(spec -> SarAnswer.deny("revoked"));
+
+        clock.addAndGet(Duration.ofSeconds(9).toNanos());
+        assertThat(authorizer.authorize(create).allowed())
+                .as("within the TTL the cached answer is served, as without refresh")
+                .isTrue();
+        assertThat(refresher.pending())
+                .as("a refresh is queued but has not run")
+                .isEqualTo(1);
+
+        clock.addAndGet(Duration.ofSeconds(1).toNanos());
+        Decision atTtl = authorizer.authorize(create);
+        assertThat(atTtl.verdict()).as("at the TTL the caller asks again").isEqualTo(Verdict.DENY);
+        assertThat(atTtl.reason()).isEqualTo("revoked");
+
+        // the late refresh, when it comes, does not replace the newer entry
+        cluster.answerSubjectAccessReviews(spec -> SarAnswer.allow(""));
+        refresher.runAll();
+        assertThat(authorizer.authorize(create).verdict()).isEqualTo(Verdict.DENY);
+    }
+
+    @Test
+    void aRefreshBringsARevocationBeforeTheTtl() {
+        SubjectAccessReviewAuthorizer authorizer = authorizer(Duration.ofSeconds(10), Duration.ofSeconds(10), 100);
+        Request create = get("team-a", "orders", "");
+        assertThat(authorizer.authorize(create).allowed()).isTrue();
+        cluster.answerSubjectAccessReviews(spec -> SarAnswer.deny("revoked"));
+
+        clock.addAndGet(Duration.ofSeconds(8).toNanos());
+        authorizer.authorize(create);
+        refresher.runAll();
+        clock.addAndGet(Duration.ofMillis(500).toNanos());
+        assertThat(authorizer.authorize(create).verdict()).isEqualTo(Verdict.DENY);
+        assertThat(cluster.subjectAccessReviews).hasValue(2);
+    }
+
+    @Test
+    void aFailedRefreshLetsTheEntryExpire() {
+        SubjectAccessReviewAuthorizer authorizer = authorizer(Duration.ofSeconds(10), Duration.ofSeconds(10), 100);
+        Request create = get("team-a", "orders", "");
+        authorizer.authorize(create);
+
+        clock.addAndGet(Duration.ofSeconds(9).toNanos());
+        authorizer.authorize(create);
+        cluster.failWith(403); // not retried: the review fails at once
+        refresher.runAll();
+        assertThat(cluster.failedCalls).hasValue(1);
+
+        clock.addAndGet(Duration.ofMillis(500).toNanos());
+        assertThat(authorizer.authorize(create).allowed())
+                .as("the answer is still within its TTL")
+                .isTrue();
+        assertThat(refresher.pending()).as("no second refresh of that entry").isZero();
+
+        clock.addAndGet(Duration.ofMillis(500).toNanos());
+        Decision expired = authorizer.authorize(create);
+        assertThat(expired.verdict())
+                .as("no stale answer instead of the failure")
+                .isEqualTo(Verdict.DENY);
+        assertThat(expired.reason()).isEqualTo(SubjectAccessReviewAuthorizer.UNAVAILABLE);
+
+        cluster.failWith(0);
+        assertThat(authorizer.authorize(create).allowed()).isTrue();
+    }
+
+    @Test
+    void anAnswerSlowerThanItsTtlIsNotServed() {
+        SubjectAccessReviewAuthorizer authorizer = authorizer(Duration.ofSeconds(10), Duration.ofSeconds(10), 100);
+        Request create = get("team-a", "orders", "");
+        authorizer.authorize(create);
+
+        clock.addAndGet(Duration.ofSeconds(9).toNanos());
+        authorizer.authorize(create);
+        // the refresh's review takes 11 s: its answer is older than its TTL when it arrives
+        cluster.answerSubjectAccessReviews(spec -> {
+            clock.addAndGet(Duration.ofSeconds(11).toNanos());
+            return SarAnswer.allow("");
+        });
+        refresher.runAll();
+        cluster.answerSubjectAccessReviews(spec -> SarAnswer.deny("revoked meanwhile"));
+
+        assertThat(authorizer.authorize(create).verdict()).isEqualTo(Verdict.DENY);
+    }
+
+    @Test
+    void theKeyIsWhatTheReviewAsks() {
+        SubjectAccessReviewAuthorizer authorizer = authorizer(Duration.ofSeconds(60), Duration.ofSeconds(60), 100);
+        Request create = get("team-a", "orders", "");
+        authorizer.authorize(create);
+        // the path of a resource request is not part of its review: the same answer
+        authorizer.authorize(new Request(
+                create.user(),
+                true,
+                create.verb(),
+                create.group(),
+                create.version(),
+                create.resource(),
+                create.subresource(),
+                create.namespace(),
+                create.name(),
+                "/another/path"));
+        assertThat(cluster.subjectAccessReviews).hasValue(1);
+        // the path of a non-resource request is
+        authorizer.authorize(Request.nonResource(ALICE, "get", "/openapi/v3"));
+        authorizer.authorize(Request.nonResource(ALICE, "get", "/openapi/v2"));
+        // as are the user's uid and extra
+        authorizer.authorize(new Request(
+                new UserInfo("alice", "uid-2", ALICE.groups(), ALICE.extra()),
+                true,
+                create.verb(),
+                create.group(),
+                create.version(),
+                create.resource(),
+                create.subresource(),
+                create.namespace(),
+                create.name(),
+                create.path()));
+        authorizer.authorize(new Request(
+                new UserInfo("alice", ALICE.uid(), ALICE.groups(), Map.of("scopes.example.com", List.of("all"))),
+                true,
+                create.verb(),
+                create.group(),
+                create.version(),
+                create.resource(),
+                create.subresource(),
+                create.namespace(),
+                create.name(),
+                create.path()));
+        assertThat(cluster.subjectAccessReviews).hasValue(5);
     }
 }

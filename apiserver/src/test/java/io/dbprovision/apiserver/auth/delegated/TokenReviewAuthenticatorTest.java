@@ -34,6 +34,7 @@ class TokenReviewAuthenticatorTest {
     private FakeKubeApiServer cluster;
     private ClusterConnection connection;
     private final AtomicLong clock = new AtomicLong(1_000_000_000L);
+    private final ManualExecutor refresher = new ManualExecutor();
 
     @BeforeEach
     void start() throws Exception {
@@ -55,7 +56,7 @@ class TokenReviewAuthenticatorTest {
     }
 
     private TokenReviewAuthenticator authenticator(List<String> audiences, Duration ttl) {
-        return new TokenReviewAuthenticator(connection.client(), audiences, ttl, 100, clock::get);
+        return new TokenReviewAuthenticator(connection.client(), audiences, ttl, 100, clock::get, refresher);
     }
 
     private static Credentials bearer(String token) {
@@ -198,5 +199,29 @@ class TokenReviewAuthenticatorTest {
         }
         String log = captured.toString(StandardCharsets.UTF_8);
         assertThat(log).contains("TokenReview failed").doesNotContain("secret-token-value");
+    }
+
+    @Test
+    void aBusyTokenIsRefreshedAheadAndARevokedOneStopsAtTheTtl() {
+        TokenReviewAuthenticator authenticator = authenticator(List.of(), Duration.ofSeconds(10));
+        assertThat(authenticator.authenticate(bearer("alice-token"))).isPresent();
+        for (int second = 1; second <= 30; second++) {
+            clock.addAndGet(Duration.ofSeconds(1).toNanos());
+            int before = cluster.tokenReviews.get();
+            assertThat(authenticator.authenticate(bearer("alice-token"))).isPresent();
+            assertThat(cluster.tokenReviews)
+                    .as("at %d s answered from the cache", second)
+                    .hasValue(before);
+            refresher.runAll();
+        }
+        assertThat(cluster.tokenReviews).as("refreshed every 8 s").hasValue(1 + 30 / 8);
+
+        // revoked; the refresh queued near the expiry does not run in time: the token stops at the TTL
+        cluster.revokeToken("alice-token");
+        clock.addAndGet(Duration.ofSeconds(3).toNanos()); // t = 33 s: last reviewed at 24 s, refresh due from 32 s
+        assertThat(authenticator.authenticate(bearer("alice-token"))).isPresent();
+        assertThat(refresher.pending()).isEqualTo(1);
+        clock.addAndGet(Duration.ofSeconds(1).toNanos()); // t = 34 s: the answer of 24 s is 10 s old
+        assertThat(authenticator.authenticate(bearer("alice-token"))).isEmpty();
     }
 }
