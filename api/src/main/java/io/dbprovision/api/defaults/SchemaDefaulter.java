@@ -1,11 +1,16 @@
 package io.dbprovision.api.defaults;
 
+import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import io.dbprovision.api.codec.EnumSpelling;
 import io.dbprovision.api.schema.Rules;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -16,6 +21,12 @@ import java.util.regex.Pattern;
  */
 public final class SchemaDefaulter {
     private static final Pattern JSON_STRING = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"");
+    /**
+     * Whether a message type has a default anywhere inside it, per type: a nested object whose type has none (the
+     * metadata, most of a spec's blocks) is left as it is instead of being copied into a builder, walked and set back
+     * unchanged. Keyed by descriptor identity; the schema's types are a fixed set.
+     */
+    private static final Map<Descriptor, Boolean> HAS_DEFAULTS = new ConcurrentHashMap<>();
 
     private SchemaDefaulter() {}
 
@@ -40,7 +51,7 @@ public final class SchemaDefaulter {
     }
 
     private static void fillNested(Message.Builder builder, FieldDescriptor field) {
-        if (isWellKnown(field)) {
+        if (isWellKnown(field) || !hasDefaults(field.getMessageType())) {
             return;
         }
         if (field.isRepeated()) {
@@ -54,6 +65,32 @@ public final class SchemaDefaulter {
             fill(nested);
             builder.setField(field, nested.build());
         }
+    }
+
+    private static boolean hasDefaults(Descriptor type) {
+        Boolean known = HAS_DEFAULTS.get(type);
+        if (known == null) {
+            known = hasDefaults(type, new HashSet<>());
+            HAS_DEFAULTS.putIfAbsent(type, known);
+        }
+        return known;
+    }
+
+    /** Searched afresh for each type asked about, so that a recursive type's answer never depends on the order. */
+    private static boolean hasDefaults(Descriptor type, Set<Descriptor> visiting) {
+        if (!visiting.add(type)) {
+            return false;
+        }
+        for (FieldDescriptor field : type.getFields()) {
+            if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE && !field.isMapField()) {
+                if (!isWellKnown(field) && hasDefaults(field.getMessageType(), visiting)) {
+                    return true;
+                }
+            } else if (!Rules.of(field).getDefault().isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isWellKnown(FieldDescriptor field) {

@@ -6,27 +6,59 @@ import io.dbprovision.proto.v1alpha1.FieldRules;
 import io.dbprovision.proto.v1alpha1.OneOfRule;
 import io.dbprovision.proto.v1alpha1.OptionsProto;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** Reads the schema annotations of {@code options.proto} off descriptors. */
+/**
+ * Reads the schema annotations of {@code options.proto} off descriptors. What is read is kept per descriptor: an
+ * extension lookup, {@code hasPresence()} and {@code getDefaultValue()} consult the options and edition features on
+ * every call, and validation and defaulting ask them for every field of every object written. Keyed by descriptor
+ * identity; the schema's types are a fixed set.
+ */
 public final class Rules {
+    private static final Map<FieldDescriptor, Facts> FIELDS = new ConcurrentHashMap<>();
+    private static final Map<Descriptor, List<OneOfRule>> ONE_OF = new ConcurrentHashMap<>();
+
+    /** What {@link #of} and {@link #isSet} need of a field, read once. */
+    private record Facts(FieldRules rules, boolean repeated, boolean presence, Object zero) {
+        static Facts of(FieldDescriptor field) {
+            boolean repeated = field.isRepeated();
+            boolean presence = !repeated && field.hasPresence();
+            return new Facts(
+                    field.getOptions().getExtension(OptionsProto.field),
+                    repeated,
+                    presence,
+                    repeated || presence ? null : field.getDefaultValue());
+        }
+    }
+
     private Rules() {}
 
     public static FieldRules of(FieldDescriptor field) {
-        return field.getOptions().getExtension(OptionsProto.field);
+        return facts(field).rules();
     }
 
     public static List<OneOfRule> oneOf(Descriptor message) {
-        return message.getOptions().getExtension(OptionsProto.oneOf);
+        List<OneOfRule> rules = ONE_OF.get(message);
+        return rules != null
+                ? rules
+                : ONE_OF.computeIfAbsent(message, m -> m.getOptions().getExtension(OptionsProto.oneOf));
     }
 
     /** True if the field holds a value: present, non-empty, non-zero enum, or a non-empty list. */
     public static boolean isSet(com.google.protobuf.MessageOrBuilder message, FieldDescriptor field) {
-        if (field.isRepeated()) {
+        Facts facts = facts(field);
+        if (facts.repeated()) {
             return message.getRepeatedFieldCount(field) > 0;
         }
-        if (field.hasPresence()) {
+        if (facts.presence()) {
             return message.hasField(field);
         }
-        return !message.getField(field).equals(field.getDefaultValue());
+        return !message.getField(field).equals(facts.zero());
+    }
+
+    private static Facts facts(FieldDescriptor field) {
+        Facts facts = FIELDS.get(field); // get first: computeIfAbsent may lock even when the key is present
+        return facts != null ? facts : FIELDS.computeIfAbsent(field, Facts::of);
     }
 }

@@ -9,15 +9,19 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /** Kubernetes' rules for object metadata: names, namespaces, labels, annotations and finalizers. */
 public final class ObjectMetaValidator {
-    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-    private static final Pattern DNS_SUBDOMAIN =
-            Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-    private static final Pattern QUALIFIED_NAME_PART = Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
-    private static final Pattern LABEL_VALUE = Pattern.compile("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
+    /*
+     * Kubernetes' rules are regular expressions; they are checked here by hand, character by character, because every
+     * write checks the name, the namespace and each label and annotation key and value, and the regex engine cost
+     * more than the rest of the metadata's validation. The expressions, for reference:
+     *   DNS label:           [a-z0-9]([-a-z0-9]*[a-z0-9])?
+     *   DNS subdomain:       [a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*
+     *   qualified name part: ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]
+     *   label value:         (([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?
+     * ObjectMetaValidatorTest checks the hand-written matchers against these expressions.
+     */
     private static final int TOTAL_ANNOTATION_BYTES = 256 * 1024;
 
     private ObjectMetaValidator() {}
@@ -47,7 +51,7 @@ public final class ObjectMetaValidator {
                 checkPathSegment(meta.getGenerateName(), true, path.child("generateName"), errors);
             } else {
                 checkSubdomain(
-                        meta.getGenerateName().replaceAll("-+$", "x"),
+                        withoutTrailingDashes(meta.getGenerateName()),
                         path.child("generateName"),
                         meta.getGenerateName(),
                         errors);
@@ -62,7 +66,7 @@ public final class ObjectMetaValidator {
         }
         if (!clusterScoped && !meta.getNamespace().isEmpty()) {
             if (meta.getNamespace().length() > 63
-                    || !DNS_LABEL.matcher(meta.getNamespace()).matches()) {
+                    || !isDnsLabel(meta.getNamespace(), 0, meta.getNamespace().length())) {
                 errors.add(FieldError.invalid(
                         path.child("namespace"),
                         meta.getNamespace(),
@@ -102,7 +106,7 @@ public final class ObjectMetaValidator {
 
     /** Whether {@code name} is a lowercase RFC 1123 subdomain of at most 253 characters (most kinds' names). */
     public static boolean isDnsSubdomain(String name) {
-        return name.length() <= 253 && DNS_SUBDOMAIN.matcher(name).matches();
+        return name.length() <= 253 && isDnsSubdomain(name, 0, name.length());
     }
 
     private static void checkSubdomain(String name, FieldPath path, String shown, List<FieldError> errors) {
@@ -119,7 +123,7 @@ public final class ObjectMetaValidator {
         for (Map.Entry<String, String> label : labels.entrySet()) {
             checkQualifiedName(label.getKey(), path, errors);
             String value = label.getValue();
-            if (value.length() > 63 || !LABEL_VALUE.matcher(value).matches()) {
+            if (value.length() > 63 || !(value.isEmpty() || isQualifiedNamePart(value, 0, value.length()))) {
                 errors.add(FieldError.invalid(
                         path.key(label.getKey()),
                         value,
@@ -154,26 +158,86 @@ public final class ObjectMetaValidator {
 
     /** {@code [prefix/]name}: prefix a DNS subdomain, name at most 63 characters of alphanumerics, '-', '_', '.'. */
     static void checkQualifiedName(String key, FieldPath path, List<FieldError> errors) {
-        String name = key;
+        int start = 0;
         int slash = key.indexOf('/');
         if (slash >= 0) {
-            String prefix = key.substring(0, slash);
-            name = key.substring(slash + 1);
-            if (prefix.isEmpty()
-                    || prefix.length() > 253
-                    || !DNS_SUBDOMAIN.matcher(prefix).matches()) {
+            if (slash == 0 || slash > 253 || !isDnsSubdomain(key, 0, slash)) {
                 errors.add(FieldError.invalid(path, key, "prefix part must be a lowercase RFC 1123 subdomain"));
                 return;
             }
+            start = slash + 1;
         }
-        if (name.isEmpty()
-                || name.length() > 63
-                || !QUALIFIED_NAME_PART.matcher(name).matches()) {
+        int length = key.length() - start;
+        if (length == 0 || length > 63 || !isQualifiedNamePart(key, start, key.length())) {
             errors.add(FieldError.invalid(
                     path,
                     key,
                     "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with"
                             + " an alphanumeric character (at most 63 characters)"));
         }
+    }
+
+    /** {@code text[from, to)} matches {@code [a-z0-9]([-a-z0-9]*[a-z0-9])?}. */
+    static boolean isDnsLabel(String text, int from, int to) {
+        if (from >= to || !isLowerAlphanumeric(text.charAt(from)) || !isLowerAlphanumeric(text.charAt(to - 1))) {
+            return false;
+        }
+        for (int i = from + 1; i < to - 1; i++) {
+            char c = text.charAt(i);
+            if (c != '-' && !isLowerAlphanumeric(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code text[from, to)} is one or more DNS labels separated by dots. */
+    static boolean isDnsSubdomain(String text, int from, int to) {
+        int start = from;
+        while (true) {
+            int dot = text.indexOf('.', start);
+            int end = dot < 0 || dot >= to ? to : dot;
+            if (!isDnsLabel(text, start, end)) {
+                return false;
+            }
+            if (end == to) {
+                return true;
+            }
+            start = end + 1;
+        }
+    }
+
+    /** {@code text[from, to)} matches {@code ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]}. */
+    static boolean isQualifiedNamePart(String text, int from, int to) {
+        if (from >= to || !isAlphanumeric(text.charAt(from)) || !isAlphanumeric(text.charAt(to - 1))) {
+            return false;
+        }
+        for (int i = from + 1; i < to - 1; i++) {
+            char c = text.charAt(i);
+            if (c != '-' && c != '_' && c != '.' && !isAlphanumeric(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isLowerAlphanumeric(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    }
+
+    private static boolean isAlphanumeric(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    }
+
+    /**
+     * A generateName prefix as the name it will be part of is checked: its trailing dashes, which a generated suffix
+     * will follow, replaced by one {@code x} ({@code prefix.replaceAll("-+$", "x")}, without the regex).
+     */
+    private static String withoutTrailingDashes(String prefix) {
+        int end = prefix.length();
+        while (end > 0 && prefix.charAt(end - 1) == '-') {
+            end--;
+        }
+        return end == prefix.length() ? prefix : prefix.substring(0, end) + "x";
     }
 }

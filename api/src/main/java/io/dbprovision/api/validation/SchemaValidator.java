@@ -46,28 +46,67 @@ public final class SchemaValidator {
         for (OneOfRule rule : Rules.oneOf(type)) {
             checkOneOf(message, type, rule, path, errors);
         }
-        for (FieldDescriptor field : type.getFields()) {
-            FieldRules rules = Rules.of(field);
-            FieldPath fieldPath = path.child(field.getJsonName());
-            if (!Rules.isSet(message, field)) {
-                if (rules.getRequired()) {
-                    errors.add(FieldError.required(fieldPath, null));
+        for (Field field : fieldsOf(type)) {
+            FieldDescriptor descriptor = field.descriptor();
+            if (!Rules.isSet(message, descriptor)) {
+                if (field.rules().getRequired()) {
+                    errors.add(FieldError.required(path.child(field.jsonName()), null));
                 }
                 continue;
             }
-            if (field.isMapField()) {
-                continue; // string maps carry no rules; labels and annotations are checked with the metadata
-            }
-            if (field.isRepeated()) {
-                checkList(message, field, rules, fieldPath, engine, errors);
-            } else if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
-                if (!isWellKnown(field)) {
-                    walk((Message) message.getField(field), fieldPath, engine, errors);
-                }
-            } else {
-                checkScalar(message.getField(field), rules, fieldPath, engine, errors);
+            // the path is built only for the fields that are set: most of a kind's fields are not
+            switch (field.shape()) {
+                case MAP -> {} // string maps carry no rules; labels and annotations are checked with the metadata
+                case LIST ->
+                    checkList(message, descriptor, field.rules(), path.child(field.jsonName()), engine, errors);
+                case MESSAGE ->
+                    walk((Message) message.getField(descriptor), path.child(field.jsonName()), engine, errors);
+                case WELL_KNOWN -> {}
+                case SCALAR ->
+                    checkScalar(
+                            message.getField(descriptor), field.rules(), path.child(field.jsonName()), engine, errors);
             }
         }
+    }
+
+    private enum Shape {
+        MAP,
+        LIST,
+        /** A singular message of the schema, walked. */
+        MESSAGE,
+        /** A singular google.protobuf message (Timestamp, Struct...), which carries no rules. */
+        WELL_KNOWN,
+        SCALAR
+    }
+
+    /** A field as the walk needs it, read off the descriptor once. */
+    private record Field(FieldDescriptor descriptor, FieldRules rules, String jsonName, Shape shape) {}
+
+    private static final Map<Descriptor, Field[]> FIELDS = new ConcurrentHashMap<>();
+
+    private static Field[] fieldsOf(Descriptor type) {
+        Field[] fields = FIELDS.get(type); // get first: computeIfAbsent may lock even when the key is present
+        return fields != null ? fields : FIELDS.computeIfAbsent(type, SchemaValidator::readFields);
+    }
+
+    private static Field[] readFields(Descriptor type) {
+        List<FieldDescriptor> descriptors = type.getFields();
+        Field[] fields = new Field[descriptors.size()];
+        for (int i = 0; i < fields.length; i++) {
+            FieldDescriptor field = descriptors.get(i);
+            Shape shape;
+            if (field.isMapField()) {
+                shape = Shape.MAP;
+            } else if (field.isRepeated()) {
+                shape = Shape.LIST;
+            } else if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
+                shape = isWellKnown(field) ? Shape.WELL_KNOWN : Shape.MESSAGE;
+            } else {
+                shape = Shape.SCALAR;
+            }
+            fields[i] = new Field(field, Rules.of(field), field.getJsonName(), shape);
+        }
+        return fields;
     }
 
     private static void checkList(

@@ -241,21 +241,33 @@ public final class FieldSet {
         return self;
     }
 
+    /** The {@code {}} of a member without children, and of the {@code "."} beside a member's children. */
+    private static final Value EMPTY_OBJECT =
+            Value.newBuilder().setStructValue(Struct.getDefaultInstance()).build();
+
     /** Writes the {@code fieldsV1} trie of this set. */
     public Struct toFieldsV1() {
+        return fieldsV1().build();
+    }
+
+    /**
+     * Each level is built once, into its parent's value: building a level and then copying it into a builder to add
+     * {@code "."} copied every map of the trie once per level above it (every create writes such a trie).
+     */
+    private Struct.Builder fieldsV1() {
         Struct.Builder out = Struct.newBuilder();
         children.forEach((element, child) -> {
-            Struct.Builder value = child.toFieldsV1().toBuilder();
-            if (child.member && !child.children.isEmpty()) {
-                value.putFields(
-                        ".",
-                        Value.newBuilder()
-                                .setStructValue(Struct.getDefaultInstance())
-                                .build());
+            if (child.children.isEmpty()) {
+                out.putFields(element, EMPTY_OBJECT);
+                return;
+            }
+            Struct.Builder value = child.fieldsV1();
+            if (child.member) {
+                value.putFields(".", EMPTY_OBJECT);
             }
             out.putFields(element, Value.newBuilder().setStructValue(value).build());
         });
-        return out.build();
+        return out;
     }
 
     // ----

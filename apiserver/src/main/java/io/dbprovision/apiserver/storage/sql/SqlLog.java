@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.DataType;
 import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.SQLDialect;
@@ -50,8 +51,12 @@ public final class SqlLog {
     static final Field<Boolean> DELETED = field(name("deleted"), SQLDataType.BOOLEAN.nullable(false));
     // VARBINARY, not BLOB: H2 keeps BLOBs out of the row, which made every read from the log 5-10 times slower
     // (docs/performance.md); PostgreSQL renders both as bytea.
-    static final Field<byte[]> VALUE = field(name("value"), SQLDataType.VARBINARY.nullable(false));
-    static final Field<byte[]> ATTRIBUTES = field(name("attributes"), SQLDataType.VARBINARY.nullable(false));
+    // Bound with setBytes/getBytes (BytesBinding), not through a Blob as jOOQ binds byte[] for H2; the tables are
+    // created with the plain type (BYTES_COLUMN), so the DDL does not depend on the binding.
+    private static final DataType<byte[]> BYTES_COLUMN = SQLDataType.VARBINARY.nullable(false);
+    private static final DataType<byte[]> BYTES = BYTES_COLUMN.asConvertedDataType(new BytesBinding());
+    static final Field<byte[]> VALUE = field(name("value"), BYTES);
+    static final Field<byte[]> ATTRIBUTES = field(name("attributes"), BYTES);
 
     static final Field<Integer> ID = field(name("id"), SQLDataType.INTEGER.nullable(false));
     static final Field<Long> CURRENT_RV = field(name("current_rv"), SQLDataType.BIGINT.nullable(false));
@@ -75,7 +80,11 @@ public final class SqlLog {
             }
             t.createTableIfNotExists(OBJECTS)
                     .columns(RV, keyColumn(t, RESOURCE), keyColumn(t, NAMESPACE), keyColumn(t, NAME))
-                    .columns(PREVIOUS_RV, DELETED, VALUE, ATTRIBUTES)
+                    .columns(
+                            PREVIOUS_RV,
+                            DELETED,
+                            field(VALUE.getQualifiedName(), BYTES_COLUMN),
+                            field(ATTRIBUTES.getQualifiedName(), BYTES_COLUMN))
                     .primaryKey(RV)
                     .execute();
             t.createIndexIfNotExists(name("dbp_objects_key"))
