@@ -128,7 +128,7 @@ public final class ObjectReconciler implements Reconciler {
                 write(key, status, reconcileId);
             }
             LOG.debug("{} waits: {}", what, waiting.getMessage());
-            return Result.requeueAfter(WAITING_RECHECK);
+            return Result.requeueAfter(waiting.recheck());
         } catch (ReconcileFailure failure) {
             if (failure.busy()) {
                 // Not a failure: the phase it was in, the wait in the Ready condition, no Warning; soon again.

@@ -117,11 +117,15 @@ class DatabaseReconcileTest {
                     ---
                     INSERT INTO notes VALUES (1), (2)
                 """);
-        Database ready = harness.await(
-                "databases",
-                "team-i",
-                "app",
-                (Database d) -> d.getStatus().getInitSql().getApplied());
+        // Nothing watches ConfigMaps: the waiting Database looks again within Waiting.UNWATCHED_RECHECK (5 s).
+        Await.until(
+                "the init SQL runs",
+                java.time.Duration.ofSeconds(30),
+                () -> ((Database) harness.get("databases", "team-i", "app"))
+                        .getStatus()
+                        .getInitSql()
+                        .getApplied());
+        Database ready = (Database) harness.get("databases", "team-i", "app");
         assertThat(ready.getStatus().getInitSql().getStatementsExecuted()).isEqualTo(2);
         assertThat(ready.getStatus().getInitSql().getHash()).hasSize(64);
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + db, "postgres", "");

@@ -100,7 +100,7 @@ final class InitSql {
             String namespace =
                     ref.getNamespace().isEmpty() ? database.getMetadata().getNamespace() : ref.getNamespace();
             var secret = secrets.get(namespace, ref.getName())
-                    .orElseThrow(() -> new Waiting(
+                    .orElseThrow(() -> Waiting.forUnwatched(
                             "SecretNotFound", "initSQL Secret " + namespace + "/" + ref.getName() + " does not exist"));
             var value = secret.getDataMap().get(ref.getKey());
             if (value == null) {
@@ -116,7 +116,7 @@ final class InitSql {
         String namespace = ref.getNamespace().isEmpty() ? database.getMetadata().getNamespace() : ref.getNamespace();
         var configMap = configMaps
                 .get(namespace, ref.getName())
-                .orElseThrow(() -> new Waiting(
+                .orElseThrow(() -> Waiting.forUnwatched(
                         "ConfigMapNotFound",
                         "initSQL ConfigMap " + namespace + "/" + ref.getName() + " does not exist"));
         String text = configMap.getDataMap().get(ref.getKey());
