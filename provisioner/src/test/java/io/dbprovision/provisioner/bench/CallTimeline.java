@@ -1,10 +1,7 @@
 package io.dbprovision.provisioner.bench;
 
-import io.dbprovision.proto.engine.v1alpha1.ChangeResponse;
-import io.dbprovision.proto.engine.v1alpha1.Instance;
-import io.dbprovision.provisioner.engine.EngineException;
-import io.dbprovision.provisioner.engine.Step;
 import io.dbprovision.provisioner.service.CallSession;
+import io.dbprovision.provisioner.service.ForwardingCallSession;
 import io.dbprovision.provisioner.service.SessionFactory;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -20,8 +17,6 @@ import io.grpc.ServerInterceptor;
 import io.grpc.ServerStreamTracer;
 import io.grpc.Status;
 import java.util.Arrays;
-import java.util.List;
-import java.util.Optional;
 import java.util.function.Function;
 import org.jooq.DSLContext;
 
@@ -148,12 +143,11 @@ final class CallTimeline {
         };
     }
 
-    private final class MarkedSession implements CallSession {
-        private final CallSession session;
+    private final class MarkedSession extends ForwardingCallSession {
         private boolean read;
 
         MarkedSession(CallSession session) {
-            this.session = session;
+            super(session);
         }
 
         @Override
@@ -162,52 +156,7 @@ final class CallTimeline {
                 read = true;
                 mark(Mark.FIRST_READ);
             }
-            return session.read(database, query);
-        }
-
-        @Override
-        public Instance instance() {
-            return session.instance();
-        }
-
-        @Override
-        public boolean validateOnly() {
-            return session.validateOnly();
-        }
-
-        @Override
-        public void run(Step step) {
-            session.run(step);
-        }
-
-        @Override
-        public int runOnOneConnection(String database, List<Step> steps, boolean stopQuietly) {
-            return session.runOnOneConnection(database, steps, stopQuietly);
-        }
-
-        @Override
-        public void note(String note) {
-            session.note(note);
-        }
-
-        @Override
-        public Optional<EngineException> lastFailure() {
-            return session.lastFailure();
-        }
-
-        @Override
-        public void cancel() {
-            session.cancel();
-        }
-
-        @Override
-        public ChangeResponse result() {
-            return session.result();
-        }
-
-        @Override
-        public void close() {
-            session.close();
+            return super.read(database, query);
         }
     }
 
