@@ -36,6 +36,7 @@ import io.dbprovision.provisioner.engine.mysql.MySqlDefinitions.Wanted;
 import io.dbprovision.provisioner.engine.mysql.MySqlStatements.AuthMethod;
 import io.dbprovision.provisioner.engine.mysql.MySqlStatements.ResourceLimits;
 import io.dbprovision.provisioner.engine.mysql.MySqlStatements.TlsRequirement;
+import io.dbprovision.provisioner.engine.password.MySqlCachingSha2Password;
 import io.dbprovision.provisioner.engine.password.MySqlNativePassword;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -65,10 +66,10 @@ import org.slf4j.LoggerFactory;
  * <p>Passwords: MariaDB has only mysql_native_password among the requested plugins; it receives the hash
  * ({@code IDENTIFIED BY PASSWORD '*...'}), never the plaintext, and a request for caching_sha2_password or
  * sha256_password is served with it and a note. MySQL 8 receives the hash for mysql_native_password and the password
- * for the SHA-2 plugins. A native password is compared with the stored hash and set only when it differs; a SHA-2
- * password cannot be compared (the stored string is salted), so it is set when the account is created or its
- * plugin changes, and otherwise left as it is with a note — rotate it by dropping and creating the account or by a
- * plugin change.
+ * for the SHA-2 plugins. A native password is compared with the stored hash and set only when it differs; a
+ * caching_sha2_password string is salted: it cannot be recomputed but can be checked ({@link
+ * MySqlCachingSha2Password}), so the password is set when it differs, as for the native hash; a sha256_password one
+ * is set when the account is created or its plugin changes, and otherwise left as it is with a note.
  *
  * <p>Accounts exist per host (allowedHosts, default %). Accounts of the user on hosts no longer listed are reported
  * by ObserveUser as the destructive drift {@code allowedHosts.extra} and kept by EnsureUser (the request has no way
@@ -258,16 +259,22 @@ public final class MySqlEngine implements Engine {
                                 s -> c.sql.alterPassword(account, method, s),
                                 hash));
                     }
-                } else if (pluginDiffers) {
-                    session.run(Step.withSecret(
-                            ADMIN_DATABASE,
-                            "set password of " + account.label(),
-                            s -> c.sql.alterPassword(account, method, s),
-                            user.getPassword()));
-                } else if (!shaNoted) {
-                    shaNoted = true;
-                    session.note("the password of " + method.plugin()
-                            + " accounts cannot be compared with the stored one; it was left unchanged");
+                } else {
+                    // caching_sha2_password's salted digest can be checked (not recomputed); sha256_password's not.
+                    Optional<Boolean> same = method == AuthMethod.CACHING_SHA2 && !pluginDiffers
+                            ? MySqlCachingSha2Password.matches(row.authenticationString(), user.getPassword())
+                            : Optional.empty();
+                    if (pluginDiffers || same.equals(Optional.of(false))) {
+                        session.run(Step.withSecret(
+                                ADMIN_DATABASE,
+                                "set password of " + account.label(),
+                                s -> c.sql.alterPassword(account, method, s),
+                                user.getPassword()));
+                    } else if (same.isEmpty() && !shaNoted) {
+                        shaNoted = true;
+                        session.note("the password of " + method.plugin()
+                                + " accounts cannot be compared with the stored one; it was left unchanged");
+                    }
                 }
             }
             ensureAccountAttributes(session, c, account, row, want);
@@ -367,6 +374,16 @@ public final class MySqlEngine implements Engine {
             state.setPasswordMatches(accounts.values().stream()
                     .filter(a -> hosts.contains(a.host()))
                     .allMatch(a -> a.authenticationString().equalsIgnoreCase(hash)));
+        } else if (!desired.getPassword().isEmpty() && method == AuthMethod.CACHING_SHA2) {
+            List<Optional<Boolean>> same = accounts.values().stream()
+                    .filter(a -> hosts.contains(a.host()))
+                    .map(a -> a.plugin().equals(method.plugin())
+                            ? MySqlCachingSha2Password.matches(a.authenticationString(), desired.getPassword())
+                            : Optional.of(false))
+                    .toList();
+            if (same.stream().allMatch(Optional::isPresent)) {
+                state.setPasswordMatches(same.stream().allMatch(Optional::get));
+            }
         }
         response.setActual(state);
 
