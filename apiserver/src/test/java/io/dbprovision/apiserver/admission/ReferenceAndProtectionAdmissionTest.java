@@ -42,8 +42,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReferenceAndProtectionAdmissionTest {
     /** alice may get the instance "pg" in "shared" and the cluster instance "big"; nobody may get anything else. */
-    private static final Set<String> ALICE_MAY_GET =
-            Set.of("databaseinstances/shared/pg", "clusterdatabaseinstances//big", "secrets/vault/admin");
+    private static final Set<String> ALICE_MAY_GET = Set.of(
+            "databaseinstances/shared/pg",
+            "clusterdatabaseinstances//big",
+            "secrets/vault/admin",
+            "configmaps/shared/schema");
 
     @TempDir
     Path dir;
@@ -106,6 +109,32 @@ class ReferenceAndProtectionAdmissionTest {
                         + " databaseinstances.dbops.dbprovision.io \"pg\" in the namespace \"shared\", which User"
                         + " \"bob\" cannot get");
         assertThatThrownBy(() -> databases.get(as("bob"), "team-a", "other")).isInstanceOf(ApiException.NotFound.class);
+    }
+
+    /** An init-SQL ConfigMap in another namespace is read by the reconciler: the writer must be able to read it. */
+    @Test
+    void anInitSqlConfigMapInAnotherNamespaceNeedsTheWritersOwnGet() {
+        String spec = """
+                {"apiVersion":"dbops.dbprovision.io/v1alpha1","kind":"Database","metadata":{"name":"%s"},
+                 "spec":{"instanceRef":{"name":"pg"},"name":"app_db",
+                  "initSQL":{"configMapRef":{"name":"%s","namespace":"shared","key":"init.sql"}}}}
+                """;
+        databases.create(
+                as("alice"), "team-a", decode(databases, spec.formatted("ok", "schema")), WriteOptions.DEFAULT);
+        assertThat(asked).singleElement().satisfies(request -> {
+            assertThat(request.resource()).isEqualTo("configmaps");
+            assertThat(request.group()).isEmpty();
+            assertThat(request.namespace()).isEqualTo("shared");
+            assertThat(request.name()).isEqualTo("schema");
+        });
+        assertThatThrownBy(() -> databases.create(
+                        as("alice"),
+                        "team-a",
+                        decode(databases, spec.formatted("other", "someone-elses")),
+                        WriteOptions.DEFAULT))
+                .isInstanceOf(ApiException.Forbidden.class)
+                .hasMessageContaining("spec.initSQL.configMapRef refers to configmaps \"someone-elses\" in the"
+                        + " namespace \"shared\"");
     }
 
     @Test
