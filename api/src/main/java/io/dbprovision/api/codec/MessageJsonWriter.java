@@ -11,6 +11,7 @@ import com.google.protobuf.Message;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.Value;
+import io.dbprovision.api.schema.DescriptorMemo;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.Base64;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Writes a message as Kubernetes JSON straight to a generator. It is the hot path of the server (every response
@@ -32,7 +32,8 @@ final class MessageJsonWriter {
      * and {@code getJavaType()} consult the edition features on every call, and a DatabaseInstance has over a hundred
      * fields in all, most of them unset. Keyed by descriptor identity; the schema's types are a fixed set.
      */
-    private static final Map<Descriptor, Field[]> FIELDS = new ConcurrentHashMap<>();
+    private static final DescriptorMemo<Descriptor, Field[]> FIELDS =
+            new DescriptorMemo<>(MessageJsonWriter::readFields);
 
     private enum Shape {
         LIST,
@@ -102,8 +103,7 @@ final class MessageJsonWriter {
     }
 
     private static Field[] fieldsOf(Descriptor type) {
-        Field[] fields = FIELDS.get(type); // get first: computeIfAbsent may lock even when the key is present
-        return fields != null ? fields : FIELDS.computeIfAbsent(type, MessageJsonWriter::readFields);
+        return FIELDS.get(type);
     }
 
     private static Field[] readFields(Descriptor type) {

@@ -8,12 +8,12 @@ import com.google.protobuf.Message;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.Value;
+import io.dbprovision.api.schema.DescriptorMemo;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Turns a message into plain Java values (maps in field order, lists, strings, numbers, booleans) in Kubernetes
@@ -26,7 +26,7 @@ final class MessageWriter {
      * calls such as {@code hasPresence()} consult the edition features on every call, and the managed fields of every
      * write turn the whole object into a tree. Keyed by descriptor identity; the schema's types are a fixed set.
      */
-    private static final Map<Descriptor, Field[]> FIELDS = new ConcurrentHashMap<>();
+    private static final DescriptorMemo<Descriptor, Field[]> FIELDS = new DescriptorMemo<>(MessageWriter::readFields);
 
     /**
      * One field as the tree needs it. zero is the default value of a singular field without presence (null
@@ -78,8 +78,7 @@ final class MessageWriter {
     }
 
     private static Field[] fieldsOf(Descriptor type) {
-        Field[] fields = FIELDS.get(type); // get first: computeIfAbsent may lock even when the key is present
-        return fields != null ? fields : FIELDS.computeIfAbsent(type, MessageWriter::readFields);
+        return FIELDS.get(type);
     }
 
     private static Field[] readFields(Descriptor type) {

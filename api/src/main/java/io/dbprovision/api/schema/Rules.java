@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * identity; the schema's types are a fixed set.
  */
 public final class Rules {
-    private static final Map<FieldDescriptor, Facts> FIELDS = new ConcurrentHashMap<>();
+    private static final DescriptorMemo<FieldDescriptor, Facts> FIELDS = new DescriptorMemo<>(Facts::of);
     private static final Map<Descriptor, List<OneOfRule>> ONE_OF = new ConcurrentHashMap<>();
 
     /** What {@link #of} and {@link #isSet} need of a field, read once. */
@@ -58,7 +58,6 @@ public final class Rules {
     }
 
     private static Facts facts(FieldDescriptor field) {
-        Facts facts = FIELDS.get(field); // get first: computeIfAbsent may lock even when the key is present
-        return facts != null ? facts : FIELDS.computeIfAbsent(field, Facts::of);
+        return FIELDS.get(field);
     }
 }

@@ -5,6 +5,7 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import io.dbprovision.api.field.FieldError;
 import io.dbprovision.api.field.FieldPath;
+import io.dbprovision.api.schema.DescriptorMemo;
 import io.dbprovision.api.schema.Rules;
 import io.dbprovision.proto.v1alpha1.EngineType;
 import io.dbprovision.proto.v1alpha1.FieldRules;
@@ -82,11 +83,10 @@ public final class SchemaValidator {
     /** A field as the walk needs it, read off the descriptor once. */
     private record Field(FieldDescriptor descriptor, FieldRules rules, String jsonName, Shape shape) {}
 
-    private static final Map<Descriptor, Field[]> FIELDS = new ConcurrentHashMap<>();
+    private static final DescriptorMemo<Descriptor, Field[]> FIELDS = new DescriptorMemo<>(SchemaValidator::readFields);
 
     private static Field[] fieldsOf(Descriptor type) {
-        Field[] fields = FIELDS.get(type); // get first: computeIfAbsent may lock even when the key is present
-        return fields != null ? fields : FIELDS.computeIfAbsent(type, SchemaValidator::readFields);
+        return FIELDS.get(type);
     }
 
     private static Field[] readFields(Descriptor type) {
