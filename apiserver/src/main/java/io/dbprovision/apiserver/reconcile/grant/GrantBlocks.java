@@ -1,5 +1,6 @@
 package io.dbprovision.apiserver.reconcile.grant;
 
+import io.dbprovision.api.kinds.PostgresGrantDriftFields;
 import io.dbprovision.proto.v1alpha1.DefaultPrivilegeObjectType;
 import io.dbprovision.proto.v1alpha1.MySQLGrant;
 import io.dbprovision.proto.v1alpha1.MySQLGrantConfig;
@@ -172,23 +173,17 @@ final class GrantBlocks {
         Map<String, Map<String, Boolean>> fields = new LinkedHashMap<>();
         for (PgPrivilege p : pgPrivileges) {
             String name = switch (p.target()) {
-                case DATABASE -> "grants.database." + p.database();
-                case SCHEMA -> "grants.schema." + p.database() + "." + p.schema();
+                case DATABASE -> PostgresGrantDriftFields.database(p.database());
+                case SCHEMA -> PostgresGrantDriftFields.schema(p.database(), p.schema());
                 default ->
-                    "grants." + p.target().name().toLowerCase(java.util.Locale.ROOT) + "." + p.database() + "."
-                            + p.schema() + "." + p.object();
+                    PostgresGrantDriftFields.object(
+                            p.target().name().toLowerCase(java.util.Locale.ROOT), p.database(), p.schema(), p.object());
             };
             fields.computeIfAbsent(name, k -> new LinkedHashMap<>())
                     .merge(p.privilege(), p.grantOption(), Boolean::logicalOr);
         }
         for (PgDefault d : pgDefaults) {
-            String type = switch (d.type()) {
-                case DEFAULT_PRIVILEGE_OBJECT_TYPE_TABLES -> "tables";
-                case DEFAULT_PRIVILEGE_OBJECT_TYPE_SEQUENCES -> "sequences";
-                case DEFAULT_PRIVILEGE_OBJECT_TYPE_FUNCTIONS -> "functions";
-                default -> "types";
-            };
-            String name = "defaultPrivileges." + d.database() + "." + d.schema() + "." + d.grantedBy() + "." + type;
+            String name = PostgresGrantDriftFields.defaultPrivileges(d.database(), d.schema(), d.grantedBy(), d.type());
             fields.computeIfAbsent(name, k -> new LinkedHashMap<>()).put(d.privilege(), false);
         }
         return fields;

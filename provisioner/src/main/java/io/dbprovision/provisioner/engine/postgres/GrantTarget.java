@@ -1,9 +1,11 @@
 package io.dbprovision.provisioner.engine.postgres;
 
+import io.dbprovision.api.kinds.PostgresGrantDriftFields;
+
 /**
  * What one privilege applies to: a database, a schema, or one table, sequence or function of a schema; an object
  * named {@value #ALL} is every object of that kind in the schema (ON ALL TABLES IN SCHEMA ...). Also names the
- * drift field ({@code grants.<kind>.<name>}).
+ * drift field ({@link PostgresGrantDriftFields}).
  */
 public record GrantTarget(Kind kind, String database, String schema, String object) {
     public static final String ALL = "*";
@@ -50,11 +52,10 @@ public record GrantTarget(Kind kind, String database, String schema, String obje
 
     /** {@code grants.table.app.public.orders}, {@code grants.schema.app.public}, {@code grants.database.app}. */
     public String field() {
-        String name = switch (kind) {
-            case DATABASE -> database;
-            case SCHEMA -> database + "." + schema;
-            default -> database + "." + schema + "." + object;
+        return switch (kind) {
+            case DATABASE -> PostgresGrantDriftFields.database(database);
+            case SCHEMA -> PostgresGrantDriftFields.schema(database, schema);
+            default -> PostgresGrantDriftFields.object(kind.word(), database, schema, object);
         };
-        return "grants." + kind.word() + "." + name;
     }
 }

@@ -1,5 +1,6 @@
 package io.dbprovision.provisioner.engine.postgres;
 
+import io.dbprovision.api.kinds.PostgresGrantDriftFields;
 import io.dbprovision.proto.v1alpha1.DefaultPrivilegeObjectType;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -17,16 +18,11 @@ record GrantWant(
     /** Where default privileges apply: objects {@code grantedBy} creates later in a schema of a database. */
     record DefaultScope(String database, String schema, String grantedBy, DefaultPrivilegeObjectType type) {
         String field() {
-            return "defaultPrivileges." + database + "." + schema + "." + grantedBy + "." + typeWord();
+            return PostgresGrantDriftFields.defaultPrivileges(database, schema, grantedBy, type);
         }
 
         String typeWord() {
-            return switch (type) {
-                case DEFAULT_PRIVILEGE_OBJECT_TYPE_TABLES -> "tables";
-                case DEFAULT_PRIVILEGE_OBJECT_TYPE_SEQUENCES -> "sequences";
-                case DEFAULT_PRIVILEGE_OBJECT_TYPE_FUNCTIONS -> "functions";
-                default -> "types";
-            };
+            return PostgresGrantDriftFields.defaultsWord(type);
         }
 
         /** pg_default_acl.defaclobjtype of the kind. */
