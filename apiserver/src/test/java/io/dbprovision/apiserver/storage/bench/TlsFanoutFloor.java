@@ -38,15 +38,23 @@ import java.util.concurrent.TimeUnit;
  * The floor of a watch fan-out on this machine: what delivering one event to many TLS streams costs when nothing but
  * TLS and the sockets is in the way. A Netty server (two event-loop threads, as Undertow has two I/O threads here;
  * the JDK's TLS 1.3 with AES-128-GCM, as our server negotiates) writes each event's bytes to every connection —
- * {@code floor.perConnection} copies per connection and one flush, as an HTTP/2 connection with that many watch
+ * the shape's number of copies per connection and one flush, as an HTTP/2 connection with that many watch
  * streams gathers its frames — and one client event-loop thread (as {@link NettyWatchDriver}) reads them. No HTTP,
  * no framing, no JSON, no store: a lower bound for the benchmark's watch rows, measured from the moment the event is
  * handed to the server's threads to the moment the client has each copy.
  *
- * <p>Run with {@code ./build -o -q -pl apiserver test-compile exec:java
- * -Dexec.classpathScope=test -Dexec.mainClass=io.dbprovision.apiserver.storage.bench.TlsFanoutFloor} or from the
- * http-bench profile's class path; properties: {@code floor.shapes} (connections×copies, default
- * {@code 1000x1,10x100,100x1}), {@code floor.events} (120), {@code floor.rate} (events per second, 10),
+ * <p>Run from the test class path (no Maven profile: it needs nothing but its class path):
+ *
+ * <pre>
+ * ./build -o -q -pl proto,api,apiserver test-compile
+ * ./build -q -pl apiserver org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+ *     -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=test
+ * cd apiserver &amp;&amp; java -Xmx1g -cp target/test-classes:target/classes:$(cat /tmp/cp.txt) \
+ *     io.dbprovision.apiserver.storage.bench.TlsFanoutFloor
+ * </pre>
+ *
+ * Properties: {@code floor.shapes} (connections×copies, default {@code 1000x1,10x100,100x1}), {@code floor.events}
+ * (120), {@code floor.rate} (events per second, 10),
  * {@code floor.bytes} (per copy, 2,000: a watch event line of the benchmark's objects).
  */
 public final class TlsFanoutFloor {
