@@ -24,8 +24,19 @@ import org.xnio.XnioIoThread;
  * <p>Threads: {@link #ready} on any thread (the store's, the request's); the pass on the I/O thread only.
  */
 final class WatchFanout implements Runnable {
-    /** Streams written in one pass at most, so that a connection's held frames never wait for an endless pass. */
-    private static final int MAX_PASS = 4096;
+    /**
+     * Streams written in one pass at most; the rest go in the next pass, queued behind the tasks that came meanwhile.
+     * A pass over a thousand streams takes milliseconds, and whatever else the I/O thread has to do waits for it: the
+     * answer to a request on one of its connections (over HTTP/2 a response is written by a task on this thread),
+     * often the very write whose event is being fanned out. So a pass is a slice, and the next slice yields to those
+     * tasks. It also bounds how long a connection's held frames wait. A pass that reaches it goes on while the next
+     * stream is one of a connection it holds (up to {@link #MAX_PASS_HELD}), so that a connection's streams, which
+     * usually come one after the other, still go out in one gathered write.
+     */
+    static final int MAX_PASS = 128;
+
+    /** Streams written in one pass at most when the ones past {@link #MAX_PASS} are of connections it holds. */
+    static final int MAX_PASS_HELD = 4 * MAX_PASS;
 
     private final XnioIoThread ioThread;
     private final ConcurrentLinkedQueue<WatchStream> ready = new ConcurrentLinkedQueue<>();
@@ -51,9 +62,13 @@ final class WatchFanout implements Runnable {
     public void run() {
         // Cleared first: a stream queued from now on schedules another pass (which may then find nothing).
         scheduled.set(false);
+        WatchPassEvent event = new WatchPassEvent();
+        event.begin();
+        int n = 0;
         try {
             WatchStream stream;
-            for (int n = 0; n < MAX_PASS && (stream = ready.poll()) != null; n++) {
+            while ((stream = next(n)) != null) {
+                n++;
                 AbstractFramedChannel<?, ?, ?> connection = stream.http2Connection();
                 boolean gathered = connection != null && (held.contains(connection) || holdOnce(connection));
                 if (stream.drainInPass(gathered)) {
@@ -61,6 +76,7 @@ final class WatchFanout implements Runnable {
                 }
             }
         } finally {
+            event.connections = held.size();
             for (AbstractFramedChannel<?, ?, ?> connection : held) {
                 Http2FlushHold.release(connection);
             }
@@ -73,9 +89,22 @@ final class WatchFanout implements Runnable {
         } finally {
             settling.clear();
         }
+        event.streams = n;
+        event.commit();
         if (!ready.isEmpty() && scheduled.compareAndSet(false, true)) {
-            ioThread.execute(this); // the pass stopped at MAX_PASS
+            ioThread.execute(this); // the pass stopped at MAX_PASS: go on after what was queued meanwhile
         }
+    }
+
+    /** The next stream of this pass, or null if the pass ends here. Only this thread takes from the queue. */
+    private WatchStream next(int taken) {
+        if (taken >= MAX_PASS) {
+            WatchStream head = ready.peek();
+            if (head == null || taken >= MAX_PASS_HELD || !held.contains(head.http2Connection())) {
+                return null;
+            }
+        }
+        return ready.poll();
     }
 
     private boolean holdOnce(AbstractFramedChannel<?, ?, ?> connection) {

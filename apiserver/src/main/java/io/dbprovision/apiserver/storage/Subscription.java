@@ -37,7 +37,8 @@ final class Subscription implements AutoCloseable {
     private volatile boolean ended;
     private volatile long lastSentRv;
     private volatile long progress; // events taken from the queue or the initial list; this thread writes it
-    private long progressAtLastBatch; // only the cache's writer reads and writes it
+    private long progressAtLastBatch; // only the cache's feed reads and writes it
+    private long seenUpTo; // the cache's version when this watch was registered; under the cache's feed lock
     private Thread thread;
 
     /**
@@ -89,7 +90,15 @@ final class Subscription implements AutoCloseable {
         thread = Thread.ofVirtual().name("watch-" + options.resource()).start(() -> run(initial));
     }
 
-    /** A batch of changes follows; called by the cache with its lock held. */
+    /**
+     * The watch's initial events cover every change up to {@code resourceVersion} (the cache's version when it was
+     * registered, which may be ahead of what the cache has fed to its watchers): those are not offered again.
+     */
+    void seenUpTo(long resourceVersion) {
+        this.seenUpTo = resourceVersion;
+    }
+
+    /** A batch of changes follows; called by the cache's feed, under its feed lock. */
     void beginBatch() {
         long now = inline != null ? inline.taken() : progress;
         if (!ended && waiting() > backlog && now == progressAtLastBatch) {
@@ -98,9 +107,9 @@ final class Subscription implements AutoCloseable {
         progressAtLastBatch = now;
     }
 
-    /** Offers a change; called by the cache with its lock held, so it never blocks. */
+    /** Offers a change; called by the cache's feed, under its feed lock, so it never blocks. */
     void offer(Change change) {
-        if (ended || !inScope(change.key())) {
+        if (ended || change.resourceVersion() <= seenUpTo || !inScope(change.key())) {
             return;
         }
         WatchEvent event = change.eventFor(options.selector());
@@ -151,10 +160,14 @@ final class Subscription implements AutoCloseable {
         }
     }
 
-    /** A bookmark, if the watcher asked for them and nothing is waiting to be sent. */
-    void offerBookmark(long resourceVersion) {
+    /**
+     * A bookmark, if the watcher asked for them and nothing is waiting to be sent; {@code fedVersion} is what the
+     * cache has fed its watchers up to (this one has also seen everything up to its {@link #seenUpTo}).
+     */
+    void offerBookmark(long fedVersion) {
+        long resourceVersion = Math.max(fedVersion, seenUpTo);
         if (inline != null) {
-            synchronized (this) { // the cache offers bookmarks under its read lock only
+            synchronized (this) { // against end(), which may run on any thread
                 if (!ended && options.bookmarks() && inline.waiting() == 0 && resourceVersion > lastSentRv) {
                     deliverInline(WatchEvent.bookmark(resourceVersion));
                 }

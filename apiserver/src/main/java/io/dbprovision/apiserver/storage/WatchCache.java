@@ -10,15 +10,29 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The in-memory image of the store: every live object, the newest resourceVersion applied, a window of recent
  * changes and the watchers. Changes are applied in resourceVersion order by one writer; reads see whole batches.
  * Reads and watches are served from here; only reads of older versions go to the log.
+ *
+ * <p>Applying a change and feeding it to the watchers are two steps ({@link #applyState}, {@link #feed}), so that the
+ * store can answer its writers in between: a write is acknowledged once it is durable and readable, and a thousand
+ * watchers are fed after that, as Kubernetes answers a write when etcd has it and feeds its watch cache
+ * asynchronously. The watchers still see every change once and in order: they are fed under a lock of their own
+ * ({@code feedLock}), in resourceVersion order, and a watch registered between the two steps already has the changes
+ * it saw in its initial events, which its feed then skips ({@link Subscription#offer}).
  */
 final class WatchCache {
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    /**
+     * Held while watchers are fed, registered or offered a bookmark, so that none of these runs beside another: a
+     * watcher's events are handed over one at a time and in order. Taken before {@code lock}, never after it.
+     */
+    private final ReentrantLock feedLock = new ReentrantLock();
+
     private final Map<String, NavigableMap<ObjectKey, StoredObject>> byResource = new HashMap<>();
     private final ArrayDeque<Change> recent = new ArrayDeque<>();
     private final int recentCapacity;
@@ -28,6 +42,8 @@ final class WatchCache {
 
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private long resourceVersion;
+    /** The newest resourceVersion fed to the watchers; guarded by feedLock. */
+    private long fedVersion;
 
     /** @param maxBatch most changes handed to watchers as one batch (see {@link Subscription}) */
     WatchCache(int recentCapacity, int maxBatch) {
@@ -51,6 +67,12 @@ final class WatchCache {
         } finally {
             lock.writeLock().unlock();
         }
+        feedLock.lock();
+        try {
+            fedVersion = resourceVersion; // what was before the load is not fed to anyone
+        } finally {
+            feedLock.unlock();
+        }
     }
 
     long resourceVersion() {
@@ -62,22 +84,20 @@ final class WatchCache {
         }
     }
 
-    /**
-     * Applies committed changes (in order, starting right after the cache's version) and feeds the watchers, in
-     * batches of at most {@code maxBatch} changes (a replica catching up may apply many more at once).
-     */
+    /** Applies committed changes (in order, starting right after the cache's version) and feeds the watchers. */
     void apply(List<Change> changes) {
-        for (int from = 0; from < changes.size(); from += maxBatch) {
-            applyBatch(changes.subList(from, Math.min(changes.size(), from + maxBatch)));
-        }
+        applyState(changes);
+        feed(changes);
     }
 
-    private void applyBatch(List<Change> changes) {
+    /**
+     * Applies committed changes (in order, starting right after the cache's version) to what reads see, without
+     * feeding the watchers: the caller then calls {@link #feed} with the same changes (the store's writes are
+     * serialised, so feeds come in the order of their applies).
+     */
+    void applyState(List<Change> changes) {
         lock.writeLock().lock();
         try {
-            for (Subscription subscription : subscriptions) {
-                subscription.beginBatch();
-            }
             for (Change change : changes) {
                 if (change.resourceVersion() <= resourceVersion) {
                     continue; // already applied (a replica's catch-up may overlap its own commit)
@@ -95,12 +115,42 @@ final class WatchCache {
                 }
                 resourceVersion = change.resourceVersion();
                 lastChangeByResource.put(change.key().resource(), resourceVersion);
-                for (Subscription subscription : subscriptions) {
-                    subscription.offer(change);
-                }
             }
         } finally {
             lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Hands applied changes to the watchers, in batches of at most {@code maxBatch} changes (a replica catching up
+     * may apply many more at once). Changes already fed are skipped. Reads are not held up meanwhile.
+     */
+    void feed(List<Change> changes) {
+        for (int from = 0; from < changes.size(); from += maxBatch) {
+            feedBatch(changes.subList(from, Math.min(changes.size(), from + maxBatch)));
+        }
+    }
+
+    private void feedBatch(List<Change> changes) {
+        feedLock.lock();
+        try {
+            if (changes.getLast().resourceVersion() <= fedVersion) {
+                return;
+            }
+            for (Subscription subscription : subscriptions) {
+                subscription.beginBatch();
+            }
+            for (Change change : changes) {
+                if (change.resourceVersion() <= fedVersion) {
+                    continue;
+                }
+                for (Subscription subscription : subscriptions) {
+                    subscription.offer(change);
+                }
+                fedVersion = change.resourceVersion();
+            }
+        } finally {
+            feedLock.unlock();
         }
     }
 
@@ -177,6 +227,7 @@ final class WatchCache {
      */
     boolean subscribe(Subscription subscription) {
         WatchOptions options = subscription.options();
+        feedLock.lock();
         lock.readLock().lock();
         try {
             List<WatchEvent> initial = new ArrayList<>();
@@ -204,11 +255,13 @@ final class WatchCache {
             return true;
         } finally {
             lock.readLock().unlock();
+            feedLock.unlock();
         }
     }
 
     /** Registers a watch whose changes up to {@code replayedUpTo} the caller read from the log. */
     boolean subscribeAfterReplay(Subscription subscription, List<WatchEvent> replayed, long replayedUpTo) {
+        feedLock.lock();
         lock.readLock().lock();
         try {
             if (replayedUpTo < resourceVersion && !coveredByRecent(replayedUpTo)) {
@@ -220,14 +273,18 @@ final class WatchCache {
             return true;
         } finally {
             lock.readLock().unlock();
+            feedLock.unlock();
         }
     }
 
     /**
-     * Adds the subscription and starts its delivery; call with the lock held. An inline watcher is handed its
-     * initial events first, so that no bookmark (offered under the read lock too) comes between them.
+     * Adds the subscription and starts its delivery; call with both locks held. Its initial events cover every
+     * change up to the cache's version, fed or not: the feed skips those ({@link Subscription#seenUpTo}). An inline
+     * watcher is handed its initial events first, so that no bookmark (offered under the feed lock too) comes
+     * between them.
      */
     private void register(Subscription subscription, List<WatchEvent> initial) {
+        subscription.seenUpTo(resourceVersion);
         if (subscription.startsInline()) {
             subscription.start(initial);
             if (!subscription.ended()) { // its watcher may have failed on an initial event
@@ -264,18 +321,18 @@ final class WatchCache {
     }
 
     /**
-     * Offers every watcher a bookmark at the current version. Under the read lock, so that no change is queued
-     * between reading the version and queueing the bookmark: a bookmark behind a newer event would move the
-     * watcher's resourceVersion backwards.
+     * Offers every watcher a bookmark at the version it has been fed up to (applied changes not yet fed are not
+     * covered). Under the feed lock, so that no change is queued between reading the version and queueing the
+     * bookmark: a bookmark behind a newer event would move the watcher's resourceVersion backwards.
      */
     void bookmarkAll() {
-        lock.readLock().lock();
+        feedLock.lock();
         try {
             for (Subscription subscription : subscriptions) {
-                subscription.offerBookmark(resourceVersion);
+                subscription.offerBookmark(fedVersion);
             }
         } finally {
-            lock.readLock().unlock();
+            feedLock.unlock();
         }
     }
 

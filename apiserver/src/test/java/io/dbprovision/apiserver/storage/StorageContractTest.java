@@ -773,6 +773,64 @@ abstract class StorageContractTest {
     // ---------------------------------------------------------------------------------------------------------
     // watch
 
+    /**
+     * A write is answered once it is durable and readable, not after its watchers have it: with a thousand watchers
+     * feeding them took longer than the commit. Here a watcher holds the feed (its {@code onEvent} does not return)
+     * and the writer is answered all the same; the watcher then gets the event, once.
+     */
+    @Test
+    void aWriteIsAnsweredWhileItsWatchersAreStillBeingFed() throws Exception {
+        CachingStorage storage = store();
+        CountDownLatch inFeed = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Recorder events = new Recorder();
+        InlineWatcher holding = new InlineWatcher() {
+            @Override
+            public void onEvent(WatchEvent event) {
+                inFeed.countDown();
+                try {
+                    release.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                events.onEvent(event);
+            }
+
+            @Override
+            public void onClose(StorageException cause) {
+                events.onClose(cause);
+            }
+
+            @Override
+            public int waiting() {
+                return 0;
+            }
+
+            @Override
+            public long taken() {
+                return events.events().size();
+            }
+        };
+        ObjectKey key = db("team-a", "orders");
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        try (AutoCloseable ignored =
+                storage.watch(WatchOptions.from(DATABASES, storage.currentResourceVersion()), holding)) {
+            Future<StoredObject> create = writer.submit(() -> storage.create(key, bytes("v1"), Attributes.EMPTY));
+            assertThat(inFeed.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+
+            StoredObject created = create.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS); // while the feed is held
+            assertThat(storage.get(key)).map(StoredObject::resourceVersion).contains(created.resourceVersion());
+            assertThat(events.events()).isEmpty();
+
+            release.countDown();
+            events.awaitVersion(created.resourceVersion());
+            assertThat(events.changes()).containsExactly("ADDED team-a/orders@" + created.resourceVersion());
+        } finally {
+            release.countDown();
+            writer.shutdownNow();
+        }
+    }
+
     @Test
     void aWatchFromNowSeesEveryLaterChangeInOrderAndNothingEarlier() throws Exception {
         CachingStorage storage = store();

@@ -95,6 +95,58 @@ class WatchCacheTest {
         assertThat(batches).isEqualTo(3); // past the ceiling of 14 on the third batch, never stuck before
     }
 
+    /**
+     * The store answers its writers between applying a batch and feeding it to the watchers. A watch registered in
+     * between has the batch in its initial events already: the feed must not hand it over again, and a watch
+     * registered before must not be told by a bookmark that it has seen what it has not been fed yet.
+     */
+    @Test
+    void aWatchRegisteredBetweenApplyAndFeedSeesEachChangeOnceAndBookmarksWaitForTheFeed() throws Exception {
+        cache.apply(batch(1));
+        long before = rv;
+        Recorder early = new Recorder();
+        cache.subscribe(new Subscription(
+                WatchOptions.from(StorageContractTest.DATABASES, before).withBookmarks(),
+                early,
+                BACKLOG,
+                BACKLOG + MAX_BATCH,
+                cache::unsubscribe));
+
+        List<Change> applied = batch(3);
+        cache.applyState(applied); // readable now, not fed yet
+        Recorder late = new Recorder();
+        cache.subscribe(new Subscription(
+                WatchOptions.from(StorageContractTest.DATABASES, before).withBookmarks(),
+                late,
+                BACKLOG,
+                BACKLOG + MAX_BATCH,
+                cache::unsubscribe));
+        late.awaitVersion(rv); // its initial events: the three changes
+        cache.bookmarkAll();
+        cache.feed(applied);
+        cache.apply(batch(1));
+        cache.bookmarkAll();
+
+        early.awaitVersion(rv);
+        late.awaitVersion(rv);
+        List<String> expected = List.of(
+                "ADDED team-a/o" + (before + 1) + "@" + (before + 1),
+                "ADDED team-a/o" + (before + 2) + "@" + (before + 2),
+                "ADDED team-a/o" + (before + 3) + "@" + (before + 3),
+                "ADDED team-a/o" + (before + 4) + "@" + (before + 4));
+        assertThat(late.changes()).isEqualTo(expected);
+        assertThat(early.changes()).isEqualTo(expected);
+        for (Recorder watch : List.of(early, late)) {
+            long seen = before;
+            for (WatchEvent event : watch.events()) {
+                assertThat(event.resourceVersion())
+                        .as("%s: no event or bookmark goes back", watch.summary())
+                        .isGreaterThanOrEqualTo(seen);
+                seen = event.resourceVersion();
+            }
+        }
+    }
+
     private List<Change> batch(int size) {
         List<Change> changes = new ArrayList<>();
         for (int i = 0; i < size; i++) {
