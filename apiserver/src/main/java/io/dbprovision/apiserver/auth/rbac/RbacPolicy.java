@@ -44,8 +44,12 @@ public final class RbacPolicy {
     /** RoleBindings by namespace, then subject key. */
     private final Map<String, Map<String, List<BoundSubject>>> roleBindings = new HashMap<>();
 
-    /** A binding as a request meets it: which binding, to which subject, granting which role, where. */
-    private record BoundSubject(String binding, String namespace, String subject, RoleRef roleRef) {}
+    /**
+     * A binding as a request meets it: which binding, and what it grants — the role's rules with where they come from,
+     * or the error that its role does not exist. Resolved once when the policy is built (the policy never changes), so
+     * that a request does not put the same strings together again.
+     */
+    private record BoundSubject(String binding, Grant grant, String error) {}
 
     /**
      * A role granted to a user: where from, in Kubernetes' words ({@code ClusterRoleBinding "x" of ClusterRole "y" to
@@ -84,7 +88,7 @@ public final class RbacPolicy {
                 if (key != null) {
                     clusterBindings
                             .computeIfAbsent(key, k -> new ArrayList<>())
-                            .add(new BoundSubject(name, "", describe(subject), binding.getRoleRef()));
+                            .add(resolve(name, "", describe(subject), binding.getRoleRef()));
                 }
             }
         }
@@ -98,7 +102,7 @@ public final class RbacPolicy {
                     roleBindings
                             .computeIfAbsent(namespace, n -> new HashMap<>())
                             .computeIfAbsent(key, k -> new ArrayList<>())
-                            .add(new BoundSubject(name, namespace, describe(subject), binding.getRoleRef()));
+                            .add(resolve(name, namespace, describe(subject), binding.getRoleRef()));
                 }
             }
         }
@@ -156,19 +160,27 @@ public final class RbacPolicy {
             }
         }
         for (BoundSubject bound : matched.values()) {
-            RoleRef ref = bound.roleRef();
-            List<PolicyRule> rules = ref.getKind().equals("Role")
-                    ? roles.get(bound.namespace() + "/" + ref.getName())
-                    : ref.getKind().equals("ClusterRole") ? clusterRoles.get(ref.getName()) : null;
-            if (rules == null) {
-                errors.add(
-                        ref.getKind().toLowerCase() + ".rbac.authorization.k8s.io \"" + ref.getName() + "\" not found");
-                continue;
+            if (bound.grant() == null) {
+                errors.add(bound.error());
+            } else {
+                grants.add(bound.grant());
             }
-            grants.add(new Grant(
-                    bound.binding() + " of " + ref.getKind() + " \"" + ref.getName() + "\" to " + bound.subject(),
-                    rules));
         }
+    }
+
+    /** What a binding in {@code namespace} of {@code subject} to {@code ref} grants; the roles are indexed already. */
+    private BoundSubject resolve(String binding, String namespace, String subject, RoleRef ref) {
+        Optional<List<PolicyRule>> rules = rulesOf(ref, namespace);
+        if (rules.isEmpty()) {
+            return new BoundSubject(
+                    binding,
+                    null,
+                    ref.getKind().toLowerCase() + ".rbac.authorization.k8s.io \"" + ref.getName() + "\" not found");
+        }
+        return new BoundSubject(
+                binding,
+                new Grant(binding + " of " + ref.getKind() + " \"" + ref.getName() + "\" to " + subject, rules.get()),
+                null);
     }
 
     /**
