@@ -16,7 +16,6 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -153,19 +152,40 @@ public final class RbacPolicy {
 
     private void collect(
             Map<String, List<BoundSubject>> index, List<String> keys, List<Grant> grants, List<String> errors) {
-        Map<String, BoundSubject> matched = new LinkedHashMap<>();
+        // each binding once, in the order first met; a list for the few a user usually has, a set beyond them
+        List<BoundSubject> matched = List.of();
+        Set<String> seen = null;
         for (String key : keys) {
             for (BoundSubject bound : index.getOrDefault(key, List.of())) {
-                matched.putIfAbsent(bound.binding(), bound);
+                if (matched.isEmpty()) {
+                    matched = new ArrayList<>();
+                } else if (seen == null && matched.size() >= 8) {
+                    seen = new HashSet<>();
+                    for (BoundSubject earlier : matched) {
+                        seen.add(earlier.binding());
+                    }
+                }
+                if (seen != null ? seen.add(bound.binding()) : !named(matched, bound.binding())) {
+                    matched.add(bound);
+                }
             }
         }
-        for (BoundSubject bound : matched.values()) {
+        for (BoundSubject bound : matched) {
             if (bound.grant() == null) {
                 errors.add(bound.error());
             } else {
                 grants.add(bound.grant());
             }
         }
+    }
+
+    private static boolean named(List<BoundSubject> bindings, String binding) {
+        for (BoundSubject bound : bindings) {
+            if (bound.binding().equals(binding)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** What a binding in {@code namespace} of {@code subject} to {@code ref} grants; the roles are indexed already. */
