@@ -158,6 +158,16 @@ public final class PipelineProfile {
                                 Map.entry("X-Remote-Group", "system:authenticated")));
                 run(List.of(masters, rbac, sar), rounds, requests, clock);
             }
+        } finally {
+            deleteRecursively(dir); // the audit logs of a run are hundreds of MiB
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws java.io.IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
         }
     }
 
