@@ -15,11 +15,13 @@ public record AuditUser(String username, String uid, List<String> groups, Map<St
         username = username == null ? "" : username;
         uid = uid == null ? "" : uid;
         groups = groups == null ? List.of() : List.copyOf(groups);
-        TreeMap<String, List<String>> sorted = new TreeMap<>();
-        if (extra != null) {
+        if (extra == null || extra.isEmpty()) {
+            extra = Map.of(); // most users have none: no sorted copy of nothing per request
+        } else {
+            TreeMap<String, List<String>> sorted = new TreeMap<>();
             extra.forEach((key, values) -> sorted.put(key, values == null ? List.of() : List.copyOf(values)));
+            extra = java.util.Collections.unmodifiableMap(sorted);
         }
-        extra = java.util.Collections.unmodifiableMap(sorted);
     }
 
     /** A user with a name and groups only (no uid, no extra). */

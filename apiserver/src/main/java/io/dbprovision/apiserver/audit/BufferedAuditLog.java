@@ -55,9 +55,9 @@ abstract class BufferedAuditLog implements AuditLog {
 
     @Override
     public final void write(AuditEvent event) {
-        byte[] line;
+        ByteBuffer line;
         try {
-            line = AuditEventJson.line(event); // outside the lock: the request's own work
+            line = AuditEventJson.lineBuffer(event); // outside the lock: the request's own work
         } catch (RuntimeException e) {
             lock.lock();
             try {
@@ -73,12 +73,13 @@ abstract class BufferedAuditLog implements AuditLog {
                 drop(1, new IOException("the audit log is closed"));
                 return;
             }
-            beforeAppend(line.length);
-            if (line.length > buffer.remaining()) {
+            int length = line.remaining();
+            beforeAppend(length);
+            if (length > buffer.remaining()) {
                 flushBuffer();
             }
-            if (line.length > buffer.capacity()) {
-                writeCounted(ByteBuffer.wrap(line), 1);
+            if (length > buffer.capacity()) {
+                writeCounted(line, 1);
                 return;
             }
             buffer.put(line);

@@ -32,18 +32,21 @@ final class GoDuration {
         return hours == 0 ? minutesPart : hours + "h" + minutesPart;
     }
 
+    /** {@code whole.fraction}, the fraction zero-padded to {@code digits} and without trailing zeros. */
     private static String withFraction(long whole, long fraction, int digits) {
         if (fraction == 0) {
             return Long.toString(whole);
         }
-        StringBuilder text = new StringBuilder(Long.toString(fraction));
-        while (text.length() < digits) {
-            text.insert(0, '0');
+        // digit by digit into one array: the latency of every audited request is written so
+        char[] text = new char[digits];
+        for (int i = digits - 1; i >= 0; i--) {
+            text[i] = (char) ('0' + fraction % 10);
+            fraction /= 10;
         }
-        int end = text.length();
-        while (text.charAt(end - 1) == '0') {
+        int end = digits;
+        while (text[end - 1] == '0') {
             end--;
         }
-        return whole + "." + text.substring(0, end);
+        return whole + "." + new String(text, 0, end);
     }
 }

@@ -1,6 +1,7 @@
 package io.dbprovision.apiserver.pipeline;
 
 import io.dbprovision.apiserver.auth.Authorizer;
+import io.dbprovision.apiserver.auth.HeaderNames;
 import io.dbprovision.apiserver.auth.UserInfo;
 import io.dbprovision.apiserver.endpoints.Call;
 import io.dbprovision.apiserver.registry.ApiException;
@@ -43,8 +44,8 @@ public final class Impersonation implements Filter {
         Map<String, List<String>> asked = new LinkedHashMap<>();
         List<HttpString> names = new ArrayList<>();
         for (HeaderValues values : headers) {
-            String name = values.getHeaderName().toString().toLowerCase(Locale.ROOT);
-            if (name.startsWith("impersonate-")) {
+            // compared in place: lower-casing every header's name cost every request a copy of each
+            if (HeaderNames.startsWithIgnoringCase(values.getHeaderName().toString(), "impersonate-")) {
                 names.add(values.getHeaderName());
                 asked.computeIfAbsent(values.getHeaderName().toString(), k -> new ArrayList<>())
                         .addAll(values);

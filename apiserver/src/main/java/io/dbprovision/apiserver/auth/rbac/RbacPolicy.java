@@ -16,7 +16,6 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,8 +43,12 @@ public final class RbacPolicy {
     /** RoleBindings by namespace, then subject key. */
     private final Map<String, Map<String, List<BoundSubject>>> roleBindings = new HashMap<>();
 
-    /** A binding as a request meets it: which binding, to which subject, granting which role, where. */
-    private record BoundSubject(String binding, String namespace, String subject, RoleRef roleRef) {}
+    /**
+     * A binding as a request meets it: which binding, and what it grants — the role's rules with where they come from,
+     * or the error that its role does not exist. Resolved once when the policy is built (the policy never changes), so
+     * that a request does not put the same strings together again.
+     */
+    private record BoundSubject(String binding, Grant grant, String error) {}
 
     /**
      * A role granted to a user: where from, in Kubernetes' words ({@code ClusterRoleBinding "x" of ClusterRole "y" to
@@ -84,7 +87,7 @@ public final class RbacPolicy {
                 if (key != null) {
                     clusterBindings
                             .computeIfAbsent(key, k -> new ArrayList<>())
-                            .add(new BoundSubject(name, "", describe(subject), binding.getRoleRef()));
+                            .add(resolve(name, "", describe(subject), binding.getRoleRef()));
                 }
             }
         }
@@ -98,7 +101,7 @@ public final class RbacPolicy {
                     roleBindings
                             .computeIfAbsent(namespace, n -> new HashMap<>())
                             .computeIfAbsent(key, k -> new ArrayList<>())
-                            .add(new BoundSubject(name, namespace, describe(subject), binding.getRoleRef()));
+                            .add(resolve(name, namespace, describe(subject), binding.getRoleRef()));
                 }
             }
         }
@@ -149,26 +152,55 @@ public final class RbacPolicy {
 
     private void collect(
             Map<String, List<BoundSubject>> index, List<String> keys, List<Grant> grants, List<String> errors) {
-        Map<String, BoundSubject> matched = new LinkedHashMap<>();
+        // each binding once, in the order first met; a list for the few a user usually has, a set beyond them
+        List<BoundSubject> matched = List.of();
+        Set<String> seen = null;
         for (String key : keys) {
             for (BoundSubject bound : index.getOrDefault(key, List.of())) {
-                matched.putIfAbsent(bound.binding(), bound);
+                if (matched.isEmpty()) {
+                    matched = new ArrayList<>();
+                } else if (seen == null && matched.size() >= 8) {
+                    seen = new HashSet<>();
+                    for (BoundSubject earlier : matched) {
+                        seen.add(earlier.binding());
+                    }
+                }
+                if (seen != null ? seen.add(bound.binding()) : !named(matched, bound.binding())) {
+                    matched.add(bound);
+                }
             }
         }
-        for (BoundSubject bound : matched.values()) {
-            RoleRef ref = bound.roleRef();
-            List<PolicyRule> rules = ref.getKind().equals("Role")
-                    ? roles.get(bound.namespace() + "/" + ref.getName())
-                    : ref.getKind().equals("ClusterRole") ? clusterRoles.get(ref.getName()) : null;
-            if (rules == null) {
-                errors.add(
-                        ref.getKind().toLowerCase() + ".rbac.authorization.k8s.io \"" + ref.getName() + "\" not found");
-                continue;
+        for (BoundSubject bound : matched) {
+            if (bound.grant() == null) {
+                errors.add(bound.error());
+            } else {
+                grants.add(bound.grant());
             }
-            grants.add(new Grant(
-                    bound.binding() + " of " + ref.getKind() + " \"" + ref.getName() + "\" to " + bound.subject(),
-                    rules));
         }
+    }
+
+    private static boolean named(List<BoundSubject> bindings, String binding) {
+        for (BoundSubject bound : bindings) {
+            if (bound.binding().equals(binding)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** What a binding in {@code namespace} of {@code subject} to {@code ref} grants; the roles are indexed already. */
+    private BoundSubject resolve(String binding, String namespace, String subject, RoleRef ref) {
+        Optional<List<PolicyRule>> rules = rulesOf(ref, namespace);
+        if (rules.isEmpty()) {
+            return new BoundSubject(
+                    binding,
+                    null,
+                    ref.getKind().toLowerCase() + ".rbac.authorization.k8s.io \"" + ref.getName() + "\" not found");
+        }
+        return new BoundSubject(
+                binding,
+                new Grant(binding + " of " + ref.getKind() + " \"" + ref.getName() + "\" to " + subject, rules.get()),
+                null);
     }
 
     /**
