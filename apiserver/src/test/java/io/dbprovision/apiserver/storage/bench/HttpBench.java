@@ -124,6 +124,7 @@ public final class HttpBench {
             int creates,
             int listObjects,
             int listIterations,
+            ListDriver listDriver,
             List<WatchLoad> watches,
             int watchRepeats,
             int watchConnections,
@@ -158,6 +159,7 @@ public final class HttpBench {
                     (int) (Integer.getInteger("bench.httpCreates", 5_000) * scale),
                     Integer.getInteger("bench.listObjects", 10_000),
                     Math.max(5, (int) (Integer.getInteger("bench.httpListIterations", 20) * scale)),
+                    ListDriver.parse(System.getProperty("bench.listDriver", "jdk")),
                     list(System.getProperty("bench.httpWatches", "100@100,1000@10")).stream()
                             .map(text -> WatchLoad.parse(text, scale))
                             .toList(),
@@ -230,6 +232,25 @@ public final class HttpBench {
                 case "jdk" -> JDK;
                 case "netty" -> NETTY;
                 default -> throw new IllegalArgumentException("bench.watchDriver: jdk or netty, not " + text);
+            };
+        }
+    }
+
+    /**
+     * Who reads the HTTP LISTs ({@code bench.listDriver}): {@link #JDK}, the JDK HttpClient alone (every run before
+     * this option; the default), or {@link #H2LOAD}: the JDK client's rows as always, and beside them the same LISTs
+     * read by h2load ({@link H2Load#get}), whose OpenSSL decryption and C framing cost the two shared cores far less
+     * than the JDK client's on an 18.7 MiB body, as the kube-aggregator (Go) and kubectl do.
+     */
+    enum ListDriver {
+        JDK,
+        H2LOAD;
+
+        static ListDriver parse(String text) {
+            return switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "jdk" -> JDK;
+                case "h2load" -> H2LOAD;
+                default -> throw new IllegalArgumentException("bench.listDriver: jdk or h2load, not " + text);
             };
         }
     }
@@ -1085,6 +1106,7 @@ public final class HttpBench {
         breakdown.put("list decode", () -> api.list(CTX, LIST_NAMESPACE, ListQuery.ALL));
         Page decoded = api.list(CTX, LIST_NAMESPACE, ListQuery.ALL);
         breakdown.put("list encode", () -> encodeList(decoded));
+        List<LeanLists> leanLists = leanLists(n);
         for (var measurement : operations.entrySet()) {
             int times = measurement.getKey().equals("list") ? iterations : iterations * 5;
             Map<String, Samples> samples = new LinkedHashMap<>();
@@ -1101,6 +1123,9 @@ public final class HttpBench {
                             () -> servingCpuNanos(column.getKey()));
                 }
                 if (measurement.getKey().equals("list")) {
+                    for (LeanLists lean : leanLists) {
+                        lean.run(half == 0 ? warmUp : 1, times / 2);
+                    }
                     for (var part : breakdown.entrySet()) {
                         Samples measured = samples.computeIfAbsent(part.getKey(), k -> new Samples(times));
                         timed(
@@ -1145,7 +1170,138 @@ public final class HttpBench {
             }
             listTotals.clear();
         }
+        for (LeanLists lean : leanLists) {
+            lean.report();
+        }
         values.get(API).put("list bytes", (double) bytes[0]);
+    }
+
+    /**
+     * With {@code bench.listDriver=h2load}: h2load's LISTs for every HTTP column it can authenticate as (not the front
+     * proxy's client certificate); none otherwise, or when h2load is not installed (a note says so).
+     */
+    private List<LeanLists> leanLists(int n) {
+        if (config.listDriver() != ListDriver.H2LOAD) {
+            return List.of();
+        }
+        java.util.Optional<H2Load> found = H2Load.find();
+        if (found.isEmpty()) {
+            notes.add("bench.listDriver=h2load, but h2load is not installed (apt-get install nghttp2-client): LISTs"
+                    + " were read by the JDK HttpClient only");
+            return List.of();
+        }
+        String note = "LIST rows marked h2load: read by " + found.get().version()
+                + " (one connection, one LIST at a time, each read to its end and discarded; its CPU from the shell's"
+                + " `times`), beside the JDK HttpClient's";
+        if (!notes.contains(note)) {
+            notes.add(note);
+        }
+        List<LeanLists> lean = new ArrayList<>();
+        for (Http client : http.values()) {
+            if (client.credentials.hasClientCertificate()) {
+                notes.add(client.column + ": h2load cannot present the front proxy's client certificate; no h2load"
+                        + " LISTs");
+                continue;
+            }
+            lean.add(new LeanLists(found.get(), client, n));
+        }
+        return lean;
+    }
+
+    /**
+     * One column's LISTs read by h2load, in batches (one h2load process, one connection per batch: its TLS handshake
+     * is in the server's CPU, about 1 ms against the batch's 20 lists of ~30 ms; h2load's per-request times exclude
+     * it), interleaved with the JDK client's halves. Every response must be {@code 200} with the whole body.
+     */
+    private final class LeanLists {
+        private final H2Load h2load;
+        private final Http client;
+        private final int objects;
+        private final List<Samples> latencies = new ArrayList<>();
+        private long serverCpuNanos;
+        private long driverCpuNanos;
+        private long lists;
+        private long bodyBytes;
+        private ServerProcess.Syscalls syscalls = new ServerProcess.Syscalls(0, 0, 0, 0);
+
+        LeanLists(H2Load h2load, Http client, int objects) {
+            this.h2load = h2load;
+            this.client = client;
+            this.objects = objects;
+        }
+
+        void run(int warmUp, int iterations) {
+            batch(warmUp);
+            long cpu = client.server.cpuNanos();
+            ServerProcess.Syscalls before = client.server.syscalls();
+            H2Load.Result result = batch(iterations);
+            serverCpuNanos += client.server.cpuNanos() - cpu;
+            ServerProcess.Syscalls spent = client.server.syscalls().minus(before);
+            syscalls = new ServerProcess.Syscalls(
+                    syscalls.reads() + spent.reads(),
+                    syscalls.writes() + spent.writes(),
+                    syscalls.userTicks() + spent.userTicks(),
+                    syscalls.systemTicks() + spent.systemTicks());
+            driverCpuNanos += result.driverCpuNanos();
+            lists += result.created();
+            latencies.add(result.latency());
+        }
+
+        private H2Load.Result batch(int requests) {
+            List<String> headers = new ArrayList<>(client.credentials.headerLines());
+            headers.add("accept: application/json");
+            try {
+                H2Load.Result result = h2load.get(
+                        client.expected == HttpClient.Version.HTTP_1_1,
+                        client.base + client.resourcePath(LIST_NAMESPACE, ""),
+                        headers,
+                        requests,
+                        Duration.ofMinutes(5),
+                        config.dataRoot().toAbsolutePath().resolve("h2load-lists"));
+                if (result.failed() != 0 || result.created() != requests) {
+                    throw new IllegalStateException(client.column + ": h2load's LISTs: " + result.created() + " of "
+                            + requests + " answered 200; " + result.otherStatusText() + "\n" + result.output());
+                }
+                bodyBytes = result.dataBytes() / requests;
+                return result;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+
+        void report() {
+            Samples latency = Samples.merge(latencies);
+            Map<String, Double> column = values.get(client.column);
+            Double jdkBytes = column.get("list bytes");
+            if (jdkBytes != null && jdkBytes.longValue() != bodyBytes) {
+                throw new IllegalStateException(client.column + ": h2load read " + bodyBytes
+                        + " bytes per list, the JDK client " + jdkBytes.longValue());
+            }
+            double perList = Math.max(1, lists);
+            column.put("list h2load p50", StorageBench.millis(latency.percentile(50)));
+            column.put("list h2load p99", StorageBench.millis(latency.percentile(99)));
+            column.put("list h2load cpu", serverCpuNanos / 1e6 / perList);
+            column.put("list h2load driver cpu", driverCpuNanos / 1e6 / perList);
+            step(
+                    "list of %,d, %s, h2load: %d iterations, p50 %.2f ms, p99 %.2f ms; per list: %.0f ms of server CPU,"
+                            + " %.0f ms of h2load's; %,d body bytes per list; the server's read / write system calls"
+                            + " per list %,.0f / %,.0f, its CPU in user / kernel mode %.0f / %.0f ms per list",
+                    objects,
+                    client.column,
+                    lists,
+                    StorageBench.millis(latency.percentile(50)),
+                    StorageBench.millis(latency.percentile(99)),
+                    serverCpuNanos / 1e6 / perList,
+                    driverCpuNanos / 1e6 / perList,
+                    bodyBytes,
+                    syscalls.reads() / perList,
+                    syscalls.writes() / perList,
+                    syscalls.userTicks() * 10 / perList,
+                    syscalls.systemTicks() * 10 / perList);
+        }
     }
 
     /** Per column of a list measurement: GC pause ms, process CPU ns, bytes allocated by this thread, iterations. */

@@ -89,6 +89,22 @@ final class HttpReport {
                 "%,.0f",
                 false,
                 0));
+        if (config.listDriver() == HttpBench.ListDriver.H2LOAD) {
+            rows.add(new Row(
+                    String.format("LIST %,d read by h2load (one connection, one at a time): p50 / p99 (ms)", n),
+                    "list h2load p50",
+                    "list h2load p99",
+                    "%,.2f",
+                    false,
+                    0));
+            rows.add(new Row(
+                    String.format("LIST %,d read by h2load: per list, serving process CPU / h2load's CPU (ms)", n),
+                    "list h2load cpu",
+                    "list h2load driver cpu",
+                    "%,.0f",
+                    false,
+                    0));
+        }
         rows.add(new Row(
                 String.format("LIST %,d: per list, allocated by the API layer (MiB)", n),
                 "list allocated",
@@ -212,6 +228,18 @@ final class HttpReport {
                 ? null
                 : h2.get("list p50") / h1.get("list p50");
         target(out, "LIST p50, HTTP/2 over HTTP/1.1", ratio, "≤ 1.3", v -> v <= 1.3, "%.2f", null);
+        target(
+                out,
+                "LIST " + String.format("%,d", config.listObjects()) + " p50 over HTTP/2, read by h2load (ms)",
+                h2.get("list h2load p50"),
+                "≤ 30",
+                v -> v <= 30,
+                "%.1f",
+                h1.get("list h2load p50"));
+        Double leanRatio = h2.get("list h2load p50") == null || h1.get("list h2load p50") == null
+                ? null
+                : h2.get("list h2load p50") / h1.get("list h2load p50");
+        target(out, "LIST p50 read by h2load, HTTP/2 over HTTP/1.1", leanRatio, "≤ 1.3", v -> v <= 1.3, "%.2f", null);
         String watchDriver = config.watchDriver().name().toLowerCase(java.util.Locale.ROOT) + " watch driver";
         for (HttpBench.WatchLoad load : config.watches()) {
             String key = "watch p99 " + load.watchers() + "@" + load.rate();

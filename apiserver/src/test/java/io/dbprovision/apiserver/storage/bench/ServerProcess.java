@@ -131,6 +131,42 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The server process's counters that say where a large response's cost goes, read from {@code /proc/PID/io} and
+     * {@code /proc/PID/stat}: read and write system calls so far (sockets included), and the CPU time so far in user
+     * and in kernel mode (clock ticks of 10 ms); zeros where this OS has no such files.
+     */
+    Syscalls syscalls() {
+        try {
+            long reads = 0;
+            long writes = 0;
+            for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/io"))) {
+                if (line.startsWith("syscr:")) {
+                    reads = Long.parseLong(line.substring(6).trim());
+                } else if (line.startsWith("syscw:")) {
+                    writes = Long.parseLong(line.substring(6).trim());
+                }
+            }
+            String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+            // the fields after the command name (which may hold spaces) in parentheses: utime and stime are 14 and 15
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return new Syscalls(reads, writes, Long.parseLong(fields[11]), Long.parseLong(fields[12]));
+        } catch (IOException | RuntimeException e) {
+            return new Syscalls(0, 0, 0, 0);
+        }
+    }
+
+    /** See {@link #syscalls()}. */
+    record Syscalls(long reads, long writes, long userTicks, long systemTicks) {
+        Syscalls minus(Syscalls before) {
+            return new Syscalls(
+                    reads - before.reads,
+                    writes - before.writes,
+                    userTicks - before.userTicks,
+                    systemTicks - before.systemTicks);
+        }
+    }
+
     /** The server process's CPU time so far (user and system, all its threads), at the OS clock tick (10 ms). */
     long cpuNanos() {
         return process.toHandle()
