@@ -46,7 +46,11 @@ public final class TokenReviewAuthenticator implements Authenticator {
     private final List<String> audiences;
     private final Duration cacheTtl;
     private final ExpiringCache<TokenKey, Review> cache;
-    private final SecretKeySpec hmacKey;
+    /**
+     * Keyed once with a random key of this process; each look-up works on a clone (a Mac is not thread-safe, and
+     * cloning an initialised one is far cheaper than the provider look-up and key set-up of {@code getInstance}).
+     */
+    private final Mac keyedMac;
 
     /** A cache key: HMAC-SHA256 of the token, compared by value. */
     private record TokenKey(ByteBuffer digest) {}
@@ -79,7 +83,12 @@ public final class TokenReviewAuthenticator implements Authenticator {
                 maxCacheEntries, review -> review.failed() ? Duration.ZERO : this.cacheTtl, nanoTime, refresher);
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
-        this.hmacKey = new SecretKeySpec(key, "HmacSHA256");
+        try {
+            this.keyedMac = Mac.getInstance("HmacSHA256");
+            keyedMac.init(new SecretKeySpec(key, "HmacSHA256"));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+        }
     }
 
     @Override
@@ -159,11 +168,10 @@ public final class TokenReviewAuthenticator implements Authenticator {
 
     private TokenKey key(String token) {
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(hmacKey);
+            Mac mac = (Mac) keyedMac.clone();
             return new TokenKey(ByteBuffer.wrap(mac.doFinal(token.getBytes(StandardCharsets.UTF_8))));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("the JDK's HmacSHA256 can be cloned", e);
         }
     }
 }
