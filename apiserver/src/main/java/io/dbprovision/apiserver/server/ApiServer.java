@@ -99,11 +99,20 @@ public final class ApiServer implements AutoCloseable {
      * Undertow's buffer pool without per-thread caches. Its default keeps a few buffers per thread, which suits a
      * fixed pool of worker threads; our requests run on virtual threads, one per request, so every buffer a request
      * returned went into a cache that died with its thread, and the next request allocated (and zeroed) new direct
-     * buffers: about 4 % of the CPU of a create. Here every buffer goes back to the shared queue. 16 KiB less a
-     * little, as Undertow sizes them, so that a buffer holds a TLS record; at most 32 MiB of them are kept.
+     * buffers: about 4 % of the CPU of a create. Here every buffer goes back to the shared queue; at most 32 MiB of
+     * them are kept.
+     *
+     * <p>The size: a buffer and what goes with it must fit one TLS record, because Undertow's TLS layer wraps and
+     * writes record by record. A TLS 1.3 record holds at most 16,383 bytes of a response (the JDK keeps one for the
+     * content type), and over HTTP/2 a buffer leaves as one DATA frame with 25 more bytes in its record (measured;
+     * the 9-byte frame header among them). At 16 KiB − 20, as Undertow sizes its own, every frame spilled 22
+     * bytes into a second record and a second write (strace of five LISTs over HTTP/2: 3,770 writes of 16,405 bytes
+     * and 3,765 of 44); at 16 KiB − 64 each frame is one record and one write, with room to spare.
      */
+    static final int BUFFER_SIZE = 16 * 1024 - 64;
+
     private static ByteBufferPool bufferPool() {
-        return new DefaultByteBufferPool(true, 16 * 1024 - 20, 2048, 0);
+        return new DefaultByteBufferPool(true, BUFFER_SIZE, 2048, 0);
     }
 
     public void start() {
