@@ -1,5 +1,7 @@
 package io.dbprovision.apiserver.endpoints;
 
+import com.google.protobuf.Message;
+import io.dbprovision.api.codec.KubeCodec;
 import io.dbprovision.api.kinds.ObjectRules;
 import io.dbprovision.api.schema.Schema;
 import io.dbprovision.apiserver.auth.AlwaysAllowGroupsAuthorizer;
@@ -7,6 +9,9 @@ import io.dbprovision.apiserver.auth.StaticTokenAuthenticator;
 import io.dbprovision.apiserver.auth.UserInfo;
 import io.dbprovision.apiserver.pipeline.InFlightLimits;
 import io.dbprovision.apiserver.registry.Registry;
+import io.dbprovision.apiserver.registry.ResourceStore;
+import io.dbprovision.apiserver.registry.WriteOptions;
+import io.dbprovision.apiserver.request.RequestContext;
 import io.dbprovision.apiserver.server.Pki;
 import io.dbprovision.apiserver.server.ServerAssembly;
 import io.dbprovision.apiserver.server.ServerTls;
@@ -14,9 +19,11 @@ import io.dbprovision.apiserver.storage.CachingStorage;
 import io.dbprovision.apiserver.storage.StorageSettings;
 import io.dbprovision.apiserver.storage.sql.EmbeddedBackend;
 import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -76,6 +83,30 @@ final class AdminTlsServer implements AutoCloseable {
     public void close() {
         server.close();
         storage.close();
+    }
+
+    /**
+     * Creates DatabaseInstances {@code o0} … {@code o<count-1>} in {@code namespace} through the registry, each with an
+     * annotation of about 6 KB (its index repeated), for tests of large bodies; returns their store.
+     */
+    ResourceStore createLargeInstances(String namespace, int count) {
+        ResourceStore store = new Registry(Schema.get(), storage, ObjectRules.standard(), Clock.systemUTC())
+                .byPlural("databaseinstances")
+                .orElseThrow();
+        KubeCodec codec = new KubeCodec(Schema.get(), io.dbprovision.api.codec.Limits.defaults());
+        for (int i = 0; i < count; i++) {
+            String json = """
+                    {"apiVersion":"dbops.dbprovision.io/v1alpha1","kind":"DatabaseInstance",
+                     "metadata":{"name":"o%d","annotations":{"example.com/padding":"%s"}},
+                     "spec":{"engine":"postgres","connection":{"host":"db.example.com","secretRef":{"name":"s"}}}}
+                    """.formatted(
+                    i, Integer.toString(i).repeat(6_000 / Integer.toString(i).length()));
+            Message object = codec.decodeJson(
+                            json.getBytes(StandardCharsets.UTF_8), store.kind().object())
+                    .object();
+            store.create(RequestContext.internal("test"), namespace, object, WriteOptions.DEFAULT);
+        }
+        return store;
     }
 
     private static SSLContext trusting(Pki.Issued ca) {

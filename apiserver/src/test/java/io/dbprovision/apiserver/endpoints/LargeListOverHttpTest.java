@@ -2,14 +2,8 @@ package io.dbprovision.apiserver.endpoints;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.Message;
-import io.dbprovision.api.codec.KubeCodec;
-import io.dbprovision.api.kinds.ObjectRules;
-import io.dbprovision.api.schema.Schema;
 import io.dbprovision.apiserver.registry.ListQuery;
-import io.dbprovision.apiserver.registry.Registry;
 import io.dbprovision.apiserver.registry.ResourceStore;
-import io.dbprovision.apiserver.registry.WriteOptions;
 import io.dbprovision.apiserver.request.RequestContext;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,9 +12,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -69,22 +61,7 @@ class LargeListOverHttpTest {
     @BeforeEach
     void start() throws Exception {
         server = AdminTlsServer.start(dir);
-        store = new Registry(Schema.get(), server.storage, ObjectRules.standard(), Clock.systemUTC())
-                .byPlural("databaseinstances")
-                .orElseThrow();
-        KubeCodec codec = new KubeCodec(Schema.get(), io.dbprovision.api.codec.Limits.defaults());
-        for (int i = 0; i < OBJECTS; i++) {
-            String json = """
-                    {"apiVersion":"dbops.dbprovision.io/v1alpha1","kind":"DatabaseInstance",
-                     "metadata":{"name":"o%d","annotations":{"example.com/padding":"%s"}},
-                     "spec":{"engine":"postgres","connection":{"host":"db.example.com","secretRef":{"name":"s"}}}}
-                    """.formatted(
-                    i, Integer.toString(i).repeat(6_000 / Integer.toString(i).length()));
-            Message object = codec.decodeJson(
-                            json.getBytes(StandardCharsets.UTF_8), store.kind().object())
-                    .object();
-            store.create(CTX, NAMESPACE, object, WriteOptions.DEFAULT);
-        }
+        store = server.createLargeInstances(NAMESPACE, OBJECTS);
     }
 
     @AfterEach
