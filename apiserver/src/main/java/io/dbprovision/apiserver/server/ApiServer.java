@@ -109,7 +109,7 @@ public final class ApiServer implements AutoCloseable {
      * bytes into a second record and a second write (strace of five LISTs over HTTP/2: 3,770 writes of 16,405 bytes
      * and 3,765 of 44); at 16 KiB − 64 each frame is one record and one write, with room to spare.
      */
-    static final int BUFFER_SIZE = 16 * 1024 - 64;
+    private static final int BUFFER_SIZE = 16 * 1024 - 64;
 
     private static ByteBufferPool bufferPool() {
         return new DefaultByteBufferPool(true, BUFFER_SIZE, 2048, 0);

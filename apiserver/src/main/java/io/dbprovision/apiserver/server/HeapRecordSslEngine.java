@@ -40,6 +40,8 @@ final class HeapRecordSslEngine extends SSLEngine {
     private static final ThreadLocal<ByteBuffer> STAGED = ThreadLocal.withInitial(() -> ByteBuffer.allocate(STAGING));
 
     private final SSLEngine engine;
+    /** The selector as given, for its getter; the JDK's engine holds one that passes this engine to it. */
+    private BiFunction<SSLEngine, List<String>, String> protocolSelector;
 
     private HeapRecordSslEngine(SSLEngine engine) {
         super(engine.getPeerHost(), engine.getPeerPort());
@@ -210,13 +212,14 @@ final class HeapRecordSslEngine extends SSLEngine {
     @Override
     public void setHandshakeApplicationProtocolSelector(BiFunction<SSLEngine, List<String>, String> selector) {
         // the selector is called with the JDK's engine; callers compare with (or look up) this one
+        protocolSelector = selector;
         engine.setHandshakeApplicationProtocolSelector(
                 selector == null ? null : (ignored, protocols) -> selector.apply(this, protocols));
     }
 
     @Override
     public BiFunction<SSLEngine, List<String>, String> getHandshakeApplicationProtocolSelector() {
-        return engine.getHandshakeApplicationProtocolSelector();
+        return protocolSelector;
     }
 
     @Override

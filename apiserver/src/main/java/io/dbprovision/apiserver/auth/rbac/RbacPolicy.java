@@ -152,40 +152,19 @@ public final class RbacPolicy {
 
     private void collect(
             Map<String, List<BoundSubject>> index, List<String> keys, List<Grant> grants, List<String> errors) {
-        // each binding once, in the order first met; a list for the few a user usually has, a set beyond them
-        List<BoundSubject> matched = List.of();
-        Set<String> seen = null;
+        Set<String> seen = new HashSet<>(); // each binding once, in the order first met
         for (String key : keys) {
             for (BoundSubject bound : index.getOrDefault(key, List.of())) {
-                if (matched.isEmpty()) {
-                    matched = new ArrayList<>();
-                } else if (seen == null && matched.size() >= 8) {
-                    seen = new HashSet<>();
-                    for (BoundSubject earlier : matched) {
-                        seen.add(earlier.binding());
-                    }
+                if (!seen.add(bound.binding())) {
+                    continue;
                 }
-                if (seen != null ? seen.add(bound.binding()) : !named(matched, bound.binding())) {
-                    matched.add(bound);
+                if (bound.grant() == null) {
+                    errors.add(bound.error());
+                } else {
+                    grants.add(bound.grant());
                 }
             }
         }
-        for (BoundSubject bound : matched) {
-            if (bound.grant() == null) {
-                errors.add(bound.error());
-            } else {
-                grants.add(bound.grant());
-            }
-        }
-    }
-
-    private static boolean named(List<BoundSubject> bindings, String binding) {
-        for (BoundSubject bound : bindings) {
-            if (bound.binding().equals(binding)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** What a binding in {@code namespace} of {@code subject} to {@code ref} grants; the roles are indexed already. */

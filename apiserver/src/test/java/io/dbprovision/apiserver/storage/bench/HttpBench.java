@@ -1236,12 +1236,7 @@ public final class HttpBench {
             ServerProcess.Syscalls before = client.server.syscalls();
             H2Load.Result result = batch(iterations);
             serverCpuNanos += client.server.cpuNanos() - cpu;
-            ServerProcess.Syscalls spent = client.server.syscalls().minus(before);
-            syscalls = new ServerProcess.Syscalls(
-                    syscalls.reads() + spent.reads(),
-                    syscalls.writes() + spent.writes(),
-                    syscalls.userTicks() + spent.userTicks(),
-                    syscalls.systemTicks() + spent.systemTicks());
+            syscalls = syscalls.plus(client.server.syscalls().minus(before));
             driverCpuNanos += result.driverCpuNanos();
             lists += result.created();
             latencies.add(result.latency());

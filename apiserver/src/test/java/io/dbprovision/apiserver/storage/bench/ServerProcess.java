@@ -158,6 +158,14 @@ final class ServerProcess implements AutoCloseable {
 
     /** See {@link #syscalls()}. */
     record Syscalls(long reads, long writes, long userTicks, long systemTicks) {
+        Syscalls plus(Syscalls more) {
+            return new Syscalls(
+                    reads + more.reads,
+                    writes + more.writes,
+                    userTicks + more.userTicks,
+                    systemTicks + more.systemTicks);
+        }
+
         Syscalls minus(Syscalls before) {
             return new Syscalls(
                     reads - before.reads,
