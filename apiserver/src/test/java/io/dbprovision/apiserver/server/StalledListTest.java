@@ -46,8 +46,9 @@ class StalledListTest {
                             call.respondJson(200, LIST);
                             ended.complete(null);
                         } catch (UncheckedIOException e) {
-                            ended.complete(e.getCause());
+                            // recorded before the future completes: the test reads it once every future is done
                             stillOpen.add(call.exchange().getConnection().isOpen());
+                            ended.complete(e.getCause());
                             throw e;
                         }
                     } else {
@@ -84,7 +85,7 @@ class StalledListTest {
                 client.shutdownNow();
             }
 
-            assertThat(writers).hasSize(STALLED);
+            awaitSize(writers, STALLED); // a loaded machine may start a stalled request's handler late
             for (CompletableFuture<Throwable> writer : writers) {
                 assertThat(writer.get(60, TimeUnit.SECONDS)).isInstanceOf(IOException.class);
             }
@@ -111,5 +112,13 @@ class StalledListTest {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         parts.forEach(out::writeBytes);
         return out.toByteArray();
+    }
+
+    private static void awaitSize(java.util.Collection<?> collection, int size) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (collection.size() < size && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(collection).hasSize(size);
     }
 }

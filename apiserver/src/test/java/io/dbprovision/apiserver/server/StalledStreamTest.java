@@ -108,7 +108,7 @@ class StalledStreamTest {
             for (SSLSocket socket : stalled) {
                 socket.close();
             }
-            assertThat(writers).hasSize(STALLED_STREAMS);
+            awaitSize(writers, STALLED_STREAMS); // a loaded machine may start a stalled request's handler late
             for (CompletableFuture<Throwable> writer : writers) {
                 assertThat(writer.get(60, TimeUnit.SECONDS)).isInstanceOf(IOException.class);
             }
@@ -144,5 +144,13 @@ class StalledStreamTest {
                     .append('"');
         }
         return json.append("]}").toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static void awaitSize(java.util.Collection<?> collection, int size) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (collection.size() < size && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(collection).hasSize(size);
     }
 }
