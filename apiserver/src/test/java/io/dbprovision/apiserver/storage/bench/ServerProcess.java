@@ -175,6 +175,32 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The CPU time so far of the server's JIT compiler threads ({@code C1/C2 CompilerThread*} in
+     * {@code /proc/PID/task/}*{@code /comm}), at the OS clock tick; 0 where this OS has no such files. A measurement
+     * taken while the compiler still works counts its CPU against the requests and shares the two cores with them.
+     */
+    long compilerCpuNanos() {
+        long ticks = 0;
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/" + process.pid() + "/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    if (!Files.readString(task.resolve("comm")).contains("CompilerThre")) {
+                        continue;
+                    }
+                    String stat = Files.readString(task.resolve("stat"));
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                } catch (IOException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+        return ticks * 10_000_000L;
+    }
+
     /** The server process's CPU time so far (user and system, all its threads), at the OS clock tick (10 ms). */
     long cpuNanos() {
         return process.toHandle()
