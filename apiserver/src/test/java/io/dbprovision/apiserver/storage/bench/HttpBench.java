@@ -1421,7 +1421,7 @@ public final class HttpBench {
         // same repetition.
         Map<String, List<WatchRun>> runs = new LinkedHashMap<>();
         Map<String, Integer> broken = new LinkedHashMap<>();
-        warmUpWatchDriver();
+        warmUpWatches();
         for (int repeat = 0; repeat < config.watchRepeats(); repeat++) {
             String prefix = WATCH_NAMESPACE + "-" + load.watchers() + "-" + load.rate() + "-"
                     + (config.watchRepeats() > 1 ? "r" + repeat + "-" : "");
@@ -1448,25 +1448,74 @@ public final class HttpBench {
         }
     }
 
-    /** Whether the Netty watch driver has run here yet (its code is compiled only once the JIT has seen it work). */
-    private boolean watchDriverWarm;
+    /** Whether the watch path has been warmed up in this run yet. */
+    private boolean watchesWarm;
 
     /**
-     * Before the first measured run with {@link WatchDriver#NETTY}: one unrecorded run per HTTP column (100 watchers,
-     * 300 writes at 100/s). The JDK driver's code is warm from the warm-up's requests, which run through the same
-     * client; Netty's is not, and on a loaded machine its first run was spent in the interpreter and the JIT's
-     * queue (seconds of backlog at p50), which measured the JIT, not the server.
+     * Before the first measured watch run: unrecorded rounds, each one run per HTTP column of 100 watchers (300
+     * writes at 100/s) and one of 1,000 (100 writes at 20/s), until the servers' JIT compilers took no more than 3 %
+     * of the servers' CPU in a round (at most 4 rounds). One round was not enough: the compiler threads used 0.5–1.4 s
+     * of CPU during the measured runs after it, on the same two cores as the fan-out. The drivers warm up alike
+     * (Netty's code is compiled only once the JIT has seen it work).
      */
-    private void warmUpWatchDriver() throws Exception {
-        if (config.watchDriver() != WatchDriver.NETTY || watchDriverWarm) {
+    private void warmUpWatches() throws Exception {
+        if (watchesWarm) {
             return;
         }
-        watchDriverWarm = true;
-        WatchLoad warmUp = new WatchLoad(100, 100, 300, 300);
-        for (Http client : http.values()) {
-            watchHttp(client, warmUp, WATCH_NAMESPACE + "-warmup-", new LinkedHashMap<>());
+        watchesWarm = true;
+        List<WatchLoad> loads = List.of(new WatchLoad(100, 100, 300, 300), new WatchLoad(1_000, 20, 100, 100));
+        java.util.Set<ServerProcess> servers = new java.util.LinkedHashSet<>();
+        http.values().forEach(client -> servers.add(client.server));
+        int most = 4;
+        double share = 1;
+        for (int round = 1; round <= most; round++) {
+            long compiler =
+                    servers.stream().mapToLong(ServerProcess::compilerCpuNanos).sum();
+            long cpu = servers.stream().mapToLong(ServerProcess::cpuNanos).sum();
+            for (WatchLoad load : loads) {
+                for (Http client : http.values()) {
+                    watchHttp(
+                            client,
+                            load,
+                            WATCH_NAMESPACE + "-warmup-" + round + "-" + load.watchers() + "-",
+                            new LinkedHashMap<>());
+                }
+            }
+            long compiled =
+                    servers.stream().mapToLong(ServerProcess::compilerCpuNanos).sum() - compiler;
+            share = compiled
+                    / (double) Math.max(
+                            1,
+                            servers.stream().mapToLong(ServerProcess::cpuNanos).sum() - cpu);
+            if (share <= 0.03) {
+                step(
+                        "watch warm-up: %d rounds, until the servers' JIT compilers took %.1f %% of their CPU",
+                        round, share * 100);
+                return;
+            }
         }
-        step("the Netty watch driver warmed up (one unrecorded run of 100 watchers per HTTP column)");
+        notes.add(String.format(
+                "watch warm-up: the servers' JIT compilers still took %.0f %% of their CPU after %d rounds",
+                share * 100, most));
+    }
+
+    /**
+     * Waits (at most 15 s) until the server's JIT compiler threads used no more than 10 ms of CPU in half a second.
+     * Opening the watch streams (up to 1,000 TLS handshakes) queues compilations of handshake code that otherwise
+     * run during the writes, on the same two cores as the fan-out they are meant to measure; a server's watchers
+     * connect once and stay.
+     */
+    private static void awaitCompilerQuiet(ServerProcess server) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        long before = server.compilerCpuNanos();
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            long now = server.compilerCpuNanos();
+            if (now - before <= 10_000_000L) {
+                return;
+            }
+            before = now;
+        }
     }
 
     /** One watch run on the storage layer: watchers are {@link Watcher}s, the writer calls create. */
@@ -1555,6 +1604,8 @@ public final class HttpBench {
                     load.watchers(),
                     StorageBench.seconds(System.nanoTime() - connectStarted),
                     watches.over());
+            awaitCompilerQuiet(client.server);
+            long compiler = client.server.compilerCpuNanos();
             run = paced(
                     load,
                     sequence -> httpCreate(client, namespace, "w-" + sequence, sequence),
@@ -1562,6 +1613,9 @@ public final class HttpBench {
                     delivered,
                     client.server::cpuNanos,
                     watches::clientCpuNanos);
+            step(
+                    "  the server's JIT compiler threads used %.0f ms of CPU during the run",
+                    (client.server.compilerCpuNanos() - compiler) / 1e6);
         } finally {
             closing.set(true);
             watches.close();
