@@ -1452,51 +1452,24 @@ public final class HttpBench {
     private boolean watchesWarm;
 
     /**
-     * Before the first measured watch run: unrecorded rounds, each one run per HTTP column of 100 watchers (300
-     * writes at 100/s) and one of 1,000 (100 writes at 20/s), until the servers' JIT compilers took no more than 3 %
-     * of the servers' CPU in a round (at most 4 rounds). One round was not enough: the compiler threads used 0.5–1.4 s
-     * of CPU during the measured runs after it, on the same two cores as the fan-out. The drivers warm up alike
-     * (Netty's code is compiled only once the JIT has seen it work).
+     * Before the first measured watch run: one unrecorded run per HTTP column of 100 watchers (300 writes at 100/s)
+     * and one of 1,000 (100 writes at 20/s), so that the server's fan-out and the drivers' code are compiled (Netty's
+     * is compiled only once the JIT has seen it work). Rounds of these until the compilers went quiet did not get
+     * there: every run opens up to 1,000 TLS connections, whose handshakes keep the compiler busy (25–30 % of the
+     * server's CPU after four rounds); each measured run therefore waits for the compiler after opening its streams
+     * ({@link #awaitCompilerQuiet}).
      */
     private void warmUpWatches() throws Exception {
         if (watchesWarm) {
             return;
         }
         watchesWarm = true;
-        List<WatchLoad> loads = List.of(new WatchLoad(100, 100, 300, 300), new WatchLoad(1_000, 20, 100, 100));
-        java.util.Set<ServerProcess> servers = new java.util.LinkedHashSet<>();
-        http.values().forEach(client -> servers.add(client.server));
-        int most = 4;
-        double share = 1;
-        for (int round = 1; round <= most; round++) {
-            long compiler =
-                    servers.stream().mapToLong(ServerProcess::compilerCpuNanos).sum();
-            long cpu = servers.stream().mapToLong(ServerProcess::cpuNanos).sum();
-            for (WatchLoad load : loads) {
-                for (Http client : http.values()) {
-                    watchHttp(
-                            client,
-                            load,
-                            WATCH_NAMESPACE + "-warmup-" + round + "-" + load.watchers() + "-",
-                            new LinkedHashMap<>());
-                }
-            }
-            long compiled =
-                    servers.stream().mapToLong(ServerProcess::compilerCpuNanos).sum() - compiler;
-            share = compiled
-                    / (double) Math.max(
-                            1,
-                            servers.stream().mapToLong(ServerProcess::cpuNanos).sum() - cpu);
-            if (share <= 0.03) {
-                step(
-                        "watch warm-up: %d rounds, until the servers' JIT compilers took %.1f %% of their CPU",
-                        round, share * 100);
-                return;
+        for (WatchLoad load : List.of(new WatchLoad(100, 100, 300, 300), new WatchLoad(1_000, 20, 100, 100))) {
+            for (Http client : http.values()) {
+                watchHttp(client, load, WATCH_NAMESPACE + "-warmup-" + load.watchers() + "-", new LinkedHashMap<>());
             }
         }
-        notes.add(String.format(
-                "watch warm-up: the servers' JIT compilers still took %.0f %% of their CPU after %d rounds",
-                share * 100, most));
+        step("the watch path warmed up (one unrecorded run of 100 and one of 1,000 watchers per HTTP column)");
     }
 
     /**
@@ -1606,6 +1579,8 @@ public final class HttpBench {
                     watches.over());
             awaitCompilerQuiet(client.server);
             long compiler = client.server.compilerCpuNanos();
+            Map<String, Long> serverThreads = client.server.cpuNanosByThread();
+            long serverCpu = client.server.cpuNanos();
             run = paced(
                     load,
                     sequence -> httpCreate(client, namespace, "w-" + sequence, sequence),
@@ -1614,8 +1589,14 @@ public final class HttpBench {
                     client.server::cpuNanos,
                     watches::clientCpuNanos);
             step(
-                    "  the server's JIT compiler threads used %.0f ms of CPU during the run",
-                    (client.server.compilerCpuNanos() - compiler) / 1e6);
+                    "  the server's JIT compiler threads used %.0f ms of CPU during the run; the server's CPU by"
+                            + " thread: %s",
+                    (client.server.compilerCpuNanos() - compiler) / 1e6,
+                    ThreadCpu.breakdown(
+                            serverThreads,
+                            client.server.cpuNanosByThread(),
+                            Math.max(1, client.server.cpuNanos() - serverCpu),
+                            6));
         } finally {
             closing.set(true);
             watches.close();

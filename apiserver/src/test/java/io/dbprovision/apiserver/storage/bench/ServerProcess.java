@@ -181,24 +181,35 @@ final class ServerProcess implements AutoCloseable {
      * taken while the compiler still works counts its CPU against the requests and shares the two cores with them.
      */
     long compilerCpuNanos() {
-        long ticks = 0;
+        return cpuNanosByThread().entrySet().stream()
+                .filter(entry -> entry.getKey().contains("CompilerThre"))
+                .mapToLong(java.util.Map.Entry::getValue)
+                .sum();
+    }
+
+    /**
+     * The CPU time so far of the server's live threads by name ({@code /proc/PID/task/}*{@code /comm}: at most 15
+     * characters, digits replaced by {@code #} so that a pool's threads add up), at the OS clock tick; empty where
+     * this OS has no such files.
+     */
+    java.util.Map<String, Long> cpuNanosByThread() {
+        java.util.Map<String, Long> byName = new java.util.TreeMap<>();
         try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/" + process.pid() + "/task"))) {
             for (Path task : tasks.toList()) {
                 try {
-                    if (!Files.readString(task.resolve("comm")).contains("CompilerThre")) {
-                        continue;
-                    }
+                    String name = Files.readString(task.resolve("comm")).trim().replaceAll("[0-9]+", "#");
                     String stat = Files.readString(task.resolve("stat"));
                     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    byName.merge(name, ticks * 10_000_000L, Long::sum);
                 } catch (IOException e) {
                     // the thread ended meanwhile
                 }
             }
         } catch (IOException | RuntimeException e) {
-            return 0;
+            return java.util.Map.of();
         }
-        return ticks * 10_000_000L;
+        return byName;
     }
 
     /** The server process's CPU time so far (user and system, all its threads), at the OS clock tick (10 ms). */
