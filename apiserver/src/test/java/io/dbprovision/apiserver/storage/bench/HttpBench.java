@@ -693,6 +693,35 @@ public final class HttpBench {
 
     private void creates(AtomicLong storageIndex, AtomicLong apiIndex, Map<String, AtomicLong> httpIndex) {
         Duration cap = Duration.ofSeconds(30);
+        int warmCreates = Math.max(300, config.creates() / 5);
+        warmUntilCompiled(
+                "creates",
+                () -> {
+                    for (Writers writers : config.writers()) {
+                        run(STORAGE, writers.total(), warmCreates, cap, storageIndex, i -> {
+                            storageCreate(namespaceOf(i), "c-" + i);
+                        });
+                        run(API, writers.total(), warmCreates, cap, apiIndex, i -> {
+                            apiCreate(namespaceOf(i), "a-" + i, i);
+                        });
+                        for (Http client : http.values()) {
+                            List<Http> mine = client.forConnections(writers.connections());
+                            if (drivenByH2load(client)) {
+                                h2loadCreates(client, writers, warmCreates, false);
+                            } else {
+                                run(
+                                        client.column,
+                                        writers.total(),
+                                        warmCreates,
+                                        cap,
+                                        httpIndex.get(client.column),
+                                        (writer, i) -> httpCreate(
+                                                mine.get(writer % mine.size()), namespaceOf(i), client.prefix + i, i));
+                            }
+                        }
+                    }
+                },
+                6);
         for (Writers writers : config.writers()) {
             Map<String, List<Round>> rounds = new LinkedHashMap<>();
             Map<String, List<Http>> connections = new LinkedHashMap<>();
@@ -1115,7 +1144,7 @@ public final class HttpBench {
             }
         }
         leanLists.forEach(lean -> warmRound.add(() -> lean.warm(5)));
-        warmUntilCompiled(warmRound, loaders.keySet());
+        warmUntilCompiled("list", () -> warmRound.forEach(Runnable::run), 30);
         for (var measurement : operations.entrySet()) {
             int times = measurement.getKey().equals("list") ? iterations : iterations * 5;
             Map<String, Samples> samples = new LinkedHashMap<>();
@@ -1186,36 +1215,41 @@ public final class HttpBench {
     }
 
     /**
-     * Runs {@code round} (every HTTP column's LISTs) again and again until the servers' JIT compilers took no more
-     * than 3 % of the servers' CPU in one round, at most 30 rounds. A few warm-up LISTs leave the compilers working
-     * for dozens more: the HTTP/2 column, measured first, then paid for compiling with its CPU and its share of the
-     * two cores (async-profiler: the compiler threads held 39 % of a LIST run's server samples), and HTTP/2 looked
-     * 1.5–1.8 times as costly as HTTP/1.1 where both cost the same once compiled.
+     * Runs {@code round} again and again until the JIT compilers of the servers and of this process (which drives
+     * them and serves the in-process columns) took no more than 3 % of the CPU of all of them in one round, at most
+     * {@code most} rounds. A few warm-up requests leave the compilers working for a minute more on two cores: a LIST
+     * run's server spent 39 % of its samples in the compiler threads (async-profiler), and the HTTP/2 column, measured
+     * first, paid for it with its CPU and its share of the cores (1.5–1.8 times HTTP/1.1's cost where, compiled, both
+     * cost the same); consecutive create rounds of one column moved 3.5-fold.
      */
-    private void warmUntilCompiled(List<Runnable> round, java.util.Collection<ServerProcess> servers) {
-        int most = 30;
+    private void warmUntilCompiled(String what, Runnable round, int most) {
+        java.util.Set<ServerProcess> servers = new java.util.LinkedHashSet<>();
+        http.values().forEach(client -> servers.add(client.server));
+        long self = ProcessHandle.current().pid();
+        java.util.function.LongSupplier compilers = () ->
+                servers.stream().mapToLong(ServerProcess::compilerCpuNanos).sum()
+                        + ServerProcess.compilerCpuNanos(self);
+        java.util.function.LongSupplier cpus =
+                () -> servers.stream().mapToLong(ServerProcess::cpuNanos).sum() + StorageBench.processCpuNanos();
         double share = 1;
         for (int r = 1; r <= most; r++) {
-            long compiler =
-                    servers.stream().mapToLong(ServerProcess::compilerCpuNanos).sum();
-            long cpu = servers.stream().mapToLong(ServerProcess::cpuNanos).sum();
-            round.forEach(Runnable::run);
-            long compiled =
-                    servers.stream().mapToLong(ServerProcess::compilerCpuNanos).sum() - compiler;
-            share = compiled
-                    / (double) Math.max(
-                            1,
-                            servers.stream().mapToLong(ServerProcess::cpuNanos).sum() - cpu);
+            long compiler = compilers.getAsLong();
+            long cpu = cpus.getAsLong();
+            round.run();
+            long compiled = compilers.getAsLong() - compiler;
+            long used = cpus.getAsLong() - cpu;
+            share = compiled / (double) Math.max(1, used);
+            step(
+                    "  %s warm-up round %d: the JIT compilers %.0f ms of %.0f ms of CPU",
+                    what, r, compiled / 1e6, used / 1e6);
             if (share <= 0.03) {
-                step(
-                        "list warm-up: %d rounds, until the servers' JIT compilers took %.1f %% of their CPU",
-                        r, share * 100);
+                step("%s warm-up: %d rounds, until the JIT compilers took %.1f %% of the CPU", what, r, share * 100);
                 return;
             }
         }
         notes.add(String.format(
-                "list warm-up: the servers' JIT compilers still took %.0f %% of their CPU after %d rounds",
-                share * 100, most));
+                "%s warm-up: the JIT compilers still took %.0f %% of the CPU after %d rounds",
+                what, share * 100, most));
     }
 
     /**

@@ -181,7 +181,12 @@ final class ServerProcess implements AutoCloseable {
      * taken while the compiler still works counts its CPU against the requests and shares the two cores with them.
      */
     long compilerCpuNanos() {
-        return cpuNanosByThread().entrySet().stream()
+        return compilerCpuNanos(process.pid());
+    }
+
+    /** {@link #compilerCpuNanos()} of process {@code pid} (this benchmark's own: {@code ProcessHandle.current()}). */
+    static long compilerCpuNanos(long pid) {
+        return cpuNanosByThread(pid).entrySet().stream()
                 .filter(entry -> entry.getKey().contains("CompilerThre"))
                 .mapToLong(java.util.Map.Entry::getValue)
                 .sum();
@@ -193,8 +198,12 @@ final class ServerProcess implements AutoCloseable {
      * this OS has no such files.
      */
     java.util.Map<String, Long> cpuNanosByThread() {
+        return cpuNanosByThread(process.pid());
+    }
+
+    private static java.util.Map<String, Long> cpuNanosByThread(long pid) {
         java.util.Map<String, Long> byName = new java.util.TreeMap<>();
-        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/" + process.pid() + "/task"))) {
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
             for (Path task : tasks.toList()) {
                 try {
                     String name = Files.readString(task.resolve("comm")).trim().replaceAll("[0-9]+", "#");
