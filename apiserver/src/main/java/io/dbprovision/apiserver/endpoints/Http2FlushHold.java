@@ -53,11 +53,31 @@ final class Http2FlushHold {
         FLUSHING_SENDERS = flushing;
     }
 
+    /**
+     * Whether watch streams opened from now on gather their connection's writes: on unless the system property
+     * {@code dbprovision.watch.http2FlushHold} is {@code false} — a way out, without a rebuild, should an Undertow
+     * release break what this relies on in a way the checks above do not catch.
+     */
+    private static volatile boolean enabled =
+            !"false".equalsIgnoreCase(System.getProperty("dbprovision.watch.http2FlushHold"));
+
     private Http2FlushHold() {}
 
-    /** The HTTP/2 connection that carries {@code exchange}'s stream; null over HTTP/1.1 (or if it cannot be had). */
+    /** Turns gathering on or off for watch streams opened from now on; returns the former setting. */
+    static boolean setEnabled(boolean on) {
+        boolean was = enabled;
+        enabled = on;
+        return was;
+    }
+
+    /**
+     * The HTTP/2 connection that carries {@code exchange}'s stream; null over HTTP/1.1, if it cannot be had, or if
+     * gathering is off (the stream then flushes on its own).
+     */
     static AbstractFramedChannel<?, ?, ?> connectionOf(HttpServerExchange exchange) {
-        if (CONNECTION_CHANNEL == null || !(exchange.getConnection() instanceof Http2ServerConnection connection)) {
+        if (!enabled
+                || CONNECTION_CHANNEL == null
+                || !(exchange.getConnection() instanceof Http2ServerConnection connection)) {
             return null;
         }
         return (AbstractFramedChannel<?, ?, ?>) CONNECTION_CHANNEL.get(connection);
