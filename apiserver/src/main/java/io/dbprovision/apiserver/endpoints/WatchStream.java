@@ -37,7 +37,7 @@ final class WatchStream implements InlineEventSink {
     /** Events written in one gathering write at most (a burst: an initial state, a deletecollection). */
     private static final int MAX_GATHER = 64;
 
-    /** How often a waiting request thread looks at its client and at a stalled write. */
+    /** How often {@link #finish} looks at a stalled write while the end of the response is being written. */
     private static final Duration CHECK_INTERVAL = Duration.ofSeconds(1);
 
     private final Function<Object, ByteBuffer[]> encoder;
@@ -59,6 +59,9 @@ final class WatchStream implements InlineEventSink {
     private boolean storageEnded;
     private ApiException storageCause;
     private long blockedSince; // System.nanoTime() when the channel last refused bytes we had; 0 when not blocked
+    private boolean endAsked; // the checks found the client gone or the write stalled: the watch ends
+    private BooleanSupplier clientThere; // set before the checks see this stream
+    private Duration writeTimeout;
 
     private volatile long taken;
 
@@ -132,35 +135,60 @@ final class WatchStream implements InlineEventSink {
     /**
      * Waits until the watch should end: the store ended it (its cause is returned: null for a normal end, e.g.
      * shutdown), the deadline ({@code timeoutSeconds}) passed, the client went away, or a write made no progress for
-     * {@code writeTimeout} (then the response is closed here). Returns null in all cases but the store's cause.
+     * {@code writeTimeout} (then the response is closed). Returns null in all cases but the store's cause. The last two
+     * are found by {@code checks}, which looks at every stream about once a second; this thread does not wake for them.
      */
-    ApiException awaitEnd(long deadline, BooleanSupplier clientThere, Duration writeTimeout)
+    ApiException awaitEnd(long deadline, BooleanSupplier clientThere, Duration writeTimeout, WatchChecks checks)
             throws InterruptedException {
-        while (true) {
-            synchronized (this) {
-                if (storageEnded) {
-                    return storageCause;
-                }
-                if (done) {
-                    return null;
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return null;
-                }
-                wait(Math.max(1, Math.min(left, CHECK_INTERVAL.toNanos()) / 1_000_000));
-                if (storageEnded || done) {
-                    continue;
-                }
-            }
-            if (stalledFor(writeTimeout)) {
-                abort();
-                return null;
-            }
-            if (!clientThere.getAsBoolean()) {
-                return null; // the client cancelled this watch (an HTTP/2 reset tells nothing else)
-            }
+        synchronized (this) {
+            this.clientThere = clientThere;
+            this.writeTimeout = writeTimeout;
         }
+        checks.add(this);
+        try {
+            synchronized (this) {
+                while (true) {
+                    if (storageEnded) {
+                        return storageCause;
+                    }
+                    if (done || endAsked) {
+                        return null;
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return null;
+                    }
+                    wait(Math.max(1, left / 1_000_000)); // woken by the store, the I/O thread or the checks
+                }
+            }
+        } finally {
+            checks.remove(this);
+        }
+    }
+
+    /**
+     * On the checks' thread: ends the wait of {@link #awaitEnd} if the client went away, or closes the response (on
+     * its I/O thread) and ends the wait if a write made no progress for the write timeout.
+     */
+    void check() {
+        BooleanSupplier client;
+        synchronized (this) {
+            if (done || storageEnded || endAsked || clientThere == null) {
+                return;
+            }
+            client = clientThere;
+        }
+        if (stalledFor(writeTimeout)) {
+            abort();
+            askEnd();
+        } else if (!client.getAsBoolean()) {
+            askEnd(); // the client cancelled this watch (an HTTP/2 reset tells nothing else)
+        }
+    }
+
+    private synchronized void askEnd() {
+        endAsked = true;
+        notifyAll();
     }
 
     /**

@@ -55,6 +55,8 @@ final class WatchStreams {
     private final Tables tables;
     /** One fan-out per I/O thread: its streams' writes of an event in one pass (see {@link WatchFanout}). */
     private final Map<XnioIoThread, WatchFanout> fanouts = new ConcurrentHashMap<>();
+    /** The client and stalled-write checks of every open watch, on one thread (see {@link WatchChecks}). */
+    private final WatchChecks checks = new WatchChecks(Duration.ofSeconds(1));
 
     WatchStreams(KubeCodec codec, Tables tables) {
         this.codec = codec;
@@ -129,7 +131,7 @@ final class WatchStreams {
             ConduitStreamSinkChannel channel = call.streamChannel(200, "application/json");
             stream.attach(
                     channel, fanouts.computeIfAbsent(channel.getIoThread(), WatchFanout::new), call.http2Connection());
-            cause = stream.awaitEnd(deadline, call::responseOpen, writeTimeout);
+            cause = stream.awaitEnd(deadline, call::responseOpen, writeTimeout, checks);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             cause = null;
