@@ -105,22 +105,12 @@ class WatchCacheTest {
         cache.apply(batch(1));
         long before = rv;
         Recorder early = new Recorder();
-        cache.subscribe(new Subscription(
-                WatchOptions.from(StorageContractTest.DATABASES, before).withBookmarks(),
-                early,
-                BACKLOG,
-                BACKLOG + MAX_BATCH,
-                cache::unsubscribe));
+        subscribeWithBookmarks(early, before);
 
         List<Change> applied = batch(3);
         cache.applyState(applied); // readable now, not fed yet
         Recorder late = new Recorder();
-        cache.subscribe(new Subscription(
-                WatchOptions.from(StorageContractTest.DATABASES, before).withBookmarks(),
-                late,
-                BACKLOG,
-                BACKLOG + MAX_BATCH,
-                cache::unsubscribe));
+        subscribeWithBookmarks(late, before);
         late.awaitVersion(rv); // its initial events: the three changes
         cache.bookmarkAll();
         cache.feed(applied);
@@ -145,6 +135,15 @@ class WatchCacheTest {
                 seen = event.resourceVersion();
             }
         }
+    }
+
+    private void subscribeWithBookmarks(Recorder recorder, long from) {
+        cache.subscribe(new Subscription(
+                WatchOptions.from(StorageContractTest.DATABASES, from).withBookmarks(),
+                recorder,
+                BACKLOG,
+                BACKLOG + MAX_BATCH,
+                cache::unsubscribe));
     }
 
     private List<Change> batch(int size) {
