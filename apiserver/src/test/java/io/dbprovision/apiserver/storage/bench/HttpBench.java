@@ -1462,7 +1462,7 @@ public final class HttpBench {
             runs.computeIfAbsent(STORAGE, k -> new ArrayList<>()).add(watchStorage(load, prefix, broken));
             for (Http client : http.values()) {
                 runs.computeIfAbsent(client.column, k -> new ArrayList<>())
-                        .add(watchHttp(client, load, prefix, broken));
+                        .add(watchHttp(client, load, prefix, broken, true));
             }
         }
         for (var entry : runs.entrySet()) {
@@ -1512,7 +1512,8 @@ public final class HttpBench {
                             client,
                             load,
                             WATCH_NAMESPACE + "-warmup-" + round + "-" + load.watchers() + "-",
-                            new LinkedHashMap<>());
+                            new LinkedHashMap<>(),
+                            false);
                 }
             }
         }
@@ -1592,7 +1593,9 @@ public final class HttpBench {
      * One watch run through {@code client}'s server: watch streams read by the configured driver ({@link
      * WatchDriver}), the writer POSTs.
      */
-    private WatchRun watchHttp(Http client, WatchLoad load, String prefix, Map<String, Integer> brokenByColumn)
+    /** @param measured a recorded run: it starts once the server's compiler is quiet (a warm-up run does not wait) */
+    private WatchRun watchHttp(
+            Http client, WatchLoad load, String prefix, Map<String, Integer> brokenByColumn, boolean measured)
             throws Exception {
         String suffix = " " + load.watchers() + "@" + load.rate();
         int events = load.events();
@@ -1627,7 +1630,9 @@ public final class HttpBench {
                     load.watchers(),
                     StorageBench.seconds(System.nanoTime() - connectStarted),
                     watches.over());
-            awaitCompilerQuiet(client.server);
+            if (measured) {
+                awaitCompilerQuiet(client.server);
+            }
             long compiler = client.server.compilerCpuNanos();
             Map<String, Long> serverThreads = client.server.cpuNanosByThread();
             long serverCpu = client.server.cpuNanos();
