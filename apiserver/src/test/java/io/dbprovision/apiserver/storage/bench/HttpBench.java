@@ -1845,6 +1845,8 @@ public final class HttpBench {
             Samples fromStart,
             Samples fromAck,
             Samples writes,
+            Samples toFirst,
+            Samples spread,
             long missing,
             double writeRate,
             double cpu,
@@ -1860,6 +1862,8 @@ public final class HttpBench {
                     Samples.merge(runs.stream().map(WatchRun::fromStart).toList()),
                     Samples.merge(runs.stream().map(WatchRun::fromAck).toList()),
                     Samples.merge(runs.stream().map(WatchRun::writes).toList()),
+                    Samples.merge(runs.stream().map(WatchRun::toFirst).toList()),
+                    Samples.merge(runs.stream().map(WatchRun::spread).toList()),
                     runs.stream().mapToLong(WatchRun::missing).sum(),
                     runs.stream().mapToDouble(WatchRun::writeRate).average().orElse(0),
                     runs.stream().mapToDouble(WatchRun::cpu).average().orElse(0),
@@ -1931,9 +1935,13 @@ public final class HttpBench {
         Samples writes = new Samples(events);
         Samples fromStart = new Samples(load.watchers() * events);
         Samples fromAck = new Samples(load.watchers() * events);
+        Samples toFirst = new Samples(events);
+        Samples spread = new Samples(events);
         long missing = writeErrors * load.watchers();
         for (int sequence = load.warmUp(); sequence < events; sequence++) {
             writes.add(acknowledged[sequence] - submitted[sequence]);
+            long first = Long.MAX_VALUE;
+            long last = Long.MIN_VALUE;
             for (long[] watcher : delivered) {
                 if (watcher[sequence] == 0) {
                     missing++;
@@ -1941,12 +1949,20 @@ public final class HttpBench {
                 }
                 fromStart.add(watcher[sequence] - submitted[sequence]);
                 fromAck.add(watcher[sequence] - acknowledged[sequence]);
+                first = Math.min(first, watcher[sequence]);
+                last = Math.max(last, watcher[sequence]);
+            }
+            if (first <= last) {
+                toFirst.add(first - submitted[sequence]);
+                spread.add(last - first);
             }
         }
         return new WatchRun(
                 fromStart,
                 fromAck,
                 writes,
+                toFirst,
+                spread,
                 missing,
                 events / writeSeconds,
                 cpu * 100,
@@ -1963,6 +1979,10 @@ public final class HttpBench {
         v.put("watch ack p99" + suffix, StorageBench.millis(run.fromAck().percentile(99)));
         v.put("watch write p50" + suffix, StorageBench.millis(run.writes().percentile(50)));
         v.put("watch write p99" + suffix, StorageBench.millis(run.writes().percentile(99)));
+        v.put("watch first p50" + suffix, StorageBench.millis(run.toFirst().percentile(50)));
+        v.put("watch first p99" + suffix, StorageBench.millis(run.toFirst().percentile(99)));
+        v.put("watch spread p50" + suffix, StorageBench.millis(run.spread().percentile(50)));
+        v.put("watch spread p99" + suffix, StorageBench.millis(run.spread().percentile(99)));
         v.put("watch cpu" + suffix, run.cpu());
         v.put("watch driver cpu" + suffix, run.driverCpu());
         if (!Double.isNaN(run.clientMicros())) {
@@ -1971,7 +1991,8 @@ public final class HttpBench {
         }
         step(
                 "watch%s, %s: %,d deliveries, from create called p50 %.2f ms p99 %.2f ms, from create returned"
-                        + " p50 %.2f ms p99 %.2f ms; writes p50 %.2f ms p99 %.2f ms at %.0f/s; CPU %.0f%% of a core"
+                        + " p50 %.2f ms p99 %.2f ms; per event, to its first watcher p50 %.2f ms p99 %.2f ms, first to"
+                        + " last watcher p50 %.2f ms p99 %.2f ms; writes p50 %.2f ms p99 %.2f ms at %.0f/s; CPU %.0f%% of a core"
                         + " (load driver %.0f%%; per delivery %.1f µs, of which its watch client's threads %.1f µs);"
                         + " %,d missing, %d broken",
                 suffix,
@@ -1981,6 +2002,10 @@ public final class HttpBench {
                 StorageBench.millis(run.fromStart().percentile(99)),
                 StorageBench.millis(run.fromAck().percentile(50)),
                 StorageBench.millis(run.fromAck().percentile(99)),
+                StorageBench.millis(run.toFirst().percentile(50)),
+                StorageBench.millis(run.toFirst().percentile(99)),
+                StorageBench.millis(run.spread().percentile(50)),
+                StorageBench.millis(run.spread().percentile(99)),
                 StorageBench.millis(run.writes().percentile(50)),
                 StorageBench.millis(run.writes().percentile(99)),
                 run.writeRate(),

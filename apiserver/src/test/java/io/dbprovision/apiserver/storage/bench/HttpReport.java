@@ -151,6 +151,21 @@ final class HttpReport {
                     false,
                     0));
             rows.add(new Row(
+                    "watch, " + load.label() + ", per event: create called → its first watcher has it, p50 / p99 (ms)",
+                    "watch first p50" + suffix,
+                    "watch first p99" + suffix,
+                    "%,.2f",
+                    false,
+                    0));
+            rows.add(new Row(
+                    "watch, " + load.label() + ", per event: its first watcher → its last (the fan-out's spread),"
+                            + " p50 / p99 (ms)",
+                    "watch spread p50" + suffix,
+                    "watch spread p99" + suffix,
+                    "%,.2f",
+                    false,
+                    0));
+            rows.add(new Row(
                     "watch, " + load.label() + ", the writer's create: p50 / p99 (ms)",
                     "watch write p50" + suffix,
                     "watch write p99" + suffix,
