@@ -16,11 +16,14 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -183,8 +186,13 @@ final class NettyWatchDriver implements AutoCloseable {
     }
 
     private Bootstrap bootstrap(Target target, SslContext tls, java.util.function.Consumer<SocketChannel> handlers) {
+        return bootstrap(group, target, tls, handlers);
+    }
+
+    private static Bootstrap bootstrap(
+            EventLoopGroup on, Target target, SslContext tls, java.util.function.Consumer<SocketChannel> handlers) {
         return new Bootstrap()
-                .group(group)
+                .group(on)
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 // heap buffers: the JDK's TLS decrypts AES-GCM in place in arrays, but copies direct buffers into
@@ -571,6 +579,196 @@ final class NettyWatchDriver implements AutoCloseable {
             for (ChannelFuture future : closed) {
                 future.awaitUninterruptibly(10, TimeUnit.SECONDS);
             }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // the writer
+
+    /**
+     * Opens the watch runs' writer: one connection of its own (HTTP/2 or HTTP/1.1 as {@code target} says) on an
+     * event-loop thread of its own, so that its CPU is not counted as the watchers' and its responses never queue
+     * behind their events. Returns once the connection is up (TLS and, over HTTP/2, its protocol negotiated).
+     */
+    Poster openPoster(Target target) throws Exception {
+        return new Poster(target, tls(target));
+    }
+
+    /** POSTs one at a time over one connection; {@link #post} returns the response's status once it has ended. */
+    static final class Poster implements AutoCloseable {
+        private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
+
+        private final EventLoopGroup loop = new MultiThreadIoEventLoopGroup(
+                1, new DefaultThreadFactory("netty-writer", true), NioIoHandler.newFactory());
+        private final Target target;
+        private final Channel channel;
+        private Http2ConnectionHandler http2; // set on the event loop before the connection is up
+        private volatile CompletableFuture<Integer> answer;
+
+        private Poster(Target target, SslContext tls) throws Exception {
+            this.target = target;
+            Bootstrap bootstrap = bootstrap(loop, target, tls, channel -> {
+                if (target.http2()) {
+                    http2 = new PostHandlerBuilder(new Answers()).build();
+                    channel.pipeline().addLast(http2);
+                } else {
+                    channel.pipeline()
+                            .addLast(new HttpClientCodec())
+                            .addLast(new HttpObjectAggregator(1 << 20))
+                            .addLast(new SimpleChannelInboundHandler<FullHttpResponse>() {
+                                @Override
+                                protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
+                                    answered(response.status().code());
+                                }
+                            });
+                }
+            });
+            this.channel =
+                    bootstrap.connect(target.host(), target.port()).sync().channel();
+            SslHandler ssl = channel.pipeline().get(SslHandler.class);
+            ssl.handshakeFuture().sync();
+            if (target.http2() && !ApplicationProtocolNames.HTTP_2.equals(ssl.applicationProtocol())) {
+                close();
+                throw new IllegalStateException("the writer's connection: ALPN chose " + ssl.applicationProtocol());
+            }
+        }
+
+        /** The responses' frames: the status from HEADERS, the answer at the end of the stream. */
+        private final class Answers extends Http2EventAdapter {
+            private int status;
+
+            @Override
+            public int onDataRead(
+                    ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream) {
+                if (endOfStream) {
+                    answered(status);
+                }
+                return data.readableBytes() + padding;
+            }
+
+            @Override
+            public void onHeadersRead(
+                    ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding, boolean endOfStream) {
+                CharSequence code = headers.status();
+                if (code != null) {
+                    status = Integer.parseInt(code.toString());
+                }
+                if (endOfStream) {
+                    answered(status);
+                }
+            }
+
+            @Override
+            public void onHeadersRead(
+                    ChannelHandlerContext ctx,
+                    int streamId,
+                    Http2Headers headers,
+                    int streamDependency,
+                    short weight,
+                    boolean exclusive,
+                    int padding,
+                    boolean endOfStream) {
+                onHeadersRead(ctx, streamId, headers, padding, endOfStream);
+            }
+        }
+
+        private void answered(int status) {
+            CompletableFuture<Integer> waiting = answer;
+            if (waiting != null) {
+                waiting.complete(status);
+            }
+        }
+
+        /** POSTs {@code body} (JSON) to {@code path}; the response's status once its last byte has arrived. */
+        int post(String path, byte[] body) throws Exception {
+            CompletableFuture<Integer> mine = new CompletableFuture<>();
+            answer = mine;
+            channel.eventLoop().execute(() -> {
+                try {
+                    send(path, body);
+                } catch (RuntimeException e) {
+                    mine.completeExceptionally(e);
+                }
+            });
+            return mine.get(ANSWER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        private void send(String path, byte[] body) {
+            if (!channel.isActive()) {
+                throw new IllegalStateException("the writer's connection is closed");
+            }
+            if (target.http2()) {
+                ChannelHandlerContext ctx = channel.pipeline().context(http2);
+                Http2Headers headers = new DefaultHttp2Headers()
+                        .method("POST")
+                        .scheme("https")
+                        .authority(target.host() + ":" + target.port())
+                        .path(path);
+                headers.add("accept", "application/json");
+                headers.add("content-type", "application/json");
+                for (Map.Entry<String, String> header : target.credentials().headers()) {
+                    headers.add(header.getKey().toLowerCase(Locale.ROOT), header.getValue());
+                }
+                int id = http2.connection().local().incrementAndGetNextStreamId();
+                http2.encoder()
+                        .writeHeaders(ctx, id, headers, 0, false, ctx.newPromise())
+                        .addListener(this::failed);
+                http2.encoder()
+                        .writeData(ctx, id, Unpooled.wrappedBuffer(body), 0, true, ctx.newPromise())
+                        .addListener(this::failed);
+                // through the whole pipeline: the handler's own flush writes what its flow controller holds (DATA)
+                channel.flush();
+            } else {
+                DefaultFullHttpRequest request = new DefaultFullHttpRequest(
+                        HttpVersion.HTTP_1_1, HttpMethod.POST, path, Unpooled.wrappedBuffer(body));
+                request.headers().set(HttpHeaderNames.HOST, target.host() + ":" + target.port());
+                request.headers().set(HttpHeaderNames.ACCEPT, "application/json");
+                request.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+                request.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+                for (Map.Entry<String, String> header : target.credentials().headers()) {
+                    request.headers().add(header.getKey(), header.getValue());
+                }
+                channel.writeAndFlush(request).addListener(this::failed);
+            }
+        }
+
+        private void failed(io.netty.util.concurrent.Future<? super Void> written) {
+            if (!written.isSuccess()) {
+                CompletableFuture<Integer> waiting = answer;
+                if (waiting != null) {
+                    waiting.completeExceptionally(written.cause());
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            if (channel != null) {
+                channel.close().awaitUninterruptibly(10, TimeUnit.SECONDS);
+            }
+            loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The writer's HTTP/2 connection: the default window, no push, no graceful wait on close. */
+    private static final class PostHandlerBuilder
+            extends AbstractHttp2ConnectionHandlerBuilder<Http2ConnectionHandler, PostHandlerBuilder> {
+        PostHandlerBuilder(Http2EventAdapter frames) {
+            server(false);
+            frameListener(frames);
+            initialSettings(Http2Settings.defaultSettings().pushEnabled(false));
+            gracefulShutdownTimeoutMillis(0);
+        }
+
+        @Override
+        public Http2ConnectionHandler build() {
+            return super.build();
+        }
+
+        @Override
+        protected Http2ConnectionHandler build(
+                Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings initialSettings) {
+            return new Http2ConnectionHandler(decoder, encoder, initialSettings) {};
         }
     }
 
