@@ -220,7 +220,7 @@ final class NettyWatchDriver implements AutoCloseable {
     private void openHttp2(Target target, SslContext tls, String path, List<WatchStream> streams, Watches watches) {
         Http2Watches frames = new Http2Watches();
         ChannelFuture connect = bootstrap(target, tls, channel -> {
-                    Http2ConnectionHandler handler = new HandlerBuilder(frames).build();
+                    Http2ConnectionHandler handler = new HandlerBuilder(frames, STREAM_WINDOW).build();
                     handler.connection().addListener(frames);
                     channel.pipeline().addLast(handler);
                 })
@@ -288,10 +288,8 @@ final class NettyWatchDriver implements AutoCloseable {
      * The frames of one HTTP/2 connection's watch streams (its frame listener, and a listener of its streams'
      * closing): headers open a watch, DATA goes to its lines, the end of a stream is reported. Event loop only.
      */
-    private static final class Http2Watches extends Http2EventAdapter {
+    private static final class Http2Watches extends Frames {
         final IntObjectHashMap<WatchStream> streams = new IntObjectHashMap<>();
-        /** Why the connection failed, when it did (a GOAWAY or an error of the handler). */
-        String connectionError;
 
         private byte[] scratch = new byte[16 * 1024];
 
@@ -329,19 +327,6 @@ final class NettyWatchDriver implements AutoCloseable {
         }
 
         @Override
-        public void onHeadersRead(
-                ChannelHandlerContext ctx,
-                int streamId,
-                Http2Headers headers,
-                int streamDependency,
-                short weight,
-                boolean exclusive,
-                int padding,
-                boolean endOfStream) {
-            onHeadersRead(ctx, streamId, headers, padding, endOfStream);
-        }
-
-        @Override
         public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
             WatchStream stream = streams.get(streamId);
             if (stream != null) {
@@ -351,8 +336,8 @@ final class NettyWatchDriver implements AutoCloseable {
 
         @Override
         public void onGoAwayRead(ChannelHandlerContext ctx, int lastStreamId, long errorCode, ByteBuf debugData) {
-            connectionError = "GOAWAY " + Http2Error.valueOf(errorCode) + " "
-                    + debugData.toString(java.nio.charset.StandardCharsets.UTF_8);
+            failed("GOAWAY " + Http2Error.valueOf(errorCode) + " "
+                    + debugData.toString(java.nio.charset.StandardCharsets.UTF_8));
         }
 
         @Override
@@ -366,52 +351,77 @@ final class NettyWatchDriver implements AutoCloseable {
         }
     }
 
-    /** The connection handler, noting the error that fails a connection for the broken streams' report. */
-    private static final class WatchConnectionHandler extends Http2ConnectionHandler {
-        private final Http2Watches frames;
+    /**
+     * A connection's frame listener: the HEADERS callback with priority goes to the one without, and the first error
+     * of the connection (a GOAWAY, or an error of its handler) is kept for the reports.
+     */
+    private abstract static class Frames extends Http2EventAdapter {
+        /** Why the connection failed, when it did. */
+        String connectionError;
 
-        WatchConnectionHandler(
-                Http2ConnectionDecoder decoder,
-                Http2ConnectionEncoder encoder,
-                Http2Settings settings,
-                Http2Watches frames) {
+        void failed(String why) {
+            if (connectionError == null) {
+                connectionError = why;
+            }
+        }
+
+        @Override
+        public void onHeadersRead(
+                ChannelHandlerContext ctx,
+                int streamId,
+                Http2Headers headers,
+                int streamDependency,
+                short weight,
+                boolean exclusive,
+                int padding,
+                boolean endOfStream)
+                throws Http2Exception {
+            onHeadersRead(ctx, streamId, headers, padding, endOfStream);
+        }
+    }
+
+    /** The connection handler, telling its listener of the error that fails the connection. */
+    private static final class ConnectionHandler extends Http2ConnectionHandler {
+        private final Frames frames;
+
+        ConnectionHandler(
+                Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings, Frames frames) {
             super(decoder, encoder, settings);
             this.frames = frames;
         }
 
         @Override
         public void onError(ChannelHandlerContext ctx, boolean outbound, Throwable cause) {
-            if (frames.connectionError == null) {
-                frames.connectionError = cause.toString();
-            }
+            frames.failed(cause.toString());
             super.onError(ctx, outbound, cause);
         }
     }
 
-    /** A client connection: our streams' window 16 MiB, no push, no graceful wait on close. */
+    /** A client connection with {@code frames} as its listener: no push, no graceful wait on close. */
     private static final class HandlerBuilder
-            extends AbstractHttp2ConnectionHandlerBuilder<WatchConnectionHandler, HandlerBuilder> {
-        private final Http2Watches frames;
+            extends AbstractHttp2ConnectionHandlerBuilder<ConnectionHandler, HandlerBuilder> {
+        private final Frames frames;
 
-        HandlerBuilder(Http2Watches frames) {
+        /** @param streamWindow the window of each stream this side receives on */
+        HandlerBuilder(Frames frames, int streamWindow) {
             this.frames = frames;
             server(false);
             frameListener(frames);
             initialSettings(Http2Settings.defaultSettings()
-                    .initialWindowSize(STREAM_WINDOW)
+                    .initialWindowSize(streamWindow)
                     .pushEnabled(false));
             gracefulShutdownTimeoutMillis(0);
         }
 
         @Override
-        public WatchConnectionHandler build() {
+        public ConnectionHandler build() {
             return super.build();
         }
 
         @Override
-        protected WatchConnectionHandler build(
+        protected ConnectionHandler build(
                 Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings initialSettings) {
-            return new WatchConnectionHandler(decoder, encoder, initialSettings, frames);
+            return new ConnectionHandler(decoder, encoder, initialSettings, frames);
         }
     }
 
@@ -609,7 +619,7 @@ final class NettyWatchDriver implements AutoCloseable {
             this.target = target;
             Bootstrap bootstrap = bootstrap(loop, target, tls, channel -> {
                 if (target.http2()) {
-                    http2 = new PostHandlerBuilder(new Answers()).build();
+                    http2 = new HandlerBuilder(new Answers(), Http2CodecUtil.DEFAULT_WINDOW_SIZE).build();
                     channel.pipeline().addLast(http2);
                 } else {
                     channel.pipeline()
@@ -619,6 +629,12 @@ final class NettyWatchDriver implements AutoCloseable {
                                 @Override
                                 protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
                                     answered(response.status().code());
+                                }
+
+                                @Override
+                                public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                                    failAnswer(cause);
+                                    ctx.close();
                                 }
                             });
                 }
@@ -634,8 +650,14 @@ final class NettyWatchDriver implements AutoCloseable {
         }
 
         /** The responses' frames: the status from HEADERS, the answer at the end of the stream. */
-        private final class Answers extends Http2EventAdapter {
+        private final class Answers extends Frames {
             private int status;
+
+            @Override
+            void failed(String why) {
+                super.failed(why);
+                failAnswer(new IllegalStateException("the writer's connection: " + why));
+            }
 
             @Override
             public int onDataRead(
@@ -656,19 +678,6 @@ final class NettyWatchDriver implements AutoCloseable {
                 if (endOfStream) {
                     answered(status);
                 }
-            }
-
-            @Override
-            public void onHeadersRead(
-                    ChannelHandlerContext ctx,
-                    int streamId,
-                    Http2Headers headers,
-                    int streamDependency,
-                    short weight,
-                    boolean exclusive,
-                    int padding,
-                    boolean endOfStream) {
-                onHeadersRead(ctx, streamId, headers, padding, endOfStream);
             }
         }
 
@@ -712,10 +721,10 @@ final class NettyWatchDriver implements AutoCloseable {
                 int id = http2.connection().local().incrementAndGetNextStreamId();
                 http2.encoder()
                         .writeHeaders(ctx, id, headers, 0, false, ctx.newPromise())
-                        .addListener(this::failed);
+                        .addListener(this::writeFailed);
                 http2.encoder()
                         .writeData(ctx, id, Unpooled.wrappedBuffer(body), 0, true, ctx.newPromise())
-                        .addListener(this::failed);
+                        .addListener(this::writeFailed);
                 // through the whole pipeline: the handler's own flush writes what its flow controller holds (DATA)
                 channel.flush();
             } else {
@@ -728,16 +737,20 @@ final class NettyWatchDriver implements AutoCloseable {
                 for (Map.Entry<String, String> header : target.credentials().headers()) {
                     request.headers().add(header.getKey(), header.getValue());
                 }
-                channel.writeAndFlush(request).addListener(this::failed);
+                channel.writeAndFlush(request).addListener(this::writeFailed);
             }
         }
 
-        private void failed(io.netty.util.concurrent.Future<? super Void> written) {
+        private void writeFailed(io.netty.util.concurrent.Future<? super Void> written) {
             if (!written.isSuccess()) {
-                CompletableFuture<Integer> waiting = answer;
-                if (waiting != null) {
-                    waiting.completeExceptionally(written.cause());
-                }
+                failAnswer(written.cause());
+            }
+        }
+
+        private void failAnswer(Throwable cause) {
+            CompletableFuture<Integer> waiting = answer;
+            if (waiting != null) {
+                waiting.completeExceptionally(cause);
             }
         }
 
@@ -747,28 +760,6 @@ final class NettyWatchDriver implements AutoCloseable {
                 channel.close().awaitUninterruptibly(10, TimeUnit.SECONDS);
             }
             loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
-        }
-    }
-
-    /** The writer's HTTP/2 connection: the default window, no push, no graceful wait on close. */
-    private static final class PostHandlerBuilder
-            extends AbstractHttp2ConnectionHandlerBuilder<Http2ConnectionHandler, PostHandlerBuilder> {
-        PostHandlerBuilder(Http2EventAdapter frames) {
-            server(false);
-            frameListener(frames);
-            initialSettings(Http2Settings.defaultSettings().pushEnabled(false));
-            gracefulShutdownTimeoutMillis(0);
-        }
-
-        @Override
-        public Http2ConnectionHandler build() {
-            return super.build();
-        }
-
-        @Override
-        protected Http2ConnectionHandler build(
-                Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings initialSettings) {
-            return new Http2ConnectionHandler(decoder, encoder, initialSettings) {};
         }
     }
 
