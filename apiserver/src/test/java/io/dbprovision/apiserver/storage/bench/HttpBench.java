@@ -1795,15 +1795,8 @@ public final class HttpBench {
                 client.expected == HttpClient.Version.HTTP_2);
     }
 
-    /** The watch run's writer: creates {@code w-<sequence>} (and others by name); closed after the run. */
+    /** The watch run's writer: creates {@code w-<sequence>}; closed after the run. */
     private interface WatchWriter extends Write, AutoCloseable {
-        void create(String name, int i) throws Exception;
-
-        @Override
-        default void run(int sequence) throws Exception {
-            create("w-" + sequence, sequence);
-        }
-
         @Override
         void close();
     }
@@ -1819,8 +1812,8 @@ public final class HttpBench {
         if (driver == null) {
             return new WatchWriter() {
                 @Override
-                public void create(String name, int i) {
-                    httpCreate(client, namespace, name, i);
+                public void run(int sequence) {
+                    httpCreate(client, namespace, "w-" + sequence, sequence);
                 }
 
                 @Override
@@ -1831,10 +1824,10 @@ public final class HttpBench {
         String path = client.resourcePath(namespace, "");
         return new WatchWriter() {
             @Override
-            public void create(String name, int i) throws Exception {
-                int status = poster.post(path, body(namespace, name, i));
+            public void run(int sequence) throws Exception {
+                int status = poster.post(path, body(namespace, "w-" + sequence, sequence));
                 if (status != 201) {
-                    throw new IllegalStateException("POST " + name + ": " + status);
+                    throw new IllegalStateException("POST w-" + sequence + ": " + status);
                 }
             }
 
