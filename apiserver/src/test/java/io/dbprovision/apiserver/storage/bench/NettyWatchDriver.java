@@ -115,7 +115,32 @@ final class NettyWatchDriver implements AutoCloseable {
     }
 
     /** The server's address and CA, who the requests come from, and the protocol. */
-    record Target(String host, int port, Path caCertificate, BenchCredentials credentials, boolean http2) {}
+    record Target(String host, int port, Path caCertificate, BenchCredentials credentials, boolean http2) {
+        /** An HTTP/2 request's headers: {@code method} of {@code path}, JSON accepted, the credentials' headers. */
+        Http2Headers http2Headers(String method, String path) {
+            Http2Headers headers = new DefaultHttp2Headers()
+                    .method(method)
+                    .scheme("https")
+                    .authority(host + ":" + port)
+                    .path(path);
+            headers.add("accept", "application/json");
+            for (Map.Entry<String, String> header : credentials.headers()) {
+                headers.add(header.getKey().toLowerCase(Locale.ROOT), header.getValue());
+            }
+            return headers;
+        }
+
+        /** The same over HTTP/1.1, with {@code body} (empty for none). */
+        DefaultFullHttpRequest http1Request(HttpMethod method, String path, ByteBuf body) {
+            DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, path, body);
+            request.headers().set(HttpHeaderNames.HOST, host + ":" + port);
+            request.headers().set(HttpHeaderNames.ACCEPT, "application/json");
+            for (Map.Entry<String, String> header : credentials.headers()) {
+                request.headers().add(header.getKey(), header.getValue());
+            }
+            return request;
+        }
+    }
 
     /**
      * Opens one watch per element of {@code streams} at {@code path} (with its query), over {@code connections}
@@ -262,15 +287,7 @@ final class NettyWatchDriver implements AutoCloseable {
             return;
         }
         for (WatchStream stream : streams) {
-            Http2Headers headers = new DefaultHttp2Headers()
-                    .method("GET")
-                    .scheme("https")
-                    .authority(target.host() + ":" + target.port())
-                    .path(path);
-            headers.add("accept", "application/json");
-            for (Map.Entry<String, String> header : target.credentials().headers()) {
-                headers.add(header.getKey().toLowerCase(Locale.ROOT), header.getValue());
-            }
+            Http2Headers headers = target.http2Headers("GET", path);
             int id = connection.local().incrementAndGetNextStreamId();
             frames.streams.put(id, stream);
             handler.encoder()
@@ -459,14 +476,10 @@ final class NettyWatchDriver implements AutoCloseable {
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
-            DefaultFullHttpRequest request =
-                    new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path, Unpooled.EMPTY_BUFFER);
-            request.headers().set(HttpHeaderNames.HOST, target.host() + ":" + target.port());
-            request.headers().set(HttpHeaderNames.ACCEPT, "application/json");
-            for (Map.Entry<String, String> header : target.credentials().headers()) {
-                request.headers().add(header.getKey(), header.getValue());
-            }
-            ctx.writeAndFlush(request); // queued by the SslHandler until its handshake is done
+            ctx.writeAndFlush(target.http1Request(
+                    HttpMethod.GET,
+                    path,
+                    Unpooled.EMPTY_BUFFER)); // queued by the SslHandler until its handshake is done
             ctx.fireChannelActive();
         }
 
@@ -708,16 +721,8 @@ final class NettyWatchDriver implements AutoCloseable {
             }
             if (target.http2()) {
                 ChannelHandlerContext ctx = channel.pipeline().context(http2);
-                Http2Headers headers = new DefaultHttp2Headers()
-                        .method("POST")
-                        .scheme("https")
-                        .authority(target.host() + ":" + target.port())
-                        .path(path);
-                headers.add("accept", "application/json");
+                Http2Headers headers = target.http2Headers("POST", path);
                 headers.add("content-type", "application/json");
-                for (Map.Entry<String, String> header : target.credentials().headers()) {
-                    headers.add(header.getKey().toLowerCase(Locale.ROOT), header.getValue());
-                }
                 int id = http2.connection().local().incrementAndGetNextStreamId();
                 http2.encoder()
                         .writeHeaders(ctx, id, headers, 0, false, ctx.newPromise())
@@ -728,15 +733,10 @@ final class NettyWatchDriver implements AutoCloseable {
                 // through the whole pipeline: the handler's own flush writes what its flow controller holds (DATA)
                 channel.flush();
             } else {
-                DefaultFullHttpRequest request = new DefaultFullHttpRequest(
-                        HttpVersion.HTTP_1_1, HttpMethod.POST, path, Unpooled.wrappedBuffer(body));
-                request.headers().set(HttpHeaderNames.HOST, target.host() + ":" + target.port());
-                request.headers().set(HttpHeaderNames.ACCEPT, "application/json");
+                DefaultFullHttpRequest request =
+                        target.http1Request(HttpMethod.POST, path, Unpooled.wrappedBuffer(body));
                 request.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
                 request.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
-                for (Map.Entry<String, String> header : target.credentials().headers()) {
-                    request.headers().add(header.getKey(), header.getValue());
-                }
                 channel.writeAndFlush(request).addListener(this::writeFailed);
             }
         }
